@@ -1,0 +1,172 @@
+"""Checks across records: unique ids, references, languages, freshness, ★ hubs."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from datetime import date
+
+from pydantic import BaseModel
+
+from .model import Guide, PrivateOverlay, Text
+from .problems import Problem
+from .yamlfile import YamlFile
+
+AGENCIES, PROGRAMS = "data/agencies.yaml", "data/programs.yaml"
+CATEGORIES, AREAS, SOURCES, SITE = "data/categories.yaml", "data/areas.yaml", "data/sources.yaml", "data/site.yaml"
+
+
+class _Checker:
+    def __init__(self, guide: Guide, files: dict[str, YamlFile], today: date):
+        self.guide, self.files, self.today = guide, files, today
+        self.problems: list[Problem] = []
+
+    def add(self, file: str, path: tuple, code: str, *, key: bool = False, severity: str = "error", **params) -> None:
+        self.problems.append(self.files[file].problem(path, code, key=key, severity=severity, **params))
+
+    # --- ids
+
+    def unique(self, file: str, items: list, path: tuple) -> set[str]:
+        seen: dict[str, tuple] = {}
+        for index, item in enumerate(items):
+            if item.id in seen:
+                line, _ = self.files[file].position((*seen[item.id], "id"))
+                self.add(file, (*path, index, "id"), "duplicate_id", id=item.id, first=f"{file}:{line}")
+            else:
+                seen[item.id] = (*path, index)
+        return set(seen)
+
+    def ref(self, file: str, path: tuple, value: str | None, known: set[str], kind: str, where: str) -> None:
+        if value is None or value in known:
+            return
+        close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+        hint = ("ref_hint_suggest", {"suggestion": close[0]}) if close else ("ref_hint_where", {"where": where})
+        self.add(file, path, "unknown_ref", kind=kind, id=value, hint=hint)
+
+    def refs(self, file: str, path: tuple, values: list[str], known: set[str], kind: str, where: str) -> None:
+        for index, value in enumerate(values):
+            self.ref(file, (*path, index), value, known, kind, where)
+
+    # --- the whole guide
+
+    def run(self, private: PrivateOverlay | None) -> list[Problem]:
+        g = self.guide
+        categories = self.unique(CATEGORIES, g.taxonomy.categories, ("categories",))
+        audiences = self.unique(CATEGORIES, g.taxonomy.audiences, ("audiences",))
+        kinds = self.unique(CATEGORIES, g.taxonomy.program_kinds, ("program_kinds",))
+        area_kinds = self.unique(AREAS, g.areas.kinds, ("kinds",))
+        areas = self.unique(AREAS, g.areas.areas, ("areas",))
+        sources = self.unique(SOURCES, g.sources.sources, ("sources",))
+        agencies = self.unique(AGENCIES, g.agencies, ("agencies",))
+        self.unique(PROGRAMS, g.programs, ("programs",))
+
+        for i, area in enumerate(g.areas.areas):
+            self.ref(AREAS, ("areas", i, "kind"), area.kind, area_kinds, "area kind", AREAS)
+            self.ref(AREAS, ("areas", i, "parent"), area.parent, areas, "area", AREAS)
+        for i, category in enumerate(g.taxonomy.categories):
+            self.ref(CATEGORIES, ("categories", i, "hub"), category.hub, agencies, "agency", AGENCIES)
+            if category.hub_source:
+                self.ref(CATEGORIES, ("categories", i, "hub_source", "document"), category.hub_source.document, sources, "source", SOURCES)
+
+        hub_of: dict[str, set[str]] = {}
+        for category in g.taxonomy.categories:
+            hub_of.setdefault(category.hub, set()).add(category.id)
+        for i, agency in enumerate(g.agencies):
+            at = ("agencies", i)
+            self.sourced(AGENCIES, at, agency, sources)
+            self.unique(AGENCIES, agency.services, (*at, "services"))
+            self.unique(AGENCIES, agency.branches, (*at, "branches"))
+            self.refs(AGENCIES, (*at, "areas_served"), agency.areas_served, areas, "area", AREAS)
+            if agency.address:
+                self.ref(AGENCIES, (*at, "address", "ward"), agency.address.ward, areas, "area", AREAS)
+            for j, service in enumerate(agency.services):
+                self.refs(AGENCIES, (*at, "services", j, "categories"), service.categories, categories, "category", CATEGORIES)
+                self.refs(AGENCIES, (*at, "services", j, "audiences"), service.audiences, audiences, "audience", CATEGORIES)
+                if service.hub and not hub_of.get(agency.id, set()) & set(service.categories):
+                    self.add(AGENCIES, (*at, "services", j, "hub"), "hub_without_category", category=", ".join(service.categories))
+            for j, branch in enumerate(agency.branches):
+                self.ref(AGENCIES, (*at, "branches", j, "area"), branch.area, areas, "area", AREAS)
+                for k, ref in enumerate(branch.source):
+                    self.ref(AGENCIES, (*at, "branches", j, "source", k, "document"), ref.document, sources, "source", SOURCES)
+        for i, category in enumerate(g.taxonomy.categories):
+            hub = next((a for a in g.agencies if a.id == category.hub), None)
+            if hub and not any(s.hub and category.id in s.categories for s in hub.services):
+                self.add(CATEGORIES, ("categories", i, "hub"), "hub_not_marked", category=category.id)
+
+        for i, program in enumerate(g.programs):
+            at = ("programs", i)
+            self.sourced(PROGRAMS, at, program, sources)
+            self.ref(PROGRAMS, (*at, "kind"), program.kind, kinds, "program kind", CATEGORIES)
+            self.ref(PROGRAMS, (*at, "organiser"), program.organiser, agencies, "agency", AGENCIES)
+            self.ref(PROGRAMS, (*at, "contact"), program.contact, agencies, "agency", AGENCIES)
+            self.refs(PROGRAMS, (*at, "categories"), program.categories, categories, "category", CATEGORIES)
+            self.refs(PROGRAMS, (*at, "audiences"), program.audiences, audiences, "audience", CATEGORIES)
+            self.refs(PROGRAMS, (*at, "areas"), program.areas, areas, "area", AREAS)
+
+        self.languages()
+        if private is not None:
+            for i, contact in enumerate(private.contacts):
+                self.ref("data/private.yaml", ("contacts", i, "agency"), contact.agency, agencies, "agency", AGENCIES)
+        return self.problems
+
+    def sourced(self, file: str, at: tuple, record, sources: set[str]) -> None:
+        for k, ref in enumerate(record.source):
+            self.ref(file, (*at, "source", k, "document"), ref.document, sources, "source", SOURCES)
+        age = (self.today - record.last_verified).days
+        if age < 0:
+            self.add(file, (*at, "last_verified"), "future_date", date=record.last_verified.isoformat())
+        elif age > self.guide.site.stale_after_days:
+            self.add(file, (*at, "last_verified"), "stale", severity="warning", date=record.last_verified.isoformat(), days=age)
+
+    def languages(self) -> None:
+        declared = {lang.code for lang in self.guide.site.languages}
+        required = [lang.code for lang in self.guide.site.languages if lang.required]
+        roots = [
+            (SITE, (), self.guide.site),
+            (CATEGORIES, (), self.guide.taxonomy),
+            (AREAS, (), self.guide.areas),
+            (SOURCES, (), self.guide.sources),
+        ]
+        roots += [(AGENCIES, ("agencies", i), a) for i, a in enumerate(self.guide.agencies)]
+        roots += [(PROGRAMS, ("programs", i), p) for i, p in enumerate(self.guide.programs)]
+        for file, path, obj in roots:
+            for text_path, text in iter_texts(obj, path):
+                for lang in text.languages:
+                    if lang not in declared:
+                        self.add(file, (*text_path, lang), "lang_undeclared", key=True, lang=lang)
+                for lang in required:
+                    if text.get(lang) is None:
+                        self.add(file, text_path, "translation_missing", lang=lang)
+            for kw_path, keywords in iter_keywords(obj, path):
+                for lang in keywords:
+                    if lang not in declared:
+                        self.add(file, (*kw_path, lang), "lang_undeclared", key=True, lang=lang)
+
+
+def iter_texts(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, Text]]:
+    """Every multilingual text inside a record, with its path in the data file."""
+    if isinstance(obj, Text):
+        yield path, obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from iter_texts(getattr(obj, name), (*path, name))
+    elif isinstance(obj, list):
+        for index, item in enumerate(obj):
+            yield from iter_texts(item, (*path, index))
+
+
+def iter_keywords(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            value = getattr(obj, name)
+            if name == "keywords" and isinstance(value, dict):
+                yield (*path, name), value
+            else:
+                yield from iter_keywords(value, (*path, name))
+    elif isinstance(obj, list):
+        for index, item in enumerate(obj):
+            yield from iter_keywords(item, (*path, index))
+
+
+def check_guide(guide: Guide, files: dict[str, YamlFile], today: date, private: PrivateOverlay | None) -> list[Problem]:
+    return _Checker(guide, files, today).run(private)

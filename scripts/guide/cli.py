@@ -1,0 +1,138 @@
+"""`guide`: one command with subcommands, a thin layer over plain functions.
+
+Exit codes: 0 fine (warnings allowed), 1 the data has errors, 2 the command was used wrongly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .load import DATA_FILES, load_guide
+from .messages import format_problem
+from .model import PrivateOverlay
+
+SCHEMA_DIR = "schema"
+
+
+def _today(args: argparse.Namespace) -> date:
+    # Freshness is judged by the city's calendar day, whatever the machine's zone.
+    return args.today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    loaded = load_guide(args.root, today=_today(args), with_private=True)
+    for problem in loaded.problems:
+        print(format_problem(problem, args.lang), file=sys.stderr)
+    errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
+    if loaded.guide is None:
+        print(_words(args.lang, f"エラー {errors} 件、警告 {warnings} 件", f"{errors} errors, {warnings} warnings"), file=sys.stderr)
+        return 1
+    if args.summary:
+        print(summary(loaded.guide, args.lang))
+    print(_words(args.lang, f"OK（警告 {warnings} 件）", f"OK ({warnings} warnings)"), file=sys.stderr)
+    return 0
+
+
+def summary(guide, lang: str) -> str:
+    """Counts per category and per source document, then every record with its source."""
+
+    def name(text) -> str:
+        return text.get(lang) or text.get("ja")
+
+    lines = []
+    branches = sum(len(a.branches) for a in guide.agencies)
+    services = sum(len(a.services) for a in guide.agencies)
+    lines.append(
+        _words(
+            lang,
+            f"相談機関 {len(guide.agencies)}　拠点 {branches}　相談内容 {services}　プログラム {len(guide.programs)}",
+            f"agencies {len(guide.agencies)}  branches {branches}  services {services}  programs {len(guide.programs)}",
+        )
+    )
+    lines.append("")
+    lines.append(_words(lang, "分野ごと（機関 / 相談内容 / プログラム）:", "Per category (agencies / services / programs):"))
+    for category in guide.taxonomy.categories:
+        in_category = [s for a in guide.agencies for s in a.services if category.id in s.categories]
+        agencies = {a.id for a in guide.agencies for s in a.services if category.id in s.categories}
+        programs = [p for p in guide.programs if category.id in p.categories]
+        star = "★" if category.hub else " "
+        lines.append(f"  {star} {name(category.name)}: {len(agencies)} / {len(in_category)} / {len(programs)}")
+    lines.append("")
+    lines.append(_words(lang, "資料ごと（機関 / プログラム）:", "Per source document (agencies / programs):"))
+    for document in guide.sources.sources:
+        agencies = [a for a in guide.agencies if any(r.document == document.id for r in a.source)]
+        programs = [p for p in guide.programs if any(r.document == document.id for r in p.source)]
+        lines.append(f"  {document.id}: {len(agencies)} / {len(programs)}  {name(document.title)}")
+    for heading, records in (
+        (_words(lang, "相談機関", "Agencies"), guide.agencies),
+        (_words(lang, "プログラム", "Programs"), guide.programs),
+    ):
+        lines.append("")
+        lines.append(f"{heading}:")
+        for record in records:
+            refs = "; ".join(f"{r.document} {r.section}" for r in record.source)
+            lines.append(f"  {record.id}  {name(record.name)}  [{record.last_verified}]  {refs}")
+    return "\n".join(lines)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write the JSON Schemas editors use (referenced from each data file's first line)."""
+    out = args.root / SCHEMA_DIR
+    out.mkdir(exist_ok=True)
+    for filename, file_model in [*DATA_FILES.values(), ("private.yaml", PrivateOverlay)]:
+        target = out / filename.replace(".yaml", ".schema.json")
+        target.write_text(schema_text(file_model), encoding="utf-8")
+        print(target.relative_to(args.root))
+    return 0
+
+
+def schema_text(file_model) -> str:
+    schema = file_model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def _words(lang: str, ja: str, en: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=Path.cwd(), help="the guide's folder (default: here)")
+    common.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of messages (default: ja)")
+    common.add_argument("--today", type=date.fromisoformat, help="judge freshness as on this date (YYYY-MM-DD)")
+
+    top = argparse.ArgumentParser(prog="guide", description="Build a resource guide from data/ (YAML).")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", parents=[common], help="validate every data file and report all problems")
+    check.add_argument("--summary", action="store_true", help="also print counts and every record's source")
+    check.set_defaults(func=cmd_check)
+
+    schema = sub.add_parser("schema", parents=[common], help="regenerate the JSON Schemas in schema/")
+    schema.set_defaults(func=cmd_schema)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if not (args.root / "data").is_dir():
+        print(
+            _words(
+                args.lang,
+                f"{args.root}: data/ フォルダがありません（ガイドのフォルダで実行するか --root で指定してください）",
+                f"{args.root}: no data/ folder (run this in the guide's folder or give --root)",
+            ),
+            file=sys.stderr,
+        )
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Load `data/` into one validated `Guide`, collecting every problem in one run."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from . import model
+from .messages import CATALOG
+from .problems import DataError, Problem
+from .yamlfile import YamlFile, read_yaml
+
+# attribute of Guide -> (file in data/, model of that file)
+DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "site": ("site.yaml", model.Site),
+    "taxonomy": ("categories.yaml", model.Taxonomy),
+    "areas": ("areas.yaml", model.Areas),
+    "sources": ("sources.yaml", model.SourceFile),
+    "agencies": ("agencies.yaml", model.AgencyFile),
+    "programs": ("programs.yaml", model.ProgramFile),
+}
+PRIVATE_FILE = "private.yaml"
+
+_DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+_SIMPLE_TYPES = {
+    "string_type": "string_type",
+    "int_type": "int_type",
+    "int_parsing": "int_type",
+    "int_from_float": "int_type",
+    "bool_type": "bool_type",
+    "bool_parsing": "bool_type",
+    "list_type": "list_type",
+    "dict_type": "dict_type",
+    "model_type": "dict_type",
+    "model_attributes_type": "dict_type",
+}
+# Format hints for pattern errors, by field name.
+_FORMATS = {
+    "postal_code": ('"700-8544" のように引用符で囲んで書いてください', 'write it quoted, like "700-8544"'),
+    "email": ("soudan@example.jp の形で書いてください", "write it like soudan@example.jp"),
+    "url": ("https:// で始まるアドレスを書いてください", "write an address starting with https://"),
+    "local_government_code": ('6桁の数字を引用符で囲んで書いてください（例: "331007"）', 'write six digits, quoted, e.g. "331007"'),
+    "phone_area_code": ('0 で始まる市外局番を引用符で囲んで書いてください（例: "086"）', 'write the area code, quoted, e.g. "086"'),
+    "code": ("ja, en のような言語コードを書いてください", "write a language code such as ja or en"),
+}
+
+
+@dataclass
+class Loaded:
+    """The result of loading: the guide (when there were no errors) and every problem found."""
+
+    guide: model.Guide | None
+    problems: list[Problem] = field(default_factory=list)
+    files: dict[str, YamlFile] = field(default_factory=dict)
+    private: model.PrivateOverlay | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def load_guide(root: Path, *, today: date | None = None, with_private: bool = False) -> Loaded:
+    """Read and check every data file under `root/data`.  Never raises for bad data."""
+    from .checks import check_guide  # noqa: PLC0415 - checks imports this module's types
+
+    data_dir = root / "data"
+    result = Loaded(guide=None)
+    parts: dict[str, BaseModel] = {}
+    for attribute, (filename, file_model) in DATA_FILES.items():
+        parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result)
+        if parsed is not None:
+            parts[attribute] = parsed
+    if with_private and (data_dir / PRIVATE_FILE).exists():
+        result.private = _parse(data_dir / PRIVATE_FILE, f"data/{PRIVATE_FILE}", model.PrivateOverlay, result)
+    if len(parts) == len(DATA_FILES):
+        guide = model.Guide(
+            site=parts["site"],
+            taxonomy=parts["taxonomy"],
+            areas=parts["areas"],
+            sources=parts["sources"],
+            agencies=list(parts["agencies"].agencies),
+            programs=list(parts["programs"].programs),
+        )
+        result.problems += check_guide(guide, result.files, today or date.today(), result.private)
+        if not result.errors:
+            result.guide = guide
+    result.problems.sort(key=lambda p: (p.file, p.line, p.column))
+    return result
+
+
+def load_or_raise(root: Path, **kwargs) -> Loaded:
+    loaded = load_guide(root, **kwargs)
+    if loaded.guide is None:
+        raise DataError(loaded.problems)
+    return loaded
+
+
+def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded) -> BaseModel | None:
+    if not path.exists():
+        result.problems.append(Problem(display, 1, 1, "file_missing", {"expected": display}))
+        return None
+    yf = read_yaml(path, display)
+    result.files[display] = yf
+    result.problems += yf.problems
+    if yf.data is None or any(p.is_error for p in yf.problems):
+        return None
+    try:
+        return file_model.model_validate(yf.data, context={"phone_region": "JP"})
+    except ValidationError as err:
+        seen: set[tuple] = set()
+        for detail in err.errors(include_url=False):
+            problem = _problem_from_error(yf, detail, file_model)
+            key = (problem.line, problem.column, str(problem.params.get("field", "")))
+            if key not in seen:  # a union reports one mistake once per member: keep the first
+                seen.add(key)
+                result.problems.append(problem)
+        return None
+
+
+def _data_path(yf: YamlFile, loc: tuple) -> tuple:
+    """The longest prefix of a pydantic location that names something in the file."""
+    path: tuple = ()
+    node = yf.data
+    for step in loc:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            break
+        path = (*path, step)
+    return path
+
+
+def _got(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[…]"
+    if isinstance(value, dict):
+        return "{…}"
+    return str(value)[:40]
+
+
+def _problem_from_error(yf: YamlFile, detail: dict, file_model: type[BaseModel]) -> Problem:
+    loc, kind, ctx, value = tuple(detail["loc"]), detail["type"], detail.get("ctx") or {}, detail.get("input")
+    path = _data_path(yf, loc)
+    named = [step for step in loc if isinstance(step, str)]
+    field_name = named[-1] if named else ""
+    if kind == "missing":
+        return yf.problem(path, "missing", field=loc[-1])
+    if kind == "extra_forbidden":
+        allowed = _fields_at(file_model, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        hint = ("did_you_mean", {"suggestion": close[0]}) if close else ("allowed_fields", {"allowed": ", ".join(allowed)})
+        return yf.problem(path, "extra_forbidden", key=True, field=loc[-1], hint=hint)
+    if kind in _SIMPLE_TYPES:
+        return yf.problem(path, _SIMPLE_TYPES[kind], got=_got(value))
+    if kind in _DATE_ERRORS:
+        return yf.problem(path, "date_invalid", value=_got(value))
+    if kind == "literal_error":
+        return yf.problem(path, "literal_error", value=_got(value), expected=ctx.get("expected", ""))
+    if kind == "string_pattern_mismatch":
+        ja, en = _FORMATS.get(field_name, ("正しい形で書いてください", "see the schema"))
+        return yf.problem(path, "pattern_mismatch", value=_got(value), format_ja=ja, format_en=en)
+    if kind == "too_short":
+        return yf.problem(path, "too_short", min=ctx.get("min_length", 1))
+    if kind == "string_too_short":
+        return yf.problem(path, "string_too_short")
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        limit = next((f"{op} {ctx[k]}" for k, op in (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<")) if k in ctx), "")
+        return yf.problem(path, "number_range", value=_got(value), limit=limit)
+    if kind in CATALOG:
+        return yf.problem(path, kind, **ctx)
+    return yf.problem(path, "invalid_value", detail=detail.get("msg", kind))
+
+
+def _fields_at(file_model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the model found at `loc`, for "did you mean" hints."""
+    current: object = file_model
+    for step in loc:
+        current = _unwrap(current, isinstance(step, int))
+        if isinstance(step, int):
+            continue
+        if isinstance(current, type) and issubclass(current, BaseModel) and step in current.model_fields:
+            current = current.model_fields[step].annotation
+        else:
+            return []
+    current = _unwrap(current, False)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: object, into_list: bool) -> object:
+    """Strip Optional/Annotated and, for a list index, the list."""
+    for _ in range(6):
+        origin = typing.get_origin(annotation)
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if origin is typing.Annotated:
+            annotation = args[0]
+        elif origin in (typing.Union, types.UnionType) and len(args) == 1:
+            annotation = args[0]
+        elif into_list and origin is list:
+            annotation, into_list = args[0], False
+        else:
+            break
+    return annotation

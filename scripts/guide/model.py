@@ -1,0 +1,497 @@
+"""The guide's typed model: the one definition of what the data files may say.
+
+Every output (pages, finder index, handouts, exports) reads these classes and
+nothing else.  The JSON Schemas that editors use are generated from them
+(`guide schema`).  Validators raise `PydanticCustomError` with a stable code so
+that `messages.py` can word each problem in the reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+
+class Record(BaseModel):
+    """Base of every data object: unknown keys are mistakes, not extensions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- small value types ---------------------------------------------------
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+
+
+def _check_id(value: str) -> str:
+    if not re.fullmatch(ID_PATTERN, value):
+        raise PydanticCustomError("id_format", "bad id {value}", {"value": value})
+    return value
+
+
+Id = Annotated[
+    str,
+    AfterValidator(_check_id),
+    Field(
+        json_schema_extra={"pattern": ID_PATTERN},
+        description="Stable ASCII id: lower-case letters, digits and single hyphens. "
+        "It becomes part of a URL printed on QR codes, so never change it.",
+    ),
+]
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+TIME_RANGE_PATTERN = r"^\s*(\d{1,2}):(\d{2})\s*[-~〜～–]\s*(\d{1,2}):(\d{2})\s*$"
+
+
+def parse_clock(hours: str, minutes: str) -> int:
+    """Minutes after midnight; 24:00 is allowed as a closing time."""
+    h, m = int(hours), int(minutes)
+    if m > 59 or h > 24 or (h == 24 and m != 0):
+        raise PydanticCustomError("time_invalid", "bad time {time}", {"time": f"{hours}:{minutes}"})
+    return h * 60 + m
+
+
+def _check_time_range(value: str) -> str:
+    match = re.fullmatch(TIME_RANGE_PATTERN, value)
+    if not match:
+        raise PydanticCustomError("time_range_format", "bad time range {value}", {"value": value})
+    start = parse_clock(match[1], match[2])
+    end = parse_clock(match[3], match[4])
+    if end <= start:
+        raise PydanticCustomError("time_range_order", "close before open {value}", {"value": value})
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+
+TimeRange = Annotated[
+    str,
+    AfterValidator(_check_time_range),
+    Field(
+        json_schema_extra={"pattern": r"^\d{1,2}:\d{2}\s*[-~〜～–]\s*\d{1,2}:\d{2}$"},
+        description='Opening and closing time, 24-hour clock, e.g. "08:30-17:15". Quote it.',
+    ),
+]
+
+
+def time_range_minutes(value: str) -> tuple[int, int]:
+    """(open, close) in minutes after midnight for a validated TimeRange."""
+    start, end = value.split("-")
+    return (int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:]))
+
+
+KANA_PATTERN = r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\u309d\u309e\u30fd\u30fe 　・ー（）()A-Za-z0-9０-９Ⅰ-Ⅻ]+$"
+
+
+def _check_kana(value: str) -> str:
+    if not re.fullmatch(KANA_PATTERN, value) or not re.search(r"[\u3041-\u3096\u30a1-\u30fa]", value):
+        bad = "".join(sorted({c for c in value if not re.fullmatch(KANA_PATTERN, c)}))
+        raise PydanticCustomError("kana_invalid", "not kana {value}", {"value": value, "chars": bad})
+    return value
+
+
+Kana = Annotated[
+    str,
+    AfterValidator(_check_kana),
+    Field(description="Reading in hiragana or katakana, for 五十音 sorting and kana search."),
+]
+
+
+class Text(RootModel[dict[str, str | list[str]]]):
+    """A human-readable text in several languages: `{ja: ..., en: ...}`.
+
+    Which languages exist and which are required is data (site.yaml), checked
+    after loading.  `unofficial: [en]` marks translations the documents do not
+    give, so staff can review them.
+    """
+
+    model_config = ConfigDict(frozen=True, json_schema_extra={"propertyNames": {"pattern": LANG_PATTERN + "|^unofficial$"}})
+
+    @model_validator(mode="after")
+    def _shape(self) -> Text:
+        if not self.root:
+            raise PydanticCustomError("text_empty", "empty text", {})
+        for key, value in self.root.items():
+            if key == "unofficial":
+                if not isinstance(value, list) or any(lang not in self.root for lang in value):
+                    raise PydanticCustomError("unofficial_invalid", "bad unofficial", {"value": str(value)})
+                continue
+            if not re.fullmatch(LANG_PATTERN, key):
+                raise PydanticCustomError("lang_code_invalid", "bad language code {lang}", {"lang": key})
+            if not isinstance(value, str) or not value.strip():
+                raise PydanticCustomError("text_value_empty", "empty text for {lang}", {"lang": key})
+        return self
+
+    @property
+    def languages(self) -> list[str]:
+        return [k for k in self.root if k != "unofficial"]
+
+    def get(self, lang: str) -> str | None:
+        value = self.root.get(lang)
+        return value if isinstance(value, str) else None
+
+    def is_unofficial(self, lang: str) -> bool:
+        return lang in self.root.get("unofficial", [])
+
+
+# --- sources: every fact says where it comes from --------------------------
+
+
+class SourceDocument(Record):
+    id: Id
+    title: Text
+    published: date | None = Field(None, description="Date printed on the document, if any.")
+    file: str | None = Field(None, description="Where the document is kept (file name or URL).")
+    note: Text | None = None
+
+
+class SourceRef(Record):
+    document: Id = Field(description="Id of a document in data/sources.yaml.")
+    section: str = Field(min_length=1, description="Which part: page, table, row number.")
+    note: str | None = Field(None, description="What was read there, e.g. where two versions differ.")
+
+
+class Sourced(Record):
+    """A record residents rely on: it must say where its facts come from and when they were checked."""
+
+    source: list[SourceRef] = Field(min_length=1)
+    last_verified: date = Field(description="The date these facts were last confirmed (document date or phone call).")
+
+
+# --- taxonomy -------------------------------------------------------------
+
+
+class Category(Record):
+    id: Id
+    name: Text
+    sheet_label: Text | None = Field(None, description="The label on the つなぐシート, when it differs from the name.")
+    keywords: dict[str, list[str]] = Field(
+        default_factory=dict, description="Search synonyms per language: {ja: [借金, ローン], en: [debt]}."
+    )
+    hub: Id | None = Field(None, description="The ★ agency: where to ask when unsure which agency fits.")
+    hub_source: SourceRef | None = None
+    description: Text | None = None
+
+
+class Audience(Record):
+    id: Id
+    name: Text
+    keywords: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class ProgramKind(Record):
+    id: Id
+    name: Text
+    keywords: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Taxonomy(Record):
+    categories: list[Category] = Field(min_length=1)
+    audiences: list[Audience] = Field(default_factory=list)
+    program_kinds: list[ProgramKind] = Field(default_factory=list)
+
+
+class AreaKind(Record):
+    id: Id
+    name: Text
+
+
+class Area(Record):
+    id: Id
+    kind: Id = Field(description="Id of an area kind, e.g. ward or welfare-district.")
+    name: Text
+    kana: Kana | None = None
+    parent: Id | None = Field(None, description="The area this one lies within.")
+
+
+class Areas(Record):
+    kinds: list[AreaKind] = Field(min_length=1)
+    areas: list[Area] = Field(min_length=1)
+
+
+# --- site settings ----------------------------------------------------------
+
+
+class Language(Record):
+    code: Annotated[str, Field(pattern=LANG_PATTERN)]
+    name: str = Field(description="The language's name in itself, for the language switcher.")
+    required: bool = Field(False, description="Every text must have this language.")
+
+
+class MonthDay(RootModel[str]):
+    root: Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
+
+    @property
+    def month_day(self) -> tuple[int, int]:
+        return int(self.root[:2]), int(self.root[3:])
+
+
+class YearEndClosure(Record):
+    start: MonthDay = Field(description='First closed day, "MM-DD".')
+    end: MonthDay = Field(description='Last closed day, "MM-DD" (in the next year when before start).')
+
+
+class City(Record):
+    name: Text
+    prefecture: Text
+    local_government_code: Annotated[str, Field(pattern=r"^\d{6}$")]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "JP"
+    phone_area_code: Annotated[str, Field(pattern=r"^0\d{1,4}$")]
+    timezone: str
+    holiday_calendar: str = Field(description="Country code for the `holidays` library, e.g. JP.")
+    year_end_closure: YearEndClosure | None = None
+
+
+class Site(Record):
+    title: Text
+    description: Text | None = None
+    url: str | None = Field(None, description="Public address of the published site; used in QR codes.")
+    report_error_url: str | None = None
+    city: City
+    languages: list[Language] = Field(min_length=1)
+    stale_after_days: int = Field(365, ge=1)
+
+
+# --- contact facts ----------------------------------------------------------
+
+
+class Phone(Record):
+    number: str = Field(description="Exactly as published, with area code: 086-242-3135.")
+    label: Text | None = None
+    kind: Literal["voice", "fax"] = "voice"
+
+    @field_validator("number")
+    @classmethod
+    def _valid_number(cls, value: str, info: ValidationInfo) -> str:
+        region = (info.context or {}).get("phone_region", "JP")
+        from .phones import parse_phone  # noqa: PLC0415 - keeps phonenumbers out of schema generation
+
+        parse_phone(value, region)
+        return value
+
+
+class Address(Record):
+    postal_code: Annotated[str, Field(pattern=r"^\d{3}-\d{4}$")] | None = Field(
+        None, description='Postal code as a string, "700-8544".'
+    )
+    ward: Id | None = Field(None, description="Id of the 行政区 (an area).")
+    street: Text = Field(description="Town, chōme and block: 鹿田町一丁目1-1.")
+    building: Text | None = Field(None, description="Building and floor: 保健福祉会館 2F.")
+
+
+class DatedHours(Record):
+    date: date
+    closed: bool = False
+    times: list[TimeRange] = Field(default_factory=list)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _closed_or_times(self) -> DatedHours:
+        if self.closed == bool(self.times):
+            raise PydanticCustomError("exception_shape", "closed xor times", {})
+        return self
+
+
+class ClosedPeriod(Record):
+    start: date
+    end: date
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> ClosedPeriod:
+        if self.end < self.start:
+            raise PydanticCustomError("period_order", "end before start", {})
+        return self
+
+
+class WeeklyHours(Record):
+    days: list[Weekday] = Field(min_length=1)
+    times: list[TimeRange] = Field(min_length=1)
+
+
+class Hours(Record):
+    """Contact hours.  `status: not_published` means the documents give none: "please call"."""
+
+    status: Literal["published", "not_published"] = "published"
+    weekly: list[WeeklyHours] = Field(default_factory=list)
+    closed_on_public_holidays: bool | None = None
+    closed_year_end: bool | None = Field(None, description="Closed over the municipal year-end closure (site.yaml).")
+    exceptions: list[DatedHours] = Field(default_factory=list)
+    closed_periods: list[ClosedPeriod] = Field(default_factory=list)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Hours:
+        if self.status == "published":
+            if not self.weekly:
+                raise PydanticCustomError("hours_no_weekly", "published hours need weekly", {})
+            if self.closed_on_public_holidays is None or self.closed_year_end is None:
+                raise PydanticCustomError("hours_flags_missing", "flags missing", {})
+        elif self.weekly:
+            raise PydanticCustomError("hours_not_published_with_weekly", "not_published with weekly", {})
+        return self
+
+
+class ContactPoint(Record):
+    """Where and how to reach a place; an empty field means "not listed" in the documents."""
+
+    address: Address | None = None
+    phones: list[Phone] = Field(default_factory=list)
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    hours: Hours | None = None
+    access: Text | None = None
+    accessibility: Text | None = None
+
+
+# --- agencies ----------------------------------------------------------------
+
+
+class Service(Record):
+    """One thing a resident can consult an agency about (a row of the 相談機関一覧)."""
+
+    id: Id
+    description: Text
+    categories: list[Id] = Field(min_length=1)
+    audiences: list[Id] = Field(default_factory=list)
+    hub: bool = Field(False, description="★: where to ask in this category when unsure.")
+    list_number: int | None = Field(None, description="No. in the 相談機関一覧.")
+    phones: list[Phone] = Field(default_factory=list, description="Only when the service has its own number.")
+    hours: Hours | None = Field(None, description="Only when the service has its own hours.")
+    keywords: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Branch(ContactPoint):
+    """One office of an agency that has one per area (各保健センター, 各地域包括支援センター)."""
+
+    id: Id
+    area: Id
+    name: Text | None = Field(None, description='Official name, if the documents give one; else shown as "agency (area)".')
+    source: list[SourceRef] = Field(default_factory=list)
+
+
+class Agency(ContactPoint, Sourced):
+    id: Id
+    name: Text
+    kana: Kana
+    parent: Text | None = Field(None, description="Parent organisation: 岡山市保健福祉局 ….")
+    owner: Text | None = Field(None, description="The section that keeps this record current (担当課).")
+    summary: Text | None = None
+    services: list[Service] = Field(min_length=1)
+    areas_served: list[Id] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list, description="Languages offered at the counter, if published.")
+    branches: list[Branch] = Field(default_factory=list)
+
+
+class AgencyFile(Record):
+    agencies: list[Agency]
+
+
+# --- programs ------------------------------------------------------------------
+
+
+class Recurrence(Record):
+    """A repeating rule: every week, the Nth weekday of a month, or N times a year."""
+
+    frequency: Literal["weekly", "monthly", "yearly"]
+    days: list[Weekday] = Field(default_factory=list)
+    nth: list[Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=list)
+    times_per_year: int | None = Field(None, ge=1)
+    times: list[TimeRange] = Field(default_factory=list)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _fits_frequency(self) -> Recurrence:
+        if self.frequency == "monthly" and (not self.nth or not self.days):
+            raise PydanticCustomError("recurrence_monthly", "monthly needs nth and days", {})
+        if self.frequency == "yearly" and self.times_per_year is None:
+            raise PydanticCustomError("recurrence_yearly", "yearly needs times_per_year", {})
+        return self
+
+
+class Session(Record):
+    date: date
+    times: TimeRange | None = None
+    venue: Text | None = None
+    note: Text | None = None
+
+
+class Schedule(Record):
+    recurrence: list[Recurrence] = Field(default_factory=list)
+    sessions: list[Session] = Field(default_factory=list)
+    dates_announced_later: bool = Field(False, description="Dates are not fixed yet: shown as 'to be announced'.")
+    note: Text | None = None
+
+
+class Program(Sourced):
+    id: Id
+    kind: Id
+    name: Text
+    kana: Kana | None = None
+    organiser: Id | None = Field(None, description="Id of the agency that runs it.")
+    organiser_name: Text | None = Field(None, description="When the organiser is not an agency in this guide.")
+    description: Text | None = None
+    categories: list[Id] = Field(default_factory=list)
+    audiences: list[Id] = Field(default_factory=list)
+    areas: list[Id] = Field(default_factory=list)
+    venue: Text | None = None
+    schedule: Schedule = Field(default_factory=Schedule)
+    audience: Text | None = Field(None, description="Who may join, in words.")
+    cost: Text | None = None
+    capacity: int | None = Field(None, ge=1)
+    how_to_apply: Text | None = None
+    deadline: date | None = None
+    contact: Id | None = Field(None, description="Id of the agency to ask.")
+    url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+
+
+class ProgramFile(Record):
+    programs: list[Program]
+
+
+class SourceFile(Record):
+    sources: list[SourceDocument] = Field(min_length=1)
+
+
+# --- staff-only overlay (never published) -------------------------------------
+
+
+class StaffContact(Record):
+    agency: Id
+    service: Id | None = None
+    extension: str | None = Field(None, description="内線")
+    staff: list[str] = Field(default_factory=list, description="担当者名 (主, 副)")
+
+
+class PrivateOverlay(Record):
+    contacts: list[StaffContact] = Field(default_factory=list)
+
+
+# --- the loaded guide ------------------------------------------------------------
+
+
+class Guide(BaseModel):
+    """Everything in data/, validated and cross-checked: what every generator reads."""
+
+    model_config = ConfigDict(frozen=True)
+
+    site: Site
+    taxonomy: Taxonomy
+    areas: Areas
+    sources: SourceFile
+    agencies: list[Agency]
+    programs: list[Program]
