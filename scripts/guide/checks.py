@@ -36,14 +36,20 @@ class _Checker:
                 seen[item.id] = (*path, index)
         return set(seen)
 
-    def ref(self, file: str, path: tuple, value: str | None, known: set[str], kind: str, where: str) -> None:
+    def raw_ids(self, file: str, key: str) -> set[str]:
+        """Ids of records that failed validation: already reported, so not "unknown" elsewhere."""
+        data = self.files[file].data if file in self.files else None
+        records = data.get(key) if isinstance(data, dict) else None
+        return {r["id"] for r in records or [] if isinstance(r, dict) and isinstance(r.get("id"), str)}
+
+    def ref(self, file: str, path: tuple, value: str | None, known: set[str], kind: tuple, where: str) -> None:
         if value is None or value in known:
             return
         close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
         hint = ("ref_hint_suggest", {"suggestion": close[0]}) if close else ("ref_hint_where", {"where": where})
         self.add(file, path, "unknown_ref", kind=kind, id=value, hint=hint)
 
-    def refs(self, file: str, path: tuple, values: list[str], known: set[str], kind: str, where: str) -> None:
+    def refs(self, file: str, path: tuple, values: list[str], known: set[str], kind: tuple, where: str) -> None:
         for index, value in enumerate(values):
             self.ref(file, (*path, index), value, known, kind, where)
 
@@ -57,16 +63,16 @@ class _Checker:
         area_kinds = self.unique(AREAS, g.areas.kinds, ("kinds",))
         areas = self.unique(AREAS, g.areas.areas, ("areas",))
         sources = self.unique(SOURCES, g.sources.sources, ("sources",))
-        agencies = self.unique(AGENCIES, g.agencies, ("agencies",))
+        agencies = self.unique(AGENCIES, g.agencies, ("agencies",)) | self.raw_ids(AGENCIES, "agencies")
         self.unique(PROGRAMS, g.programs, ("programs",))
 
         for i, area in enumerate(g.areas.areas):
-            self.ref(AREAS, ("areas", i, "kind"), area.kind, area_kinds, "area kind", AREAS)
-            self.ref(AREAS, ("areas", i, "parent"), area.parent, areas, "area", AREAS)
+            self.ref(AREAS, ("areas", i, "kind"), area.kind, area_kinds, ("kind_area_kind", {}), AREAS)
+            self.ref(AREAS, ("areas", i, "parent"), area.parent, areas, ("kind_area", {}), AREAS)
         for i, category in enumerate(g.taxonomy.categories):
-            self.ref(CATEGORIES, ("categories", i, "hub"), category.hub, agencies, "agency", AGENCIES)
+            self.ref(CATEGORIES, ("categories", i, "hub"), category.hub, agencies, ("kind_agency", {}), AGENCIES)
             if category.hub_source:
-                self.ref(CATEGORIES, ("categories", i, "hub_source", "document"), category.hub_source.document, sources, "source", SOURCES)
+                self.ref(CATEGORIES, ("categories", i, "hub_source", "document"), category.hub_source.document, sources, ("kind_source", {}), SOURCES)
 
         hub_of: dict[str, set[str]] = {}
         for category in g.taxonomy.categories:
@@ -76,18 +82,18 @@ class _Checker:
             self.sourced(AGENCIES, at, agency, sources)
             self.unique(AGENCIES, agency.services, (*at, "services"))
             self.unique(AGENCIES, agency.branches, (*at, "branches"))
-            self.refs(AGENCIES, (*at, "areas_served"), agency.areas_served, areas, "area", AREAS)
+            self.refs(AGENCIES, (*at, "areas_served"), agency.areas_served, areas, ("kind_area", {}), AREAS)
             if agency.address:
-                self.ref(AGENCIES, (*at, "address", "ward"), agency.address.ward, areas, "area", AREAS)
+                self.ref(AGENCIES, (*at, "address", "ward"), agency.address.ward, areas, ("kind_area", {}), AREAS)
             for j, service in enumerate(agency.services):
-                self.refs(AGENCIES, (*at, "services", j, "categories"), service.categories, categories, "category", CATEGORIES)
-                self.refs(AGENCIES, (*at, "services", j, "audiences"), service.audiences, audiences, "audience", CATEGORIES)
+                self.refs(AGENCIES, (*at, "services", j, "categories"), service.categories, categories, ("kind_category", {}), CATEGORIES)
+                self.refs(AGENCIES, (*at, "services", j, "audiences"), service.audiences, audiences, ("kind_audience", {}), CATEGORIES)
                 if service.hub and not hub_of.get(agency.id, set()) & set(service.categories):
                     self.add(AGENCIES, (*at, "services", j, "hub"), "hub_without_category", category=", ".join(service.categories))
             for j, branch in enumerate(agency.branches):
-                self.ref(AGENCIES, (*at, "branches", j, "area"), branch.area, areas, "area", AREAS)
+                self.ref(AGENCIES, (*at, "branches", j, "area"), branch.area, areas, ("kind_area", {}), AREAS)
                 for k, ref in enumerate(branch.source):
-                    self.ref(AGENCIES, (*at, "branches", j, "source", k, "document"), ref.document, sources, "source", SOURCES)
+                    self.ref(AGENCIES, (*at, "branches", j, "source", k, "document"), ref.document, sources, ("kind_source", {}), SOURCES)
         for i, category in enumerate(g.taxonomy.categories):
             hub = next((a for a in g.agencies if a.id == category.hub), None)
             if hub and not any(s.hub and category.id in s.categories for s in hub.services):
@@ -96,22 +102,22 @@ class _Checker:
         for i, program in enumerate(g.programs):
             at = ("programs", i)
             self.sourced(PROGRAMS, at, program, sources)
-            self.ref(PROGRAMS, (*at, "kind"), program.kind, kinds, "program kind", CATEGORIES)
-            self.ref(PROGRAMS, (*at, "organiser"), program.organiser, agencies, "agency", AGENCIES)
-            self.ref(PROGRAMS, (*at, "contact"), program.contact, agencies, "agency", AGENCIES)
-            self.refs(PROGRAMS, (*at, "categories"), program.categories, categories, "category", CATEGORIES)
-            self.refs(PROGRAMS, (*at, "audiences"), program.audiences, audiences, "audience", CATEGORIES)
-            self.refs(PROGRAMS, (*at, "areas"), program.areas, areas, "area", AREAS)
+            self.ref(PROGRAMS, (*at, "kind"), program.kind, kinds, ("kind_program_kind", {}), CATEGORIES)
+            self.ref(PROGRAMS, (*at, "organiser"), program.organiser, agencies, ("kind_agency", {}), AGENCIES)
+            self.ref(PROGRAMS, (*at, "contact"), program.contact, agencies, ("kind_agency", {}), AGENCIES)
+            self.refs(PROGRAMS, (*at, "categories"), program.categories, categories, ("kind_category", {}), CATEGORIES)
+            self.refs(PROGRAMS, (*at, "audiences"), program.audiences, audiences, ("kind_audience", {}), CATEGORIES)
+            self.refs(PROGRAMS, (*at, "areas"), program.areas, areas, ("kind_area", {}), AREAS)
 
         self.languages()
         if private is not None:
             for i, contact in enumerate(private.contacts):
-                self.ref("data/private.yaml", ("contacts", i, "agency"), contact.agency, agencies, "agency", AGENCIES)
+                self.ref("data/private.yaml", ("contacts", i, "agency"), contact.agency, agencies, ("kind_agency", {}), AGENCIES)
         return self.problems
 
     def sourced(self, file: str, at: tuple, record, sources: set[str]) -> None:
         for k, ref in enumerate(record.source):
-            self.ref(file, (*at, "source", k, "document"), ref.document, sources, "source", SOURCES)
+            self.ref(file, (*at, "source", k, "document"), ref.document, sources, ("kind_source", {}), SOURCES)
         age = (self.today - record.last_verified).days
         if age < 0:
             self.add(file, (*at, "last_verified"), "future_date", date=record.last_verified.isoformat())

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from .load import DATA_FILES, load_guide
 from .messages import format_problem
 from .model import PrivateOverlay
+from .problems import DataError
 
 SCHEMA_DIR = "schema"
 
@@ -80,6 +81,45 @@ def summary(guide, lang: str) -> str:
     return "\n".join(lines)
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate, generate every edition and swap the new site/ in; on failure keep the old one."""
+    from .build import BuildError, build  # noqa: PLC0415 - MkDocs is slow to import: only when building
+
+    try:
+        report = build(args.root, today=_today(args))
+    except DataError as err:
+        for problem in err.problems:
+            print(format_problem(problem, args.lang), file=sys.stderr)
+        print(_words(args.lang, "データに誤りがあるため、サイトは更新していません。", "The data has errors: site/ was not changed."), file=sys.stderr)
+        return 1
+    except BuildError as err:
+        print(f"{err}", file=sys.stderr)
+        print(_words(args.lang, "ビルドに失敗したため、サイトは更新していません。", "The build failed: site/ was not changed."), file=sys.stderr)
+        return 1
+    for problem in report.problems:
+        print(format_problem(problem, args.lang), file=sys.stderr)
+    editions = ", ".join(e.lang + ("" if not e.prefix else f" (/{e.prefix})") for e in report.editions)
+    print(_words(args.lang, f"site/ を作成しました: {editions}", f"built site/: {editions}"), file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Preview on localhost; rebuild and reload the browser when data/, content/ or overrides/ change."""
+    from mkdocs.livereload import LiveReloadServer  # noqa: PLC0415
+
+    if not (args.root / "site").is_dir() and cmd_build(args) != 0:
+        return 1
+    server = LiveReloadServer(builder=lambda: cmd_build(args), host=args.host, port=args.port, root=str(args.root / "site"))
+    for watched in ("data", "content", "overrides", "locale", "mkdocs.yml"):
+        if (args.root / watched).exists():
+            server.watch(str(args.root / watched))
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        server.shutdown()
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Write the JSON Schemas editors use (referenced from each data file's first line)."""
     out = args.root / SCHEMA_DIR
@@ -113,6 +153,14 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", parents=[common], help="validate every data file and report all problems")
     check.add_argument("--summary", action="store_true", help="also print counts and every record's source")
     check.set_defaults(func=cmd_check)
+
+    build = sub.add_parser("build", parents=[common], help="check the data and build site/ (all languages)")
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", parents=[common], help="build, serve on localhost and rebuild on changes")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
 
     schema = sub.add_parser("schema", parents=[common], help="regenerate the JSON Schemas in schema/")
     schema.set_defaults(func=cmd_schema)

@@ -72,12 +72,15 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
     data_dir = root / "data"
     result = Loaded(guide=None)
     parts: dict[str, BaseModel] = {}
+    context = {"phone_region": "JP", "area_code": ""}
     for attribute, (filename, file_model) in DATA_FILES.items():
-        parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result)
+        parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result, context)
         if parsed is not None:
             parts[attribute] = parsed
+        if attribute == "site" and parsed is not None:
+            context = {"phone_region": parsed.city.country, "area_code": parsed.city.phone_area_code}
     if with_private and (data_dir / PRIVATE_FILE).exists():
-        result.private = _parse(data_dir / PRIVATE_FILE, f"data/{PRIVATE_FILE}", model.PrivateOverlay, result)
+        result.private = _parse(data_dir / PRIVATE_FILE, f"data/{PRIVATE_FILE}", model.PrivateOverlay, result, context)
     if len(parts) == len(DATA_FILES):
         guide = model.Guide(
             site=parts["site"],
@@ -101,26 +104,44 @@ def load_or_raise(root: Path, **kwargs) -> Loaded:
     return loaded
 
 
-def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded) -> BaseModel | None:
+# Files that are lists of records: a broken record is reported and left out, and the
+# rest are still checked against each other, so one run shows every mistake.
+RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile: ("programs", model.Program)}
+
+
+def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded, context: dict) -> BaseModel | None:
     if not path.exists():
         result.problems.append(Problem(display, 1, 1, "file_missing", {"expected": display}))
         return None
     yf = read_yaml(path, display)
     result.files[display] = yf
     result.problems += yf.problems
-    if yf.data is None or any(p.is_error for p in yf.problems):
+    if yf.data is None:
         return None
     try:
-        return file_model.model_validate(yf.data, context={"phone_region": "JP"})
+        return file_model.model_validate(yf.data, context=context)
     except ValidationError as err:
-        seen: set[tuple] = set()
-        for detail in err.errors(include_url=False):
-            problem = _problem_from_error(yf, detail, file_model)
-            key = (problem.line, problem.column, str(problem.params.get("field", "")))
-            if key not in seen:  # a union reports one mistake once per member: keep the first
-                seen.add(key)
-                result.problems.append(problem)
-        return None
+        _report(yf, err, file_model, result)
+    if file_model in RECORD_LISTS and isinstance(yf.data, dict):
+        key, record_model = RECORD_LISTS[file_model]
+        valid = []
+        for raw in yf.data.get(key) or []:
+            try:
+                valid.append(record_model.model_validate(raw, context=context))
+            except ValidationError:
+                continue  # already reported above
+        return file_model.model_construct(**{key: valid})
+    return None
+
+
+def _report(yf: YamlFile, err: ValidationError, file_model: type[BaseModel], result: Loaded) -> None:
+    seen: set[tuple] = set()
+    for detail in err.errors(include_url=False):
+        problem = _problem_from_error(yf, detail, file_model)
+        key = (problem.line, problem.column, str(problem.params.get("field", "")))
+        if key not in seen:  # a union reports one mistake once per member: keep the first
+            seen.add(key)
+            result.problems.append(problem)
 
 
 def _data_path(yf: YamlFile, loc: tuple) -> tuple:
@@ -165,7 +186,8 @@ def _problem_from_error(yf: YamlFile, detail: dict, file_model: type[BaseModel])
     if kind in _DATE_ERRORS:
         return yf.problem(path, "date_invalid", value=_got(value))
     if kind == "literal_error":
-        return yf.problem(path, "literal_error", value=_got(value), expected=ctx.get("expected", ""))
+        expected = str(ctx.get("expected", "")).replace("' or '", "', '")
+        return yf.problem(path, "literal_error", value=_got(value), expected=expected)
     if kind == "string_pattern_mismatch":
         ja, en = _FORMATS.get(field_name, ("正しい形で書いてください", "see the schema"))
         return yf.problem(path, "pattern_mismatch", value=_got(value), format_ja=ja, format_en=en)
@@ -177,7 +199,13 @@ def _problem_from_error(yf: YamlFile, detail: dict, file_model: type[BaseModel])
         limit = next((f"{op} {ctx[k]}" for k, op in (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<")) if k in ctx), "")
         return yf.problem(path, "number_range", value=_got(value), limit=limit)
     if kind in CATALOG:
-        return yf.problem(path, kind, **ctx)
+        # A problem with one language of a text points at that language: its value when the
+        # value is what is wrong, else its key.
+        lang_path = (*path, ctx["lang"]) if "lang" in ctx else None
+        if lang_path and kind == "text_value_empty" and lang_path in yf.values:
+            return yf.problem(lang_path, kind, **ctx)
+        at_key = lang_path is not None and lang_path in yf.keys
+        return yf.problem(lang_path if at_key else path, kind, key=at_key, **ctx)
     return yf.problem(path, "invalid_value", detail=detail.get("msg", kind))
 
 

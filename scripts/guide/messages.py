@@ -136,8 +136,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{number} is not a valid phone number (write it as published, with area code, e.g. 086-803-1254)",
     },
     "phone_no_area_code": {
-        "ja": "電話番号 {number} に市外局番がありません（市外局番を付けてください。例: 086-{number}）",
-        "en": "phone number {number} has no area code (add it, e.g. 086-{number})",
+        "ja": "電話番号 {number} に市外局番がありません（市外局番を付けてください。例: {area_code}-{number}）",
+        "en": "phone number {number} has no area code (add it, e.g. {area_code}-{number})",
     },
     "exception_shape": {
         "ja": "特別な日の受付は「closed: true」か「times」のどちらか一方を書いてください",
@@ -152,8 +152,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "hours have no weekly rules (add them, or use status: not_published when none are published)",
     },
     "hours_flags_missing": {
-        "ja": "祝日と年末年始の扱いが書かれていません（closed_on_public_holidays と closed_year_end に true か false を書いてください）",
-        "en": "holiday rules are missing (set closed_on_public_holidays and closed_year_end to true or false)",
+        "ja": "祝日と年末年始の扱いが書かれていません（{fields} に true か false を書いてください）",
+        "en": "holiday rules are missing (set {fields} to true or false)",
     },
     "hours_not_published_with_weekly": {
         "ja": "status: not_published なのに weekly があります（どちらか一方にしてください）",
@@ -176,6 +176,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "ja": "{kind}「{id}」が見つかりません（{hint}）",
         "en": "no {kind} with id '{id}' ({hint})",
     },
+    "kind_agency": {"ja": "相談機関", "en": "agency"},
+    "kind_category": {"ja": "分野", "en": "category"},
+    "kind_audience": {"ja": "対象", "en": "audience"},
+    "kind_area": {"ja": "地域", "en": "area"},
+    "kind_area_kind": {"ja": "地域の種類", "en": "area kind"},
+    "kind_program_kind": {"ja": "活動の種類", "en": "program kind"},
+    "kind_source": {"ja": "資料", "en": "source"},
     "ref_hint_suggest": {"ja": "「{suggestion}」の誤りではありませんか？", "en": "did you mean '{suggestion}'?"},
     "ref_hint_where": {"ja": "{where} にある ID を書いてください", "en": "use an id defined in {where}"},
     "lang_undeclared": {
@@ -211,7 +218,7 @@ CATALOG: dict[str, dict[str, str]] = {
 SEVERITY_WORD = {"warning": {"ja": "警告", "en": "warning"}, "error": {"ja": "エラー", "en": "error"}}
 
 
-def word(code: str, lang: str, **params) -> str:
+def word(code: str, lang: str, /, **params) -> str:
     """The message for `code`; a parameter given as (code, params) is worded first."""
     params = {k: word(v[0], lang, **v[1]) if isinstance(v, tuple) else v for k, v in params.items()}
     templates = CATALOG[code]

@@ -99,7 +99,7 @@ KANA_PATTERN = r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\u309d\u309e\u30fd\u30f
 
 def _check_kana(value: str) -> str:
     if not re.fullmatch(KANA_PATTERN, value) or not re.search(r"[\u3041-\u3096\u30a1-\u30fa]", value):
-        bad = "".join(sorted({c for c in value if not re.fullmatch(KANA_PATTERN, c)}))
+        bad = "".join(sorted({c for c in value if not re.fullmatch(r"[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb 　]", c)}))
         raise PydanticCustomError("kana_invalid", "not kana {value}", {"value": value, "chars": bad})
     return value
 
@@ -121,6 +121,17 @@ class Text(RootModel[dict[str, str | list[str]]]):
 
     model_config = ConfigDict(frozen=True, json_schema_extra={"propertyNames": {"pattern": LANG_PATTERN + "|^unofficial$"}})
 
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_are_languages(cls, value: object) -> object:
+        # Checked before the values: `{ja: x, en: a, b}` makes a key "b" with no value,
+        # and the useful message names that key, not its empty value.
+        if isinstance(value, dict):
+            for key in value:
+                if key != "unofficial" and not re.fullmatch(LANG_PATTERN, str(key)):
+                    raise PydanticCustomError("lang_code_invalid", "bad language code {lang}", {"lang": key})
+        return value
+
     @model_validator(mode="after")
     def _shape(self) -> Text:
         if not self.root:
@@ -130,8 +141,6 @@ class Text(RootModel[dict[str, str | list[str]]]):
                 if not isinstance(value, list) or any(lang not in self.root for lang in value):
                     raise PydanticCustomError("unofficial_invalid", "bad unofficial", {"value": str(value)})
                 continue
-            if not re.fullmatch(LANG_PATTERN, key):
-                raise PydanticCustomError("lang_code_invalid", "bad language code {lang}", {"lang": key})
             if not isinstance(value, str) or not value.strip():
                 raise PydanticCustomError("text_value_empty", "empty text for {lang}", {"lang": key})
         return self
@@ -277,10 +286,10 @@ class Phone(Record):
     @field_validator("number")
     @classmethod
     def _valid_number(cls, value: str, info: ValidationInfo) -> str:
-        region = (info.context or {}).get("phone_region", "JP")
+        context = info.context or {}
         from .phones import parse_phone  # noqa: PLC0415 - keeps phonenumbers out of schema generation
 
-        parse_phone(value, region)
+        parse_phone(value, context.get("phone_region", "JP"), context.get("area_code", ""))
         return value
 
 
@@ -339,8 +348,9 @@ class Hours(Record):
         if self.status == "published":
             if not self.weekly:
                 raise PydanticCustomError("hours_no_weekly", "published hours need weekly", {})
-            if self.closed_on_public_holidays is None or self.closed_year_end is None:
-                raise PydanticCustomError("hours_flags_missing", "flags missing", {})
+            missing = [f for f in ("closed_on_public_holidays", "closed_year_end") if getattr(self, f) is None]
+            if missing:
+                raise PydanticCustomError("hours_flags_missing", "flags missing", {"fields": ", ".join(missing)})
         elif self.weekly:
             raise PydanticCustomError("hours_not_published_with_weekly", "not_published with weekly", {})
         return self

@@ -6,7 +6,7 @@ import phonenumbers
 from pydantic_core import PydanticCustomError
 
 
-def parse_phone(number: str, region: str) -> phonenumbers.PhoneNumber:
+def parse_phone(number: str, region: str, area_code: str = "") -> phonenumbers.PhoneNumber:
     """Parse a published number; raise a coded error if it cannot be dialled."""
     try:
         parsed = phonenumbers.parse(number, region)
@@ -15,7 +15,7 @@ def parse_phone(number: str, region: str) -> phonenumbers.PhoneNumber:
     if not phonenumbers.is_valid_number(parsed):
         digits = sum(ch.isdigit() for ch in number)
         code = "phone_no_area_code" if digits < 10 and not number.startswith(("0", "+")) else "phone_invalid"
-        raise PydanticCustomError(code, "not a valid number {number}", {"number": number})
+        raise PydanticCustomError(code, "not a valid number {number}", {"number": number, "area_code": area_code})
     return parsed
 
 

@@ -21,7 +21,8 @@ Path_ = tuple[str | int, ...]
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+# A dot or an exponent makes a float; digits with a leading zero (086, 0120) stay text: they are codes.
+_FLOAT = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)?\.[0-9]+|(?:0|[1-9][0-9]*)\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+$")
 
 
 @dataclass
@@ -82,7 +83,8 @@ def read_yaml(path: Path, display: str) -> YamlFile:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
+        missing_colon = "could not find expected ':'" in (err.problem or "")
+        mark = (err.context_mark if missing_colon else None) or err.problem_mark or err.context_mark
         result.problems.append(
             Problem(display, mark.line + 1, mark.column + 1, "yaml_syntax", {"detail": err.problem or str(err)})
         )

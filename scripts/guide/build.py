@@ -1,0 +1,165 @@
+"""`guide build`: data → pages and assets for every language → MkDocs → site/, atomically.
+
+Page generation is a standalone step: MkDocs (or Zensical, which reads the same
+mkdocs.yml but has no hooks) only wraps generated Markdown in the theme.  The
+new site is assembled in build/site.new/ and swapped in at the end, so a
+failed build leaves the previous site/ untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from . import finder
+from .hours import Calendar, calendar_table
+from .i18n import translations
+from .load import load_or_raise
+from .model import Guide
+from .pages import Renderer, plan_pages, url_for
+
+BUILD_DIR = "build"
+SITE_DIR = "site"
+CONTENT_DIR = "content"
+HOLIDAY_YEARS = 2
+
+# UI strings the browser scripts need (window.GUIDE_STRINGS), by key: English message id.
+# "{name}" placeholders are filled in by the scripts.
+JS_STRINGS: dict[str, str] = {
+    "open_now": "Open now",
+    "closes_at": "until {time}",
+    "closed_now": "Closed now",
+    "opens_today_at": "opens today at {time}",
+    "closed_today": "Closed for today",
+    "next_open": "Next open: {day} {time}",
+    "tomorrow": "tomorrow",
+    "on_weekday": "{weekday}",
+    "on_date": "{weekday} {month}/{date}",
+    "unknown": "Hours not listed — please call",
+    **{day: day.capitalize() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+}
+
+
+class BuildError(Exception):
+    """The build could not finish; the previous site/ is untouched."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language edition: Japanese at the site root, others under /<code>/."""
+
+    lang: str
+    prefix: str  # "" or "en/"
+
+    @classmethod
+    def all_for(cls, guide: Guide) -> list[Edition]:
+        default = next((lang.code for lang in guide.site.languages if lang.required), guide.site.languages[0].code)
+        return [cls(lang.code, "" if lang.code == default else f"{lang.code}/") for lang in guide.site.languages]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    editions: list[Edition]
+    problems: list  # warnings only: errors stop the build
+
+
+def build(root: Path, *, today: date) -> BuildReport:
+    """Build every edition into site/.  Raises DataError (bad data) or BuildError."""
+    loaded = load_or_raise(root, today=today)
+    guide = loaded.guide
+    editions = Edition.all_for(guide)
+    work = root / BUILD_DIR
+    staging = work / "site.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    for edition in editions:
+        docs = generate(root, guide, edition, editions, today)
+        config = write_mkdocs_config(root, guide, edition, editions, docs, staging / edition.prefix)
+        run_mkdocs(config)
+    _swap_in(staging, root / SITE_DIR)
+    return BuildReport(editions, loaded.problems)
+
+
+def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date) -> Path:
+    """Write the Markdown pages and the generated assets of one edition to build/docs/<lang>/."""
+    docs = root / BUILD_DIR / "docs" / edition.lang
+    shutil.rmtree(docs, ignore_errors=True)
+    content = root / CONTENT_DIR / edition.lang
+    if not content.is_dir():  # a new language without its own prose pages shows the default ones
+        content = root / CONTENT_DIR / editions[0].lang
+    shutil.copytree(content, docs)
+    catalog = translations(root, edition.lang)
+    calendar = Calendar.for_site(guide.site)
+    renderer = Renderer(guide, edition.lang, catalog, today, calendar)
+    for page in plan_pages(guide):
+        target = docs / page.source_file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(renderer.render(page), encoding="utf-8")
+    assets = docs / "assets" / "guide"
+    assets.mkdir(parents=True, exist_ok=True)
+    table = calendar_table(calendar, today, HOLIDAY_YEARS)
+    _write_js(assets / "calendar.js", "GUIDE_CALENDAR", table)
+    _write_js(assets / "strings.js", "GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in JS_STRINGS.items()})
+    index = finder.build_index(guide, edition.lang, url_for)
+    (assets / "finder-index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return docs
+
+
+def _write_js(path: Path, name: str, value: object) -> None:
+    path.write_text(f"window.{name} = {json.dumps(value, ensure_ascii=False)};\n", encoding="utf-8")
+
+
+def write_mkdocs_config(root: Path, guide: Guide, edition: Edition, editions: list[Edition], docs: Path, out: Path) -> Path:
+    """A per-edition config inheriting the committed mkdocs.yml: only language-specific settings."""
+    default_prefix_depth = edition.prefix.count("/")
+    up = "../" * default_prefix_depth
+    names = {lang.code: lang.name for lang in guide.site.languages}
+    config = {
+        "INHERIT": str((root / "mkdocs.yml").resolve()),
+        "site_name": guide.site.title.get(edition.lang) or guide.site.title.get(editions[0].lang),
+        "docs_dir": str(docs.resolve()),
+        "site_dir": str(out.resolve()),
+        # Paths in the inherited file would resolve against this file's folder: give them whole.
+        "theme": {"language": edition.lang, "custom_dir": str((root / "overrides").resolve())},
+        "extra": {
+            # Links are relative to this edition's root; the switcher appends the current page's path.
+            "alternate": [
+                {"name": names[other.lang], "lang": other.lang, "link": up + other.prefix}
+                for other in editions
+            ],
+        },
+    }
+    if guide.site.description:
+        config["site_description"] = guide.site.description.get(edition.lang) or guide.site.description.get(editions[0].lang)
+    if guide.site.url:
+        config["site_url"] = guide.site.url.rstrip("/") + "/" + edition.prefix
+    path = root / BUILD_DIR / f"mkdocs.{edition.lang}.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run_mkdocs(config_file: Path) -> None:
+    from mkdocs.commands.build import build as mkdocs_build  # noqa: PLC0415 - slow import, only when building
+    from mkdocs.config import load_config  # noqa: PLC0415
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        mkdocs_build(load_config(config_file=str(config_file)))
+    except Exception as err:  # noqa: BLE001 - a theme or config mistake is reported, never a traceback
+        location = f"{err.filename}:{err.lineno}: " if getattr(err, "lineno", None) and getattr(err, "filename", None) else ""
+        raise BuildError(f"MkDocs ({config_file.name}): {location}{type(err).__name__}: {err}") from err
+
+
+def _swap_in(staging: Path, site: Path) -> None:
+    """Replace site/ with the finished build in two renames (never half a site)."""
+    old = site.with_name(site.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site.exists():
+        site.rename(old)
+    staging.rename(site)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,342 @@
+"""The finder's search index: one compact JSON per language, searched in the browser by finder.js.
+
+Format (version 1; short keys keep it small, it is fetched on the finder page):
+
+    {"v": 1, "lang": "ja",
+     "labels": {"c": {category id: name}, "a": {area id: name}, "u": {audience id: name},
+                "k": {program kind id: name}},
+     "x": {"c": {category id: synonyms}, "u": {audience id: synonyms},
+           "k": {program kind id: synonyms}, "a": {area id: names and kana}},
+     "docs": [doc, ...]}
+
+The synonyms (names, sheet labels and keywords in the index language and in
+Japanese, normalised) are stored once; finder.js appends those of a doc's
+categories, audiences, kind and areas to the doc's keyword tier when the index
+loads, so 借金 finds every agency with a service in category debt.
+
+and each doc:
+
+    t   type: "a" agency, "b" branch, "p" program
+    id  "agency-id", "agency-id/branch-id" or "program-id"
+    u   site-relative URL from url_for ("agencies/hoken-center/")
+    n   title in the index language (falling back to Japanese)
+    in  branches only: the id of their agency's doc.  finder.js appends the
+        agency's keyword and description tiers to the branch's, and uses the
+        agency's "p" and "o" when the branch has none (as the agency pages do)
+    r   sort key: the normalised kana reading (title when none); omitted when it
+        equals s[1].  Branches read as "agency kana + area kana" so they follow
+        their agency
+    s   search text, normalised with guide.normalize, one string per rank tier:
+        [name, kana, keywords (the doc's own: service keywords), description
+        (service descriptions, summary, parent organisation, venue, address …)]
+    c   category ids                      (omitted when empty)
+    a   area ids: welfare districts and their wards   (omitted when empty)
+    au  audience ids                      (omitted when empty)
+    k   program kind id                   (programs only)
+    h   1 when ★ (hub) in any category    (omitted otherwise)
+    p   [number as published, tel URI]    (first voice number; omitted when none)
+    o   opening hours, Hours.model_dump(mode="json", exclude_defaults=True) without
+        the "note" texts (omitted when none; finder.js treats a missing "o" as "hours not listed")
+
+Japanese is matched by substrings of `s` and by character bigrams, which
+finder.js derives from `s` when the index loads (they are not stored: the
+strings already hold them, and the index stays half the size).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+from .model import Agency, Branch, Guide, Hours, Phone, Program, Text
+from .normalize import normalize
+from .phones import tel_uri
+
+INDEX_VERSION = 1
+TYPE_CODES = {"agency": "a", "branch": "b", "program": "p"}
+
+
+class _Index:
+    def __init__(self, guide: Guide, lang: str, url_for: Callable[..., str]):
+        self.guide, self.lang, self.url_for = guide, lang, url_for
+        self.default = next((lng.code for lng in guide.site.languages if lng.required), "ja")
+        self.categories = {c.id: c for c in guide.taxonomy.categories}
+        self.audiences = {a.id: a for a in guide.taxonomy.audiences}
+        self.kinds = {k.id: k for k in guide.taxonomy.program_kinds}
+        self.areas = {a.id: a for a in guide.areas.areas}
+        self.agencies = {a.id: a for a in guide.agencies}
+        self.hubs = {c.hub for c in guide.taxonomy.categories if c.hub}
+
+    # --- text helpers
+
+    def pick(self, text: Text | None) -> str:
+        """The text in the index language, else in the default language, else any."""
+        if text is None:
+            return ""
+        for lang in (self.lang, self.default, *text.languages):
+            value = text.get(lang)
+            if value:
+                return value
+        return ""
+
+    def both(self, text: Text | None) -> list[str]:
+        """The text in the index language and in the default language (residents type either)."""
+        if text is None:
+            return []
+        return _unique([self.pick(text), text.get(self.default) or ""])
+
+    def keywords(self, mapping: dict[str, list[str]]) -> list[str]:
+        return [*mapping.get(self.lang, []), *(mapping.get(self.default, []) if self.lang != self.default else [])]
+
+    def area_chain(self, area_id: str | None) -> list[str]:
+        chain: list[str] = []
+        while area_id and area_id in self.areas and area_id not in chain:
+            chain.append(area_id)
+            area_id = self.areas[area_id].parent
+        return chain
+
+    # --- synonym groups (stored once in the index, joined to each doc's keyword tier by finder.js)
+
+    def synonyms(self) -> dict[str, dict[str, str]]:
+        return {
+            "c": {
+                c.id: _search_text([*self.both(c.name), *self.both(c.sheet_label), *self.keywords(c.keywords)])
+                for c in self.guide.taxonomy.categories
+            },
+            "u": {a.id: _search_text([*self.both(a.name), *self.keywords(a.keywords)]) for a in self.guide.taxonomy.audiences},
+            "k": {k.id: _search_text([*self.both(k.name), *self.keywords(k.keywords)]) for k in self.guide.taxonomy.program_kinds},
+            "a": {a.id: _search_text([*self.both(a.name), a.kana or ""]) for a in self.guide.areas.areas},
+        }
+
+    # --- documents
+
+    def agency_doc(self, agency: Agency) -> dict:
+        categories = _unique(c for s in agency.services for c in s.categories)
+        audiences = _unique(a for s in agency.services for a in s.audiences)
+        areas = _unique(
+            [
+                *(agency.address and self.area_chain(agency.address.ward) or []),
+                *(a for served in agency.areas_served for a in self.area_chain(served)),
+                *(a for b in agency.branches for a in self.area_chain(b.area)),
+            ]
+        )
+        keywords = [k for s in agency.services for k in self.keywords(s.keywords)]
+        description = [
+            *self.service_texts(agency),
+            *self.both(agency.summary),
+            *self.both(agency.parent),
+            *self.address_texts(agency.address),
+        ]
+        phone = _first_voice(agency.phones) or _first_voice(p for s in agency.services for p in s.phones)
+        return self.doc(
+            "agency",
+            agency.id,
+            self.url_for("agency", agency.id),
+            title=self.pick(agency.name),
+            names=self.both(agency.name),
+            kana=[agency.kana],
+            keywords=keywords,
+            description=description,
+            categories=categories,
+            areas=areas,
+            audiences=audiences,
+            hub=self.is_hub(agency),
+            phone=phone,
+            hours=agency.hours,
+        )
+
+    def branch_doc(self, agency: Agency, branch: Branch) -> dict:
+        categories = _unique(c for s in agency.services for c in s.categories)
+        audiences = _unique(a for s in agency.services for a in s.audiences)
+        areas = _unique([*self.area_chain(branch.area), *(branch.address and self.area_chain(branch.address.ward) or [])])
+        area = self.areas.get(branch.area)
+        area_name = self.pick(area.name) if area else branch.area
+        title = self.pick(branch.name) if branch.name else f"{self.pick(agency.name)} ({area_name})"
+        # The agency's keywords, descriptions, phone and hours are inherited in finder.js ("in").
+        kana = f"{agency.kana} {area.kana}" if area and area.kana else agency.kana
+        return self.doc(
+            "branch",
+            f"{agency.id}/{branch.id}",
+            self.url_for("branch", agency.id, branch.id),
+            title=title,
+            names=_unique([title, *self.both(branch.name), *self.both(agency.name)]),
+            kana=[kana],
+            keywords=[],
+            description=self.address_texts(branch.address),
+            categories=categories,
+            areas=areas,
+            audiences=audiences,
+            hub=self.is_hub(agency),
+            phone=_first_voice(branch.phones),
+            hours=branch.hours,
+            parent=agency.id,
+        )
+
+    def program_doc(self, program: Program) -> dict:
+        areas = _unique(a for area_id in program.areas for a in self.area_chain(area_id))
+        keywords: list[str] = []
+        organiser = self.agencies.get(program.organiser or "")
+        contact = self.agencies.get(program.contact or "")
+        description = [
+            *self.both(program.description),
+            *self.both(program.venue),
+            *self.both(program.audience),
+            *self.both(program.organiser_name),
+            *(self.both(organiser.name) if organiser else []),
+            *(self.both(contact.name) if contact and contact is not organiser else []),
+        ]
+        phone = None
+        for agency in (contact, organiser):
+            if agency and not phone:
+                phone = _first_voice(agency.phones)
+        return self.doc(
+            "program",
+            program.id,
+            self.url_for("program", program.id),
+            title=self.pick(program.name),
+            names=self.both(program.name),
+            kana=[program.kana] if program.kana else [],
+            keywords=keywords,
+            description=description,
+            categories=list(program.categories),
+            areas=areas,
+            audiences=list(program.audiences),
+            kind=program.kind,
+            phone=phone,
+        )
+
+    def service_texts(self, agency: Agency) -> list[str]:
+        return [t for s in agency.services for t in self.both(s.description)]
+
+    def address_texts(self, address) -> list[str]:
+        if address is None:
+            return []
+        return [*self.both(address.street), *self.both(address.building)]
+
+    def is_hub(self, agency: Agency) -> bool:
+        return agency.id in self.hubs or any(s.hub for s in agency.services)
+
+    def doc(
+        self,
+        doc_type: str,
+        doc_id: str,
+        url: str,
+        *,
+        title: str,
+        names: list[str],
+        kana: list[str],
+        keywords: list[str],
+        description: list[str],
+        categories: list[str],
+        areas: list[str],
+        audiences: list[str],
+        hub: bool = False,
+        kind: str | None = None,
+        phone: Phone | None = None,
+        hours: Hours | None = None,
+        parent: str | None = None,
+    ) -> dict:
+        fields = [_search_text(names), _search_text(kana), _search_text(keywords), _search_text(description)]
+        doc: dict = {"t": TYPE_CODES[doc_type], "id": doc_id, "u": url, "n": title, "s": fields}
+        if parent:
+            doc["in"] = parent
+        reading = normalize(" ".join(kana)) or normalize(title)
+        if reading != fields[1]:
+            doc["r"] = reading
+        for key, values in (("c", categories), ("a", areas), ("au", audiences)):
+            if values:
+                doc[key] = list(values)
+        if kind:
+            doc["k"] = kind
+        if hub:
+            doc["h"] = 1
+        if phone:
+            doc["p"] = [phone.number, tel_uri(phone.number, self.guide.site.city.country)]
+        if hours is not None:
+            doc["o"] = _without_notes(hours.model_dump(mode="json", exclude_defaults=True))
+        return doc
+
+    # --- the whole index
+
+    def build(self) -> dict:
+        docs: list[dict] = []
+        for agency in self.guide.agencies:
+            docs.append(self.agency_doc(agency))
+            docs += [self.branch_doc(agency, branch) for branch in agency.branches]
+        docs += [self.program_doc(program) for program in self.guide.programs]
+        return {
+            "v": INDEX_VERSION,
+            "lang": self.lang,
+            "labels": {
+                "c": {c.id: self.pick(c.name) for c in self.guide.taxonomy.categories},
+                "a": {a.id: self.pick(a.name) for a in self.guide.areas.areas},
+                "u": {a.id: self.pick(a.name) for a in self.guide.taxonomy.audiences},
+                "k": {k.id: self.pick(k.name) for k in self.guide.taxonomy.program_kinds},
+            },
+            "x": self.synonyms(),
+            "docs": docs,
+        }
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def _without_notes(value):
+    """Hours as the browser needs them: the rules without their explanatory notes."""
+    if isinstance(value, dict):
+        return {k: _without_notes(v) for k, v in value.items() if k != "note"}
+    if isinstance(value, list):
+        return [_without_notes(v) for v in value]
+    return value
+
+
+def _first_voice(phones: Iterable[Phone]) -> Phone | None:
+    return next((p for p in phones if p.kind == "voice"), None)
+
+
+def _search_text(parts: Iterable[str]) -> str:
+    """Normalised parts joined by spaces, each phrase once, leaving out phrases another one contains.
+
+    A query term never spans a space, so joining loses nothing.
+    """
+    phrases = _unique(normalize(p) for p in parts)
+    return " ".join(p for p in phrases if not any(p != q and p in q for q in phrases))
+
+
+def build_index(guide: Guide, lang: str, url_for: Callable[..., str]) -> dict:
+    """The finder index of one language edition (see the module docstring for the format)."""
+    return _Index(guide, lang, url_for).build()
+
+
+def index_json(index: dict) -> str:
+    """The index as compact JSON (no spaces, UTF-8 characters kept as they are)."""
+    return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+
+
+def finder_choices(guide: Guide, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """Options of the finder form's selects, as (id, label) lists: categories, areas, audiences, program_kinds.
+
+    Areas come as a tree: each ward, then the districts inside it, indented with "– ".
+    """
+    index = _Index(guide, lang, lambda *_: "")
+    known = {a.id for a in guide.areas.areas}
+    areas: list[tuple[str, str]] = []
+
+    def add(parent: str | None, depth: int) -> None:
+        for area in guide.areas.areas:
+            if area.parent == parent or (parent is None and area.parent not in known):
+                areas.append((area.id, "– " * depth + index.pick(area.name)))
+                add(area.id, depth + 1)
+
+    add(None, 0)
+    return {
+        "categories": [(c.id, index.pick(c.name)) for c in guide.taxonomy.categories],
+        "areas": areas,
+        "audiences": [(a.id, index.pick(a.name)) for a in guide.taxonomy.audiences],
+        "program_kinds": [(k.id, index.pick(k.name)) for k in guide.taxonomy.program_kinds],
+    }

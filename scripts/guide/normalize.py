@@ -1,0 +1,180 @@
+"""One normalisation for search, run twice: here at index time, in normalize.js at query time.
+
+Both implementations must give the same output for every input; the shared
+vectors (tests/vectors/normalize.json) and a character sweep check that.
+The steps, in order:
+
+1. Sound marks typed as separate characters (゛ ゜) become combining marks, so
+   NFKC joins them to the kana before them (ホ゛ → ボ).
+2. NFKC: half-width kana → full-width (ﾎｹﾝｼﾞｮ → ホケンジョ), full-width
+   letters and digits → ASCII (ＤＶ → DV, １２ → 12), ㈱ → (株), ① → 1.
+3. Case folding: lower-casing plus ß → ss and ς → σ (the part of Unicode case
+   folding that runs the same in every browser).
+4. Katakana → hiragana: ァ-ヶ → ぁ-ゖ (ヴ → ゔ), ヽヾ → ゝゞ.  ー stays.
+5. Variant kanji → the common form (髙 → 高, 﨑 → 崎, 邊 → 辺 …, see VARIANTS).
+   Variation selectors (IVS) are dropped.
+6. Dashes, long-vowel marks and wave dashes (ー ― ‐ － – — − ｰ ~ 〜 ～ ─ …):
+   a run of them between two ASCII digits becomes "-" (086-803-1234, 1-1);
+   after kana it becomes one "ー" (センタ- → せんたー); anywhere else it
+   separates words (long-term → long term).
+7. Punctuation and symbols (Unicode categories P* and S*: ・「」（）、。★※〒 …)
+   are dropped, except the digit-joining "-" of step 6.  Apostrophes vanish (children's → childrens); any other run
+   becomes a space when neither neighbour is Japanese (care/support → care
+   support) and vanishes next to Japanese (病気・医療 → 病気医療).
+8. Whitespace (including the ideographic space) collapses to one ASCII space,
+   zero-width characters vanish, and the ends are trimmed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Common variant (異体字) → the form most people type.  Keep in step with normalize.js.
+VARIANTS: dict[str, str] = {
+    "髙": "高",
+    "﨑": "崎",
+    "嵜": "崎",
+    "碕": "崎",
+    "邊": "辺",
+    "邉": "辺",
+    "齋": "斎",
+    "齊": "斎",
+    "斉": "斎",
+    "澤": "沢",
+    "濱": "浜",
+    "濵": "浜",
+    "廣": "広",
+    "嶋": "島",
+    "嶌": "島",
+    "槇": "槙",
+    "德": "徳",
+    "𠮷": "吉",
+    "國": "国",
+    "櫻": "桜",
+    "舘": "館",
+    "眞": "真",
+    "惠": "恵",
+    "榮": "栄",
+    "條": "条",
+    "淺": "浅",
+    "瀨": "瀬",
+    "靜": "静",
+    "藏": "蔵",
+    "冨": "富",
+    "龍": "竜",
+    "來": "来",
+    "壽": "寿",
+    "實": "実",
+    "萬": "万",
+    "彌": "弥",
+    "嶽": "岳",
+    "與": "与",
+    "穗": "穂",
+    "縣": "県",
+    "關": "関",
+    "廳": "庁",
+    "檜": "桧",
+    "戶": "戸",
+    "黑": "黒",
+    "靑": "青",
+    "增": "増",
+    "兒": "児",
+    "會": "会",
+    "醫": "医",
+    "學": "学",
+    "區": "区",
+}
+
+# Everything that is a dash, a long-vowel mark or a wave dash once NFKC has run.
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2500\u2501\u2e3a\u2e3b\u301c\u3030\u30fc\ufe58\ufe63\uff0d\uff5e\uff70~"
+APOSTROPHES = "'\u2018\u2019\u02bc\uff07`"
+WHITESPACE = " \t\n\r\f\v\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# Japanese script: kana, CJK punctuation block, ideographs (BMP and supplementary), iteration marks.
+_JAPANESE = re.compile(r"[\u3005-\u3007\u3021-\u3029\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+_KANA = re.compile(r"[\u3041-\u30ff]")
+_DIGIT = re.compile(r"[0-9]")
+
+_DASH_RUN = re.compile(f"[{re.escape(DASHES)}]+")
+_SPACE_RUN = re.compile(f"[{WHITESPACE}]+")
+_DROP = re.compile(f"[{ZERO_WIDTH}{APOSTROPHES}\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+_STRAY_SOUND_MARK = re.compile("[\u3099\u309a]")
+
+
+def _is_punct(char: str) -> bool:
+    # "-" left after _dashes() joins two digits: keep it.
+    return char != "-" and unicodedata.category(char)[0] in "PS"
+
+
+def _katakana_to_hiragana(text: str) -> str:
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0x30A1 <= code <= 0x30F6 or code in (0x30FD, 0x30FE):
+            out.append(chr(code - 0x60))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _dashes(text: str) -> str:
+    def replace(match: re.Match) -> str:
+        before = text[match.start() - 1] if match.start() > 0 else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if before and after and _DIGIT.match(before) and _DIGIT.match(after):
+            return "-"
+        if before and _KANA.match(before):
+            return "ー"
+        return " "
+
+    return _DASH_RUN.sub(replace, text)
+
+
+def _punctuation(text: str) -> str:
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if not _is_punct(text[i]):
+            out.append(text[i])
+            i += 1
+            continue
+        j = i
+        while j < n and _is_punct(text[j]):
+            j += 1
+        before = text[i - 1] if i > 0 else ""
+        after = text[j] if j < n else ""
+        japanese = (before and _JAPANESE.match(before)) or (after and _JAPANESE.match(after))
+        out.append("" if japanese else " ")
+        i = j
+    return "".join(out)
+
+
+def normalize(text: str) -> str:
+    """The search form of `text`: what the index stores and what a query is compared as."""
+    if not text:
+        return ""
+    text = text.replace("\u309b", "\u3099").replace("\u309c", "\u309a")
+    text = unicodedata.normalize("NFKC", text)
+    text = text.lower().replace("ß", "ss").replace("ς", "σ")
+    text = _katakana_to_hiragana(text)
+    text = "".join(VARIANTS.get(char, char) for char in text)
+    text = _DROP.sub("", text)
+    text = _STRAY_SOUND_MARK.sub("", text)
+    text = _dashes(text)
+    text = _punctuation(text)
+    return _SPACE_RUN.sub(" ", text).strip(" ")
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of each word of an already normalised text (a one-letter word counts as itself)."""
+    grams: set[str] = set()
+    for word in text.split(" "):
+        if len(word) == 1:
+            grams.add(word)
+        grams.update(word[i : i + 2] for i in range(len(word) - 1))
+    return grams
+
+
+def is_japanese(text: str) -> bool:
+    return bool(_JAPANESE.search(text))

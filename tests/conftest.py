@@ -1,0 +1,166 @@
+"""Shared helpers: where things are, scratch copies of a guide, running `guide` in-process, and a real browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from guide.cli import main
+
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+REPO = Path(__file__).resolve().parents[1]
+TODAY = "2026-11-23"  # a Monday and a public holiday (勤労感謝の日)
+# Staff-only values planted in a private overlay: no public output may contain them.
+STAFF_EXTENSION = "内線9876-STAFF-ONLY"
+STAFF_NAME = "職員架空太郎"
+
+
+def run_node(harness: str, script: Path, payload: dict, *, timezone: str = "Asia/Tokyo") -> dict:
+    """Run a browser script in Node: `harness` reads JSON on stdin and writes JSON to stdout.
+
+    `timezone` is the visitor's: the scripts must answer in Tokyo time whatever it is.
+    """
+    done = subprocess.run(
+        ["node", "-e", harness, str(script)],
+        input=json.dumps(payload),  # ASCII: the harness may split input chunks inside a character
+        env={**os.environ, "TZ": timezone},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+        timeout=120,
+    )
+    return json.loads(done.stdout)
+
+
+@dataclass
+class Run:
+    """What one `guide` invocation did."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def problem_lines(self) -> list[str]:
+        """Every stderr line except the closing "エラー N 件、警告 N 件" / "OK（警告 N 件）" summary."""
+        return self.err.splitlines()[:-1]
+
+    @property
+    def summary_line(self) -> str:
+        return self.err.splitlines()[-1]
+
+
+@pytest.fixture
+def run_guide(capsys):
+    """Call `guide` with `argv` as the command line would, returning its exit code and output."""
+
+    def run(*argv: str) -> Run:
+        capsys.readouterr()  # drop anything printed before
+        try:
+            code = main([str(arg) for arg in argv])
+        except SystemExit as exit_:  # argparse leaves this way on usage errors
+            code = exit_.code
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def minimal_copy(tmp_path) -> Path:
+    """A scratch copy of tests/fixtures/minimal that a test may change freely."""
+    root = tmp_path / "guide"
+    shutil.copytree(MINIMAL, root)
+    return root
+
+
+def copy_guide(target: Path) -> Path:
+    """A throw-away copy of the guide's own files (not its built output, not private data)."""
+    for name in ("data", "content", "locale", "overrides", "schema"):
+        shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("private.yaml"))
+    shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
+    return target
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The real data built once, with a private overlay whose values must never be published."""
+    root = copy_guide(tmp_path_factory.mktemp("guide"))
+    (root / "data" / "private.yaml").write_text(
+        "contacts:\n"
+        f"  - {{agency: chiiki-care-center, extension: \"{STAFF_EXTENSION}\", staff: [{STAFF_NAME}]}}\n",
+        encoding="utf-8",
+    )
+    assert main(["build", "--root", str(root), "--today", TODAY]) == 0
+    return root
+
+
+# --- a real browser on the built site: Debian's chromium driven by Playwright, served from localhost
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these, chromium tries to reach Google's services, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 375, "height": 812}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built):
+    handler = functools.partial(_QuietHandler, directory=str(built / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site_url):
+    """A phone-sized page; any request that leaves localhost fails the test."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="ja-JP", timezone_id="Asia/Tokyo")
+    outside = []
+
+    def guard(route):
+        if route.request.url.startswith(site_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    yield page
+    context.close()
+    assert outside == [], f"third-party requests: {outside}"

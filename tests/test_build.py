@@ -1,0 +1,91 @@
+"""`guide build`: every page from the data, both editions, nothing third-party, nothing staff-only, never half a site."""
+
+import re
+import shutil
+from pathlib import Path
+
+from guide.cli import main
+
+from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide
+
+
+def site_files(root: Path):
+    return [p for p in (root / "site").rglob("*") if p.is_file()]
+
+
+def test_every_record_has_a_page_in_both_editions(built):
+    from guide.load import load_guide
+    from guide.pages import plan_pages
+
+    guide = load_guide(built).guide
+    for prefix in ("", "en/"):
+        for page in plan_pages(guide):
+            assert (built / "site" / prefix / page.path / "index.html").is_file(), prefix + page.path
+
+
+def test_record_pages_stay_out_of_the_navigation(built):
+    html = (built / "site" / "index.html").read_text(encoding="utf-8")
+    nav = html[html.index("md-sidebar--primary") : html.index('class="md-content"')]
+    assert "agencies/chiiki-care-center/" not in nav
+    assert "agencies/" in nav
+
+
+def test_html_lang_and_language_switcher_keep_the_page(built):
+    ja = (built / "site" / "agencies" / "chiiki-care-center" / "index.html").read_text(encoding="utf-8")
+    en = (built / "site" / "en" / "agencies" / "chiiki-care-center" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ja"' in ja and '<html lang="en"' in en
+    assert 'class="lang-switch__link" href="../../en/agencies/chiiki-care-center/"' in ja
+    assert 'class="lang-switch__link" href="../../../agencies/chiiki-care-center/"' in en
+
+
+def test_agency_page_has_tel_link_hours_table_map_link_and_source(built):
+    html = (built / "site" / "agencies" / "chiiki-care-center" / "index.html").read_text(encoding="utf-8")
+    assert 'href="tel:+81-86-242-3135"' in html
+    assert '<table class="hours-table">' in html and "8:30–17:15" in html
+    assert "年末年始（12/29～1/3）" in html
+    assert "https://www.openstreetmap.org/search?query=" in html
+    assert "最終確認日" in html and "相談機関一覧 R4年度版" in html
+
+
+def test_unknown_facts_say_not_listed(built):
+    # 各保健センター branches: the documents give no address or phone for them.
+    html = (built / "site" / "agencies" / "hoken-center" / "kita-chuo" / "index.html").read_text(encoding="utf-8")
+    assert "記載なし" in html
+
+
+def test_no_page_requests_anything_from_another_site(built):
+    # Links a resident may follow (OpenStreetMap) are fine; nothing may be loaded from elsewhere.
+    loads = re.compile(r'<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)="(https?:)?//', re.I)
+    for path in site_files(built):
+        if path.suffix in {".html", ".css", ".js"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not loads.search(text), path
+            assert "fonts.googleapis" not in text and "fonts.gstatic" not in text, path
+            assert "googletagmanager" not in text, path
+
+
+def test_no_staff_only_value_reaches_the_site(built):
+    for path in site_files(built):
+        data = path.read_bytes()
+        assert STAFF_EXTENSION.encode() not in data, path
+        assert STAFF_NAME.encode() not in data, path
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(built, tmp_path):
+    root = copy_guide(tmp_path / "guide")
+    shutil.copytree(built / "site", root / "site")
+    before = {p.relative_to(root): p.read_bytes() for p in site_files(root)}
+    agencies = root / "data" / "agencies.yaml"
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace('"086-242-3135"', '"242-3135"'), encoding="utf-8")
+    assert main(["build", "--root", str(root), "--today", TODAY]) == 1
+    assert {p.relative_to(root): p.read_bytes() for p in site_files(root)} == before
+
+
+def test_a_broken_theme_override_fails_without_touching_the_site(built, tmp_path, capsys):
+    root = copy_guide(tmp_path / "guide")
+    shutil.copytree(built / "site", root / "site")
+    before = (root / "site" / "index.html").read_bytes()
+    (root / "overrides" / "main.html").write_text("{% extends 'base.html' %}{% block extrahead %}{{ super( }}{% endblock %}")
+    assert main(["build", "--root", str(root), "--today", TODAY]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    assert (root / "site" / "index.html").read_bytes() == before

@@ -1,0 +1,356 @@
+"""The finder: the index guide.finder builds, searched by finder.js in Node, and the form partial."""
+
+import json
+import re
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import run_node
+from babel.support import NullTranslations
+
+from guide.finder import build_index, finder_choices, index_json
+from guide.hours import Calendar, calendar_table, status_at
+from guide.load import load_guide
+from guide.model import Hours
+from guide.pages import template_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+FINDER_JS = ROOT / "overrides" / "assets" / "guide" / "finder.js"
+FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
+
+
+
+def url_for(kind: str, *ids: str) -> str:
+    paths = {"agency": "agencies/{}/", "branch": "agencies/{}/{}/", "program": "programs/{}/"}
+    return paths[kind].format(*ids)
+
+
+HARNESS = """
+const finder = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", () => {
+  const { index, queries } = JSON.parse(input);
+  const out = queries.map(({ q, facets }) => {
+    const docs = finder.search(index, q, facets || {});
+    return { ids: docs.map((d) => d.id), fuzzy: docs.fuzzy, first: docs[0] || null };
+  });
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+
+
+def search_many(index: dict, queries: list[tuple[str, dict]]) -> list[dict]:
+    """Run finder.js's search() for each (query, facets) in one Node process."""
+    return run_node(HARNESS, FINDER_JS, {"index": index, "queries": [{"q": q, "facets": f} for q, f in queries]})
+
+
+def search(index: dict, query: str, **facets) -> dict:
+    return search_many(index, [(query, facets)])[0]
+
+
+# --- the guides ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_guide():
+    loaded = load_guide(FIXTURE, today=date(2026, 11, 24))
+    assert loaded.guide is not None, [str(p) for p in loaded.errors]
+    return loaded.guide
+
+
+@pytest.fixture(scope="module")
+def fixture_index(fixture_guide):
+    return build_index(fixture_guide, "ja", url_for)
+
+
+@pytest.fixture(scope="module")
+def real_guide():
+    if not (ROOT / "data" / "agencies.yaml").exists():
+        pytest.skip("data/agencies.yaml is not there yet")
+    loaded = load_guide(ROOT)
+    if loaded.guide is None:
+        pytest.skip(f"the real data does not load right now: {[str(p) for p in loaded.errors][:3]}")
+    return loaded.guide
+
+
+@pytest.fixture(scope="module")
+def real_index(real_guide):
+    return build_index(real_guide, "ja", url_for)
+
+
+# --- the index ----------------------------------------------------------------
+
+
+def test_index_has_one_doc_per_agency_branch_and_program(fixture_guide, fixture_index):
+    ids = [d["id"] for d in fixture_index["docs"]]
+    expected = []
+    for agency in fixture_guide.agencies:
+        expected += [agency.id] + [f"{agency.id}/{b.id}" for b in agency.branches]
+    expected += [p.id for p in fixture_guide.programs]
+    assert ids == expected
+    types = {d["id"]: d["t"] for d in fixture_index["docs"]}
+    assert types["kakuu-soudan-center"] == "a"
+    assert types["example-counter/higashi-1"] == "b"
+    assert types["kakuu-taisou"] == "p"
+
+
+def test_urls_come_from_url_for(fixture_index):
+    docs = {d["id"]: d for d in fixture_index["docs"]}
+    assert docs["kakuu-soudan-center"]["u"] == "agencies/kakuu-soudan-center/"
+    assert docs["example-counter/higashi-1"]["u"] == "agencies/example-counter/higashi-1/"
+    assert docs["kakuu-taisou"]["u"] == "programs/kakuu-taisou/"
+
+
+def test_doc_fields(fixture_guide, fixture_index):
+    docs = {d["id"]: d for d in fixture_index["docs"]}
+    hub = docs["kakuu-soudan-center"]
+    assert hub["n"] == "架空相談センター"
+    assert hub["s"][0] == "架空相談せんたー" and hub["s"][1] == "かくうそうだんせんたー"
+    assert "よろず相談" in hub["s"][2]  # a service keyword
+    assert "生活の困りごと全般の相談" in hub["s"][3]  # a service description
+    assert hub["h"] == 1 and "h" not in docs["kakuu-kakei"]
+    assert hub["p"] == ["086-900-0001", "tel:+81-86-900-0001"]  # the first voice number, not the fax
+    agency = fixture_guide.agencies[0]
+    assert hub["o"]["weekly"] == agency.hours.model_dump(mode="json")["weekly"]
+    assert not any("note" in json.dumps(e) for e in hub["o"].get("exceptions", []))  # notes left out
+    branch = docs["example-counter/higashi-1"]
+    assert branch["in"] == "example-counter"
+    assert branch["a"] == ["higashi-1", "higashi"]  # the branch's district and its ward
+    assert (branch.get("r") or branch["s"][1]).startswith("かくうけんこうまどぐち ")  # sorts after its agency
+    program = docs["kakuu-taisou"]
+    assert program["k"] == "exercise" and program["c"] == ["health"]
+
+
+def test_english_index_titles_fall_back_to_japanese(fixture_guide):
+    index = build_index(fixture_guide, "en", url_for)
+    docs = {d["id"]: d for d in index["docs"]}
+    assert docs["kakuu-soudan-center"]["n"] == "Example Consultation Center"
+    assert "架空相談せんたー" in docs["kakuu-soudan-center"]["s"][0]  # Japanese names stay searchable
+    assert docs["kakuu-kouza"]["n"] == "架空家計講座"  # no English name: Japanese
+    assert index["labels"]["c"]["debt"] == "Spending, arrears and debt"
+    assert "借金" in index["x"]["c"]["debt"]  # Japanese synonyms in the English index too
+
+
+def test_synonyms_are_stored_once_per_category(fixture_index):
+    assert fixture_index["x"]["c"]["debt"] == "支出借金"
+    assert "よろず相談" in fixture_index["x"]["c"]["soudan"]
+    assert fixture_index["x"]["a"]["higashi"] == "てすと東区 てすとひがしく"
+
+
+def test_index_json_is_compact(real_index):
+    text = index_json(real_index)
+    size = len(text.encode("utf-8"))
+    print(f"\nfinder index (ja): {len(real_index['docs'])} docs, {size} bytes")
+    assert ": " not in text[:2000] and ", " not in text[:200]
+    assert "\\u" not in text  # Japanese kept as UTF-8, not escaped
+    assert size < 150_000
+
+
+def test_real_index_sizes(real_guide):
+    for lang in ("ja", "en"):
+        size = len(index_json(build_index(real_guide, lang, url_for)).encode("utf-8"))
+        print(f"\nfinder index ({lang}): {size} bytes")
+        assert size < 200_000
+
+
+# --- resident queries on the real data --------------------------------------------
+
+RESIDENT_QUERIES = [
+    ("借金", ["yorisoi-support"], 3),
+    ("にんちしょう", ["chiiki-houkatsu"], 3),
+    ("ﾎｹﾝｼﾞｮ", ["hokenjo-soumu", "hokenjo-kansensho"], 3),
+    ("ほけんじょ", ["hokenjo-soumu", "hokenjo-kansensho"], 3),
+    ("発達障害", ["hattatsu-center"], 1),
+    ("介護保険の申請", ["fukushi-jimusho"], 1),
+    ("成年後見", ["seinen-kouken"], 1),
+    ("療育手帳", ["kouseisoudan"], 3),
+    ("お金がない", ["yorisoi-support"], 3),
+    ("ハローワーク", ["hello-work-okayama"], 1),
+    ("はろーわーく", ["hello-work-okayama"], 1),
+    ("ちいきほうかつ", ["chiiki-houkatsu"], 1),
+    ("もも太郎体操", ["momotaro-taiso"], 1),
+    ("ﾓﾓﾀﾛｳ", ["momotaro-taiso"], 2),
+    ("北区 介護", ["chiiki-houkatsu/kita-chuo", "chiiki-houkatsu/kita-kita"], 4),
+]
+
+
+def test_resident_queries_find_the_right_agency_near_the_top(real_index):
+    results = search_many(real_index, [(q, {}) for q, _, _ in RESIDENT_QUERIES])
+    failures = []
+    for (query, wanted, top), got in zip(RESIDENT_QUERIES, results, strict=True):
+        if got["fuzzy"] or not any(w in got["ids"][:top] for w in wanted):
+            failures.append((query, wanted, got["ids"][:6], got["fuzzy"]))
+    assert not failures
+
+
+def test_name_matches_rank_above_category_synonyms(real_index):
+    got = search(real_index, "保健所")
+    first_two = set(got["ids"][:2])
+    assert first_two == {"hokenjo-soumu", "hokenjo-kansensho"}  # 保健所 in the name
+    assert len(got["ids"]) > 2  # and the 健康 category (keyword 保健所) after them
+
+
+def test_hub_first_on_ties(real_index):
+    got = search(real_index, "", category="long-term-care")
+    agencies = [i for i in got["ids"] if "/" not in i]
+    assert agencies[0] == "chiiki-houkatsu"  # ★ for 介護
+
+
+def test_english_queries_on_the_english_index(real_guide):
+    index = build_index(real_guide, "en", url_for)
+    results = search_many(index, [("debt", {}), ("guardianship", {}), ("借金", {}), ("dementia", {})])
+    assert "yorisoi-support" in results[0]["ids"][:3]
+    assert results[1]["ids"][0] == "seinen-kouken"
+    assert "yorisoi-support" in results[2]["ids"][:3]
+    assert "chiiki-houkatsu" in results[3]["ids"][:3]
+
+
+def test_a_japanese_query_for_something_on_the_site_is_never_empty(real_index):
+    """Every agency and program is found by its Japanese name, a shortened name or a name with an extra particle."""
+    queries, wanted = [], []
+    for doc in real_index["docs"]:
+        if doc["t"] == "b":
+            continue
+        name = re.sub(r"[（(].*?[)）]", "", doc["n"])
+        for query in (name, name[:-1], name[1:], name[:2] + "の" + name[2:]):
+            queries.append((query, {}))
+            wanted.append(doc["id"])
+    results = search_many(real_index, queries)
+    missing = [(q, w, r["ids"][:5]) for (q, _), w, r in zip(queries, wanted, results, strict=True) if w not in r["ids"][:5]]
+    assert not missing
+
+
+def test_fuzzy_fallback_says_so(real_index):
+    got = search(real_index, "認知症カフェ")  # not on the site as such
+    assert got["fuzzy"] is True
+    assert "chiiki-houkatsu" in got["ids"][:5]
+    assert search(real_index, "認知症")["fuzzy"] is False
+    nothing = search(real_index, "xyzzyq")
+    assert nothing["ids"] == []
+
+
+# --- facets (fixture: stable) -----------------------------------------------------------
+
+
+def test_facets_filter(fixture_index):
+    cases = [
+        ("", {"category": "debt"}),
+        ("", {"area": "higashi-1"}),
+        ("", {"area": "higashi"}),
+        ("", {"kind": "exercise"}),
+        ("", {"audience": "elderly"}),
+        ("架空", {"category": "health", "area": "nishi"}),
+        ("借金", {}),
+        ("", {}),
+    ]
+    got = [r["ids"] for r in search_many(fixture_index, cases)]
+    assert got[0] == ["kakuu-kakei", "kakuu-kouza"]
+    assert got[1] == ["example-counter", "example-counter/higashi-1"]
+    assert set(got[2]) == {"kakuu-soudan-center", "example-counter", "example-counter/higashi-1", "kakuu-taisou"}
+    assert got[3] == ["kakuu-taisou"]
+    assert set(got[4]) == {"example-counter", "example-counter/higashi-1", "example-counter/nishi-1", "kakuu-taisou"}
+    assert got[5] == ["example-counter", "example-counter/nishi-1"]
+    assert got[6][0] == "kakuu-kakei"  # 借金 via the category name 支出・借金 and the description
+    assert got[7][0] == "kakuu-soudan-center"  # no query: everything, ★ first
+
+
+def test_kana_order_after_hub(fixture_index):
+    got = search(fixture_index, "")["ids"]
+    assert got[0] == "kakuu-soudan-center"  # ★
+    readings = {d["id"]: d.get("r") or d["s"][1] for d in fixture_index["docs"]}
+    rest = got[1:]
+    assert [readings[i] for i in rest] == sorted(readings[i] for i in rest)
+
+
+def test_branches_inherit_phone_and_hours(fixture_index):
+    got = search(fixture_index, "西第一")
+    assert got["ids"][0] == "example-counter/nishi-1"
+    assert got["first"]["o"] == {"status": "not_published"}  # from its agency
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["2026-11-24T10:00:00+09:00", "2026-11-28T10:00:00+09:00", "2026-11-28T12:30:00+09:00", "2026-11-23T10:00:00+09:00", "2026-12-05T10:00:00+09:00", "2026-12-30T10:00:00+09:00"],
+)
+def test_open_now_facet_agrees_with_the_python_hours_engine(fixture_guide, fixture_index, moment):
+    calendar = Calendar.for_site(fixture_guide.site)
+    table = calendar_table(calendar, date(2026, 1, 1), years=3)
+    at = datetime.fromisoformat(moment)
+    hours_by_id = {}
+    for agency in fixture_guide.agencies:
+        hours_by_id[agency.id] = agency.hours
+        for branch in agency.branches:
+            hours_by_id[f"{agency.id}/{branch.id}"] = branch.hours or agency.hours
+    expected = sorted(i for i, h in hours_by_id.items() if status_at(h, at, calendar).state == "open")
+    got = search(fixture_index, "", open=True, now=moment, calendar=table)
+    assert sorted(got["ids"]) == expected
+
+
+def test_open_now_fixture_is_not_trivial(fixture_guide):
+    calendar = Calendar.for_site(fixture_guide.site)
+    hours = Hours.model_validate(fixture_guide.agencies[0].hours.model_dump())
+    assert status_at(hours, datetime.fromisoformat("2026-11-28T10:00:00+09:00"), calendar).state == "open"  # Saturday
+    assert status_at(hours, datetime.fromisoformat("2026-12-05T10:00:00+09:00"), calendar).state == "closed"  # exception
+
+
+# --- the form partial ----------------------------------------------------------------
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def render_partial(guide, **extra) -> str:
+    env = template_environment(NullTranslations())
+    env.globals["url_for"] = lambda kind, *ids: "" if kind == "home" else url_for(kind, *ids)
+    context = {"index_url": "../assets/guide/finder-ja.json", **finder_choices(guide, "ja"), **extra}
+    return env.get_template("partials/finder.html").render(**context)
+
+
+def test_partial_renders_the_form_finder_js_reads(fixture_guide):
+    html = render_partial(fixture_guide, rel=lambda url: "../" + url)
+    parser = _Collect()
+    parser.feed(html)
+    form = next(attrs for tag, attrs in parser.tags if tag == "form")
+    assert form["class"] == "finder" and form["role"] == "search" and form["method"] == "get"
+    assert form["data-index"] == "../assets/guide/finder-ja.json"
+    assert form["data-root"] == "../"
+    assert form["data-msg-count"] == "{count} results"
+    for key in ("count-one", "none", "fuzzy", "loading", "error", "type-a", "type-b", "type-p", "hub"):
+        assert form[f"data-msg-{key}"], key
+    names = {attrs.get("name") for tag, attrs in parser.tags if tag in ("input", "select")}
+    assert names == {"q", "category", "area", "audience", "kind", "open"}
+    checkbox = next(attrs for tag, attrs in parser.tags if attrs.get("name") == "open")
+    assert checkbox["type"] == "checkbox" and checkbox["value"] == "1"
+    options = [attrs["value"] for tag, attrs in parser.tags if tag == "option"]
+    assert {"", "debt", "higashi-1", "elderly", "exercise"} <= set(options)
+    status = next(attrs for tag, attrs in parser.tags if attrs.get("class") == "finder-status")
+    assert status["role"] == "status" and status["aria-live"] == "polite"
+    assert any(tag == "ol" and attrs.get("class") == "finder-results" for tag, attrs in parser.tags)
+    assert any(tag == "button" and attrs.get("type") == "submit" for tag, attrs in parser.tags)
+    # every control has a label
+    ids = {attrs["id"] for tag, attrs in parser.tags if tag in ("input", "select")}
+    labelled = {attrs["for"] for tag, attrs in parser.tags if tag == "label"}
+    assert ids <= labelled
+
+
+def test_partial_renders_without_rel(fixture_guide):
+    assert 'data-root=""' in render_partial(fixture_guide)
+
+
+def test_area_choices_are_a_tree(fixture_guide):
+    assert finder_choices(fixture_guide, "ja")["areas"] == [
+        ("higashi", "テスト東区"),
+        ("higashi-1", "– 東第一"),
+        ("nishi", "テスト西区"),
+        ("nishi-1", "– 西第一"),
+    ]

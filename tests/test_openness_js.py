@@ -1,0 +1,172 @@
+"""The browser's open-now badge (overrides/assets/guide/openness.js), run in Node against the shared hours vectors."""
+
+import json
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import run_node
+
+from guide.hours import Calendar, calendar_table, status_at
+from guide.model import Hours
+
+ROOT = Path(__file__).resolve().parent.parent
+OPENNESS_JS = ROOT / "overrides" / "assets" / "guide" / "openness.js"
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "hours.json").read_text(encoding="utf-8"))
+CALENDAR = Calendar(
+    VECTORS["calendar"]["timezone"],
+    VECTORS["calendar"]["country"],
+    tuple(tuple(int(x) for x in md.split("-")) for md in VECTORS["calendar"]["year_end"]),
+)
+TABLE = calendar_table(CALENDAR, date(2026, 1, 1), years=3)
+
+
+HARNESS = """
+const openness = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", () => {
+  const { calendar, cases } = JSON.parse(input);
+  const out = cases.map((c) => {
+    const s = openness.statusAt(c.hours, c.at, calendar);
+    const result = { state: s.state, closesAt: s.closesAt, nextOpen: s.nextOpen };
+    if (c.describe) {
+      const text = openness.stringsFor(null, c.describe);
+      result.said = openness.describe(s, c.at, calendar, text);
+    }
+    return result;
+  });
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+
+
+def statuses_in_node(cases: list[dict], calendar: dict = TABLE, tz: str = "Asia/Tokyo") -> list[dict]:
+    return run_node(HARNESS, OPENNESS_JS, {"calendar": calendar, "cases": cases}, timezone=tz)
+
+
+def hours_json(name: str) -> dict:
+    """The hours as the pages and the finder index embed them."""
+    return Hours.model_validate(VECTORS["hours"][name]).model_dump(mode="json", exclude_defaults=True)
+
+
+def _clock(value: dict) -> str:
+    return f"{value['date']}T{value['minutes'] // 60:02d}:{value['minutes'] % 60:02d}"
+
+
+@pytest.fixture(scope="module")
+def node_results() -> list[dict]:
+    cases = [{"hours": hours_json(c["hours"]), "at": c["at"]} for c in VECTORS["cases"]]
+    return statuses_in_node(cases)
+
+
+@pytest.mark.parametrize("index", range(len(VECTORS["cases"])), ids=lambda i: f"{VECTORS['cases'][i]['hours']}@{VECTORS['cases'][i]['at']}")
+def test_openness_js_matches_the_shared_vectors(node_results, index):
+    case, got = VECTORS["cases"][index], node_results[index]
+    assert got["state"] == case["expect"], case.get("why")
+    if "next" in case:
+        assert got["nextOpen"] is not None, case.get("why")
+        assert _clock(got["nextOpen"]) == case["next"], case.get("why")
+
+
+@pytest.mark.parametrize("tz", ["America/Los_Angeles", "Pacific/Kiritimati", "UTC"])
+def test_the_visitors_time_zone_does_not_matter(tz):
+    cases = [{"hours": hours_json(c["hours"]), "at": c["at"]} for c in VECTORS["cases"]]
+    got = statuses_in_node(cases, tz=tz)
+    assert [(r["state"], r["nextOpen"] and _clock(r["nextOpen"])) for r in got] == [
+        (c["expect"], c.get("next")) for c in VECTORS["cases"]
+    ]
+
+
+def test_raw_vector_hours_work_too():
+    """The unvalidated YAML shape (no defaults filled in) gives the same answers."""
+    cases = [{"hours": VECTORS["hours"][c["hours"]], "at": c["at"]} for c in VECTORS["cases"]]
+    assert [r["state"] for r in statuses_in_node(cases)] == [c["expect"] for c in VECTORS["cases"]]
+
+
+def test_openness_js_agrees_with_python_every_half_hour_for_a_fortnight():
+    """A sweep over the year-end closure and a public holiday, against guide.hours.status_at."""
+    instants = [datetime.fromisoformat(f"2026-12-{d:02d}T{h:02d}:{m:02d}:00+09:00") for d in range(22, 32) for h in range(24) for m in (0, 29, 30)]
+    instants += [datetime.fromisoformat(f"2027-01-{d:02d}T{h:02d}:{m:02d}:00+09:00") for d in range(1, 13) for h in range(24) for m in (0, 30)]
+    cases, expected = [], []
+    for name in ("weekdays", "split_saturday", "unpublished"):
+        hours = Hours.model_validate(VECTORS["hours"][name])
+        for moment in instants:
+            cases.append({"hours": hours.model_dump(mode="json", exclude_defaults=True), "at": moment.isoformat()})
+            status = status_at(hours, moment, CALENDAR)
+            nxt = status.next_open.strftime("%Y-%m-%dT%H:%M") if status.next_open else None
+            closes = status.closes_at.strftime("%Y-%m-%dT%H:%M") if status.closes_at else None
+            expected.append((status.state, nxt, closes))
+    got = [
+        (r["state"], _clock(r["nextOpen"]) if r["nextOpen"] else None, _clock(r["closesAt"]) if r["closesAt"] else None)
+        for r in statuses_in_node(cases)
+    ]
+    assert got == expected
+
+
+def test_open_status_says_when_it_closes():
+    [got] = statuses_in_node([{"hours": hours_json("weekdays"), "at": "2026-11-24T10:00:00+09:00"}])
+    assert got["closesAt"] == {"date": "2026-11-24", "minutes": 17 * 60 + 15}
+
+
+def test_unknown_outside_the_calendar_table_when_holidays_matter():
+    table = calendar_table(CALENDAR, date(2026, 1, 1), years=1)
+    late = {"hours": hours_json("weekdays"), "at": "2031-06-03T10:00:00+09:00"}
+    always = {"hours": hours_json("split_saturday"), "at": "2031-06-03T10:00:00+09:00"}
+    got = statuses_in_node([late, always], table)
+    assert got[0]["state"] == "unknown"
+    assert got[1]["state"] == "open"  # no holiday rules: the table is not needed
+
+
+def test_no_calendar_means_unknown_for_holiday_dependent_hours():
+    got = statuses_in_node([{"hours": hours_json("weekdays"), "at": "2026-11-24T10:00:00+09:00"}], None)
+    assert got[0]["state"] == "unknown"
+
+
+def test_badge_words_in_japanese_and_english():
+    weekdays = hours_json("weekdays")
+    monday_only = {
+        "weekly": [{"days": ["mon"], "times": ["09:00-10:00"]}],
+        "closed_on_public_holidays": False,
+        "closed_year_end": False,
+        "closed_periods": [{"start": "2026-11-30", "end": "2026-12-06"}],
+    }
+    cases = [
+        {"hours": weekdays, "at": "2026-11-24T10:00:00+09:00", "describe": "ja"},
+        {"hours": weekdays, "at": "2026-11-24T07:00:00+09:00", "describe": "ja"},
+        {"hours": weekdays, "at": "2026-11-24T18:00:00+09:00", "describe": "ja"},
+        {"hours": weekdays, "at": "2026-11-21T10:00:00+09:00", "describe": "ja"},
+        {"hours": weekdays, "at": "2026-12-29T10:00:00+09:00", "describe": "ja"},
+        {"hours": monday_only, "at": "2026-11-24T10:00:00+09:00", "describe": "ja"},
+        {"hours": {"status": "not_published"}, "at": "2026-11-24T10:00:00+09:00", "describe": "ja"},
+        {"hours": weekdays, "at": "2026-11-21T10:00:00+09:00", "describe": "en"},
+    ]
+    said = [(r["said"]["state"], r["said"]["text"], r["said"]["detail"]) for r in statuses_in_node(cases)]
+    assert said == [
+        ("open", "受付中", "17:15まで"),
+        ("closed", "受付時間外", "本日8:30から"),
+        ("closed", "本日の受付は終了", "次の受付: 明日 8:30"),
+        ("closed", "本日の受付は終了", "次の受付: 火曜 8:30"),
+        ("closed", "本日の受付は終了", "次の受付: 月曜 8:30"),  # 12/29 → 1/4: within a week, the weekday says it
+        ("closed", "本日の受付は終了", "次の受付: 12月7日（月曜） 9:00"),  # a week or more ahead: the date
+        ("unknown", "受付時間の記載なし（お電話でご確認ください）", ""),
+        ("closed", "Closed for today", "Next open: Tue 8:30"),
+    ]
+
+
+def test_texts_come_from_data_attributes_then_guide_strings_then_defaults():
+    script = """
+    const o = require(process.argv[1]);
+    globalThis.GUIDE_STRINGS = { open_now: "OPEN (global)", closes_at: "till {time}" };
+    const element = { dataset: { msgOpenNow: "OPEN (attribute)" }, closest: () => null };
+    const status = o.statusAt({ weekly: [{ days: ["tue"], times: ["08:30-17:15"] }] }, "2026-11-24T10:00:00+09:00", null);
+    const said = (el) => o.describe(status, "2026-11-24T10:00:00+09:00", null, o.stringsFor(el));
+    process.stdout.write(JSON.stringify([said(element), said(null), o.stringsFor(null, "en")("tomorrow")]));
+    """
+    done = subprocess.run(["node", "-e", script, str(OPENNESS_JS)], capture_output=True, text=True, check=True, timeout=60)
+    with_attribute, with_global, default = json.loads(done.stdout)
+    assert with_attribute["text"] == "OPEN (attribute)" and with_attribute["detail"] == "till 17:15"
+    assert with_global["text"] == "OPEN (global)"
+    assert default == "tomorrow"
