@@ -209,6 +209,14 @@ def test_english_queries_on_the_english_index(real_guide):
     assert "chiiki-houkatsu" in results[3]["ids"][:3]
 
 
+def test_words_found_together_rank_above_words_found_apart(real_guide):
+    index = build_index(real_guide, "en", url_for)
+    [together] = search_many(index, [("disability certificate", {})])
+    # 障害者更生相談所 says "physical disability certificate"; agencies with the two words apart
+    # fall below it (agencies with "disability" in their name, and the ★ hub, may come first).
+    assert "kouseisoudan" in together["ids"][:3]
+
+
 def test_a_japanese_query_for_something_on_the_site_is_never_empty(real_index):
     """Every agency and program is found by its Japanese name, a shortened name or a name with an extra particle."""
     queries, wanted = [], []

@@ -111,3 +111,31 @@ def test_pages_pass_axe_wcag_aa(page, site_url, path):
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
     assert violations == [], violations
+
+
+ENGLISH_QUERIES = [
+    ("dementia", "chiiki-houkatsu"),
+    ("debt", "yorisoi-support"),
+    ("child care", "kodomo-sogo-sodanjo"),
+    ("disability certificate", "kouseisoudan"),
+    ("elderly job", "shougai-katsuyaku"),
+]
+
+
+@pytest.mark.parametrize(("query", "agency"), ENGLISH_QUERIES)
+def test_english_queries_find_the_agency(page, site_url, query, agency):
+    page.goto(site_url + "en/finder/?q=" + quote(query))
+    page.locator(f'.finder-results a[href$="agencies/{agency}/"]').first.wait_for()
+    hrefs = page.locator(".finder-results li a[href*='agencies/']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    position = next(i for i, href in enumerate(hrefs) if href.endswith(f"agencies/{agency}/"))
+    assert position < 5, (query, hrefs[:8])
+
+
+def test_language_switcher_lands_on_the_same_page(page, site_url):
+    page.goto(site_url + "agencies/chiiki-care-center/")
+    page.locator(".lang-switch__link", has_text="English").click()
+    page.wait_for_url("**/en/agencies/chiiki-care-center/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.locator(".lang-switch__link", has_text="日本語").click()
+    page.wait_for_url(site_url + "agencies/chiiki-care-center/")
+    assert page.locator("html").get_attribute("lang") == "ja"

@@ -152,6 +152,9 @@
       return { text: t, grams: termGrams(t), bigramOk: N.isJapanese(t) && Array.from(t).length >= 3 };
     });
 
+    // Several words found together, in order, count once more for every word: "disability certificate"
+    // written as such in a description beats "disability" in one place and "certificate" in another.
+    var phrase = terms.length > 1 ? terms.join(" ") : null;
     var strict = [];
     candidates.forEach(function (entry) {
       var exact = 0;
@@ -162,6 +165,7 @@
         exact += m.exact;
         near += m.near;
       }
+      if (phrase) exact += matchTerm(entry, phrase, null, false).exact * terms.length;
       strict.push({ entry: entry, exact: exact, near: near, score: 0 });
     });
     if (strict.length) return { results: strict.sort(compare), fuzzy: false, terms: terms };
