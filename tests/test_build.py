@@ -89,3 +89,27 @@ def test_a_broken_theme_override_fails_without_touching_the_site(built, tmp_path
     assert main(["build", "--root", str(root), "--today", TODAY]) == 1
     assert "Traceback" not in capsys.readouterr().err
     assert (root / "site" / "index.html").read_bytes() == before
+
+
+def test_the_build_warns_when_the_holiday_table_runs_out(tmp_path, capsys):
+    root = copy_guide(tmp_path / "guide")
+    # The holidays package knows Japanese holidays up to 2099; the badge needs two years ahead.
+    assert main(["build", "--root", str(root), "--today", "2098-06-01"]) == 0
+    assert "data/site.yaml:1:1: 警告: 祝日の表は 2099 年までです（holidays パッケージを更新してください）" in capsys.readouterr().err
+
+
+def test_the_deployment_can_give_the_public_address(tmp_path, monkeypatch):
+    root = copy_guide(tmp_path / "guide")
+    monkeypatch.setenv("GUIDE_SITE_URL", "https://guide.example.jp/")
+    assert main(["build", "--root", str(root), "--today", TODAY]) == 0
+    html = (root / "site" / "en" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://guide.example.jp/en/">' in html
+
+
+def test_numbers_given_per_service_are_in_the_contact_block_with_what_they_are_for(built):
+    # 障害者更生相談所 publishes one number for physical and one for intellectual disability.
+    html = (built / "site" / "agencies" / "kouseisoudan" / "index.html").read_text(encoding="utf-8")
+    contact = html[html.index('id="contact"') : html.index('id="services"')]
+    assert re.search(r"療育手帳[^<]*</span><br><a class=\"phone\" href=\"tel:\+81-86-803-1247\">", contact)
+    assert re.search(r"身体障害者手帳[^<]*</span><br><a class=\"phone\" href=\"tel:\+81-86-803-1248\">", contact)
+    assert "記載なし" not in contact.split("所在地")[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import date
@@ -23,11 +24,14 @@ from .i18n import translations
 from .load import load_or_raise
 from .model import Guide
 from .pages import Renderer, plan_pages, url_for
+from .problems import Problem
 
 BUILD_DIR = "build"
 SITE_DIR = "site"
 CONTENT_DIR = "content"
 HOLIDAY_YEARS = 2
+# The published address, when the deployment knows it better than data/site.yaml (GitHub Pages).
+SITE_URL_VARIABLE = "GUIDE_SITE_URL"
 
 # UI strings the browser scripts need (window.GUIDE_STRINGS), by key: English message id.
 # "{name}" placeholders are filled in by the scripts.
@@ -73,6 +77,12 @@ def build(root: Path, *, today: date) -> BuildReport:
     """Build every edition into site/.  Raises DataError (bad data) or BuildError."""
     loaded = load_or_raise(root, today=today)
     guide = loaded.guide
+    if url := os.environ.get(SITE_URL_VARIABLE):
+        guide = guide.model_copy(update={"site": guide.site.model_copy(update={"url": url})})
+    warnings = list(loaded.problems)
+    calendar = Calendar.for_site(guide.site)
+    if today.year + HOLIDAY_YEARS > calendar.last_holiday_year:
+        warnings.append(Problem("data/site.yaml", 1, 1, "holidays_run_out", {"year": calendar.last_holiday_year}, "warning"))
     editions = Edition.all_for(guide)
     work = root / BUILD_DIR
     staging = work / "site.new"
@@ -82,7 +92,7 @@ def build(root: Path, *, today: date) -> BuildReport:
         config = write_mkdocs_config(root, guide, edition, editions, docs, staging / edition.prefix)
         run_mkdocs(config)
     _swap_in(staging, root / SITE_DIR)
-    return BuildReport(editions, loaded.problems)
+    return BuildReport(editions, warnings)
 
 
 def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date) -> Path:

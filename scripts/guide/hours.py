@@ -46,8 +46,10 @@ class Calendar:
     def holidays(self, years: range, language: str = "ja") -> dict[date, str]:
         return dict(holidays.country_holidays(self.country, years=years, language=language))
 
-    def holiday_name(self, day: date, language: str = "ja") -> str | None:
-        return self.holidays(range(day.year, day.year + 1), language).get(day)
+    @property
+    def last_holiday_year(self) -> int:
+        """The last year the holiday rules cover: after it, holidays would silently be missing."""
+        return holidays.country_holidays(self.country).end_year
 
     def is_public_holiday(self, day: date) -> bool:
         return day in _holiday_dates(self.country, day.year)
