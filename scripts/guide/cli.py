@@ -96,8 +96,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{err}", file=sys.stderr)
         print(_words(args.lang, "ビルドに失敗したため、サイトは更新していません。", "The build failed: site/ was not changed."), file=sys.stderr)
         return 1
+    stale = [p for p in report.problems if p.code == "stale"]
     for problem in report.problems:
-        print(format_problem(problem, args.lang), file=sys.stderr)
+        if problem.code != "stale":
+            print(format_problem(problem, args.lang), file=sys.stderr)
+    if stale:  # one line, not one per record: `guide check` and `guide report` list them
+        print(_words(args.lang, f"警告: 確認から1年以上たった記録が {len(stale)} 件あります（guide check で一覧）",
+                     f"warning: {len(stale)} records were last verified over a year ago (see guide check)"), file=sys.stderr)
     editions = ", ".join(e.lang + ("" if not e.prefix else f" (/{e.prefix})") for e in report.editions)
     print(_words(args.lang, f"site/ を作成しました: {editions}", f"built site/: {editions}"), file=sys.stderr)
     return 0
