@@ -51,6 +51,10 @@ class Run:
     err: str
 
     @property
+    def lines(self) -> list[str]:
+        return self.out.splitlines()
+
+    @property
     def problem_lines(self) -> list[str]:
         """Every stderr line except the closing "エラー N 件、警告 N 件" / "OK（警告 N 件）" summary."""
         return self.err.splitlines()[:-1]

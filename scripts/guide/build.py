@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from . import finder
+from . import finder, report
 from .hours import Calendar, calendar_table
 from .i18n import translations
 from .load import load_or_raise
@@ -28,6 +28,7 @@ from .problems import Problem
 
 BUILD_DIR = "build"
 SITE_DIR = "site"
+REPORT_FILE = "report.md"
 CONTENT_DIR = "content"
 HOLIDAY_YEARS = 2
 # The published address, when the deployment knows it better than data/site.yaml (GitHub Pages).
@@ -91,6 +92,10 @@ def build(root: Path, *, today: date) -> BuildReport:
         docs = generate(root, guide, edition, editions, today)
         config = write_mkdocs_config(root, guide, edition, editions, docs, staging / edition.prefix)
         run_mkdocs(config)
+    # The maintenance report (freshness, missing facts, translations, dead links) of the new
+    # site, kept beside it for the pull-request preview; it is not published.
+    checked = report.build_report(root, guide, today=today, site_dir=staging)
+    (work / REPORT_FILE).write_text(report.render_report(checked, editions[0].lang, "markdown"), encoding="utf-8")
     _swap_in(staging, root / SITE_DIR)
     return BuildReport(editions, warnings)
 

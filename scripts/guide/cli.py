@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from . import diff, report
 from .load import DATA_FILES, load_guide
 from .messages import format_problem
 from .model import PrivateOverlay
@@ -166,6 +167,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
+
+    diff.register(sub, common)
+    report.register(sub, common)
 
     schema = sub.add_parser("schema", parents=[common], help="regenerate the JSON Schemas in schema/")
     schema.set_defaults(func=cmd_schema)

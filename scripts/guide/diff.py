@@ -1,0 +1,900 @@
+"""`guide diff BASE [HEAD]`: what changed in the agencies and programs, in plain words.
+
+BASE and HEAD are git revisions of the guide's repository; without HEAD the files
+as they are now (the working tree) are compared.  Each side is loaded and checked
+like `guide check` does, then compared record by record:
+
+    地域ケア総合推進センター：電話番号 086-242-3170 → 086-242-3135、所在地 … → …
+
+A record whose id changed but which is plainly the same record (same name, or the
+same phone and address, or at least 80 % of its fields equal) is reported as an id
+change, not as one removal and one addition.  Lists inside a record (services,
+branches, sessions, sources) are compared item by item.
+
+Exit codes: 0 compared (with or without changes), 1 a side has data errors,
+2 the command was used wrongly (e.g. a revision that does not exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from .load import load_guide
+from .messages import format_problem
+from .model import WEEKDAYS, Address, Guide, Hours, Phone, Text, time_range_minutes
+
+RENAME_SIMILARITY = 0.8
+
+# --- words ------------------------------------------------------------------------
+
+# Field labels: what a changed field is called, per language.
+LABELS: dict[str, dict[str, str]] = {
+    "ja": {
+        "id": "ID",
+        "name": "名前",
+        "kana": "読み",
+        "parent": "所属",
+        "owner": "担当課",
+        "summary": "概要",
+        "service": "相談内容",
+        "branch": "拠点",
+        "areas_served": "対象地域",
+        "languages": "対応言語",
+        "address": "所在地",
+        "phones": "電話番号",
+        "fax": "FAX番号",
+        "email": "メールアドレス",
+        "url": "ウェブサイト",
+        "hours": "受付時間",
+        "hours_note": "受付時間の補足",
+        "access": "交通案内",
+        "accessibility": "バリアフリー",
+        "source": "出典",
+        "source_note": "注記",
+        "last_verified": "最終確認日",
+        "description": "説明",
+        "categories": "分野",
+        "audiences": "対象者",
+        "hub": "★（迷ったときの相談先）",
+        "list_number": "一覧の番号",
+        "keywords": "検索語",
+        "area": "地域",
+        "kind": "種類",
+        "organiser": "主催",
+        "organiser_name": "主催",
+        "contact": "問い合わせ先",
+        "areas": "地域",
+        "venue": "会場",
+        "recurrence": "開催の決まり",
+        "session": "開催日",
+        "dates_announced_later": "日程の後日発表",
+        "schedule_note": "日程の補足",
+        "audience": "参加できる方",
+        "cost": "費用",
+        "capacity": "定員",
+        "how_to_apply": "申込方法",
+        "deadline": "申込締切",
+        "times": "時間",
+        "note": "補足",
+    },
+    "en": {
+        "id": "id",
+        "name": "name",
+        "kana": "reading",
+        "parent": "parent organisation",
+        "owner": "responsible section",
+        "summary": "summary",
+        "service": "service",
+        "branch": "branch",
+        "areas_served": "areas served",
+        "languages": "languages",
+        "address": "address",
+        "phones": "phone",
+        "fax": "fax",
+        "email": "email",
+        "url": "website",
+        "hours": "hours",
+        "hours_note": "note on hours",
+        "access": "access",
+        "accessibility": "accessibility",
+        "source": "source",
+        "source_note": "note",
+        "last_verified": "last verified",
+        "description": "description",
+        "categories": "categories",
+        "audiences": "audiences",
+        "hub": "★ (where to ask when unsure)",
+        "list_number": "number in the list",
+        "keywords": "search words",
+        "area": "area",
+        "kind": "kind",
+        "organiser": "organiser",
+        "organiser_name": "organiser",
+        "contact": "contact",
+        "areas": "areas",
+        "venue": "venue",
+        "recurrence": "repeats",
+        "session": "session",
+        "dates_announced_later": "dates announced later",
+        "schedule_note": "note on the schedule",
+        "audience": "who may join",
+        "cost": "cost",
+        "capacity": "capacity",
+        "how_to_apply": "how to apply",
+        "deadline": "deadline",
+        "times": "time",
+        "note": "note",
+    },
+}
+
+PHRASES: dict[str, dict[str, str]] = {
+    "ja": {
+        "changed": "{label} {old} → {new}",
+        "added": "{label}の追加: {value}",
+        "removed": "{label}の削除: {value}",
+        "in_item": "{label} {key} の{sub}",
+        "id_changed": "ID変更: {old} → {new}",
+        "item_id_changed": "{label}の ID変更: {old} → {new}",
+        "in_lang": "{label}（{lang}）",
+        "unofficial": "{label}の非公式の訳",
+        "record": "{name}：{items}",
+        "entry": "{name}（{id}）",
+        "described": "{key}（{value}）",
+        "sep": "、",
+        "not_listed": "記載なし",
+        "not_published": "公表なし",
+        "none": "なし",
+        "yes": "はい",
+        "no": "いいえ",
+        "holidays_closed": "祝日休み",
+        "holidays_open": "祝日も受付",
+        "year_end_closed": "年末年始休み",
+        "year_end_open": "年末年始も受付",
+        "day_closed": "{date} 休み",
+        "period_closed": "{start}〜{end} 休み",
+        "with_note": "{value}（{note}）",
+        "weekly": "毎週 {days}",
+        "every_week": "毎週",
+        "monthly": "毎月 {nth} {days}",
+        "nth": "第{n}",
+        "yearly": "年{count}回",
+        "day_join": "・",
+        "agencies_added": "相談機関の追加（{n}件）",
+        "agencies_removed": "相談機関の削除（{n}件）",
+        "agencies_changed": "相談機関の変更（{n}件）",
+        "programs_added": "プログラムの追加（{n}件）",
+        "programs_removed": "プログラムの削除（{n}件）",
+        "programs_changed": "プログラムの変更（{n}件）",
+        "no_changes": "相談機関とプログラムに変更はありません。",
+        "title": "データの変更: {base} → {head}",
+        "working_tree": "作業中のファイル",
+    },
+    "en": {
+        "changed": "{label} {old} → {new}",
+        "added": "{label} added: {value}",
+        "removed": "{label} removed: {value}",
+        "in_item": "{label} {key}: {sub}",
+        "id_changed": "id changed: {old} → {new}",
+        "item_id_changed": "{label} id changed: {old} → {new}",
+        "in_lang": "{label} ({lang})",
+        "unofficial": "{label}: unofficial translations",
+        "record": "{name}: {items}",
+        "entry": "{name} ({id})",
+        "described": "{key} ({value})",
+        "sep": "; ",
+        "not_listed": "not listed",
+        "not_published": "not published",
+        "none": "none",
+        "yes": "yes",
+        "no": "no",
+        "holidays_closed": "closed on public holidays",
+        "holidays_open": "open on public holidays",
+        "year_end_closed": "closed over the year-end holidays",
+        "year_end_open": "open over the year-end holidays",
+        "day_closed": "{date} closed",
+        "period_closed": "closed {start} to {end}",
+        "with_note": "{value} ({note})",
+        "weekly": "every week on {days}",
+        "every_week": "every week",
+        "monthly": "every month on the {nth} {days}",
+        "nth": "#{n}",
+        "yearly": "{count} times a year",
+        "day_join": ", ",
+        "agencies_added": "Agencies added ({n})",
+        "agencies_removed": "Agencies removed ({n})",
+        "agencies_changed": "Agencies changed ({n})",
+        "programs_added": "Programs added ({n})",
+        "programs_removed": "Programs removed ({n})",
+        "programs_changed": "Programs changed ({n})",
+        "no_changes": "No changes to agencies or programs.",
+        "title": "Changes in the data: {base} → {head}",
+        "working_tree": "working tree",
+    },
+}
+
+DAY_NAMES = {
+    "ja": dict(zip(WEEKDAYS, "月火水木金土日", strict=True)),
+    "en": dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True)),
+}
+DAY_RANGE = {"ja": "〜", "en": "–"}
+
+# Messages of the command itself (usage and git problems).
+MESSAGES: dict[str, dict[str, str]] = {
+    "no_git": {
+        "ja": "git コマンドが見つかりません（git をインストールしてください）",
+        "en": "the git command was not found (install git)",
+    },
+    "not_repo": {
+        "ja": "{root} は git のリポジトリではありません（リポジトリの中で実行するか --root で指定してください）",
+        "en": "{root} is not in a git repository (run this inside the repository or give --root)",
+    },
+    "bad_revision": {
+        "ja": "リビジョン「{rev}」が見つかりません（git log --oneline で確かめ、コミット・ブランチ・タグの名前を書いてください）",
+        "en": "revision '{rev}' was not found (check with git log --oneline and give a commit, branch or tag)",
+    },
+    "no_data": {
+        "ja": "{rev} には data/ フォルダがありません（data/ があるリビジョンを指定してください）",
+        "en": "{rev} has no data/ folder (give a revision that has one)",
+    },
+    "git_failed": {
+        "ja": "{rev} の data/ を読めませんでした: {detail}",
+        "en": "could not read data/ at {rev}: {detail}",
+    },
+    "side_invalid": {
+        "ja": "{side} のデータに誤りがあるため比較できません（次の {n} 件を直してください）:",
+        "en": "the data at {side} has errors, so it cannot be compared (fix these {n}):",
+    },
+}
+
+
+def _message(code: str, lang: str, **params) -> str:
+    templates = MESSAGES[code]
+    return (templates.get(lang) or templates["ja"]).format(**params)
+
+
+# --- what changed --------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """An added or removed record."""
+
+    id: str
+    name: str
+
+
+@dataclass
+class Changed:
+    """A record present on both sides (perhaps under another id) with what changed, worded."""
+
+    id: str
+    name: str
+    items: list[str]
+    old_id: str | None = None
+
+
+@dataclass
+class KindChanges:
+    added: list[Entry] = field(default_factory=list)
+    removed: list[Entry] = field(default_factory=list)
+    changed: list[Changed] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+@dataclass
+class Changes:
+    agencies: KindChanges = field(default_factory=KindChanges)
+    programs: KindChanges = field(default_factory=KindChanges)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.agencies or self.programs)
+
+
+# A field of a record: (label key, how to get the value, how to render it).
+Getter = str | Callable[[object], object]
+FieldSpec = tuple[str, Getter, str]
+
+
+def _voice(record) -> list[Phone]:
+    return [p for p in record.phones if p.kind == "voice"]
+
+
+def _fax(record) -> list[Phone]:
+    return [p for p in record.phones if p.kind == "fax"]
+
+
+def _hours_rules(record) -> Hours | None:
+    return record.hours.model_copy(update={"note": None}) if record.hours else None
+
+
+def _hours_note(record) -> Text | None:
+    return record.hours.note if record.hours else None
+
+
+CONTACT_FIELDS: list[FieldSpec] = [
+    ("phones", _voice, "phones"),
+    ("fax", _fax, "phones"),
+    ("address", "address", "address"),
+    ("hours", _hours_rules, "hours"),
+    ("hours_note", _hours_note, "text"),
+    ("email", "email", "plain"),
+    ("url", "url", "plain"),
+    ("access", "access", "text"),
+    ("accessibility", "accessibility", "text"),
+]
+
+SERVICE_FIELDS: list[FieldSpec] = [
+    ("description", "description", "text"),
+    ("categories", "categories", "categories"),
+    ("audiences", "audiences", "audiences"),
+    ("hub", "hub", "bool"),
+    ("list_number", "list_number", "plain"),
+    ("phones", _voice, "phones"),
+    ("fax", _fax, "phones"),
+    ("hours", _hours_rules, "hours"),
+    ("hours_note", _hours_note, "text"),
+    ("keywords", "keywords", "keywords"),
+]
+
+BRANCH_FIELDS: list[FieldSpec] = [
+    ("name", "name", "text"),
+    ("area", "area", "area"),
+    *CONTACT_FIELDS,
+    ("source", "source", "@sources"),
+]
+
+SESSION_FIELDS: list[FieldSpec] = [
+    ("times", "times", "clock"),
+    ("venue", "venue", "text"),
+    ("note", "note", "text"),
+]
+
+AGENCY_FIELDS: list[FieldSpec] = [
+    ("name", "name", "text"),
+    ("kana", "kana", "plain"),
+    ("parent", "parent", "text"),
+    ("owner", "owner", "text"),
+    ("summary", "summary", "text"),
+    *CONTACT_FIELDS,
+    ("languages", "languages", "list"),
+    ("areas_served", "areas_served", "areas"),
+    ("service", "services", "@services"),
+    ("branch", "branches", "@branches"),
+    ("source", "source", "@sources"),
+    ("last_verified", "last_verified", "date"),
+]
+
+PROGRAM_FIELDS: list[FieldSpec] = [
+    ("name", "name", "text"),
+    ("kana", "kana", "plain"),
+    ("kind", "kind", "kind"),
+    ("organiser", "organiser", "agency"),
+    ("organiser_name", "organiser_name", "text"),
+    ("description", "description", "text"),
+    ("categories", "categories", "categories"),
+    ("audiences", "audiences", "audiences"),
+    ("areas", "areas", "areas"),
+    ("venue", "venue", "text"),
+    ("recurrence", lambda p: p.schedule.recurrence, "recurrence"),
+    ("session", lambda p: p.schedule.sessions, "@sessions"),
+    ("dates_announced_later", lambda p: p.schedule.dates_announced_later, "bool"),
+    ("schedule_note", lambda p: p.schedule.note, "text"),
+    ("audience", "audience", "text"),
+    ("cost", "cost", "text"),
+    ("capacity", "capacity", "plain"),
+    ("how_to_apply", "how_to_apply", "text"),
+    ("deadline", "deadline", "date"),
+    ("contact", "contact", "agency"),
+    ("url", "url", "plain"),
+    ("source", "source", "@sources"),
+    ("last_verified", "last_verified", "date"),
+]
+
+
+def _get(record, getter: Getter):
+    return getattr(record, getter) if isinstance(getter, str) else getter(record)
+
+
+def _clock(time_range: str) -> str:
+    start, end = time_range_minutes(time_range)
+    return f"{start // 60}:{start % 60:02d}–{end // 60}:{end % 60:02d}"
+
+
+def _dump(value: object) -> object:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_defaults=True)
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def similarity(old: BaseModel, new: BaseModel) -> float:
+    """Share of the fields (other than id) that are equal, counting only fields set on either side."""
+    a = old.model_dump(mode="json", exclude={"id"})
+    b = new.model_dump(mode="json", exclude={"id"})
+    keys = [k for k in a.keys() | b.keys() if a.get(k) or b.get(k)]
+    if not keys:
+        return 1.0
+    return sum(a.get(k) == b.get(k) for k in keys) / len(keys)
+
+
+def same_record(old: BaseModel, new: BaseModel) -> float:
+    """How surely `new` is `old` under another id: 1.0 for the same name, description or phone + address."""
+    for attr in ("name", "description"):
+        a, b = getattr(old, attr, None), getattr(new, attr, None)
+        if isinstance(a, Text) and isinstance(b, Text) and a.get("ja") and a.get("ja") == b.get("ja"):
+            return 1.0
+    if hasattr(old, "phones") and hasattr(old, "address"):
+        phones_a = sorted(p.number for p in _voice(old))
+        phones_b = sorted(p.number for p in _voice(new))
+        if phones_a and phones_a == phones_b and old.address is not None and old.address == new.address:
+            return 1.0
+    return similarity(old, new)
+
+
+def match_renames(removed: Sequence, added: Sequence) -> list[tuple[object, object]]:
+    """Pairs (old, new) of removed and added items that are the same thing under a new id."""
+    scored = []
+    for i, old in enumerate(removed):
+        for j, new in enumerate(added):
+            score = same_record(old, new)
+            if score >= RENAME_SIMILARITY:
+                scored.append((-score, i, j))
+    pairs, used_old, used_new = [], set(), set()
+    for _score, i, j in sorted(scored):
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            pairs.append((removed[i], added[j]))
+    return pairs
+
+
+class _Differ:
+    """Compares records and words the differences in one language."""
+
+    def __init__(self, old: Guide, new: Guide, lang: str):
+        self.lang = lang if lang in PHRASES else "ja"
+        self.labels, self.phrases = LABELS[self.lang], PHRASES[self.lang]
+        self.areas = {a.id: a.name for g in (old, new) for a in g.areas.areas}
+        self.categories = {c.id: c.name for g in (old, new) for c in g.taxonomy.categories}
+        self.audiences = {a.id: a.name for g in (old, new) for a in g.taxonomy.audiences}
+        self.kinds = {k.id: k.name for g in (old, new) for k in g.taxonomy.program_kinds}
+        self.agencies = {a.id: a.name for g in (old, new) for a in g.agencies}
+
+    def p(self, phrase: str, /, **params) -> str:
+        return self.phrases[phrase].format(**params)
+
+    # --- values in words
+
+    def text(self, value: Text | None) -> str:
+        if value is None:
+            return self.p("not_listed")
+        for lang in (self.lang, "ja", *value.languages):
+            if value.get(lang) is not None:
+                return " ".join(value.get(lang).split())
+        return self.p("not_listed")
+
+    def names(self, table: dict[str, Text], ids: list[str]) -> str:
+        return ", ".join(self.text(table[i]) if i in table else i for i in ids) if ids else self.p("none")
+
+    def phone(self, phone: Phone) -> str:
+        return self.p("with_note", value=phone.number, note=self.text(phone.label)) if phone.label else phone.number
+
+    def address(self, address: Address) -> str:
+        ward = self.text(self.areas[address.ward]) if address.ward in self.areas else ""
+        street = self.text(address.street)
+        building = self.text(address.building) if address.building else ""
+        if self.lang == "ja":
+            postal = f"〒{address.postal_code} " if address.postal_code else ""
+            return postal + " ".join(p for p in (ward + street, building) if p)
+        line = ", ".join(p for p in (building, street, ward) if p)
+        return f"{line} {address.postal_code}" if address.postal_code else line
+
+    def days(self, days: list[str]) -> str:
+        """mon..fri → 月〜金; mon, wed → 月・水."""
+        names = DAY_NAMES[self.lang]
+        ordered = [d for d in WEEKDAYS if d in days]
+        runs: list[list[str]] = []
+        for day in ordered:
+            if runs and WEEKDAYS.index(day) == WEEKDAYS.index(runs[-1][-1]) + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        parts = []
+        for run in runs:
+            if len(run) >= 3:
+                parts.append(names[run[0]] + DAY_RANGE[self.lang] + names[run[-1]])
+            else:
+                parts.extend(names[d] for d in run)
+        return self.p("day_join").join(parts)
+
+    def hours(self, hours: Hours) -> str:
+        if hours.status != "published":
+            return self.p("not_published")
+        parts = [f"{self.days(rule.days)} {' / '.join(_clock(t) for t in rule.times)}" for rule in hours.weekly]
+        if hours.closed_on_public_holidays is not None:
+            parts.append(self.p("holidays_closed" if hours.closed_on_public_holidays else "holidays_open"))
+        if hours.closed_year_end is not None:
+            parts.append(self.p("year_end_closed" if hours.closed_year_end else "year_end_open"))
+        for exception in hours.exceptions:
+            day = exception.date.isoformat()
+            value = self.p("day_closed", date=day) if exception.closed else f"{day} {' / '.join(_clock(t) for t in exception.times)}"
+            parts.append(self.p("with_note", value=value, note=self.text(exception.note)) if exception.note else value)
+        for period in hours.closed_periods:
+            value = self.p("period_closed", start=period.start.isoformat(), end=period.end.isoformat())
+            parts.append(self.p("with_note", value=value, note=self.text(period.note)) if period.note else value)
+        return ", ".join(parts)
+
+    def recurrence(self, rule) -> str:
+        days = self.days(rule.days)
+        if rule.frequency == "weekly":
+            text = self.p("weekly", days=days) if days else self.p("every_week")
+        elif rule.frequency == "monthly":
+            nth = self.p("day_join").join(self.p("nth", n=n) for n in rule.nth)
+            text = self.p("monthly", nth=nth, days=days)
+        else:
+            text = self.p("yearly", count=rule.times_per_year)
+        if rule.times:
+            text += " " + " / ".join(_clock(t) for t in rule.times)
+        return self.p("with_note", value=text, note=self.text(rule.note)) if rule.note else text
+
+    def render(self, kind: str, value: object) -> str:
+        if value is None or (isinstance(value, (list, dict)) and not value and kind not in ("categories", "audiences", "areas")):
+            return self.p("not_listed")
+        if kind == "text":
+            return self.text(value)
+        if kind == "date":
+            return value.isoformat()
+        if kind == "bool":
+            return self.p("yes" if value else "no")
+        if kind == "clock":
+            return _clock(value)
+        if kind == "phones":
+            return ", ".join(self.phone(p) for p in value)
+        if kind == "address":
+            return self.address(value)
+        if kind == "hours":
+            return self.hours(value)
+        if kind == "recurrence":
+            return " / ".join(self.recurrence(r) for r in value)
+        if kind == "categories":
+            return self.names(self.categories, value)
+        if kind == "audiences":
+            return self.names(self.audiences, value)
+        if kind == "areas":
+            return self.names(self.areas, value)
+        if kind == "area":
+            return self.names(self.areas, [value])
+        if kind == "kind":
+            return self.names(self.kinds, [value])
+        if kind == "agency":
+            return self.names(self.agencies, [value])
+        if kind == "list":
+            return ", ".join(str(v) for v in value)
+        if kind == "keywords":
+            return " / ".join(f"{lang}: {', '.join(words)}" for lang, words in value.items())
+        return str(value)
+
+    # --- comparing
+
+    def field(self, label: str, kind: str, old: object, new: object) -> list[str]:
+        """The worded change of one field, or nothing when it is the same."""
+        if old == new:
+            return []
+        if kind.startswith("@"):
+            return getattr(self, "list_" + kind[1:])(label, old, new)
+        old_words, new_words = self.render(kind, old), self.render(kind, new)
+        if old_words != new_words:
+            return [self.p("changed", label=label, old=old_words, new=new_words)]
+        if isinstance(old, Text) and isinstance(new, Text):
+            return self.text_languages(label, old, new)
+        # Different, but not in words this language shows: show the data itself.
+        if isinstance(old, str | None) and isinstance(new, str | None):
+            return [self.p("changed", label=label, old=old or self.p("not_listed"), new=new or self.p("not_listed"))]
+        old_raw = json.dumps(_dump(old), ensure_ascii=False)
+        new_raw = json.dumps(_dump(new), ensure_ascii=False)
+        return [self.p("changed", label=label, old=old_raw, new=new_raw)]
+
+    def text_languages(self, label: str, old: Text, new: Text) -> list[str]:
+        """A text whose shown language is unchanged: the other languages that changed."""
+        items = []
+        for lang in dict.fromkeys([*old.languages, *new.languages]):
+            a, b = old.get(lang), new.get(lang)
+            if a != b:
+                items.append(
+                    self.p(
+                        "changed",
+                        label=self.p("in_lang", label=label, lang=lang),
+                        old=a if a is not None else self.p("not_listed"),
+                        new=b if b is not None else self.p("not_listed"),
+                    )
+                )
+        old_unofficial, new_unofficial = old.root.get("unofficial", []), new.root.get("unofficial", [])
+        if old_unofficial != new_unofficial:
+            items.append(
+                self.p(
+                    "changed",
+                    label=self.p("unofficial", label=label),
+                    old=", ".join(old_unofficial) or self.p("none"),
+                    new=", ".join(new_unofficial) or self.p("none"),
+                )
+            )
+        return items
+
+    def fields(self, specs: list[FieldSpec], old, new) -> list[str]:
+        items = []
+        for key, getter, kind in specs:
+            items += self.field(self.labels[key], kind, _get(old, getter), _get(new, getter))
+        return items
+
+    def items(
+        self,
+        label: str,
+        old: list,
+        new: list,
+        key: Callable[[object], str],
+        describe: Callable[[object], str],
+        specs: list[FieldSpec],
+        renames: bool,
+    ) -> list[str]:
+        """A list inside a record, compared item by item by its key (id, date, document)."""
+        old_by, new_by = _keyed(old, key), _keyed(new, key)
+        gone = [item for k, item in old_by.items() if k not in new_by]
+        came = [item for k, item in new_by.items() if k not in old_by]
+        pairs = match_renames(gone, came) if renames else []
+        renamed_old = {id(a) for a, _ in pairs}
+        renamed_new = {id(b): a for a, b in pairs}
+        result = []
+        for k, item in old_by.items():
+            if k not in new_by and id(item) not in renamed_old:
+                result.append(self.p("removed", label=label, value=describe(item)))
+        for k, item in new_by.items():
+            if k in old_by:
+                before = old_by[k]
+            elif id(item) in renamed_new:
+                before = renamed_new[id(item)]
+                result.append(self.p("item_id_changed", label=label, old=key(before), new=k))
+            else:
+                result.append(self.p("added", label=label, value=describe(item)))
+                continue
+            for sub in self.fields(specs, before, item):
+                result.append(self.p("in_item", label=label, key=k, sub=sub))
+        return result
+
+    def list_services(self, label: str, old: list, new: list) -> list[str]:
+        return self.items(
+            label, old, new, lambda s: s.id, lambda s: self.p("described", key=s.id, value=self.text(s.description)), SERVICE_FIELDS, True
+        )
+
+    def list_branches(self, label: str, old: list, new: list) -> list[str]:
+        def describe(branch) -> str:
+            name = self.text(branch.name) if branch.name else self.names(self.areas, [branch.area])
+            return self.p("described", key=branch.id, value=name)
+
+        return self.items(label, old, new, lambda b: b.id, describe, BRANCH_FIELDS, True)
+
+    def list_sessions(self, label: str, old: list, new: list) -> list[str]:
+        return self.items(label, old, new, lambda s: s.date.isoformat(), lambda s: s.date.isoformat(), SESSION_FIELDS, False)
+
+    def list_sources(self, label: str, old: list, new: list) -> list[str]:
+        def key(ref) -> str:
+            return f"{ref.document} {ref.section}"
+
+        return self.items(label, old, new, key, key, [("source_note", "note", "plain")], False)
+
+    # --- records
+
+    def records(self, old: list, new: list, specs: list[FieldSpec]) -> KindChanges:
+        result = KindChanges()
+        old_by, new_by = {r.id: r for r in old}, {r.id: r for r in new}
+        gone = [r for r in old if r.id not in new_by]
+        came = [r for r in new if r.id not in old_by]
+        pairs = match_renames(gone, came)
+        renamed_old = {a.id for a, _ in pairs}
+        renamed_new = {b.id: a for a, b in pairs}
+        for record in new:
+            if record.id in old_by:
+                before, items = old_by[record.id], []
+            elif record.id in renamed_new:
+                before = renamed_new[record.id]
+                items = [self.p("id_changed", old=before.id, new=record.id)]
+            else:
+                result.added.append(Entry(record.id, self.text(record.name)))
+                continue
+            items += self.fields(specs, before, record)
+            if items:
+                result.changed.append(Changed(record.id, self.text(record.name), items, None if before.id == record.id else before.id))
+        for record in gone:
+            if record.id not in renamed_old:
+                result.removed.append(Entry(record.id, self.text(record.name)))
+        return result
+
+
+def _keyed(items: list, key: Callable[[object], str]) -> dict[str, object]:
+    """Items by key; a repeated key gets "#2", "#3" so that nothing is lost."""
+    result: dict[str, object] = {}
+    for item in items:
+        k = key(item)
+        n = 1
+        while (k if n == 1 else f"{k} #{n}") in result:
+            n += 1
+        result[k if n == 1 else f"{k} #{n}"] = item
+    return result
+
+
+def diff_guides(old: Guide, new: Guide, lang: str = "ja") -> Changes:
+    """What changed from `old` to `new` in the agencies and programs, worded in `lang`."""
+    differ = _Differ(old, new, lang)
+    return Changes(
+        agencies=differ.records(old.agencies, new.agencies, AGENCY_FIELDS),
+        programs=differ.records(old.programs, new.programs, PROGRAM_FIELDS),
+    )
+
+
+# --- output ------------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = set("\\`*_[]<>|~")
+
+
+def escape_markdown(text: str) -> str:
+    """Text safe inside a Markdown paragraph or list item (pipes escaped for tables too)."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def render(changes: Changes, lang: str = "ja", fmt: str = "text", *, title: str | None = None) -> str:
+    """The changes as plain text (default) or Markdown (for a GitHub job summary)."""
+    phrases = PHRASES[lang if lang in PHRASES else "ja"]
+    markdown = fmt == "markdown"
+    esc = escape_markdown if markdown else (lambda s: s)
+    lines: list[str] = []
+    if title:
+        lines += [f"## {esc(title)}" if markdown else title, ""]
+    if changes.empty:
+        lines.append(phrases["no_changes"])
+        return "\n".join(lines) + "\n"
+    for kind, found in (("agencies", changes.agencies), ("programs", changes.programs)):
+        sections = [
+            ("added", [phrases["entry"].format(name=e.name, id=e.id) for e in found.added]),
+            ("removed", [phrases["entry"].format(name=e.name, id=e.id) for e in found.removed]),
+            ("changed", [phrases["record"].format(name=c.name, items=phrases["sep"].join(c.items)) for c in found.changed]),
+        ]
+        for what, bullets in sections:
+            if not bullets:
+                continue
+            heading = phrases[f"{kind}_{what}"].format(n=len(bullets))
+            if markdown:
+                lines += [f"### {esc(heading)}", ""]
+            else:
+                lines.append(heading)
+            lines += [f"- {esc(b)}" for b in bullets]
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# --- reading a revision ------------------------------------------------------------------
+
+
+class UsageError(Exception):
+    """The command was used wrongly: exit 2."""
+
+
+class SideError(Exception):
+    """A side cannot be read (no data/ there): exit 1."""
+
+
+def _git(root: Path, *argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(root), *argv], capture_output=True, check=False)
+
+
+def resolve_revision(root: Path, rev: str, lang: str) -> str:
+    """The commit a revision names, or UsageError with a message for people."""
+    try:
+        inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    except FileNotFoundError:
+        raise UsageError(_message("no_git", lang)) from None
+    if inside.returncode != 0:
+        raise UsageError(_message("not_repo", lang, root=root))
+    if rev.startswith("-"):
+        raise UsageError(_message("bad_revision", lang, rev=rev))
+    done = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+    if done.returncode != 0:
+        raise UsageError(_message("bad_revision", lang, rev=rev))
+    return done.stdout.decode().strip()
+
+
+def checkout_data(root: Path, commit: str, target: Path, label: str, lang: str) -> Path:
+    """Write data/ as it was at `commit` into target/data and return target (a guide root)."""
+    prefix = _git(root, "rev-parse", "--show-prefix").stdout.decode().strip()
+    top = Path(_git(root, "rev-parse", "--show-toplevel").stdout.decode().strip())
+    tree = f"{commit}:{prefix}data"
+    if _git(top, "cat-file", "-e", tree).returncode != 0:
+        raise SideError(_message("no_data", lang, rev=label))
+    done = _git(top, "archive", "--format=tar", tree)  # from the top: archive refuses to run in other folders
+    if done.returncode != 0:
+        raise SideError(_message("git_failed", lang, rev=label, detail=done.stderr.decode(errors="replace").strip()))
+    (target / "data").mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        if hasattr(tarfile, "data_filter"):  # Python ≥ 3.11.4: refuse links and paths leaving the folder
+            archive.extractall(target / "data", filter="data")
+        else:
+            archive.extractall(target / "data")  # noqa: S202 - git's own archive of the repository
+    return target
+
+
+def _today(args: argparse.Namespace) -> date:
+    return getattr(args, "today", None) or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    lang = getattr(args, "lang", "ja")
+    root = Path(args.root).resolve()
+    phrases = PHRASES[lang if lang in PHRASES else "ja"]
+    try:
+        base = resolve_revision(root, args.base, lang)
+        head = resolve_revision(root, args.head, lang) if args.head else None
+    except UsageError as err:
+        print(f"guide diff: {err}", file=sys.stderr)
+        return 2
+    base_label = _label(args.base, base)
+    head_label = _label(args.head, head) if head else phrases["working_tree"]
+    with tempfile.TemporaryDirectory(prefix="guide-diff-") as tmp:
+        try:
+            old_root = checkout_data(root, base, Path(tmp) / "base", base_label, lang)
+            new_root = checkout_data(root, head, Path(tmp) / "head", head_label, lang) if head else root
+        except SideError as err:
+            print(f"guide diff: {err}", file=sys.stderr)
+            return 1
+        today = _today(args)
+        sides = [(base_label, load_guide(old_root, today=today)), (head_label, load_guide(new_root, today=today))]
+    failed = False
+    for label, loaded in sides:
+        if loaded.guide is None:
+            failed = True
+            print(_message("side_invalid", lang, side=label, n=len(loaded.errors)), file=sys.stderr)
+            for problem in loaded.errors:
+                print("  " + format_problem(problem, lang), file=sys.stderr)
+    if failed:
+        return 1
+    changes = diff_guides(sides[0][1].guide, sides[1][1].guide, lang)
+    title = phrases["title"].format(base=base_label, head=head_label)
+    sys.stdout.write(render(changes, lang, args.format, title=title))
+    return 0
+
+
+def _label(rev: str, commit: str) -> str:
+    """How a revision is named in the output: as typed, with its short hash when that differs."""
+    short = commit[:7]
+    return rev if commit.startswith(rev) else f"{rev} ({short})"
+
+
+def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add `guide diff BASE [HEAD]` to the subcommands."""
+    parser = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="what changed in the agencies and programs between two git revisions",
+        description="Compare data/ at BASE with HEAD (default: the files as they are now) and word every change.",
+    )
+    parser.add_argument("base", help="git revision to compare from (commit, branch or tag)")
+    parser.add_argument("head", nargs="?", help="git revision to compare to (default: the working tree)")
+    parser.add_argument("--format", choices=["text", "markdown"], default="text", help="plain text (default) or Markdown")
+    parser.set_defaults(func=cmd_diff)
+    return parser

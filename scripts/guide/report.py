@@ -1,0 +1,586 @@
+"""`guide report`: what the guide's keepers should look at next.
+
+Four sections, in Japanese (default) or English, as plain text or Markdown:
+
+- freshness: records not verified for longer than site.stale_after_days, oldest first,
+  grouped by the section that keeps them (agency.owner; a program: its organiser's owner);
+- missing facts residents need: counters (agencies and branches) with no phone, no hours
+  or no address;
+- translation coverage per non-default language: how many texts are translated, how many
+  of those are unofficial, and which are missing;
+- dead internal links in a built site.
+
+`build_report()` gathers the facts, `render_report()` words them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from .checks import iter_texts
+from .load import load_guide
+from .messages import format_problem
+from .model import Agency, Branch, Guide, Hours, Text
+
+# --- what the report found -------------------------------------------------------------
+
+
+@dataclass
+class StaleRecord:
+    kind: str  # "agency" or "program"
+    id: str
+    name: Text
+    owner: Text | None
+    last_verified: date
+    days: int
+
+
+@dataclass
+class MissingFacts:
+    """A counter (an agency, or one branch of it) that lacks facts residents need."""
+
+    agency_id: str
+    agency_name: Text
+    branch_id: str | None = None
+    branch_name: Text | None = None
+    area_name: Text | None = None
+    missing: list[str] = field(default_factory=list)  # "phone", "hours", "address"
+    at_branches: list[str] = field(default_factory=list)  # of those, given for some of its branches
+
+    @property
+    def ref(self) -> str:
+        return f"{self.agency_id}/{self.branch_id}" if self.branch_id else self.agency_id
+
+
+TEXT_GROUPS = ("categories", "agency_names", "service_descriptions", "program_names", "other")
+
+
+@dataclass
+class TextCoverage:
+    group: str  # one of TEXT_GROUPS
+    total: int = 0
+    translated: int = 0
+    unofficial: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> Decimal:
+        """Translated share to 0.1 %, rounded half up; 100.0 only when all are translated, 0.0 only when none."""
+        if self.total == 0:
+            return Decimal("100.0")
+        value = (Decimal(self.translated * 100) / Decimal(self.total)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        if self.translated < self.total:
+            value = min(value, Decimal("99.9"))
+        if self.translated > 0:
+            value = max(value, Decimal("0.1"))
+        return value
+
+
+@dataclass
+class LanguageCoverage:
+    lang: str
+    name: str
+    groups: list[TextCoverage]
+
+
+@dataclass
+class DeadLink:
+    page: str  # the page, relative to the site folder
+    target: str  # the link as written
+
+
+@dataclass
+class Report:
+    today: date
+    stale_after_days: int
+    stale: list[StaleRecord]
+    missing: list[MissingFacts]
+    coverage: list[LanguageCoverage]
+    site_dir: Path | None = None  # None: no built site was checked
+    pages_checked: int = 0
+    dead_links: list[DeadLink] = field(default_factory=list)
+
+    def stale_by_owner(self) -> list[tuple[Text | None, list[StaleRecord]]]:
+        """Groups of stale records by owning section, the group with the oldest record first; no owner last."""
+        groups: dict[str | None, list[StaleRecord]] = {}
+        owners: dict[str | None, Text | None] = {}
+        for record in sorted(self.stale, key=lambda r: (r.last_verified, r.kind, r.id)):
+            key = record.owner.get("ja") if record.owner else None
+            groups.setdefault(key, []).append(record)
+            owners.setdefault(key, record.owner)
+        order = sorted(groups, key=lambda k: (k is None, groups[k][0].last_verified, k or ""))
+        return [(owners[k], groups[k]) for k in order]
+
+
+# --- gathering ---------------------------------------------------------------------------
+
+
+def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None = None) -> Report:
+    """Everything the report says about `guide`; links are checked in `site_dir` (default root/site if it exists)."""
+    if site_dir is None and (Path(root) / "site").is_dir():
+        site_dir = Path(root) / "site"
+    report = Report(
+        today=today,
+        stale_after_days=guide.site.stale_after_days,
+        stale=stale_records(guide, today),
+        missing=missing_facts(guide),
+        coverage=translation_coverage(guide),
+    )
+    if site_dir is not None:
+        report.site_dir = Path(site_dir)
+        report.pages_checked, report.dead_links = dead_links(Path(site_dir))
+    return report
+
+
+def stale_records(guide: Guide, today: date) -> list[StaleRecord]:
+    """Agencies and programs last verified more than stale_after_days ago, oldest first."""
+    limit = guide.site.stale_after_days
+    owners = {a.id: a.owner for a in guide.agencies}
+    found = []
+    for agency in guide.agencies:
+        days = (today - agency.last_verified).days
+        if days > limit:
+            found.append(StaleRecord("agency", agency.id, agency.name, agency.owner, agency.last_verified, days))
+    for program in guide.programs:
+        days = (today - program.last_verified).days
+        if days > limit:
+            owner = owners.get(program.organiser) if program.organiser else None
+            found.append(StaleRecord("program", program.id, program.name, owner, program.last_verified, days))
+    return sorted(found, key=lambda r: (r.last_verified, r.kind, r.id))
+
+
+def _has_voice(phones) -> bool:
+    return any(p.kind == "voice" for p in phones)
+
+
+def _has_hours(hours: Hours | None) -> bool:
+    return hours is not None and hours.status == "published"
+
+
+def missing_facts(guide: Guide) -> list[MissingFacts]:
+    """Counters with no voice phone, no published hours or no address, as residents would see them.
+
+    An agency has a phone when it or one of its services has a voice number; a branch when
+    it, its agency or one of the agency's services has one.  A branch without hours of its
+    own shows its agency's; a branch's address is its own.
+    """
+    areas = {a.id: a.name for a in guide.areas.areas}
+    found = []
+    for agency in guide.agencies:
+        service_phone = any(_has_voice(s.phones) for s in agency.services)
+        agency_phone = _has_voice(agency.phones) or service_phone
+        entry = MissingFacts(agency.id, agency.name)
+        for fact, has in (("phone", agency_phone), ("hours", _has_hours(agency.hours)), ("address", agency.address is not None)):
+            if not has:
+                entry.missing.append(fact)
+                if any(_branch_has(agency, b, fact, agency_phone) for b in agency.branches):
+                    entry.at_branches.append(fact)
+        if entry.missing:
+            found.append(entry)
+        for branch in agency.branches:
+            entry = MissingFacts(agency.id, agency.name, branch.id, branch.name, areas.get(branch.area))
+            entry.missing = [f for f in ("phone", "hours", "address") if not _branch_has(agency, branch, f, agency_phone)]
+            if entry.missing:
+                found.append(entry)
+    return found
+
+
+def _branch_has(agency: Agency, branch: Branch, fact: str, agency_phone: bool) -> bool:
+    if fact == "phone":
+        return _has_voice(branch.phones) or agency_phone
+    if fact == "hours":
+        return _has_hours(branch.hours or agency.hours)
+    return branch.address is not None
+
+
+def _text_roots(guide: Guide) -> list[tuple[str, object]]:
+    """Every top-level list or object of the data files, by the name its path starts with."""
+    return [
+        ("site", guide.site),
+        ("categories", guide.taxonomy.categories),
+        ("audiences", guide.taxonomy.audiences),
+        ("program_kinds", guide.taxonomy.program_kinds),
+        ("kinds", guide.areas.kinds),
+        ("areas", guide.areas.areas),
+        ("sources", guide.sources.sources),
+        ("agencies", guide.agencies),
+        ("programs", guide.programs),
+    ]
+
+
+def _group(path: tuple) -> str:
+    if len(path) == 3 and path[0] == "categories" and path[2] == "name":
+        return "categories"
+    if len(path) == 3 and path[0] == "agencies" and path[2] == "name":
+        return "agency_names"
+    if len(path) == 5 and path[0] == "agencies" and path[2] == "services" and path[4] == "description":
+        return "service_descriptions"
+    if len(path) == 3 and path[0] == "programs" and path[2] == "name":
+        return "program_names"
+    return "other"
+
+
+def readable_path(root: object, path: tuple) -> str:
+    """agencies[kakuu-kakei].services[kakei].description: list items by id (or date) rather than index."""
+    out, node = path[0], root
+    for step in path[1:]:
+        if isinstance(step, int):
+            node = node[step]
+            label = getattr(node, "id", None) or getattr(node, "date", None) or getattr(node, "start", None) or step
+            out += f"[{label}]"
+        else:
+            node = getattr(node, step) if isinstance(node, BaseModel) else None
+            out += f".{step}"
+    return out
+
+
+def translation_coverage(guide: Guide) -> list[LanguageCoverage]:
+    """Per language other than the default: translated share of each group of texts."""
+    default = next((lang.code for lang in guide.site.languages if lang.required), guide.site.languages[0].code)
+    result = []
+    for language in guide.site.languages:
+        if language.code == default:
+            continue
+        groups = {name: TextCoverage(name) for name in TEXT_GROUPS}
+        for name, root in _text_roots(guide):
+            for path, text in iter_texts(root, (name,)):
+                group = groups[_group(path)]
+                group.total += 1
+                if text.get(language.code) is not None:
+                    group.translated += 1
+                    group.unofficial += text.is_unofficial(language.code)
+                else:
+                    group.missing.append(readable_path(root, path))
+        result.append(LanguageCoverage(language.code, language.name, list(groups.values())))
+    return result
+
+
+# --- dead links ---------------------------------------------------------------------------
+
+_EXTERNAL = ("http:", "https:", "mailto:", "tel:", "data:", "javascript:", "ftp:", "sms:")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.links.append(value.strip())
+
+
+def _is_internal(link: str) -> bool:
+    if not link or link.startswith(("#", "//")):
+        return False
+    return not link.lower().startswith(_EXTERNAL)
+
+
+def _resolves(site: Path, page: Path, link: str) -> bool:
+    """Whether the link reaches a file of the site, resolved as a browser would with the site at the root."""
+    page_url = "/" + page.relative_to(site).as_posix()
+    path = unquote(urlsplit(urljoin("https://site.invalid" + page_url, link)).path)
+    parts = [part for part in path.split("/") if part]
+    if ".." in parts:
+        return False
+    target = site.joinpath(*parts)
+    if target.is_dir():
+        return (target / "index.html").is_file()
+    return target.is_file() and not path.endswith("/")
+
+
+def dead_links(site_dir: Path) -> tuple[int, list[DeadLink]]:
+    """(pages checked, links to files that do not exist), every page's links in order of appearance."""
+    site = site_dir.resolve()
+    pages = sorted(site.rglob("*.html"))
+    found = []
+    for page in pages:
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8", errors="replace"))
+        seen = set()
+        for link in parser.links:
+            if link in seen or not _is_internal(link):
+                continue
+            seen.add(link)
+            if not _resolves(site, page, link):
+                found.append(DeadLink(page.relative_to(site).as_posix(), link))
+    return len(pages), found
+
+
+# --- words ------------------------------------------------------------------------------------
+
+WORDS: dict[str, dict[str, str]] = {
+    "ja": {
+        "title": "相談窓口ガイドの点検レポート（{today}）",
+        "stale": "最終確認から {days} 日を過ぎた記録（{n}件）",
+        "owner_group": "{owner}（{n}件）",
+        "no_owner": "担当課の記載なし",
+        "stale_item": "{date}（{days}日前） {kind} {name}（{id}）",
+        "agency": "相談機関",
+        "program": "プログラム",
+        "nothing": "ありません。",
+        "missing": "電話番号・受付時間・所在地の記載がない窓口（相談機関 {agencies}件、拠点 {branches}件）",
+        "missing_item": "{name}（{ref}）：{facts}",
+        "branch_name": "{agency}（{area}）",
+        "phone": "電話番号",
+        "hours": "受付時間",
+        "address": "所在地",
+        "at_branches": "{fact}（拠点にはあり）",
+        "fact_sep": "、",
+        "coverage": "翻訳の状況",
+        "language": "{name}（{code}）",
+        "no_languages": "既定の言語のほかに言語がありません。",
+        "coverage_item": "{group}: {translated}/{total}（{percent}%）、うち非公式 {unofficial}",
+        "untranslated": "未翻訳（{n}件）",
+        "categories": "分野の名前",
+        "agency_names": "相談機関の名前",
+        "service_descriptions": "相談内容の説明",
+        "program_names": "プログラムの名前",
+        "other": "その他の文章",
+        "links": "サイト内のリンク切れ（{n}件）",
+        "links_checked": "{site} の {pages} ページを確認しました。",
+        "links_not_checked": "作成済みのサイトがないため確認していません（guide build の後に実行するか、--site でフォルダを指定してください）。",
+        "link_item": "{page} → {target}",
+    },
+    "en": {
+        "title": "Guide check report ({today})",
+        "stale": "Records not verified for over {days} days ({n})",
+        "owner_group": "{owner} ({n})",
+        "no_owner": "No responsible section given",
+        "stale_item": "{date} ({days} days ago) {kind} {name} ({id})",
+        "agency": "agency",
+        "program": "program",
+        "nothing": "None.",
+        "missing": "Counters without phone, hours or address ({agencies} agencies, {branches} branches)",
+        "missing_item": "{name} ({ref}): {facts}",
+        "branch_name": "{agency} ({area})",
+        "phone": "phone",
+        "hours": "hours",
+        "address": "address",
+        "at_branches": "{fact} (given for its branches)",
+        "fact_sep": ", ",
+        "coverage": "Translation coverage",
+        "language": "{name} ({code})",
+        "no_languages": "There is no language besides the default one.",
+        "coverage_item": "{group}: {translated}/{total} ({percent}%), {unofficial} unofficial",
+        "untranslated": "missing ({n})",
+        "categories": "category names",
+        "agency_names": "agency names",
+        "service_descriptions": "service descriptions",
+        "program_names": "program names",
+        "other": "other texts",
+        "links": "Dead internal links ({n})",
+        "links_checked": "Checked {pages} pages in {site}.",
+        "links_not_checked": "Not checked: there is no built site (run guide build first, or give the folder with --site).",
+        "link_item": "{page} → {target}",
+    },
+}
+
+_MARKDOWN_SPECIAL = set("\\`*_[]<>|~")
+
+
+def _escape(text: str) -> str:
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def _text(value: Text | None, lang: str) -> str:
+    if value is None:
+        return ""
+    for code in (lang, "ja", *value.languages):
+        if value.get(code) is not None:
+            return value.get(code)
+    return ""
+
+
+class _Writer:
+    """Headings, bullets and paragraphs as plain text or Markdown."""
+
+    def __init__(self, markdown: bool):
+        self.markdown = markdown
+        self.lines: list[str] = []
+        self.esc = _escape if markdown else (lambda s: s)
+
+    def heading(self, level: int, text: str) -> None:
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+        if self.markdown:
+            self.lines += [f"{'#' * level} {self.esc(text)}", ""]
+        else:
+            self.lines.append({1: text, 2: f"■ {text}", 3: text}.get(level, text))
+
+    def para(self, text: str) -> None:
+        self.lines.append(self.esc(text))
+
+    def bullet(self, text: str, depth: int = 0, *, code: bool = False) -> None:
+        indent = "  " * depth if self.markdown else "  " * (depth + 1)
+        shown = f"`{text}`" if self.markdown and code else self.esc(text)
+        self.lines.append(f"{indent}- {shown}")
+
+    def text(self) -> str:
+        if self.markdown:  # a list must be separated from what follows
+            out = []
+            for i, line in enumerate(self.lines):
+                out.append(line)
+                following = self.lines[i + 1] if i + 1 < len(self.lines) else ""
+                if line.lstrip().startswith("- ") and following and not following.lstrip().startswith("- "):
+                    out.append("")
+            return "\n".join(out).rstrip("\n") + "\n"
+        return "\n".join(self.lines).rstrip("\n") + "\n"
+
+
+SECTIONS = ("stale", "missing", "coverage", "links")
+
+
+def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
+    """The report in `lang` (ja or en), as plain text (default) or Markdown; `sections` picks which parts."""
+    words = WORDS[lang if lang in WORDS else "ja"]
+    out = _Writer(fmt == "markdown")
+    out.heading(1, words["title"].format(today=report.today.isoformat()))
+    if "stale" in sections:
+        _render_stale(report, words, lang, out)
+    if "missing" in sections:
+        _render_missing(report, words, lang, out)
+    if "coverage" in sections:
+        _render_coverage(report, words, out)
+    if "links" in sections:
+        _render_links(report, words, out)
+    return out.text()
+
+
+def _render_stale(report: Report, words: dict, lang: str, out: _Writer) -> None:
+    out.heading(2, words["stale"].format(days=report.stale_after_days, n=len(report.stale)))
+    if not report.stale:
+        out.para(words["nothing"])
+    for owner, records in report.stale_by_owner():
+        out.heading(3, words["owner_group"].format(owner=_text(owner, lang) if owner else words["no_owner"], n=len(records)))
+        for r in records:
+            out.bullet(
+                words["stale_item"].format(
+                    date=r.last_verified.isoformat(), days=r.days, kind=words[r.kind], name=_text(r.name, lang), id=r.id
+                )
+            )
+
+
+def _render_missing(report: Report, words: dict, lang: str, out: _Writer) -> None:
+    branches = sum(1 for m in report.missing if m.branch_id)
+    out.heading(2, words["missing"].format(agencies=len(report.missing) - branches, branches=branches))
+    if not report.missing:
+        out.para(words["nothing"])
+    for entry in report.missing:
+        if entry.branch_id is None:
+            name = _text(entry.agency_name, lang)
+        elif entry.branch_name is not None:
+            name = _text(entry.branch_name, lang)
+        else:
+            area = _text(entry.area_name, lang) or entry.branch_id
+            name = words["branch_name"].format(agency=_text(entry.agency_name, lang), area=area)
+        facts = words["fact_sep"].join(
+            words["at_branches"].format(fact=words[f]) if f in entry.at_branches else words[f] for f in entry.missing
+        )
+        out.bullet(words["missing_item"].format(name=name, ref=entry.ref, facts=facts))
+
+
+def _render_coverage(report: Report, words: dict, out: _Writer) -> None:
+    out.heading(2, words["coverage"])
+    if not report.coverage:
+        out.para(words["no_languages"])
+    for language in report.coverage:
+        out.heading(3, words["language"].format(name=language.name, code=language.lang))
+        for group in language.groups:
+            out.bullet(
+                words["coverage_item"].format(
+                    group=words[group.group],
+                    translated=group.translated,
+                    total=group.total,
+                    percent=group.percent,
+                    unofficial=group.unofficial,
+                )
+            )
+            if group.missing:
+                out.bullet(words["untranslated"].format(n=len(group.missing)), depth=1)
+                for path in group.missing:
+                    out.bullet(path, depth=2, code=True)
+
+
+def _render_links(report: Report, words: dict, out: _Writer) -> None:
+    if report.site_dir is None:
+        out.heading(2, words["links"].format(n="–"))
+        out.para(words["links_not_checked"])
+    else:
+        out.heading(2, words["links"].format(n=len(report.dead_links)))
+        out.para(words["links_checked"].format(site=report.site_dir, pages=report.pages_checked))
+        for link in report.dead_links:
+            out.bullet(words["link_item"].format(page=link.page, target=link.target))
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def _today(args: argparse.Namespace) -> date:
+    return getattr(args, "today", None) or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    lang = getattr(args, "lang", "ja")
+    root = Path(args.root)
+    site_dir = Path(args.site) if args.site else None
+    if site_dir is not None and not site_dir.is_dir():
+        print(
+            f"guide report: {site_dir}: "
+            + (
+                "フォルダがありません（作成済みのサイトのフォルダを指定してください）"
+                if lang == "ja"
+                else "no such folder (give the folder of a built site)"
+            ),
+            file=sys.stderr,
+        )
+        return 2
+    today = _today(args)
+    loaded = load_guide(root, today=today)
+    if loaded.guide is None:
+        for problem in loaded.errors:
+            print(format_problem(problem, lang), file=sys.stderr)
+        print(
+            "データに誤りがあるため、レポートを作成できません（guide check で確かめてください）。"
+            if lang == "ja"
+            else "The data has errors, so no report was made (see guide check).",
+            file=sys.stderr,
+        )
+        return 1
+    sections = ("coverage",) if args.i18n else SECTIONS
+    text = render_report(build_report(root, loaded.guide, today=today, site_dir=site_dir), lang, args.format, sections)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{args.output} を作成しました" if lang == "ja" else f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add `guide report` to the subcommands."""
+    parser = sub.add_parser(
+        "report",
+        parents=[common],
+        help="stale records, missing phones/hours/addresses, translation coverage, dead links",
+        description="Report what needs attention: records not verified recently, counters without phone, hours or "
+        "address, translation coverage and dead links in the built site.",
+    )
+    parser.add_argument("--site", type=Path, help="built site to check for dead links (default: site/ if it exists)")
+    parser.add_argument("--format", choices=["text", "markdown"], default="text", help="plain text (default) or Markdown")
+    parser.add_argument("--i18n", action="store_true", help="only the translation coverage per language")
+    parser.add_argument("--output", type=Path, help="write the report to this file instead of the screen")
+    parser.set_defaults(func=cmd_report)
+    return parser

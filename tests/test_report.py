@@ -1,0 +1,374 @@
+"""`guide report`: stale records by owner, counters missing facts, translation coverage, dead links.
+
+The fixture is tests/fixtures/minimal, copied and edited per test.  The expected
+lines, day counts and percentages are worked out by hand from the fixture.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from guide import report
+from guide.load import load_guide
+from guide.report import DeadLink, build_report, render_report
+
+from conftest import MINIMAL, REPO
+
+TODAY = date(2026, 11, 23)
+
+
+def load(root: Path):
+    loaded = load_guide(root, today=TODAY)
+    assert loaded.guide is not None, loaded.errors
+    return loaded.guide
+
+
+def edit_yaml(root: Path, file: str, change) -> None:
+    """Load a data file, let `change` edit the data, write it back."""
+    path = root / "data" / file
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def record(data: dict, key: str, record_id: str) -> dict:
+    return next(r for r in data[key] if r["id"] == record_id)
+
+
+def section(text: str, starts: str) -> list[str]:
+    """The lines of one ■ section (plain text), up to the next one."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(starts))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("■ ")), len(lines))
+    return lines[start:end]
+
+
+def strip_blank_tail(lines: list[str]) -> list[str]:
+    while lines and lines[-1] == "":
+        lines = lines[:-1]
+    return lines
+
+
+@pytest.fixture
+def guide_root(tmp_path) -> Path:
+    root = tmp_path / "guide"
+    shutil.copytree(MINIMAL, root)
+    return root
+
+
+# --- freshness ---------------------------------------------------------------------------------
+
+
+def _make_stale(root: Path) -> None:
+    def agencies(data):
+        record(data, "agencies", "kakuu-soudan-center")["last_verified"] = date(2025, 9, 1)  # 448 days
+        record(data, "agencies", "kakuu-kakei")["last_verified"] = date(2025, 1, 10)  # 682 days, no owner
+
+    def programs(data):
+        record(data, "programs", "kakuu-taisou")["last_verified"] = date(2025, 3, 1)  # 632 days, organiser has an owner
+        record(data, "programs", "kakuu-salon")["last_verified"] = date(2025, 10, 1)  # 418 days, organiser not in the guide
+        record(data, "programs", "kakuu-kouza")["last_verified"] = date(2025, 11, 23)  # exactly 365 days: not stale yet
+
+    edit_yaml(root, "agencies.yaml", agencies)
+    edit_yaml(root, "programs.yaml", programs)
+
+
+def test_stale_records_under_their_owner_oldest_first(guide_root):
+    _make_stale(guide_root)
+    text = render_report(build_report(guide_root, load(guide_root), today=TODAY), "ja")
+    assert strip_blank_tail(section(text, "■ 最終確認から")) == [
+        "■ 最終確認から 365 日を過ぎた記録（4件）",
+        "",
+        "テスト市福祉局 福祉企画課（2件）",
+        "  - 2025-03-01（632日前） プログラム 架空いきいき体操（kakuu-taisou）",
+        "  - 2025-09-01（448日前） 相談機関 架空相談センター（kakuu-soudan-center）",
+        "",
+        "担当課の記載なし（2件）",
+        "  - 2025-01-10（682日前） 相談機関 架空家計相談室（kakuu-kakei）",
+        "  - 2025-10-01（418日前） プログラム 架空ふれあいサロン（kakuu-salon）",
+    ]
+
+
+def test_stale_records_in_english(guide_root):
+    _make_stale(guide_root)
+    text = render_report(build_report(guide_root, load(guide_root), today=TODAY), "en")
+    assert strip_blank_tail(section(text, "■ Records not verified")) == [
+        "■ Records not verified for over 365 days (4)",
+        "",
+        "テスト市福祉局 福祉企画課 (2)",  # the owner has no English name: the Japanese one
+        "  - 2025-03-01 (632 days ago) program Example exercise group (kakuu-taisou)",
+        "  - 2025-09-01 (448 days ago) agency Example Consultation Center (kakuu-soudan-center)",
+        "",
+        "No responsible section given (2)",
+        "  - 2025-01-10 (682 days ago) agency Example Household Budget Office (kakuu-kakei)",
+        "  - 2025-10-01 (418 days ago) program 架空ふれあいサロン (kakuu-salon)",
+    ]
+
+
+def test_nothing_stale_in_the_fixture(guide_root):
+    built = build_report(guide_root, load(guide_root), today=TODAY)
+    assert built.stale == []
+    assert "■ 最終確認から 365 日を過ぎた記録（0件）\nありません。" in render_report(built, "ja")
+
+
+# --- missing facts ------------------------------------------------------------------------------
+
+
+def test_counters_missing_phone_hours_or_address_in_the_fixture(guide_root):
+    # example-counter: no phone, hours not published, no address; one branch has a phone and an address.
+    # kakuu-kakei: phone and hours, but no address.
+    text = render_report(build_report(guide_root, load(guide_root), today=TODAY), "ja")
+    assert strip_blank_tail(section(text, "■ 電話番号・受付時間・所在地")) == [
+        "■ 電話番号・受付時間・所在地の記載がない窓口（相談機関 2件、拠点 2件）",
+        "  - 架空健康窓口（example-counter）：電話番号（拠点にはあり）、受付時間、所在地（拠点にはあり）",
+        "  - 架空健康窓口 東第一分室（example-counter/higashi-1）：受付時間",
+        "  - 架空健康窓口（西第一）（example-counter/nishi-1）：電話番号、受付時間、所在地",
+        "  - 架空家計相談室（kakuu-kakei）：所在地",
+    ]
+
+
+def test_agency_without_voice_phone_or_hours_is_listed(guide_root):
+    def agencies(data):
+        center = record(data, "agencies", "kakuu-soudan-center")
+        center["phones"] = [p for p in center["phones"] if p.get("kind") == "fax"]  # a fax is no phone to call
+        del center["hours"]
+        kakei = record(data, "agencies", "kakuu-kakei")
+        del kakei["phones"]  # its service still has a number: not missing
+
+    edit_yaml(guide_root, "agencies.yaml", agencies)
+    built = build_report(guide_root, load(guide_root), today=TODAY)
+    assert [(m.ref, m.missing) for m in built.missing] == [
+        ("kakuu-soudan-center", ["phone", "hours"]),
+        ("example-counter", ["phone", "hours", "address"]),
+        ("example-counter/higashi-1", ["hours"]),
+        ("example-counter/nishi-1", ["phone", "hours", "address"]),
+        ("kakuu-kakei", ["address"]),
+    ]
+    lines = render_report(built, "en").splitlines()
+    assert "  - Example Consultation Center (kakuu-soudan-center): phone, hours" in lines
+    assert "  - Example Counter (example-counter): phone (given for its branches), hours, address (given for its branches)" in lines
+    assert "  - Example Counter (西第一) (example-counter/nishi-1): phone, hours, address" in lines
+
+
+# --- translation coverage --------------------------------------------------------------------------
+
+
+def test_translation_coverage_of_the_fixture(guide_root):
+    # Counted by hand: 3 category names, 3 agency names, 4 service descriptions (2 in English),
+    # 3 program names (1 in English) and 44 other texts, 17 of them in English (15 unofficial).
+    (english,) = build_report(guide_root, load(guide_root), today=TODAY).coverage
+    assert english.lang == "en"
+    assert [(g.group, g.translated, g.total, str(g.percent), g.unofficial) for g in english.groups] == [
+        ("categories", 3, 3, "100.0", 3),
+        ("agency_names", 3, 3, "100.0", 3),
+        ("service_descriptions", 2, 4, "50.0", 2),
+        ("program_names", 1, 3, "33.3", 1),
+        ("other", 17, 44, "38.6", 15),
+    ]
+
+
+def test_translation_coverage_after_removing_english_texts(guide_root):
+    def categories(data):
+        record(data, "categories", "health")["name"] = {"ja": "健康"}
+
+    def agencies(data):
+        record(data, "agencies", "example-counter")["name"] = {"ja": "架空健康窓口"}
+        record(data, "agencies", "kakuu-soudan-center")["services"][0]["description"] = {"ja": "生活の困りごと全般の相談"}
+
+    def site(data):
+        data["title"] = {"ja": "テスト市 相談窓口ガイド"}
+
+    edit_yaml(guide_root, "categories.yaml", categories)
+    edit_yaml(guide_root, "agencies.yaml", agencies)
+    edit_yaml(guide_root, "site.yaml", site)
+    built = build_report(guide_root, load(guide_root), today=TODAY)
+    lines = render_report(built, "ja").splitlines()
+    start = lines.index("English（en）")
+    assert lines[start : start + 17] == [
+        "English（en）",
+        "  - 分野の名前: 2/3（66.7%）、うち非公式 2",
+        "    - 未翻訳（1件）",
+        "      - categories[health].name",
+        "  - 相談機関の名前: 2/3（66.7%）、うち非公式 2",
+        "    - 未翻訳（1件）",
+        "      - agencies[example-counter].name",
+        "  - 相談内容の説明: 1/4（25.0%）、うち非公式 1",
+        "    - 未翻訳（3件）",
+        "      - agencies[kakuu-soudan-center].services[general].description",
+        "      - agencies[kakuu-kakei].services[kakei].description",
+        "      - agencies[kakuu-kakei].services[kyufu].description",
+        "  - プログラムの名前: 1/3（33.3%）、うち非公式 1",
+        "    - 未翻訳（2件）",
+        "      - programs[kakuu-kouza].name",
+        "      - programs[kakuu-salon].name",
+        "  - その他の文章: 16/44（36.4%）、うち非公式 14",
+    ]
+    other = built.coverage[0].groups[-1]
+    assert len(other.missing) == 28
+    assert "site.title" in other.missing
+    assert "agencies[kakuu-soudan-center].hours.exceptions[2026-12-05].note" in other.missing
+    assert "programs[kakuu-kouza].schedule.sessions[2027-01-13].note" in other.missing
+    assert lines[start + 17] == "    - 未翻訳（28件）"
+
+
+def test_percent_is_100_only_when_complete():
+    group = report.TextCoverage("other", total=2000, translated=1999)
+    assert str(group.percent) == "99.9"
+    assert str(report.TextCoverage("other", total=2000, translated=1).percent) == "0.1"
+
+
+# --- dead links ---------------------------------------------------------------------------------------
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _site(root: Path) -> Path:
+    site = root / "site"
+    write(
+        site / "index.html",
+        '<html><head><link rel="stylesheet" href="assets/style.css"><script src="assets/app.js"></script></head><body>'
+        '<a href="about/">about</a> <a href="/about/">root-relative</a> <a href="about/index.html#team">team</a>'
+        '<a href="https://example.jp/missing/">outside</a> <a href="mailto:soudan@example.jp">mail</a>'
+        '<a href="tel:+81-86-900-0001">call</a> <a href="#top">top</a> <img src="data:image/png;base64,AAAA">'
+        '<a href="//cdn.example.jp/x.js">cdn</a> <a href="?q=1">search</a></body></html>',
+    )
+    write(
+        site / "about" / "index.html",
+        '<a href="../">home</a> <a href="../index.html?from=about">home</a> <a href="../about">self</a>'
+        '<a href="../agencies/missing/">gone</a> <img src="../assets/logo%20big.png">',
+    )
+    write(site / "en" / "404.html", '<a href="/../">home</a> <link href="/assets/style.css">')
+    write(site / "assets" / "style.css", "")
+    write(site / "assets" / "app.js", "")
+    write(site / "assets" / "logo big.png", "")
+    return site
+
+
+def test_dead_internal_link_in_a_built_site(guide_root):
+    site = _site(guide_root)
+    built = build_report(guide_root, load(guide_root), today=TODAY)  # site/ found under the root
+    assert built.site_dir == site
+    assert built.pages_checked == 3
+    assert built.dead_links == [DeadLink("about/index.html", "../agencies/missing/")]
+    text = render_report(built, "ja")
+    assert strip_blank_tail(section(text, "■ サイト内のリンク切れ")) == [
+        "■ サイト内のリンク切れ（1件）",
+        f"{site} の 3 ページを確認しました。",
+        "  - about/index.html → ../agencies/missing/",
+    ]
+
+
+def test_link_to_a_missing_file_and_a_folder_without_index(tmp_path, guide_root):
+    site = tmp_path / "elsewhere"
+    write(site / "index.html", '<a href="empty/">x</a> <a href="page.html/">y</a> <a href="page.html">z</a>')
+    write(site / "page.html", "")
+    (site / "empty").mkdir()
+    built = build_report(guide_root, load(guide_root), today=TODAY, site_dir=site)
+    assert built.dead_links == [DeadLink("index.html", "empty/"), DeadLink("index.html", "page.html/")]
+
+
+def test_no_site_is_said_not_checked(guide_root):
+    built = build_report(guide_root, load(guide_root), today=TODAY)
+    assert built.site_dir is None
+    assert render_report(built, "ja").splitlines()[-2:] == [
+        "■ サイト内のリンク切れ（–件）",
+        "作成済みのサイトがないため確認していません（guide build の後に実行するか、--site でフォルダを指定してください）。",
+    ]
+
+
+# --- formats and the command ------------------------------------------------------------------------
+
+
+def test_markdown(guide_root):
+    def agencies(data):
+        record(data, "agencies", "kakuu-kakei")["name"] = {"ja": "架空|家計相談室"}
+
+    edit_yaml(guide_root, "agencies.yaml", agencies)
+    text = render_report(build_report(guide_root, load(guide_root), today=TODAY), "ja", "markdown")
+    lines = text.splitlines()
+    assert lines[0] == "# 相談窓口ガイドの点検レポート（2026-11-23）"
+    assert "## 電話番号・受付時間・所在地の記載がない窓口（相談機関 2件、拠点 2件）" in lines
+    assert "- 架空\\|家計相談室（kakuu-kakei）：所在地" in lines
+    assert "### English（en）" in lines
+    assert "  - 未翻訳（2件）" in lines and "    - `programs[kakuu-kouza].name`" in lines
+    # every list is separated from the heading or paragraph after it
+    for i, line in enumerate(lines[:-1]):
+        if line.lstrip().startswith("- ") and lines[i + 1] and not lines[i + 1].lstrip().startswith("- "):
+            pytest.fail(f"no blank line after a list: {lines[i + 1]!r}")
+
+
+@pytest.fixture
+def guide_report(run_guide):
+    """`guide report …` as on the command line, on the fixed day."""
+
+    def run(*argv: str):
+        return run_guide("report", "--today", TODAY.isoformat(), *argv)
+
+    return run
+
+
+def test_command_writes_the_report_to_a_file(guide_root, guide_report, tmp_path):
+    out = tmp_path / "build" / "report.md"
+    run = guide_report("--root", guide_root, "--format", "markdown", "--output", out)
+    assert run.code == 0
+    assert run.out == ""
+    assert out.read_text(encoding="utf-8").startswith("# 相談窓口ガイドの点検レポート（2026-11-23）\n")
+
+
+def test_command_on_data_with_errors(guide_root, guide_report):
+    path = guide_root / "data" / "agencies.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"086-900-0001"', '"900-0001"'), encoding="utf-8")
+    run = guide_report("--root", guide_root)
+    assert run.code == 1
+    assert run.err.splitlines()[0].startswith("data/agencies.yaml:33:17: ")
+
+
+def test_command_with_a_missing_site_folder(guide_root, guide_report, tmp_path):
+    run = guide_report("--root", guide_root, "--site", tmp_path / "nowhere")
+    assert run.code == 2
+    assert "フォルダがありません" in run.err
+
+
+# --- the real data -------------------------------------------------------------------------------------
+
+
+def test_report_on_the_real_data_covers_every_agency_without_phone(tmp_path, guide_report):
+    guide = load_guide(REPO, today=TODAY).guide
+    assert guide is not None
+    built = build_report(REPO, guide, today=TODAY, site_dir=tmp_path)  # not site/: another build may be writing it
+    without_phone = {
+        a.id
+        for a in guide.agencies
+        if not any(p.kind == "voice" for p in a.phones) and not any(p.kind == "voice" for s in a.services for p in s.phones)
+    }
+    listed = {m.agency_id for m in built.missing if m.branch_id is None and "phone" in m.missing}
+    assert listed == without_phone
+    for lang, ref in (("ja", "（{}）："), ("en", " ({}): ")):
+        missing_section = render_report(built, lang).split("■ ")[2]
+        for agency_id in without_phone:
+            assert ref.format(agency_id) in missing_section
+    run = guide_report("--root", REPO, "--site", tmp_path, "--lang", "en")
+    assert run.code == 0
+    assert run.out.startswith("Guide check report (2026-11-23)\n")
+
+
+def test_wired_into_guide_command(guide_root, run_guide):
+    """`guide report` on the command line is the same command."""
+    run = run_guide("report", "--root", guide_root, "--today", TODAY.isoformat())
+    assert run.code == 0
+    assert run.out.startswith("相談窓口ガイドの点検レポート（2026-11-23）\n")
+
+
+def test_i18n_option_prints_only_the_translation_coverage(guide_root, run_guide):
+    run = run_guide("report", "--i18n", "--root", guide_root, "--today", TODAY.isoformat(), "--lang", "en")
+    assert run.code == 0
+    assert "Translation coverage" in run.out
+    assert "last verified" not in run.out.lower() and "dead links" not in run.out.lower()
