@@ -96,15 +96,20 @@ def copy_guide(target: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """The real data built once, with a private overlay whose values must never be published."""
-    root = copy_guide(tmp_path_factory.mktemp("guide"))
+def plant_staff_only_facts(root: Path) -> Path:
+    """A private overlay with values that no public output may ever contain."""
     (root / "data" / "private.yaml").write_text(
         "contacts:\n"
         f"  - {{agency: chiiki-care-center, extension: \"{STAFF_EXTENSION}\", staff: [{STAFF_NAME}]}}\n",
         encoding="utf-8",
     )
+    return root
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The real data built once, with a private overlay whose values must never be published."""
+    root = plant_staff_only_facts(copy_guide(tmp_path_factory.mktemp("guide")))
     assert main(["build", "--root", str(root), "--today", TODAY]) == 0
     return root
 

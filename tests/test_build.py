@@ -2,6 +2,8 @@
 
 import re
 import shutil
+import subprocess
+from datetime import date
 from pathlib import Path
 
 from guide.cli import main
@@ -64,11 +66,32 @@ def test_no_page_requests_anything_from_another_site(built):
             assert "googletagmanager" not in text, path
 
 
+def published_text(path: Path) -> str:
+    """What a reader of the file sees: a PDF's extracted text (its streams are compressed), else the file."""
+    if path.suffix == ".pdf":
+        return subprocess.run(["pdftotext", "-q", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return path.read_bytes().decode("utf-8", errors="replace")
+
+
 def test_no_staff_only_value_reaches_the_site(built):
+    pdfs = [p for p in site_files(built) if p.suffix == ".pdf"]
+    assert len(pdfs) > 100  # the handouts are part of the site
+    assert "地域ケア総合推進センター" in published_text(built / "site" / "handouts" / "agency-list.pdf")
     for path in site_files(built):
-        data = path.read_bytes()
-        assert STAFF_EXTENSION.encode() not in data, path
-        assert STAFF_NAME.encode() not in data, path
+        text = published_text(path)
+        assert STAFF_EXTENSION not in text, path
+        assert STAFF_NAME not in text, path
+
+
+def test_every_internal_link_resolves_including_the_printed_handouts(built):
+    from guide import report
+    from guide.load import load_guide
+
+    checked = report.build_report(built, load_guide(built).guide, today=date.fromisoformat(TODAY), site_dir=built / "site")
+    assert checked.pages_checked > 200
+    assert checked.dead_links == []
+    html = (built / "site" / "categories" / "medical" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../handouts/category-medical-large.pdf"' in html
 
 
 def test_a_failed_build_leaves_the_previous_site_untouched(built, tmp_path):
@@ -94,14 +117,14 @@ def test_a_broken_theme_override_fails_without_touching_the_site(built, tmp_path
 def test_the_build_warns_when_the_holiday_table_runs_out(tmp_path, capsys):
     root = copy_guide(tmp_path / "guide")
     # The holidays package knows Japanese holidays up to 2099; the badge needs two years ahead.
-    assert main(["build", "--root", str(root), "--today", "2098-06-01"]) == 0
+    assert main(["build", "--root", str(root), "--today", "2098-06-01", "--skip-handouts"]) == 0
     assert "data/site.yaml:1:1: 警告: 祝日の表は 2099 年までです（holidays パッケージを更新してください）" in capsys.readouterr().err
 
 
 def test_the_deployment_can_give_the_public_address(tmp_path, monkeypatch):
     root = copy_guide(tmp_path / "guide")
     monkeypatch.setenv("GUIDE_SITE_URL", "https://guide.example.jp/")
-    assert main(["build", "--root", str(root), "--today", TODAY]) == 0
+    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
     html = (root / "site" / "en" / "index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://guide.example.jp/en/">' in html
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +19,7 @@ import yaml
 
 from . import finder, report
 from .hours import Calendar, calendar_table
+from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .i18n import translations
 from .load import load_or_raise
 from .model import Guide
@@ -31,8 +31,6 @@ SITE_DIR = "site"
 REPORT_FILE = "report.md"
 CONTENT_DIR = "content"
 HOLIDAY_YEARS = 2
-# The published address, when the deployment knows it better than data/site.yaml (GitHub Pages).
-SITE_URL_VARIABLE = "GUIDE_SITE_URL"
 
 # UI strings the browser scripts need (window.GUIDE_STRINGS), by key: English message id.
 # "{name}" placeholders are filled in by the scripts.
@@ -56,30 +54,17 @@ class BuildError(Exception):
 
 
 @dataclass(frozen=True)
-class Edition:
-    """One language edition: Japanese at the site root, others under /<code>/."""
-
-    lang: str
-    prefix: str  # "" or "en/"
-
-    @classmethod
-    def all_for(cls, guide: Guide) -> list[Edition]:
-        default = next((lang.code for lang in guide.site.languages if lang.required), guide.site.languages[0].code)
-        return [cls(lang.code, "" if lang.code == default else f"{lang.code}/") for lang in guide.site.languages]
-
-
-@dataclass(frozen=True)
 class BuildReport:
     editions: list[Edition]
     problems: list  # warnings only: errors stop the build
 
 
-def build(root: Path, *, today: date) -> BuildReport:
-    """Build every edition into site/.  Raises DataError (bad data) or BuildError."""
+def build(root: Path, *, today: date, handouts: bool = True) -> BuildReport:
+    """Build every edition into site/ (with its PDF handouts unless `handouts` is False).
+
+    Raises DataError (bad data) or BuildError."""
     loaded = load_or_raise(root, today=today)
     guide = loaded.guide
-    if url := os.environ.get(SITE_URL_VARIABLE):
-        guide = guide.model_copy(update={"site": guide.site.model_copy(update={"url": url})})
     warnings = list(loaded.problems)
     calendar = Calendar.for_site(guide.site)
     if today.year + HOLIDAY_YEARS > calendar.last_holiday_year:
@@ -92,6 +77,10 @@ def build(root: Path, *, today: date) -> BuildReport:
         docs = generate(root, guide, edition, editions, today)
         config = write_mkdocs_config(root, guide, edition, editions, docs, staging / edition.prefix)
         run_mkdocs(config)
+        if handouts:  # after MkDocs, which empties its output folder
+            print_handouts(root, guide, edition, staging / edition.prefix / "handouts", today)
+    if handouts and not public_url(guide):
+        warnings.append(Problem("data/site.yaml", 1, 1, "no_site_url", {"variable": SITE_URL_VARIABLE}, "warning"))
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
     # site, kept beside it for the pull-request preview; it is not published.
     checked = report.build_report(root, guide, today=today, site_dir=staging)
@@ -110,7 +99,7 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     shutil.copytree(content, docs)
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
-    renderer = Renderer(guide, edition.lang, catalog, today, calendar)
+    renderer = Renderer(guide, edition.lang, catalog, today)
     for page in plan_pages(guide):
         target = docs / page.source_file
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +112,15 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     index = finder.build_index(guide, edition.lang, url_for)
     (assets / "finder-index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return docs
+
+
+def print_handouts(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> None:
+    from .handouts import HandoutError, render_handouts  # noqa: PLC0415 - WeasyPrint is slow to import
+
+    try:
+        render_handouts(root, guide, edition.lang, out, today=today, site_url=edition.url(guide))
+    except HandoutError as err:
+        raise BuildError(err.in_language(edition.lang)) from None
 
 
 def _write_js(path: Path, name: str, value: object) -> None:
@@ -151,8 +149,8 @@ def write_mkdocs_config(root: Path, guide: Guide, edition: Edition, editions: li
     }
     if guide.site.description:
         config["site_description"] = guide.site.description.get(edition.lang) or guide.site.description.get(editions[0].lang)
-    if guide.site.url:
-        config["site_url"] = guide.site.url.rstrip("/") + "/" + edition.prefix
+    if edition.url(guide):
+        config["site_url"] = edition.url(guide)
     path = root / BUILD_DIR / f"mkdocs.{edition.lang}.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

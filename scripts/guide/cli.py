@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import diff, report
+from . import diff, handouts, report
 from .load import DATA_FILES, load_guide
 from .messages import format_problem
 from .model import PrivateOverlay
@@ -87,7 +87,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildError, build  # noqa: PLC0415 - MkDocs is slow to import: only when building
 
     try:
-        report = build(args.root, today=_today(args))
+        report = build(args.root, today=_today(args), handouts=not args.skip_handouts)
     except DataError as err:
         for problem in err.problems:
             print(format_problem(problem, args.lang), file=sys.stderr)
@@ -113,6 +113,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Preview on localhost; rebuild and reload the browser when data/, content/ or overrides/ change."""
     from mkdocs.livereload import LiveReloadServer  # noqa: PLC0415
 
+    args.skip_handouts = True  # PDFs take most of a build: previews rebuild without them
     if not (args.root / "site").is_dir() and cmd_build(args) != 0:
         return 1
     server = LiveReloadServer(builder=lambda: cmd_build(args), host=args.host, port=args.port, root=str(args.root / "site"))
@@ -161,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", parents=[common], help="check the data and build site/ (all languages)")
+    build.add_argument("--skip-handouts", action="store_true", help="leave out the PDF handouts (a quicker preview)")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", parents=[common], help="build, serve on localhost and rebuild on changes")
@@ -168,6 +170,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
 
+    handouts.register(sub, common)
     diff.register(sub, common)
     report.register(sub, common)
 

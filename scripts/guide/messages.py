@@ -209,6 +209,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "ja": "hub: true ですが、categories.yaml で分野「{category}」の hub はこの機関ではありません（どちらかを直してください）",
         "en": "hub: true, but categories.yaml does not name this agency as the hub of '{category}' (fix one of them)",
     },
+    "no_site_url": {
+        "ja": "サイトの公開アドレスが未設定のため、ハンドアウトに QR コードを付けていません（data/site.yaml の url か環境変数 {variable} に書いてください）",
+        "en": "the site's public address is not set, so the handouts have no QR codes (set url in data/site.yaml or the {variable} variable)",
+    },
     "holidays_run_out": {
         "ja": "祝日の表は {year} 年までです（holidays パッケージを更新してください）",
         "en": "the public-holiday table ends in {year} (update the holidays package)",

@@ -16,7 +16,6 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .hours import Calendar
 from .i18n import Texts
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
 from .phones import tel_uri
@@ -40,8 +39,15 @@ def url_for(kind: str, *ids: str) -> str:
         "areas": "areas/",
         "area": "areas/{}/",
         "about": "about/",
+        "handout": "handouts/{}",
     }
     return paths[kind].format(*ids)
+
+
+def handout_file(kind: str, record_id: str | None = None, *, large: bool = False) -> str:
+    """A printed handout's file name: agency-list.pdf, category-<id>.pdf, area-<id>-large.pdf …"""
+    stem = kind if record_id is None else f"{kind}-{record_id}"
+    return f"{stem}{'-large' if large else ''}.pdf"
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,8 @@ def template_environment(translations) -> Environment:
 class Renderer:
     """Everything templates need to present the model in one language."""
 
-    def __init__(self, guide: Guide, lang: str, translations, today: date, calendar: Calendar):
-        self.guide, self.lang, self.today, self.calendar = guide, lang, today, calendar
+    def __init__(self, guide: Guide, lang: str, translations, today: date):
+        self.guide, self.lang, self.today = guide, lang, today
         self.catalog = translations
         self.texts = Texts(guide.site, lang, self.gettext)
         self.areas = {a.id: a for a in guide.areas.areas}
@@ -108,6 +114,7 @@ class Renderer:
             plain=self.texts.plain,
             today=today,
             url_for=url_for,
+            handout_file=handout_file,
             phone_link=self.phone_link,
             address_text=self.address_text,
             map_url=self.map_url,
@@ -122,7 +129,6 @@ class Renderer:
             area_name=lambda area_id: self.texts.html(self.areas[area_id].name),
             category_name=lambda cid: self.texts.html(self.categories[cid].name),
             agency_of=self.agencies.get,
-            oldest_verified=lambda records: min(r.last_verified for r in records),
             sorted_by_kana=lambda agencies: sorted(agencies, key=lambda a: a.kana),
             source_title=lambda doc_id: self.texts.html(next(s.title for s in guide.sources.sources if s.id == doc_id)),
         )
@@ -241,7 +247,9 @@ class Renderer:
             nth = self.gettext(", ").join(self.gettext("#%(n)s", n=n) for n in rule.nth)
             text = self.gettext("Every month: %(nth)s %(days)s", nth=nth, days=days)
         else:
-            text = self.gettext("%(count)s times a year", count=rule.times_per_year)
+            text = self.catalog.ngettext("Once a year", "%(count)s times a year", rule.times_per_year) % {
+                "count": rule.times_per_year
+            }
         return text + times
 
     def branch_title(self, agency: Agency, branch: Branch, html: bool = True) -> Markup | str:

@@ -1,0 +1,613 @@
+"""Printable A4 handouts (PDF) of one language edition, and the staff-only agency list.
+
+    agency-list.pdf              相談機関一覧: every agency by concern, ★ hubs, phone, address, hours
+    category-<id>.pdf            one concern on exactly one page, with a QR code to its web page
+    category-<id>-large.pdf      the same in large print (body text ≥ 18 pt), still one page
+    area-<id>.pdf, -large.pdf    one 福祉区: the offices and agencies that serve it
+    program-<id>.pdf             one flyer per program
+    staff/<lang>/agency-list-staff.pdf   (only on request) the list with 内線 and 担当者名
+
+Pages are HTML (Jinja2 templates in templates/handouts/, the web pages' presentation
+helpers from pages.Renderer) printed by WeasyPrint with the BIZ UD font through
+fontconfig.  Everything printed is checked against the font first (fontguard), so a
+missing font or character is an error, never a sheet of empty boxes.  One
+WeasyPrint FontConfiguration and one parsed stylesheet serve every PDF of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
+
+from .fontguard import FAMILY, FontGuard, HandoutError
+from .editions import SITE_URL_VARIABLE, Edition, public_url
+from .i18n import translations
+from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
+from .pages import TEMPLATES, Renderer, handout_file, url_for
+
+__all__ = ["HandoutError", "cmd_handouts", "register", "render_handouts", "render_staff_sheet", "staff_sheet_path"]
+
+HANDOUT_TEMPLATES = TEMPLATES / "handouts"
+STYLESHEET = HANDOUT_TEMPLATES / "handouts.css"
+DEFAULT_OUT = Path("build") / "handouts"
+STAFF_DIR = "staff"
+STAFF_SHEET = "agency-list-staff.pdf"
+PUBLIC_DIR = "site"  # the staff sheet may never be written under it
+QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
+
+# Detail levels, most detailed first, each shorter than the one before: a sheet takes the
+# first level that fits on one page (found by bisection).  A concern's sheet first leaves out
+# the other agencies' addresses, then their services and hours from the last one up (`full`:
+# how many keep them), then, as the last resort, lists fewer of them with a note saying how many
+# more the web page has (`limit`).  Only then does the ★ agency lose its list of services.
+
+
+def category_levels(count: int) -> list[dict]:
+    hub = {"hub_services": True}
+    levels = [{"address": True, "full": count, "limit": None, **hub}]
+    levels += [{"address": False, "full": full, "limit": None, **hub} for full in range(count, -1, -1)]
+    levels += [{"address": False, "full": 0, "limit": limit, **hub} for limit in range(count - 1, -1, -1)]
+    levels.append({"address": False, "full": 0, "limit": 0, "hub_services": False})
+    return levels
+
+
+AREA_LEVELS = [
+    {"office_services": True, "located_services": True, "located_address": True, "located_hours": True},
+    {"office_services": True, "located_services": False, "located_address": True, "located_hours": True},
+    {"office_services": True, "located_services": False, "located_address": False, "located_hours": True},
+    {"office_services": False, "located_services": False, "located_address": False, "located_hours": True},
+    {"office_services": False, "located_services": False, "located_address": False, "located_hours": False},
+]
+FULL = [{}]
+
+
+@dataclass
+class Sheet:
+    """One PDF to print: its template, what it shows, and the detail levels it may use to fit."""
+
+    filename: str
+    template: str
+    title: str
+    kind: str
+    path: str  # the web page's path (pages.url_for), printed and encoded in the QR code
+    context: dict
+    verified: list  # records whose last_verified the sheet shows (the oldest)
+    levels: list[dict] = field(default_factory=lambda: FULL)
+    one_page: bool = False  # must fit on one page: an error when even the last level does not
+    large: bool = False
+    smaller: Sheet | None = None  # the normal-print sheet of a large-print one: it needs at least as little detail
+    chosen: int | None = None  # the level it was printed at
+
+
+# --- the printing press: one per process -----------------------------------------
+
+
+class _Press:
+    """WeasyPrint with one FontConfiguration and one parsed stylesheet, shared by every PDF of the process."""
+
+    _shared: _Press | None = None
+
+    def __init__(self):
+        from weasyprint import CSS, HTML  # noqa: PLC0415 - slow import, only when printing
+        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+        from weasyprint.urls import URLFetcher  # noqa: PLC0415
+
+        self._html = HTML
+        self.no_network = URLFetcher(allowed_protocols={"data"})  # a handout loads nothing from anywhere
+        self.font_config = FontConfiguration()
+        self.stylesheet_mtime = STYLESHEET.stat().st_mtime
+        self.stylesheet = CSS(filename=str(STYLESHEET), font_config=self.font_config)
+
+    @classmethod
+    def shared(cls) -> _Press:
+        if cls._shared is None or cls._shared.stylesheet_mtime != STYLESHEET.stat().st_mtime:
+            cls._shared = cls()
+        return cls._shared
+
+    def layout(self, html: str, name: str, guard: FontGuard):
+        with guard.watching(name):
+            return self._html(string=html, base_url=str(HANDOUT_TEMPLATES) + "/", url_fetcher=self.no_network).render(
+                font_config=self.font_config, stylesheets=[self.stylesheet]
+            )
+
+    def write(self, document, target: Path, name: str, guard: FontGuard) -> None:
+        with guard.watching(name):  # missing glyphs are only noticed while drawing
+            pdf = document.write_pdf(pdf_tags=True)  # tagged: screen readers get the reading order
+        guard.check_embedded(document, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(pdf)
+        partial.replace(target)
+
+
+# --- presenting the model on paper -------------------------------------------------
+
+
+class _Handouts:
+    """The sheets of one edition: the web pages' Renderer plus what paper needs (QR codes, short hours)."""
+
+    def __init__(self, root: Path, guide: Guide, lang: str, *, today: date, site_url: str | None):
+        self.guide, self.lang, self.today = guide, lang, today
+        self.r = Renderer(guide, lang, translations(root, lang), today)
+        self.gettext = self.r.gettext
+        self.site_url = site_url
+        self._qr: dict[str, Markup] = {}
+        self._html: dict[tuple[str, int], str] = {}
+        default = next((x.code for x in guide.site.languages if x.required), guide.site.languages[0].code)
+        self.prefix = "" if lang == default else f"{lang}/"
+        self.env = self.r.env
+        self.env.globals.update(
+            font_family=FAMILY,
+            hours_lines=self.hours_lines,
+            phones_of=self.phones_of,
+            hours_of=self.hours_of,
+            audience_name=lambda aid: self.r.texts.html(next(a.name for a in guide.taxonomy.audiences if a.id == aid)),
+        )
+
+    # helpers for the templates
+
+    def hours_lines(self, hours: Hours | None) -> list[Markup]:
+        """The hours table (Renderer.hours_rows) in two or three short lines:
+        "月曜～金曜 8:30–17:15", "休み: 土曜・日曜・祝日・休日・年末年始（12/29～1/3）", then coming exceptions.
+        Each day label and each time stays on one line when the line wraps."""
+        rows = self.r.hours_rows(hours)
+        if not rows:
+            return []
+        closed = self.gettext("Closed")
+        comma = self.gettext(", ")
+        weekly, rules = rows[:7], rows[7:]
+        by_value: dict[str, list[int]] = {}
+        for i, (_label, value) in enumerate(weekly):
+            if value != closed:
+                by_value.setdefault(value, []).append(i)
+        lines = [
+            Markup("{} {}").format(_nowrap_join(self._days([weekly[i][0] for i in days], days), comma), _nowrap_join(value.split(", "), ", "))
+            for value, days in by_value.items()
+        ]
+        closed_labels = [label for label, value in weekly + rules if value == closed]
+        if closed_labels:
+            lines.append(Markup("{}: {}").format(closed, _nowrap_join(closed_labels, comma)))
+        for period in hours.closed_periods:
+            if period.end >= self.today:
+                text = self.gettext("Closed from %(start)s to %(end)s", start=self.r.format_date(period.start), end=self.r.format_date(period.end))
+                lines.append(Markup("{}").format(text + (f": {self.r.texts.plain(period.note)}" if period.note else "")))
+        for exception in hours.exceptions:
+            if exception.date >= self.today:
+                value = closed if exception.closed else ", ".join(exception.times)
+                note = f" ({self.r.texts.plain(exception.note)})" if exception.note else ""
+                lines.append(Markup("{}").format(f"{self.r.format_date(exception.date, True)}: {value}{note}"))
+        return lines
+
+    def _days(self, labels: list[str], indexes: list[int]) -> list[str]:
+        """Weekday labels with runs of three or more as a range: 月曜～金曜, or Mon–Fri."""
+        parts, start = [], 0
+        while start < len(indexes):
+            end = start
+            while end + 1 < len(indexes) and indexes[end + 1] == indexes[end] + 1:
+                end += 1
+            if end - start >= 2:
+                parts.append(self.gettext("%(first)s–%(last)s", first=labels[start], last=labels[end]))
+            else:
+                parts.extend(labels[start : end + 1])
+            start = end + 1
+        return parts
+
+    @staticmethod
+    def phones_of(agency: Agency, services: list[Service]) -> list[Phone]:
+        """A service's own numbers when it has them (as on the web page's cards), else the agency's."""
+        own = [phone for service in services for phone in service.phones]
+        return own or list(agency.phones)
+
+    @staticmethod
+    def hours_of(agency: Agency, services: list[Service]) -> Hours | None:
+        own = [service.hours for service in services if service.hours]
+        if own and len(own) == len(services) and all(hours == own[0] for hours in own):
+            return own[0]
+        return agency.hours
+
+    def page_url(self, path: str) -> str:
+        if self.site_url:
+            return self.site_url.rstrip("/") + "/" + path
+        return "/" + self.prefix + path
+
+    def qr(self, url: str) -> Markup | None:
+        if not self.site_url:
+            return None  # a bare path on a QR code would lead nowhere
+        import segno  # noqa: PLC0415
+
+        if url not in self._qr:
+            code = segno.make(url, error="m", micro=False)
+            self._qr[url] = Markup(code.svg_inline(scale=1, border=QR_BORDER, omitsize=True, svgclass="qr-code", lineclass=None))
+        return self._qr[url]
+
+    # the sheets
+
+    def sheets(self) -> list[Sheet]:
+        g, t = self.guide, self.r.texts.plain
+        result = [self.agency_list()]
+        for category in g.taxonomy.categories:
+            hub_entries, others = self.category_entries(category)
+            agencies = [a for a, _ in hub_entries + others]
+            for large in (False, True):
+                result.append(
+                    Sheet(
+                        handout_file("category", category.id, large=large),
+                        "category.html",
+                        t(category.name),
+                        self.gettext("Where to consult: by concern"),
+                        url_for("category", category.id),
+                        {"category": category, "hub_entries": hub_entries, "others": others},
+                        agencies,
+                        category_levels(len(others)),
+                        one_page=True,
+                        large=large,
+                        smaller=result[-1] if large else None,
+                    )
+                )
+        kinds = {k.id: k for k in g.areas.kinds}
+        areas = {a.id: a for a in g.areas.areas}
+        for area in g.areas.areas:
+            if area.kind != "welfare-district":
+                continue
+            context = self.area_context(area, kinds, areas)
+            records = [a for a, _ in context["offices"]] + [a for a, _ in context["located"]] + context["programs"]
+            for large in (False, True):
+                result.append(
+                    Sheet(
+                        handout_file("area", area.id, large=large),
+                        "area.html",
+                        t(area.name),
+                        self.gettext("Where to consult: by area"),
+                        url_for("area", area.id),
+                        context,
+                        records,
+                        AREA_LEVELS,
+                        large=large,
+                        smaller=result[-1] if large else None,
+                    )
+                )
+        for program in g.programs:
+            contact_id = program.contact or program.organiser
+            contact = self.r.agencies.get(contact_id) if contact_id else None
+            kind = next(k for k in g.taxonomy.program_kinds if k.id == program.kind)
+            result.append(
+                Sheet(
+                    handout_file("program", program.id),
+                    "program.html",
+                    t(program.name),
+                    self.gettext("Programs you can join"),
+                    url_for("program", program.id),
+                    {"program": program, "contact": contact, "kind": kind, "sheet_class": "flyer"},
+                    [program] + ([contact] if contact else []),
+                    [{}, {"compact": True}],
+                )
+            )
+        return result
+
+    def category_entries(self, category) -> tuple[list, list]:
+        """The ★ agency, and the others as on the web page but those with a phone number first:
+        when a sheet must list fewer of them, the ones a resident can call stay."""
+        entries = self.r.agencies_in(category.id)
+        hub = [(a, s) for a, s in entries if category.hub and a.id == category.hub]
+        others = [(a, s) for a, s in entries if not (category.hub and a.id == category.hub)]
+        return hub, sorted(others, key=lambda pair: not self.phones_of(*pair))
+
+    def area_context(self, area, kinds, areas) -> dict:
+        ids = [area.id] + [a.id for a in self.guide.areas.areas if a.parent == area.id]
+        by_kana = sorted(self.guide.agencies, key=lambda a: a.kana)
+        offices = [(agency, branch) for agency in by_kana for branch in agency.branches if branch.area in ids]
+        with_office = {agency.id for agency, _ in offices}
+        located = [
+            (agency, list(agency.services))
+            for agency in by_kana
+            if agency.id not in with_office
+            and ((agency.address and agency.address.ward in [*ids, area.parent]) or area.id in agency.areas_served)
+        ]
+        ward = areas.get(area.parent) if area.parent else None
+        return {
+            "area": area,
+            "area_kind": kinds[area.kind],
+            "ward": ward,
+            "ward_kind": kinds[ward.kind] if ward else None,
+            "offices": offices,
+            "located": located,
+            "programs": self.r.programs_for(area=area.id),
+        }
+
+    def table(self, staff: PrivateOverlay | None = None) -> list[tuple]:
+        """Rows of the 相談機関一覧 by concern: one per service, ★ first, then by the list's number and reading."""
+        contacts = _StaffIndex(staff) if staff else None
+        table = []
+        for category in self.guide.taxonomy.categories:
+            rows = []
+            for agency, services in self.r.agencies_in(category.id):
+                hub_service = any(s.hub for s in services)
+                for service in services:
+                    star = agency.id == category.hub and (service.hub or not hub_service)
+                    contact = contacts.find(agency.id, service.id) if contacts else None
+                    rows.append({"agency": agency, "service": service, "star": star, "contact": contact})
+            rows.sort(key=lambda row: (not row["star"], row["service"].list_number is None, row["service"].list_number or 0, row["agency"].kana))
+            table.append((category, rows))
+        return table
+
+    def agency_list(self, staff: PrivateOverlay | None = None) -> Sheet:
+        return Sheet(
+            STAFF_SHEET if staff else handout_file("agency-list"),
+            "agency_list.html",
+            self.gettext("All agencies"),
+            self.gettext("For staff only") if staff else self.gettext("Where to consult: all agencies"),
+            url_for("agencies"),
+            {"table": self.table(staff), "staff": staff is not None, "sheet_class": "list" + (" staff" if staff else "")},
+            list(self.guide.agencies),
+        )
+
+    # printing
+
+    def html(self, sheet: Sheet, index: int) -> str:
+        key = (sheet.filename, index)
+        if key not in self._html:
+            self._html[key] = self._make_html(sheet, sheet.levels[index])
+        return self._html[key]
+
+    def _make_html(self, sheet: Sheet, level: dict) -> str:
+        url = self.page_url(sheet.path)
+        info = {
+            "title": sheet.title,
+            "kind": sheet.kind,
+            "url": url,
+            "qr": self.qr(url),
+            "generated": self.today,
+            "verified": min(r.last_verified for r in sheet.verified) if sheet.verified else self.today,
+            "several": len(sheet.verified) > 1,
+        }
+        template = self.env.get_template(f"handouts/{sheet.template}")
+        context = {"sheet_class": "", **sheet.context}
+        if level.get("compact"):
+            context["sheet_class"] += " compact"
+        return template.render(sheet=info, large=sheet.large, level=level, **context)
+
+    def records(self, staff: PrivateOverlay | None = None) -> list[tuple[str, object]]:
+        """Every record with a label, to say where a character that cannot be printed comes from."""
+        g = self.guide
+        records: list[tuple[str, object]] = [("data/site.yaml", g.site)]
+        records += [(f'data/categories.yaml: category "{c.id}"', c) for c in g.taxonomy.categories]
+        records += [(f'data/categories.yaml: audience "{a.id}"', a) for a in g.taxonomy.audiences]
+        records += [(f'data/categories.yaml: program kind "{k.id}"', k) for k in g.taxonomy.program_kinds]
+        records += [(f'data/areas.yaml: area "{a.id}"', a) for a in g.areas.areas]
+        records += [(f'data/areas.yaml: area kind "{k.id}"', k) for k in g.areas.kinds]
+        records += [(f'data/agencies.yaml: agency "{a.id}"', a) for a in g.agencies]
+        records += [(f'data/programs.yaml: program "{p.id}"', p) for p in g.programs]
+        if staff:
+            records += [
+                (f'data/private.yaml: contact "{c.agency}"' + (f' / "{c.service}"' if c.service else ""), c) for c in staff.contacts
+            ]
+        return records
+
+    def print_all(self, sheets: list[tuple[Sheet, Path]], guard: FontGuard, staff: PrivateOverlay | None = None) -> list[Path]:
+        # (b) first, for every sheet at once: one error lists every character that cannot be printed.
+        guard.check_documents(((sheet.filename, self.html(sheet, 0)) for sheet, _ in sheets), self.records(staff))
+        press = _Press.shared()
+        written = []
+        for sheet, target in sheets:
+            document = self.fit(sheet, press, guard)
+            press.write(document, target, sheet.filename, guard)
+            written.append(target)
+        return written
+
+    def fit(self, sheet: Sheet, press: _Press, guard: FontGuard):
+        """The most detailed level that fits on one page.
+
+        Levels only get shorter, so the first one that fits is found by bisection: a handful of
+        layouts even for a concern with many agencies.  A sheet that may take several pages and
+        does not fit on one even with the least detail takes the level with the fewest pages."""
+        tried: dict[int, object] = {}
+
+        def pages(index: int) -> int:
+            if index not in tried:
+                html = self.html(sheet, index)
+                if index:
+                    guard.check_documents([(sheet.filename, html)], self.records())
+                tried[index] = press.layout(html, sheet.filename, guard)
+            return len(tried[index].pages)
+
+        last = len(sheet.levels) - 1
+        # Large print needs at least the level its normal-print sheet needed (everything is bigger).
+        low = sheet.smaller.chosen if sheet.smaller and sheet.smaller.chosen else 0
+        if low == 0:
+            if pages(0) == 1:
+                sheet.chosen = 0
+                return tried[0]
+            low = 1
+        if pages(last) > 1:
+            if not sheet.one_page:  # several pages anyway: the fewest, with the most detail among equals
+                pages(0)
+                sheet.chosen = min(tried, key=lambda i: (pages(i), i))
+                return tried[sheet.chosen]
+            raise HandoutError(
+                f"handouts: {sheet.filename} does not fit on one A4 page even with the least detail ({pages(last)} pages). "
+                "Shorten the texts it prints or the sizes in templates/handouts/handouts.css.",
+                f"ハンドアウト: {sheet.filename} が、情報を最小限にしても A4 1枚に収まりません（{pages(last)}ページ）。"
+                "印刷する文章を短くするか、templates/handouts/handouts.css の大きさを見直してください。",
+            )
+        high = last  # pages(low - 1) > 1 and pages(high) == 1
+        while low < high:
+            middle = (low + high) // 2
+            if pages(middle) == 1:
+                high = middle
+            else:
+                low = middle + 1
+        sheet.chosen = high
+        return tried[high]
+
+
+def _nowrap_join(items: list[str], separator: str) -> Markup:
+    """Items kept whole on paper (年末年始（12/29～1/3）), the line free to wrap after each separator.
+    An item with spaces (Year-end holidays (12/29–1/3)) may still wrap at them: a narrow column has room."""
+    return escape(separator).join(
+        Markup('<span class="nb">{}</span>').format(item) if not any(c.isspace() for c in item) else escape(item) for item in items
+    )
+
+
+class _StaffIndex:
+    """内線 and 担当者名 by (agency, service); an entry without a service applies to every service of its agency."""
+
+    def __init__(self, private: PrivateOverlay):
+        self.by_service = {(c.agency, c.service): c for c in private.contacts if c.service}
+        self.by_agency = {c.agency: c for c in private.contacts if not c.service}
+
+    def find(self, agency: str, service: str) -> StaffContact | None:
+        return self.by_service.get((agency, service)) or self.by_agency.get(agency)
+
+
+# --- the public interface ----------------------------------------------------------
+
+
+def staff_sheet_path(root: Path, lang: str) -> Path:
+    """Where `guide handouts --staff` writes the staff sheet: <root>/staff/<lang>/ (git-ignored)."""
+    return root / STAFF_DIR / lang / STAFF_SHEET
+
+
+def render_handouts(
+    root: Path,
+    guide: Guide,
+    lang: str,
+    out_dir: Path,
+    *,
+    today: date,
+    site_url: str | None,
+    staff: PrivateOverlay | None = None,
+) -> list[Path]:
+    """Write every public handout of the `lang` edition into out_dir; return the files written.
+
+    site_url is the edition's public address including its prefix ("https://…/en/"); None prints
+    page paths and no QR codes.  With `staff` (the private overlay), the staff sheet is also
+    written, to staff_sheet_path(root, lang) (never into out_dir), and is the last path returned.
+    Raises HandoutError (font missing, character not in the font, sheet does not fit).
+    """
+    guard = FontGuard()
+    handouts = _Handouts(root, guide, lang, today=today, site_url=site_url)
+    out_dir = Path(out_dir)
+    jobs = [(sheet, out_dir / sheet.filename) for sheet in handouts.sheets()]
+    if staff is not None:
+        target = staff_sheet_path(root, lang)
+        _refuse_public(root, target)
+        jobs.append((handouts.agency_list(staff), target))
+    return handouts.print_all(jobs, guard, staff)
+
+
+def render_staff_sheet(root: Path, guide: Guide, private: PrivateOverlay, lang: str, out_path: Path, *, today: date) -> Path:
+    """The 相談機関一覧 with 内線 and 担当者名 from the private overlay, for つなぐ referrals.  Never under site/.
+
+    Its QR code leads to the public agencies page when data/site.yaml has the site's url."""
+    out_path = Path(out_path)
+    _refuse_public(root, out_path)
+    guard = FontGuard()
+    handouts = _Handouts(root, guide, lang, today=today, site_url=Edition.of(guide, lang).url(guide))
+    return handouts.print_all([(handouts.agency_list(private), out_path)], guard, private)[0]
+
+
+def _refuse_public(root: Path, target: Path) -> None:
+    public = (root / PUBLIC_DIR).resolve()
+    if target.resolve().is_relative_to(public):
+        raise HandoutError(
+            f"handouts: the staff sheet contains extensions and staff names and may not be written under {public} (published): {target}",
+            f"ハンドアウト: 職員用の一覧には内線・担当者名が入るため、公開される {public} の下には書き出せません: {target}",
+        )
+
+
+# --- command line: `guide handouts` -------------------------------------------------
+
+
+def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add `guide handouts` to the subcommands of the `guide` parser."""
+    handouts = sub.add_parser("handouts", parents=[common], help="print the A4 PDF handouts of every language edition")
+    handouts.add_argument("--out", type=Path, default=None, help="folder for the PDFs (default: build/handouts; English in en/)")
+    handouts.add_argument("--site-url", default=None, help="public address for the printed URLs and QR codes (default: url in data/site.yaml)")
+    handouts.add_argument(
+        "--staff", action="store_true", help="also print the staff-only agency list with 内線 and 担当者名 into staff/<lang>/ (never published)"
+    )
+    handouts.set_defaults(func=cmd_handouts)
+    return handouts
+
+
+def cmd_handouts(args: argparse.Namespace) -> int:
+    from .load import load_guide  # noqa: PLC0415
+    from .messages import format_problem  # noqa: PLC0415
+
+    lang = getattr(args, "lang", "ja")
+    today = args.today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    loaded = load_guide(args.root, today=today, with_private=args.staff)
+    if loaded.guide is None:
+        for problem in loaded.problems:
+            print(format_problem(problem, lang), file=sys.stderr)
+        print(_words(lang, "データに誤りがあるため、ハンドアウトを作成していません。", "The data has errors: no handouts were printed."), file=sys.stderr)
+        return 1
+    guide = loaded.guide
+    if args.staff and loaded.private is None:
+        print(_words(lang, "data/private.yaml がないため、職員用の一覧は作成できません。", "No data/private.yaml: cannot print the staff sheet."), file=sys.stderr)
+        return 1
+    if args.site_url:
+        os.environ[SITE_URL_VARIABLE] = args.site_url
+    if not public_url(guide):
+        print(
+            _words(
+                lang,
+                "注意: data/site.yaml に url がないため、ハンドアウトにはページのパスだけを印刷し、QRコードは付けません。",
+                "warning: data/site.yaml has no url: the handouts print page paths and no QR codes.",
+            ),
+            file=sys.stderr,
+        )
+    out = args.out or args.root / DEFAULT_OUT
+    started = time.perf_counter()
+    written: list[Path] = []
+    try:
+        for edition in Edition.all_for(guide):
+            written += render_handouts(
+                args.root, guide, edition.lang, out / edition.prefix, today=today, site_url=edition.url(guide),
+                staff=loaded.private if args.staff else None,
+            )
+    except HandoutError as err:
+        print(err.in_language(lang), file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    staff = [p for p in written if args.staff and p.resolve() == staff_sheet_path(args.root, p.parent.name).resolve()]
+    print(
+        _words(
+            lang,
+            f"ハンドアウト {len(written) - len(staff)} 件を {out} に作成しました（{seconds:.1f} 秒）",
+            f"printed {len(written) - len(staff)} handouts into {out} ({seconds:.1f} s)",
+        ),
+        file=sys.stderr,
+    )
+    for path in staff:
+        print(_words(lang, f"職員用（公開しないこと）: {path}", f"staff only (never publish): {path}"), file=sys.stderr)
+    return 0
+
+
+def _words(lang: str, ja: str, en: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m guide.handouts`: the same subcommand, for use before it is wired into `guide`."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=Path.cwd(), help="the guide's folder (default: here)")
+    common.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of messages (default: ja)")
+    common.add_argument("--today", type=date.fromisoformat, help="print as on this date (YYYY-MM-DD)")
+    top = argparse.ArgumentParser(prog="guide")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    register(sub, common)
+    args = top.parse_args(["handouts", *(sys.argv[1:] if argv is None else argv)])
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
