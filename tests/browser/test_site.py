@@ -139,3 +139,19 @@ def test_language_switcher_lands_on_the_same_page(page, site_url):
     page.locator(".lang-switch__link", has_text="日本語").click()
     page.wait_for_url(site_url + "agencies/chiiki-care-center/")
     assert page.locator("html").get_attribute("lang") == "ja"
+
+
+def test_printing_an_agency_page_gives_a_clean_page(page, site_url):
+    page.goto(site_url + "agencies/chiiki-care-center/")
+    page.emulate_media(media="print")
+    for chrome in (".md-header", ".md-sidebar--primary", ".md-footer", ".lang-switch", ".report-link"):
+        assert not page.locator(chrome).first.is_visible(), chrome
+    assert page.locator("table.hours-table").is_visible()
+    assert "17:15" in page.locator("table.hours-table").inner_text()
+    # Where a web link leads is printed after it (an agency's own website, say).
+    after = page.locator(".md-typeset").first.evaluate(
+        """el => { const a = document.createElement('a'); a.href = 'https://www.example.org/soudan';
+                  a.textContent = 'site'; el.appendChild(a); return getComputedStyle(a, '::after').content; }"""
+    )
+    assert "https://www.example.org/soudan" in after
+    page.pdf(path=str(SCREENSHOTS / "agency-print.pdf"), format="A4")
