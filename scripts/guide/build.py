@@ -18,8 +18,8 @@ from pathlib import Path
 import yaml
 
 from . import finder, report
-from .hours import Calendar, calendar_table
 from .editions import SITE_URL_VARIABLE, Edition, public_url
+from .hours import Calendar, calendar_table
 from .i18n import translations
 from .load import load_or_raise
 from .model import Guide

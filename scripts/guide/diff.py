@@ -34,7 +34,8 @@ from pydantic import BaseModel
 
 from .load import load_guide
 from .messages import format_problem
-from .model import WEEKDAYS, Address, Guide, Hours, Phone, Text, time_range_minutes
+from .model import WEEKDAYS, Address, Guide, Hours, Phone, Text
+from .pages import clock_range
 
 RENAME_SIMILARITY = 0.8
 
@@ -411,11 +412,6 @@ def _get(record, getter: Getter):
     return getattr(record, getter) if isinstance(getter, str) else getter(record)
 
 
-def _clock(time_range: str) -> str:
-    start, end = time_range_minutes(time_range)
-    return f"{start // 60}:{start % 60:02d}–{end // 60}:{end % 60:02d}"
-
-
 def _dump(value: object) -> object:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_defaults=True)
@@ -529,14 +525,14 @@ class _Differ:
     def hours(self, hours: Hours) -> str:
         if hours.status != "published":
             return self.p("not_published")
-        parts = [f"{self.days(rule.days)} {' / '.join(_clock(t) for t in rule.times)}" for rule in hours.weekly]
+        parts = [f"{self.days(rule.days)} {' / '.join(clock_range(t) for t in rule.times)}" for rule in hours.weekly]
         if hours.closed_on_public_holidays is not None:
             parts.append(self.p("holidays_closed" if hours.closed_on_public_holidays else "holidays_open"))
         if hours.closed_year_end is not None:
             parts.append(self.p("year_end_closed" if hours.closed_year_end else "year_end_open"))
         for exception in hours.exceptions:
             day = exception.date.isoformat()
-            value = self.p("day_closed", date=day) if exception.closed else f"{day} {' / '.join(_clock(t) for t in exception.times)}"
+            value = self.p("day_closed", date=day) if exception.closed else f"{day} {' / '.join(clock_range(t) for t in exception.times)}"
             parts.append(self.p("with_note", value=value, note=self.text(exception.note)) if exception.note else value)
         for period in hours.closed_periods:
             value = self.p("period_closed", start=period.start.isoformat(), end=period.end.isoformat())
@@ -553,7 +549,7 @@ class _Differ:
         else:
             text = self.p("yearly", count=rule.times_per_year)
         if rule.times:
-            text += " " + " / ".join(_clock(t) for t in rule.times)
+            text += " " + " / ".join(clock_range(t) for t in rule.times)
         return self.p("with_note", value=text, note=self.text(rule.note)) if rule.note else text
 
     def render(self, kind: str, value: object) -> str:
@@ -566,7 +562,7 @@ class _Differ:
         if kind == "bool":
             return self.p("yes" if value else "no")
         if kind == "clock":
-            return _clock(value)
+            return clock_range(value)
         if kind == "phones":
             return ", ".join(self.phone(p) for p in value)
         if kind == "address":

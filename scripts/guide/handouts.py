@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-from .fontguard import FAMILY, FontGuard, HandoutError
 from .editions import SITE_URL_VARIABLE, Edition, public_url
+from .fontguard import FAMILY, FontGuard, HandoutError
 from .i18n import translations
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from .pages import TEMPLATES, Renderer, handout_file, url_for

@@ -197,7 +197,7 @@ class Renderer:
         for day in WEEKDAYS:
             times = [t for rule in hours.weekly if day in rule.days for t in rule.times]
             label = self.gettext(WEEKDAY_IDS[day])
-            rows.append((label, ", ".join(_clock(t) for t in sorted(times)) if times else self.gettext("Closed")))
+            rows.append((label, ", ".join(clock_range(t) for t in sorted(times)) if times else self.gettext("Closed")))
         if hours.closed_on_public_holidays:
             rows.append((self.gettext("Public holidays"), self.gettext("Closed")))
         if hours.closed_year_end and self.guide.site.city.year_end_closure:
@@ -240,7 +240,7 @@ class Renderer:
     def recurrence_text(self, rule) -> str:
         """E.g. "Every week on Tue", "Every month: #2 Tue", "2 times a year", in the edition's words."""
         days = self.gettext(", ").join(self.gettext(WEEKDAY_IDS[d]) for d in rule.days)
-        times = " " + ", ".join(_clock(t) for t in rule.times) if rule.times else ""
+        times = " " + ", ".join(clock_range(t) for t in rule.times) if rule.times else ""
         if rule.frequency == "weekly":
             text = self.gettext("Every week on %(days)s", days=days) if days else self.gettext("Every week")
         elif rule.frequency == "monthly":
@@ -262,6 +262,7 @@ class Renderer:
         return f"{pick(agency.name)} ({pick(self.areas[branch.area].name)})"
 
 
-def _clock(time_range: str) -> str:
+def clock_range(time_range: str) -> str:
+    """"08:30-17:15" as people read it: 8:30–17:15."""
     start, end = time_range_minutes(time_range)
     return f"{start // 60}:{start % 60:02d}–{end // 60}:{end % 60:02d}"
