@@ -147,12 +147,12 @@ def test_badge_words_in_japanese_and_english():
     assert said == [
         ("open", "受付中", "17:15まで"),
         ("closed", "受付時間外", "本日8:30から"),
-        ("closed", "本日の受付は終了", "次の受付: 明日 8:30"),
-        ("closed", "本日の受付は終了", "次の受付: 火曜 8:30"),
-        ("closed", "本日の受付は終了", "次の受付: 月曜 8:30"),  # 12/29 → 1/4: within a week, the weekday says it
-        ("closed", "本日の受付は終了", "次の受付: 12月7日（月曜） 9:00"),  # a week or more ahead: the date
+        ("closed", "本日の受付は終了", "次の受付: 明日 8:30"),  # open earlier today
+        ("closed", "本日は休み", "次の受付: 火曜 8:30"),  # Saturday: no hours at all today
+        ("closed", "本日は休み", "次の受付: 月曜 8:30"),  # 12/29 → 1/4: within a week, the weekday says it
+        ("closed", "本日は休み", "次の受付: 12月7日（月曜） 9:00"),  # a week or more ahead: the date
         ("unknown", "受付時間の記載なし（お電話でご確認ください）", ""),
-        ("closed", "Closed for today", "Next open: Tue 8:30"),
+        ("closed", "Closed today", "Next open: Tue 8:30"),
     ]
 
 

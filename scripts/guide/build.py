@@ -40,6 +40,7 @@ JS_STRINGS: dict[str, str] = {
     "closed_now": "Closed now",
     "opens_today_at": "opens today at {time}",
     "closed_today": "Closed for today",
+    "closed_all_day": "Closed today",
     "next_open": "Next open: {day} {time}",
     "tomorrow": "tomorrow",
     "on_weekday": "{weekday}",

@@ -24,6 +24,7 @@
       closed_now: "受付時間外",
       opens_today_at: "本日{time}から",
       closed_today: "本日の受付は終了",
+      closed_all_day: "本日は休み",
       next_open: "次の受付: {day} {time}",
       tomorrow: "明日",
       on_weekday: "{weekday}",
@@ -37,6 +38,7 @@
       closed_now: "Closed now",
       opens_today_at: "opens today at {time}",
       closed_today: "Closed for today",
+      closed_all_day: "Closed today",
       next_open: "Next open: {day} {time}",
       tomorrow: "tomorrow",
       on_weekday: "{weekday}",
@@ -174,7 +176,8 @@
         return { state: "open", closesAt: { date: today, minutes: ranges[i][1] }, nextOpen: null };
       }
     }
-    return { state: "closed", closesAt: null, nextOpen: nextOpening(hours, today, local.minute, calendar) };
+    // closedAllDay: no hours at all today (a holiday, a weekend), not "closed for the rest of today".
+    return { state: "closed", closesAt: null, nextOpen: nextOpening(hours, today, local.minute, calendar), closedAllDay: !ranges.length };
   }
 
   function nextOpening(hours, today, minute, calendar) {
@@ -238,7 +241,7 @@
       }
       return {
         state: "closed",
-        text: text("closed_today"),
+        text: text(status.closedAllDay ? "closed_all_day" : "closed_today"),
         detail: next ? fill(text("next_open"), { day: dayLabel(next.date, today, text), time: clock(next.minutes) }) : ""
       };
     }
