@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide, plant_staff_only_facts
+from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide, plant_staff_only_facts
 from guide.fontguard import FontGuard, HandoutError, printed_text
 from guide.handouts import (
     _Press,
@@ -275,13 +274,6 @@ def test_staff_sheet_is_never_written_under_site(printed):
 # --- fail loudly: the font, a character, a missing glyph ----------------------------
 
 
-@pytest.fixture
-def small_guide(tmp_path) -> Path:
-    root = tmp_path / "guide"
-    shutil.copytree(MINIMAL, root)
-    return root
-
-
 def dejavu_only(tmp_path: Path) -> Path:
     config = tmp_path / "fonts.conf"
     config.write_text(
@@ -293,21 +285,21 @@ def dejavu_only(tmp_path: Path) -> Path:
     return config
 
 
-def test_missing_font_is_a_clear_error_in_process(small_guide, tmp_path, monkeypatch):
+def test_missing_font_is_a_clear_error_in_process(minimal_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("FONTCONFIG_FILE", str(dejavu_only(tmp_path)))
-    guide = load_guide(small_guide, today=DAY).guide
+    guide = load_guide(minimal_copy, today=DAY).guide
     with pytest.raises(HandoutError) as caught:
-        render_handouts(small_guide, guide, "ja", tmp_path / "out", today=DAY, site_url=SITE)
+        render_handouts(minimal_copy, guide, "ja", tmp_path / "out", today=DAY, site_url=SITE)
     message = str(caught.value)
     assert "BIZ UDPGothic" in message and INSTALL in message and "DejaVu" in message
     assert "BIZ UDPGothic" in caught.value.in_language("ja") and "入っていません" in caught.value.in_language("ja")
     assert not (tmp_path / "out").exists()
 
 
-def test_missing_font_on_the_command_line_exits_1_without_traceback(small_guide, tmp_path):
+def test_missing_font_on_the_command_line_exits_1_without_traceback(minimal_copy, tmp_path):
     env = {**os.environ, "FONTCONFIG_FILE": str(dejavu_only(tmp_path))}
     done = subprocess.run(
-        [sys.executable, "-m", "guide.handouts", "--root", str(small_guide), "--today", TODAY, "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "guide.handouts", "--root", str(minimal_copy), "--today", TODAY, "--out", str(tmp_path / "out")],
         check=False, capture_output=True, text=True, env=env, timeout=300,
     )
     assert done.returncode == 1, done.stderr
@@ -323,15 +315,15 @@ def test_missing_font_on_the_command_line_exits_1_without_traceback(small_guide,
         ("programs.yaml", "description: {ja: いすに座って", "description: {ja: 😀いすに座って", "😀", 'program "kakuu-taisou" → description.ja'),
     ],
 )
-def test_a_character_missing_from_the_font_is_named_with_its_record(small_guide, tmp_path, file, old, new, char, record):
-    path = small_guide / "data" / file
+def test_a_character_missing_from_the_font_is_named_with_its_record(minimal_copy, tmp_path, file, old, new, char, record):
+    path = minimal_copy / "data" / file
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    loaded = load_guide(small_guide, today=DAY)
+    loaded = load_guide(minimal_copy, today=DAY)
     assert loaded.guide is not None, loaded.problems
     with pytest.raises(HandoutError) as caught:
-        render_handouts(small_guide, loaded.guide, "ja", tmp_path / "out", today=DAY, site_url=SITE)
+        render_handouts(minimal_copy, loaded.guide, "ja", tmp_path / "out", today=DAY, site_url=SITE)
     message = str(caught.value)
     assert char in message and f"U+{ord(char):04X}" in message
     assert record in message and f"data/{file}" in message
@@ -357,9 +349,9 @@ def test_printed_text_leaves_out_markup_styles_and_the_qr_code():
 # --- without a public address, and on the command line ------------------------------
 
 
-def test_without_site_url_the_path_is_printed_and_no_qr_code(small_guide, tmp_path):
-    guide = load_guide(small_guide, today=DAY).guide
-    written = render_handouts(small_guide, guide, "en", tmp_path / "en", today=DAY, site_url=None)
+def test_without_site_url_the_path_is_printed_and_no_qr_code(minimal_copy, tmp_path):
+    guide = load_guide(minimal_copy, today=DAY).guide
+    written = render_handouts(minimal_copy, guide, "en", tmp_path / "en", today=DAY, site_url=None)
     sheet = tmp_path / "en" / "category-soudan.pdf"
     assert sheet in written
     text = text_of(sheet)
@@ -371,17 +363,17 @@ def test_without_site_url_the_path_is_printed_and_no_qr_code(small_guide, tmp_pa
     assert "2026" in text and "2027" in text
 
 
-def test_command_line_prints_both_editions_and_the_staff_sheet(small_guide, tmp_path, capsys):
-    (small_guide / "data" / "private.yaml").write_text(
+def test_command_line_prints_both_editions_and_the_staff_sheet(minimal_copy, tmp_path, capsys):
+    (minimal_copy / "data" / "private.yaml").write_text(
         f"contacts:\n  - {{agency: kakuu-soudan-center, service: general, extension: \"{STAFF_EXTENSION}\", staff: [{STAFF_NAME}]}}\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    assert main(["--root", str(small_guide), "--today", TODAY, "--out", str(out), "--staff"]) == 0
+    assert main(["--root", str(minimal_copy), "--today", TODAY, "--out", str(out), "--staff"]) == 0
     assert (out / "agency-list.pdf").is_file() and (out / "en" / "agency-list.pdf").is_file()
-    staff = small_guide / "staff" / "ja" / "agency-list-staff.pdf"
+    staff = minimal_copy / "staff" / "ja" / "agency-list-staff.pdf"
     assert STAFF_EXTENSION in flat(text_of(staff)) and STAFF_NAME in flat(text_of(staff))
-    assert (small_guide / "staff" / "en" / "agency-list-staff.pdf").is_file()
+    assert (minimal_copy / "staff" / "en" / "agency-list-staff.pdf").is_file()
     for pdf in out.rglob("*.pdf"):
         assert STAFF_EXTENSION not in flat(text_of(pdf)) and STAFF_NAME not in flat(text_of(pdf)), pdf
     err = capsys.readouterr().err

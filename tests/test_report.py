@@ -6,7 +6,6 @@ lines, day counts and percentages are worked out by hand from the fixture.
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from guide import report
 from guide.load import load_guide
 from guide.report import DeadLink, build_report, render_report
 
-from conftest import MINIMAL, REPO
+from conftest import REPO
 
 TODAY = date(2026, 11, 23)
 
@@ -54,13 +53,6 @@ def strip_blank_tail(lines: list[str]) -> list[str]:
     return lines
 
 
-@pytest.fixture
-def guide_root(tmp_path) -> Path:
-    root = tmp_path / "guide"
-    shutil.copytree(MINIMAL, root)
-    return root
-
-
 # --- freshness ---------------------------------------------------------------------------------
 
 
@@ -78,9 +70,9 @@ def _make_stale(root: Path) -> None:
     edit_yaml(root, "programs.yaml", programs)
 
 
-def test_stale_records_under_their_owner_oldest_first(guide_root):
-    _make_stale(guide_root)
-    text = render_report(build_report(guide_root, load(guide_root), today=TODAY), "ja")
+def test_stale_records_under_their_owner_oldest_first(minimal_copy):
+    _make_stale(minimal_copy)
+    text = render_report(build_report(minimal_copy, load(minimal_copy), today=TODAY), "ja")
     assert strip_blank_tail(section(text, "■ 最終確認から")) == [
         "■ 最終確認から 365 日を過ぎた記録（4件）",
         "",
@@ -94,9 +86,9 @@ def test_stale_records_under_their_owner_oldest_first(guide_root):
     ]
 
 
-def test_stale_records_in_english(guide_root):
-    _make_stale(guide_root)
-    text = render_report(build_report(guide_root, load(guide_root), today=TODAY), "en")
+def test_stale_records_in_english(minimal_copy):
+    _make_stale(minimal_copy)
+    text = render_report(build_report(minimal_copy, load(minimal_copy), today=TODAY), "en")
     assert strip_blank_tail(section(text, "■ Records not verified")) == [
         "■ Records not verified for over 365 days (4)",
         "",
@@ -110,8 +102,8 @@ def test_stale_records_in_english(guide_root):
     ]
 
 
-def test_nothing_stale_in_the_fixture(guide_root):
-    built = build_report(guide_root, load(guide_root), today=TODAY)
+def test_nothing_stale_in_the_fixture(minimal_copy):
+    built = build_report(minimal_copy, load(minimal_copy), today=TODAY)
     assert built.stale == []
     assert "■ 最終確認から 365 日を過ぎた記録（0件）\nありません。" in render_report(built, "ja")
 
@@ -119,10 +111,10 @@ def test_nothing_stale_in_the_fixture(guide_root):
 # --- missing facts ------------------------------------------------------------------------------
 
 
-def test_counters_missing_phone_hours_or_address_in_the_fixture(guide_root):
+def test_counters_missing_phone_hours_or_address_in_the_fixture(minimal_copy):
     # example-counter: no phone, hours not published, no address; one branch has a phone and an address.
     # kakuu-kakei: phone and hours, but no address.
-    text = render_report(build_report(guide_root, load(guide_root), today=TODAY), "ja")
+    text = render_report(build_report(minimal_copy, load(minimal_copy), today=TODAY), "ja")
     assert strip_blank_tail(section(text, "■ 電話番号・受付時間・所在地")) == [
         "■ 電話番号・受付時間・所在地の記載がない窓口（相談機関 2件、拠点 2件）",
         "  - 架空健康窓口（example-counter）：電話番号（拠点にはあり）、受付時間、所在地（拠点にはあり）",
@@ -132,7 +124,7 @@ def test_counters_missing_phone_hours_or_address_in_the_fixture(guide_root):
     ]
 
 
-def test_agency_without_voice_phone_or_hours_is_listed(guide_root):
+def test_agency_without_voice_phone_or_hours_is_listed(minimal_copy):
     def agencies(data):
         center = record(data, "agencies", "kakuu-soudan-center")
         center["phones"] = [p for p in center["phones"] if p.get("kind") == "fax"]  # a fax is no phone to call
@@ -140,8 +132,8 @@ def test_agency_without_voice_phone_or_hours_is_listed(guide_root):
         kakei = record(data, "agencies", "kakuu-kakei")
         del kakei["phones"]  # its service still has a number: not missing
 
-    edit_yaml(guide_root, "agencies.yaml", agencies)
-    built = build_report(guide_root, load(guide_root), today=TODAY)
+    edit_yaml(minimal_copy, "agencies.yaml", agencies)
+    built = build_report(minimal_copy, load(minimal_copy), today=TODAY)
     assert [(m.ref, m.missing) for m in built.missing] == [
         ("kakuu-soudan-center", ["phone", "hours"]),
         ("example-counter", ["phone", "hours", "address"]),
@@ -158,10 +150,10 @@ def test_agency_without_voice_phone_or_hours_is_listed(guide_root):
 # --- translation coverage --------------------------------------------------------------------------
 
 
-def test_translation_coverage_of_the_fixture(guide_root):
+def test_translation_coverage_of_the_fixture(minimal_copy):
     # Counted by hand: 3 category names, 3 agency names, 4 service descriptions (2 in English),
     # 3 program names (1 in English) and 44 other texts, 17 of them in English (15 unofficial).
-    (english,) = build_report(guide_root, load(guide_root), today=TODAY).coverage
+    (english,) = build_report(minimal_copy, load(minimal_copy), today=TODAY).coverage
     assert english.lang == "en"
     assert [(g.group, g.translated, g.total, str(g.percent), g.unofficial) for g in english.groups] == [
         ("categories", 3, 3, "100.0", 3),
@@ -172,7 +164,7 @@ def test_translation_coverage_of_the_fixture(guide_root):
     ]
 
 
-def test_translation_coverage_after_removing_english_texts(guide_root):
+def test_translation_coverage_after_removing_english_texts(minimal_copy):
     def categories(data):
         record(data, "categories", "health")["name"] = {"ja": "健康"}
 
@@ -183,10 +175,10 @@ def test_translation_coverage_after_removing_english_texts(guide_root):
     def site(data):
         data["title"] = {"ja": "テスト市 相談窓口ガイド"}
 
-    edit_yaml(guide_root, "categories.yaml", categories)
-    edit_yaml(guide_root, "agencies.yaml", agencies)
-    edit_yaml(guide_root, "site.yaml", site)
-    built = build_report(guide_root, load(guide_root), today=TODAY)
+    edit_yaml(minimal_copy, "categories.yaml", categories)
+    edit_yaml(minimal_copy, "agencies.yaml", agencies)
+    edit_yaml(minimal_copy, "site.yaml", site)
+    built = build_report(minimal_copy, load(minimal_copy), today=TODAY)
     lines = render_report(built, "ja").splitlines()
     start = lines.index("English（en）")
     assert lines[start : start + 17] == [
@@ -252,9 +244,9 @@ def _site(root: Path) -> Path:
     return site
 
 
-def test_dead_internal_link_in_a_built_site(guide_root):
-    site = _site(guide_root)
-    built = build_report(guide_root, load(guide_root), today=TODAY)  # site/ found under the root
+def test_dead_internal_link_in_a_built_site(minimal_copy):
+    site = _site(minimal_copy)
+    built = build_report(minimal_copy, load(minimal_copy), today=TODAY)  # site/ found under the root
     assert built.site_dir == site
     assert built.pages_checked == 3
     assert built.dead_links == [DeadLink("about/index.html", "../agencies/missing/")]
@@ -266,17 +258,17 @@ def test_dead_internal_link_in_a_built_site(guide_root):
     ]
 
 
-def test_link_to_a_missing_file_and_a_folder_without_index(tmp_path, guide_root):
+def test_link_to_a_missing_file_and_a_folder_without_index(tmp_path, minimal_copy):
     site = tmp_path / "elsewhere"
     write(site / "index.html", '<a href="empty/">x</a> <a href="page.html/">y</a> <a href="page.html">z</a>')
     write(site / "page.html", "")
     (site / "empty").mkdir()
-    built = build_report(guide_root, load(guide_root), today=TODAY, site_dir=site)
+    built = build_report(minimal_copy, load(minimal_copy), today=TODAY, site_dir=site)
     assert built.dead_links == [DeadLink("index.html", "empty/"), DeadLink("index.html", "page.html/")]
 
 
-def test_no_site_is_said_not_checked(guide_root):
-    built = build_report(guide_root, load(guide_root), today=TODAY)
+def test_no_site_is_said_not_checked(minimal_copy):
+    built = build_report(minimal_copy, load(minimal_copy), today=TODAY)
     assert built.site_dir is None
     assert render_report(built, "ja").splitlines()[-2:] == [
         "■ サイト内のリンク切れ（–件）",
@@ -287,12 +279,12 @@ def test_no_site_is_said_not_checked(guide_root):
 # --- formats and the command ------------------------------------------------------------------------
 
 
-def test_markdown(guide_root):
+def test_markdown(minimal_copy):
     def agencies(data):
         record(data, "agencies", "kakuu-kakei")["name"] = {"ja": "架空|家計相談室"}
 
-    edit_yaml(guide_root, "agencies.yaml", agencies)
-    text = render_report(build_report(guide_root, load(guide_root), today=TODAY), "ja", "markdown")
+    edit_yaml(minimal_copy, "agencies.yaml", agencies)
+    text = render_report(build_report(minimal_copy, load(minimal_copy), today=TODAY), "ja", "markdown")
     lines = text.splitlines()
     assert lines[0] == "# 相談窓口ガイドの点検レポート（2026-11-23）"
     assert "## 電話番号・受付時間・所在地の記載がない窓口（相談機関 2件、拠点 2件）" in lines
@@ -315,24 +307,24 @@ def guide_report(run_guide):
     return run
 
 
-def test_command_writes_the_report_to_a_file(guide_root, guide_report, tmp_path):
+def test_command_writes_the_report_to_a_file(minimal_copy, guide_report, tmp_path):
     out = tmp_path / "build" / "report.md"
-    run = guide_report("--root", guide_root, "--format", "markdown", "--output", out)
+    run = guide_report("--root", minimal_copy, "--format", "markdown", "--output", out)
     assert run.code == 0
     assert run.out == ""
     assert out.read_text(encoding="utf-8").startswith("# 相談窓口ガイドの点検レポート（2026-11-23）\n")
 
 
-def test_command_on_data_with_errors(guide_root, guide_report):
-    path = guide_root / "data" / "agencies.yaml"
+def test_command_on_data_with_errors(minimal_copy, guide_report):
+    path = minimal_copy / "data" / "agencies.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace('"086-900-0001"', '"900-0001"'), encoding="utf-8")
-    run = guide_report("--root", guide_root)
+    run = guide_report("--root", minimal_copy)
     assert run.code == 1
     assert run.err.splitlines()[0].startswith("data/agencies.yaml:33:17: ")
 
 
-def test_command_with_a_missing_site_folder(guide_root, guide_report, tmp_path):
-    run = guide_report("--root", guide_root, "--site", tmp_path / "nowhere")
+def test_command_with_a_missing_site_folder(minimal_copy, guide_report, tmp_path):
+    run = guide_report("--root", minimal_copy, "--site", tmp_path / "nowhere")
     assert run.code == 2
     assert "フォルダがありません" in run.err
 
@@ -360,15 +352,15 @@ def test_report_on_the_real_data_covers_every_agency_without_phone(tmp_path, gui
     assert run.out.startswith("Guide check report (2026-11-23)\n")
 
 
-def test_wired_into_guide_command(guide_root, run_guide):
+def test_wired_into_guide_command(minimal_copy, run_guide):
     """`guide report` on the command line is the same command."""
-    run = run_guide("report", "--root", guide_root, "--today", TODAY.isoformat())
+    run = run_guide("report", "--root", minimal_copy, "--today", TODAY.isoformat())
     assert run.code == 0
     assert run.out.startswith("相談窓口ガイドの点検レポート（2026-11-23）\n")
 
 
-def test_i18n_option_prints_only_the_translation_coverage(guide_root, run_guide):
-    run = run_guide("report", "--i18n", "--root", guide_root, "--today", TODAY.isoformat(), "--lang", "en")
+def test_i18n_option_prints_only_the_translation_coverage(minimal_copy, run_guide):
+    run = run_guide("report", "--i18n", "--root", minimal_copy, "--today", TODAY.isoformat(), "--lang", "en")
     assert run.code == 0
     assert "Translation coverage" in run.out
     assert "last verified" not in run.out.lower() and "dead links" not in run.out.lower()

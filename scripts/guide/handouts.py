@@ -87,6 +87,12 @@ class Sheet:
     chosen: int | None = None  # the level it was printed at
 
 
+def normal_and_large(handout: str, record_id: str, **sheet) -> list[Sheet]:
+    """A sheet in normal print and its large-print twin, which may never show more detail."""
+    normal = Sheet(handout_file(handout, record_id), **sheet)
+    return [normal, Sheet(handout_file(handout, record_id, large=True), **sheet, large=True, smaller=normal)]
+
+
 # --- the printing press: one per process -----------------------------------------
 
 
@@ -236,22 +242,18 @@ class _Handouts:
         for category in g.taxonomy.categories:
             hub_entries, others = self.category_entries(category)
             agencies = [a for a, _ in hub_entries + others]
-            for large in (False, True):
-                result.append(
-                    Sheet(
-                        handout_file("category", category.id, large=large),
-                        "category.html",
-                        t(category.name),
-                        self.gettext("Where to consult: by concern"),
-                        url_for("category", category.id),
-                        {"category": category, "hub_entries": hub_entries, "others": others},
-                        agencies,
-                        category_levels(len(others)),
-                        one_page=True,
-                        large=large,
-                        smaller=result[-1] if large else None,
-                    )
-                )
+            result += normal_and_large(
+                "category",
+                category.id,
+                template="category.html",
+                title=t(category.name),
+                kind=self.gettext("Where to consult: by concern"),
+                path=url_for("category", category.id),
+                context={"category": category, "hub_entries": hub_entries, "others": others},
+                verified=agencies,
+                levels=category_levels(len(others)),
+                one_page=True,
+            )
         kinds = {k.id: k for k in g.areas.kinds}
         areas = {a.id: a for a in g.areas.areas}
         for area in g.areas.areas:
@@ -259,21 +261,17 @@ class _Handouts:
                 continue
             context = self.area_context(area, kinds, areas)
             records = [a for a, _ in context["offices"]] + [a for a, _ in context["located"]] + context["programs"]
-            for large in (False, True):
-                result.append(
-                    Sheet(
-                        handout_file("area", area.id, large=large),
-                        "area.html",
-                        t(area.name),
-                        self.gettext("Where to consult: by area"),
-                        url_for("area", area.id),
-                        context,
-                        records,
-                        AREA_LEVELS,
-                        large=large,
-                        smaller=result[-1] if large else None,
-                    )
-                )
+            result += normal_and_large(
+                "area",
+                area.id,
+                template="area.html",
+                title=t(area.name),
+                kind=self.gettext("Where to consult: by area"),
+                path=url_for("area", area.id),
+                context=context,
+                verified=records,
+                levels=AREA_LEVELS,
+            )
         for program in g.programs:
             contact_id = program.contact or program.organiser
             contact = self.r.agencies.get(contact_id) if contact_id else None
