@@ -1,0 +1,359 @@
+"""The build and finder benchmark: one command, a Markdown table committed as BENCHMARK.md.
+
+    ./dev bench                       # ×1, ×10, ×100 of the guide in data/ → BENCHMARK.md
+    ./dev bench --scales 1,10 --out /tmp/b.md
+
+For each scale it makes a synthetic copy of the guide (every agency and program repeated,
+ids suffixed, names prefixed 「架空N」/"FakeN": obviously fake, written to a temporary folder,
+never to data/), then measures, each in a fresh process so memory is per run:
+
+- `guide check`: wall time and peak memory;
+- `guide build`: wall time and peak memory, per phase (load, generate pages, finder index,
+  MkDocs per edition, handouts per edition, report, swap), cold and again with nothing changed;
+- a bare `mkdocs build` of the same generated Markdown, for the generator's own cost;
+- finder index size raw and gzipped, the heaviest page (finder index excluded);
+- in Chromium: last keystroke → results painted over a fixed query list (median, p95), and
+  the bytes transferred before the first results of a search opened by its address.
+
+Phases are timed by wrapping the build's own functions by name (as a profiler would), so the
+build carries no timing code; a phase whose function is renamed shows as "—".
+Timings are not tests: they vary with the machine and its load.  The table says which machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import gzip
+import http.server
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+GUIDE_FILES = ("data", "content", "locale", "overrides", "schema")
+TODAY = date.today().isoformat()
+# Phases of `guide build`: (label, module, function).  Wrapped by name in the child process.
+PHASES = [
+    ("load + check", "guide.build", "load_or_raise"),
+    ("generate (pages + finder)", "guide.build", "generate"),
+    ("finder index", "guide.finder", "build_index"),
+    ("MkDocs", "guide.build", "run_mkdocs"),
+    ("handouts", "guide.build", "print_handouts"),
+    ("report", "guide.report", "build_report"),
+    ("swap", "guide.build", "_swap_in"),
+]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# --- synthetic guides ----------------------------------------------------------------------
+
+
+def synthetic_guide(source: Path, target: Path, scale: int) -> Path:
+    """A copy of the guide at `source` with every agency and program repeated `scale` times.
+
+    Copy 0 is the guide itself; copy k > 0 gets ids suffixed "-xk" and names 「架空k」/"Fakek",
+    and its programs point at the agencies of the same copy.  No private overlay is copied.
+    """
+    for name in GUIDE_FILES:
+        if (source / name).exists():
+            shutil.copytree(source / name, target / name, ignore=shutil.ignore_patterns("private.yaml"))
+    shutil.copy(source / "mkdocs.yml", target / "mkdocs.yml")
+    for filename, key, refs in (("agencies.yaml", "agencies", ()), ("programs.yaml", "programs", ("organiser", "contact"))):
+        path = target / "data" / filename
+        records = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(key) or []
+        copies = list(records)
+        for k in range(1, scale):
+            for record in records:
+                copy = json.loads(json.dumps(record, default=str))
+                copy["id"] = f"{record['id']}-x{k}"
+                copy["name"] = _fake_text(record["name"], k)
+                if copy.get("kana"):
+                    copy["kana"] = f"かくう{k} {copy['kana']}"
+                for ref in refs:
+                    if copy.get(ref):
+                        copy[ref] = f"{copy[ref]}-x{k}"
+                copies.append(copy)
+        path.write_text(yaml.safe_dump({key: copies}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def _fake_text(text: dict, k: int) -> dict:
+    fake = {"ja": f"架空{k} ", "en": f"Fake{k} "}
+    return {lang: (fake.get(lang, f"Fake{k} ") + value if isinstance(value, str) else value) for lang, value in text.items()}
+
+
+# --- measuring one process -------------------------------------------------------------------
+
+
+def child_build(root: Path, skip_handouts: bool) -> dict:
+    """Run `guide build` in this process with its phases timed; return seconds per phase and peak memory."""
+    import importlib  # noqa: PLC0415
+
+    timings: dict[str, list[float]] = {label: [] for label, _, _ in PHASES}
+    for label, module_name, function_name in PHASES:
+        module = importlib.import_module(module_name)
+        original = getattr(module, function_name, None)
+        if original is None:
+            continue
+
+        def timed(*args, _original=original, _label=label, **kwargs):
+            start = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                timings[_label].append(time.perf_counter() - start)
+
+        setattr(module, function_name, functools.wraps(original)(timed))
+    from guide.cli import main  # noqa: PLC0415
+
+    start = time.perf_counter()
+    argv = ["build", "--root", str(root), "--today", TODAY] + (["--skip-handouts"] if skip_handouts else [])
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
+        code = main(argv)
+    return {"code": code, "wall": time.perf_counter() - start, "phases": timings, "peak_mb": _peak_mb()}
+
+
+def child_check(root: Path) -> dict:
+    from guide.cli import main  # noqa: PLC0415
+
+    start = time.perf_counter()
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
+        code = main(["check", "--root", str(root), "--today", TODAY])
+    return {"code": code, "wall": time.perf_counter() - start, "peak_mb": _peak_mb()}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def in_child(*args: str) -> dict:
+    """Run this script's child mode in a fresh interpreter (imports and memory counted per run)."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: child {args} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process"] = time.perf_counter() - start  # including interpreter start and imports
+    return result
+
+
+def bare_mkdocs(root: Path, lang: str) -> float | None:
+    """Seconds for a plain `mkdocs build` of the Markdown the generator wrote for one edition."""
+    config = root / "build" / f"mkdocs.{lang}.yml"
+    if not config.exists():
+        return None
+    out = Path(tempfile.mkdtemp(prefix="bench-mkdocs-"))
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(out)],
+                   check=True, capture_output=True)
+    elapsed = time.perf_counter() - start
+    shutil.rmtree(out, ignore_errors=True)
+    return elapsed
+
+
+def site_sizes(site: Path) -> dict:
+    """Finder index sizes per edition (raw, gzipped) and the heaviest HTML page."""
+    indexes = {}
+    for index in sorted(site.rglob("finder-index*.json")):
+        data = index.read_bytes()
+        indexes[str(index.relative_to(site))] = (len(data), len(gzip.compress(data, 9)))
+    pages = [(p.stat().st_size, p) for p in site.rglob("*.html")]
+    heaviest = max(pages) if pages else (0, site)
+    return {"indexes": indexes, "heaviest": (heaviest[0], str(heaviest[1].relative_to(site))),
+            "pages": len(pages), "site_mb": sum(f.stat().st_size for f in site.rglob("*") if f.is_file()) / 1e6}
+
+
+# --- the finder in Chromium -----------------------------------------------------------------------
+
+# Types a query as one input event and resolves after the results changed and a frame was painted.
+TYPE_AND_WAIT = """
+async (query) => {
+  const form = document.querySelector("form.finder");
+  const input = form.querySelector("input[type=search]");
+  const watched = [document.querySelector(".finder-results"), document.querySelector(".finder-status")];
+  return await new Promise((resolve) => {
+    let t0 = 0;
+    const done = () => requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+    const observer = new MutationObserver(() => { observer.disconnect(); done(); });
+    watched.forEach((node) => node && observer.observe(node, {childList: true, subtree: true, characterData: true}));
+    setTimeout(() => { observer.disconnect(); resolve(-1); }, 10000);
+    input.value = query;
+    t0 = performance.now();
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+  });
+}
+"""
+
+TRANSFERRED = """
+() => performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"))
+      .reduce((sum, entry) => sum + (entry.transferSize || entry.encodedBodySize || 0), 0)
+"""
+
+
+def query_list(root: Path) -> list[str]:
+    """A fixed list from the guide's own data: each category's name and first keyword, in the default language."""
+    categories = yaml.safe_load((root / "data" / "categories.yaml").read_text(encoding="utf-8"))["categories"]
+    queries = []
+    for category in categories:
+        queries.append(category["name"]["ja"])
+        keywords = (category.get("keywords") or {}).get("ja") or []
+        if keywords:
+            queries.append(keywords[0])
+    return queries
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def finder_latency(site: Path, queries: list[str]) -> dict:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 375, "height": 812})
+            # Bytes before the first results: a search opened by its address, cold cache.
+            page.goto(base + "finder/?q=" + queries[0])
+            page.wait_for_selector(".finder-results li", timeout=60000)
+            transferred = page.evaluate(TRANSFERRED)
+            latencies = []
+            for _round in range(3):
+                for query in queries:
+                    page.evaluate(TYPE_AND_WAIT, "")
+                    latencies.append(page.evaluate(TYPE_AND_WAIT, query))
+            browser.close()
+    finally:
+        server.shutdown()
+    measured = sorted(ms for ms in latencies if ms >= 0)
+    p95 = measured[min(len(measured) - 1, round(0.95 * (len(measured) - 1)))]
+    return {"median": statistics.median(measured), "p95": p95, "n": len(measured), "transferred": transferred}
+
+
+# --- the run and its table ------------------------------------------------------------------------
+
+
+def measure(source: Path, scale: int, handouts: bool, browser: bool) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"bench-x{scale}-"))
+    root = synthetic_guide(source, work / "guide", scale)
+    result = {"scale": scale, "handouts": handouts}
+    result["check"] = in_child("check", str(root))
+    mode = "full" if handouts else "skip"
+    result["cold"] = in_child("build", str(root), mode)
+    result["warm"] = in_child("build", str(root), mode)
+    result["bare_mkdocs"] = bare_mkdocs(root, "ja")
+    result["sizes"] = site_sizes(root / "site")
+    if browser:
+        result["finder"] = finder_latency(root / "site", query_list(root))
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, commit {commit or '?'}, {TODAY}"
+
+
+def _edition(path: str) -> str:
+    """"en/assets/…" → "en"; the default edition's files are at the site root."""
+    first = path.split("/")[0]
+    return "default" if first == "assets" else first
+
+
+def _s(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} s" if value >= 1 else f"{value * 1000:.0f} ms"
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "# Benchmark",
+        "",
+        "Made by `./dev bench` (scripts/bench.py): synthetic copies ×N of the guide in `data/`",
+        "(fake names, temporary folder), each run in a fresh process. Wall times, one run each;",
+        "the machine may have been shared. Not a test: compare runs on the same machine.",
+        "",
+        f"Machine: {machine()}",
+        "",
+    ]
+    header = ["", *[f"×{r['scale']}" + ("" if r["handouts"] else " (no handouts)") for r in results]]
+    rows: list[list[str]] = []
+
+    def row(label, cell):
+        rows.append([label, *[cell(r) for r in results]])
+
+    row("HTML pages", lambda r: str(r["sizes"]["pages"]))
+    row("`guide check`", lambda r: f"{_s(r['check']['process'])}, {r['check']['peak_mb']:.0f} MB")
+    row("`guide build` cold (process)", lambda r: f"{_s(r['cold']['process'])}, {r['cold']['peak_mb']:.0f} MB")
+    row("`guide build` again, nothing changed", lambda r: _s(r["warm"]["process"]))
+    for label, _, _ in PHASES:
+        row(f"— {label}", lambda r, label=label: " + ".join(_s(t) for t in r["cold"]["phases"].get(label, [])) or "—")
+    row("bare `mkdocs build` (ja)", lambda r: _s(r["bare_mkdocs"]))
+
+    def overhead(r):
+        mkdocs = sum(r["cold"]["phases"].get("MkDocs", []))
+        rest = sum(sum(r["cold"]["phases"].get(label, [])) for label in ("load + check", "generate (pages + finder)", "report", "swap"))
+        return f"{100 * rest / mkdocs:.0f} % of MkDocs" if mkdocs else "—"
+
+    row("generator's own cost (load, generate, report, swap)", overhead)
+    row("finder index raw / gzip, per edition",
+        lambda r: "; ".join(f"{_edition(name)}: {raw / 1024:.0f} / {gz / 1024:.0f} KB" for name, (raw, gz) in r["sizes"]["indexes"].items()))
+    row("heaviest page", lambda r: f"{r['sizes']['heaviest'][0] / 1024:.0f} KB ({r['sizes']['heaviest'][1]})")
+    row("site size", lambda r: f"{r['sizes']['site_mb']:.0f} MB")
+    row("finder: keystroke → painted, median / p95",
+        lambda r: f"{r['finder']['median']:.0f} / {r['finder']['p95']:.0f} ms (n={r['finder']['n']})" if "finder" in r else "—")
+    row("finder: bytes before first results", lambda r: f"{r['finder']['transferred'] / 1024:.0f} KB" if "finder" in r else "—")
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "---|" * len(header))
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the guide build and finder at several scales.")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--source", type=Path, default=REPO, help="the guide to scale (default: this repository)")
+    parser.add_argument("--scales", default="1,10,100", help="comma-separated multiples (default 1,10,100)")
+    parser.add_argument("--handouts-up-to", type=int, default=100, help="build handouts up to this scale (default 100)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium finder measurements")
+    parser.add_argument("--out", type=Path, default=REPO / "BENCHMARK.md", help="where to write the table")
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, root, *rest = args.child
+        result = child_check(Path(root)) if kind == "check" else child_build(Path(root), skip_handouts=rest == ["skip"])
+        print(json.dumps(result))
+        return 0
+    results = []
+    for scale in (int(s) for s in args.scales.split(",")):
+        print(f"bench: ×{scale} …", file=sys.stderr, flush=True)
+        results.append(measure(args.source, scale, scale <= args.handouts_up_to, not args.no_browser))
+        args.out.write_text(table(results), encoding="utf-8")  # a partial table survives a stopped run
+    print(args.out.read_text(encoding="utf-8"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
