@@ -68,12 +68,13 @@ def synthetic_guide(source: Path, target: Path, scale: int) -> Path:
     """A copy of the guide at `source` with every agency and program repeated `scale` times.
 
     Copy 0 is the guide itself; copy k > 0 gets ids suffixed "-xk" and names 「架空k」/"Fakek",
-    and its programs point at the agencies of the same copy.  No private overlay is copied.
+    loses its hub marks and its programs point at the agencies of the same copy.  No private overlay is copied.
     """
     for name in GUIDE_FILES:
         if (source / name).exists():
             shutil.copytree(source / name, target / name, ignore=shutil.ignore_patterns("private.yaml"))
-    shutil.copy(source / "mkdocs.yml", target / "mkdocs.yml")
+    if (source / "mkdocs.yml").exists():
+        shutil.copy(source / "mkdocs.yml", target / "mkdocs.yml")
     for filename, key, refs in (("agencies.yaml", "agencies", ()), ("programs.yaml", "programs", ("organiser", "contact"))):
         path = target / "data" / filename
         records = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(key) or []
@@ -85,6 +86,8 @@ def synthetic_guide(source: Path, target: Path, scale: int) -> Path:
                 copy["name"] = _fake_text(record["name"], k)
                 if copy.get("kana"):
                     copy["kana"] = f"かくう{k} {copy['kana']}"
+                for service in copy.get("services", []):
+                    service.pop("hub", None)  # each category has one hub: the original's
                 for ref in refs:
                     if copy.get(ref):
                         copy[ref] = f"{copy[ref]}-x{k}"

@@ -1,0 +1,60 @@
+"""The benchmark's synthetic guides: N copies of a guide that still pass `guide check`, with fake names."""
+
+import importlib.util
+
+import yaml
+
+from conftest import MINIMAL, REPO
+
+spec = importlib.util.spec_from_file_location("bench", REPO / "scripts" / "bench.py")
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+
+
+def records(root, name):
+    return yaml.safe_load((root / "data" / f"{name}.yaml").read_text(encoding="utf-8"))[name]
+
+
+def test_a_synthetic_guide_repeats_every_record_with_fake_names_and_still_checks(tmp_path, run_guide):
+    original = records(MINIMAL, "agencies")
+    root = bench.synthetic_guide(MINIMAL, tmp_path / "x3", 3)
+
+    agencies = records(root, "agencies")
+    assert len(agencies) == 3 * len(original)
+    assert agencies[: len(original)] == original  # copy 0 is the guide itself
+    copies = agencies[len(original):]
+    assert all(a["name"]["ja"].startswith(("架空1 ", "架空2 ")) for a in copies)
+    assert len({a["id"] for a in agencies}) == len(agencies)
+    assert not (root / "data" / "private.yaml").exists()
+
+    run = run_guide("check", "--root", root, "--today", "2026-11-23")
+    assert run.code == 0, run.err
+
+
+def test_programs_of_a_copy_point_at_the_agencies_of_the_same_copy(tmp_path):
+    root = bench.synthetic_guide(MINIMAL, tmp_path / "x2", 2)
+    ids = {a["id"] for a in records(root, "agencies")}
+    copied = [p for p in records(root, "programs") if p["id"].endswith("-x1")]
+    assert copied
+    for program in copied:
+        for ref in ("organiser", "contact"):
+            if program.get(ref):
+                assert program[ref].endswith("-x1") and program[ref] in ids
+
+
+def test_the_table_names_the_machine_and_every_phase():
+    result = {
+        "scale": 1, "handouts": False,
+        "check": {"process": 1.0, "peak_mb": 50},
+        "cold": {"process": 10.0, "peak_mb": 80, "phases": {"MkDocs": [2.0, 2.0], "load + check": [0.5]}},
+        "warm": {"process": 5.0},
+        "bare_mkdocs": 1.5,
+        "sizes": {"indexes": {"assets/guide/finder-index.json": (2048, 1024), "en/assets/guide/finder-index.json": (4096, 2048)},
+                  "heaviest": (10240, "agencies/index.html"), "pages": 12, "site_mb": 3.0},
+    }
+    text = bench.table([result])
+    assert "2 cores" in text or "cores (" in text
+    assert "| — MkDocs | 2.0 s + 2.0 s |" in text
+    assert "| — handouts | — |" in text
+    assert "default: 2 / 1 KB; en: 4 / 2 KB" in text
+    assert "12 % of MkDocs" in text  # 0.5 s of generator work against 4 s of MkDocs
