@@ -26,7 +26,6 @@ from guide.handouts import (
     main,
     register,
     render_handouts,
-    render_staff_sheet,
     staff_sheet_path,
 )
 from guide.load import load_guide
@@ -264,11 +263,15 @@ def test_no_public_handout_contains_a_staff_only_value(printed):
         assert STAFF_EXTENSION.encode() not in data and STAFF_NAME.encode() not in data, pdf
 
 
-def test_staff_sheet_is_never_written_under_site(printed):
+def test_staff_sheet_is_never_written_under_site(printed, tmp_path):
+    # staff/ linked into the published site/: the sheet would be published
+    root = tmp_path / "guide"
+    (root / "site").mkdir(parents=True)
+    (root / "staff").symlink_to(root / "site", target_is_directory=True)
+    private = load_guide(printed.root, today=DAY, with_private=True).private
     with pytest.raises(HandoutError, match="site"):
-        render_staff_sheet(printed.root, printed.guide, load_guide(printed.root, today=DAY, with_private=True).private, "ja",
-                           printed.root / "site" / "staff.pdf", today=DAY)
-    assert not (printed.root / "site" / "staff.pdf").exists()
+        render_handouts(root, printed.guide, "ja", tmp_path / "out", today=DAY, site_url=SITE, staff=private)
+    assert not any((root / "site").rglob("*.pdf"))
 
 
 # --- fail loudly: the font, a character, a missing glyph ----------------------------

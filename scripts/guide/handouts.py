@@ -33,7 +33,7 @@ from .i18n import translations
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from .pages import TEMPLATES, Renderer, handout_file, url_for
 
-__all__ = ["HandoutError", "cmd_handouts", "register", "render_handouts", "render_staff_sheet", "staff_sheet_path"]
+__all__ = ["HandoutError", "cmd_handouts", "register", "render_handouts", "staff_sheet_path"]
 
 HANDOUT_TEMPLATES = TEMPLATES / "handouts"
 STYLESHEET = HANDOUT_TEMPLATES / "handouts.css"
@@ -501,17 +501,6 @@ def render_handouts(
     return handouts.print_all(jobs, guard, staff)
 
 
-def render_staff_sheet(root: Path, guide: Guide, private: PrivateOverlay, lang: str, out_path: Path, *, today: date) -> Path:
-    """The 相談機関一覧 with 内線 and 担当者名 from the private overlay, for つなぐ referrals.  Never under site/.
-
-    Its QR code leads to the public agencies page when data/site.yaml has the site's url."""
-    out_path = Path(out_path)
-    _refuse_public(root, out_path)
-    guard = FontGuard()
-    handouts = _Handouts(root, guide, lang, today=today, site_url=Edition.of(guide, lang).url(guide))
-    return handouts.print_all([(handouts.agency_list(private), out_path)], guard, private)[0]
-
-
 def _refuse_public(root: Path, target: Path) -> None:
     public = (root / PUBLIC_DIR).resolve()
     if target.resolve().is_relative_to(public):
@@ -593,19 +582,3 @@ def cmd_handouts(args: argparse.Namespace) -> int:
 def _words(lang: str, ja: str, en: str) -> str:
     return ja if lang == "ja" else en
 
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m guide.handouts`: the same subcommand, for use before it is wired into `guide`."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=Path.cwd(), help="the guide's folder (default: here)")
-    common.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of messages (default: ja)")
-    common.add_argument("--today", type=date.fromisoformat, help="print as on this date (YYYY-MM-DD)")
-    top = argparse.ArgumentParser(prog="guide")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    register(sub, common)
-    args = top.parse_args(["handouts", *(sys.argv[1:] if argv is None else argv)])
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

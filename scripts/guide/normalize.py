@@ -175,6 +175,3 @@ def bigrams(text: str) -> set[str]:
         grams.update(word[i : i + 2] for i in range(len(word) - 1))
     return grams
 
-
-def is_japanese(text: str) -> bool:
-    return bool(_JAPANESE.search(text))
