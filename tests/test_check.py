@@ -134,22 +134,17 @@ def _placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 
 
-def _catalog_params() -> list:
-    params = []
-    for code, templates in sorted(CATALOG.items()):
-        names = sorted(set().union(*(_placeholders(t) for t in templates.values())))
-        params.append(pytest.param(code, names, id=code))
-    return params
-
-
-@pytest.mark.parametrize(("code", "names"), _catalog_params())
+@pytest.mark.parametrize("code", sorted(CATALOG))
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_every_message_can_be_worded_in_both_languages(code, names, language):
+def test_every_message_can_be_worded_in_both_languages(code, language):
+    names = _placeholders(CATALOG[code])
     problem = Problem("data/x.yaml", 3, 5, code, {name: f"<{name}>" for name in names})
     line = format_problem(problem, language)
     assert line.startswith("data/x.yaml:3:5: ")
-    for name in _placeholders(CATALOG[code][language]):
+    for name in names:  # the translation keeps every parameter
         assert f"<{name}>" in line
+    if language == "ja":
+        assert line.removeprefix("data/x.yaml:3:5: ") != CATALOG[code].format(**{n: f"<{n}>" for n in names})
 
 
 # --- usage errors -----------------------------------------------------------------

@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .fontguard import FAMILY, FontGuard, HandoutError
-from .i18n import translations
+from .i18n import translations, words
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from .pages import TEMPLATES, Renderer, handout_file, url_for
 
@@ -530,26 +530,23 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     from .messages import format_problem  # noqa: PLC0415
 
     lang = getattr(args, "lang", "ja")
+    w = words(lang)
     today = args.today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
     loaded = load_guide(args.root, today=today, with_private=args.staff)
     if loaded.guide is None:
         for problem in loaded.problems:
             print(format_problem(problem, lang), file=sys.stderr)
-        print(_words(lang, "データに誤りがあるため、ハンドアウトを作成していません。", "The data has errors: no handouts were printed."), file=sys.stderr)
+        print(w("The data has errors: no handouts were printed."), file=sys.stderr)
         return 1
     guide = loaded.guide
     if args.staff and loaded.private is None:
-        print(_words(lang, "data/private.yaml がないため、職員用の一覧は作成できません。", "No data/private.yaml: cannot print the staff sheet."), file=sys.stderr)
+        print(w("No data/private.yaml: cannot print the staff sheet."), file=sys.stderr)
         return 1
     if args.site_url:
         os.environ[SITE_URL_VARIABLE] = args.site_url
     if not public_url(guide):
         print(
-            _words(
-                lang,
-                "注意: data/site.yaml に url がないため、ハンドアウトにはページのパスだけを印刷し、QRコードは付けません。",
-                "warning: data/site.yaml has no url: the handouts print page paths and no QR codes.",
-            ),
+            w("warning: data/site.yaml has no url: the handouts print page paths and no QR codes."),
             file=sys.stderr,
         )
     out = args.out or args.root / DEFAULT_OUT
@@ -567,18 +564,10 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     staff = [p for p in written if args.staff and p.resolve() == staff_sheet_path(args.root, p.parent.name).resolve()]
     print(
-        _words(
-            lang,
-            f"ハンドアウト {len(written) - len(staff)} 件を {out} に作成しました（{seconds:.1f} 秒）",
-            f"printed {len(written) - len(staff)} handouts into {out} ({seconds:.1f} s)",
-        ),
+        w("printed {n} handouts into {out} ({seconds:.1f} s)", n=len(written) - len(staff), out=out, seconds=seconds),
         file=sys.stderr,
     )
     for path in staff:
-        print(_words(lang, f"職員用（公開しないこと）: {path}", f"staff only (never publish): {path}"), file=sys.stderr)
+        print(w("staff only (never publish): {path}", path=path), file=sys.stderr)
     return 0
-
-
-def _words(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
 

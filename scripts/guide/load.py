@@ -40,15 +40,8 @@ _SIMPLE_TYPES = {
     "model_type": "dict_type",
     "model_attributes_type": "dict_type",
 }
-# Format hints for pattern errors, by field name.
-_FORMATS = {
-    "postal_code": ('"700-8544" のように引用符で囲んで書いてください', 'write it quoted, like "700-8544"'),
-    "email": ("soudan@example.jp の形で書いてください", "write it like soudan@example.jp"),
-    "url": ("https:// で始まるアドレスを書いてください", "write an address starting with https://"),
-    "local_government_code": ('6桁の数字を引用符で囲んで書いてください（例: "331007"）', 'write six digits, quoted, e.g. "331007"'),
-    "phone_area_code": ('0 で始まる市外局番を引用符で囲んで書いてください（例: "086"）', 'write the area code, quoted, e.g. "086"'),
-    "code": ("ja, en のような言語コードを書いてください", "write a language code such as ja or en"),
-}
+# Format hints for pattern errors, by field name: messages.CATALOG["format_<field>"].
+_FORMATS = ("postal_code", "email", "url", "local_government_code", "phone_area_code", "code")
 
 
 @dataclass
@@ -189,8 +182,8 @@ def _problem_from_error(yf: YamlFile, detail: dict, file_model: type[BaseModel])
         expected = str(ctx.get("expected", "")).replace("' or '", "', '")
         return yf.problem(path, "literal_error", value=_got(value), expected=expected)
     if kind == "string_pattern_mismatch":
-        ja, en = _FORMATS.get(field_name, ("正しい形で書いてください", "see the schema"))
-        return yf.problem(path, "pattern_mismatch", value=_got(value), format_ja=ja, format_en=en)
+        hint = f"format_{field_name}" if field_name in _FORMATS else "format_other"
+        return yf.problem(path, "pattern_mismatch", value=_got(value), format=(hint, {}))
     if kind == "too_short":
         return yf.problem(path, "too_short", min=ctx.get("min_length", 1))
     if kind == "string_too_short":

@@ -17,11 +17,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from .i18n import Texts
-from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
+from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program
 from .phones import tel_uri
+from .present import WEEKDAY_IDS, clock_range
 
 TEMPLATES = Path(__file__).parent / "templates"
-WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
 
 
 def url_for(kind: str, *ids: str) -> str:
@@ -261,8 +261,3 @@ class Renderer:
             return Markup("{} ({})").format(pick(agency.name), pick(self.areas[branch.area].name))
         return f"{pick(agency.name)} ({pick(self.areas[branch.area].name)})"
 
-
-def clock_range(time_range: str) -> str:
-    """"08:30-17:15" as people read it: 8:30–17:15."""
-    start, end = time_range_minutes(time_range)
-    return f"{start // 60}:{start % 60:02d}–{end // 60}:{end % 60:02d}"
