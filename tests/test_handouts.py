@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide, plant_staff_only_facts
+from guide.cli import main as guide_command
 from guide.fontguard import FontGuard, HandoutError, printed_text
 from guide.handouts import (
     _Press,
-    main,
     register,
     render_handouts,
     staff_sheet_path,
@@ -372,7 +372,7 @@ def test_command_line_prints_both_editions_and_the_staff_sheet(minimal_copy, tmp
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    assert main(["--root", str(minimal_copy), "--today", TODAY, "--out", str(out), "--staff"]) == 0
+    assert guide_command(["handouts", "--root", str(minimal_copy), "--today", TODAY, "--out", str(out), "--staff"]) == 0
     assert (out / "agency-list.pdf").is_file() and (out / "en" / "agency-list.pdf").is_file()
     staff = minimal_copy / "staff" / "ja" / "agency-list-staff.pdf"
     assert STAFF_EXTENSION in flat(text_of(staff)) and STAFF_NAME in flat(text_of(staff))

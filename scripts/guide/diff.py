@@ -35,8 +35,8 @@ from pydantic import BaseModel
 from .i18n import words
 from .load import load_guide
 from .messages import format_problem
-from .model import WEEKDAYS, Address, Guide, Hours, Phone, Text
-from .present import WEEKDAY_IDS, clock_range
+from .model import Guide, Hours, Phone, Text
+from .present import Presenter, clock_range
 
 RENAME_SIMILARITY = 0.8
 
@@ -107,17 +107,9 @@ PHRASES: dict[str, str] = {
     "described": "{key} ({value})",
     "sep": "; ",
     "not_listed": "not listed",
-    "not_published": "not published",
     "none": "none",
     "yes": "yes",
     "no": "no",
-    "holidays_closed": "closed on public holidays",
-    "holidays_open": "open on public holidays",
-    "year_end_closed": "closed over the year-end holidays",
-    "year_end_open": "open over the year-end holidays",
-    "day_closed": "{date} closed",
-    "period_closed": "closed {start} to {end}",
-    "with_note": "{value} ({note})",
     "weekly": "every week on {days}",
     "every_week": "every week",
     "monthly": "every month on the {nth} {days}",
@@ -352,6 +344,9 @@ class _Differ:
 
     def __init__(self, old: Guide, new: Guide, lang: str):
         self.lang, self.words = lang, words(lang)
+        # The new side's presenter, knowing the areas of both sides.
+        self.present = Presenter(new, lang, self.words.catalog, date.today())
+        self.present.areas = {a.id: a for g in (old, new) for a in g.areas.areas}
         self.labels = {key: self.words.of("source field" if key == "source_note" else "field", msgid) for key, msgid in LABELS.items()}
         self.areas = {a.id: a.name for g in (old, new) for a in g.areas.areas}
         self.categories = {c.id: c.name for g in (old, new) for c in g.taxonomy.categories}
@@ -365,66 +360,16 @@ class _Differ:
     # --- values in words
 
     def text(self, value: Text | None) -> str:
-        if value is None:
-            return self.p("not_listed")
-        for lang in (self.lang, "ja", *value.languages):
-            if value.get(lang) is not None:
-                return " ".join(value.get(lang).split())
-        return self.p("not_listed")
+        return self.present.line(value) or self.p("not_listed")
 
     def names(self, table: dict[str, Text], ids: list[str]) -> str:
         return ", ".join(self.text(table[i]) if i in table else i for i in ids) if ids else self.p("none")
 
     def phone(self, phone: Phone) -> str:
-        return self.p("with_note", value=phone.number, note=self.text(phone.label)) if phone.label else phone.number
-
-    def address(self, address: Address) -> str:
-        ward = self.text(self.areas[address.ward]) if address.ward in self.areas else ""
-        street = self.text(address.street)
-        building = self.text(address.building) if address.building else ""
-        if self.lang == "ja":
-            postal = f"〒{address.postal_code} " if address.postal_code else ""
-            return postal + " ".join(p for p in (ward + street, building) if p)
-        line = ", ".join(p for p in (building, street, ward) if p)
-        return f"{line} {address.postal_code}" if address.postal_code else line
-
-    def days(self, days: list[str]) -> str:
-        """mon..fri → 月〜金; mon, wed → 月・水."""
-        names = {day: self.words.of("short weekday", WEEKDAY_IDS[day]) for day in WEEKDAYS}
-        ordered = [d for d in WEEKDAYS if d in days]
-        runs: list[list[str]] = []
-        for day in ordered:
-            if runs and WEEKDAYS.index(day) == WEEKDAYS.index(runs[-1][-1]) + 1:
-                runs[-1].append(day)
-            else:
-                runs.append([day])
-        parts = []
-        for run in runs:
-            if len(run) >= 3:
-                parts.append(self.words.of("short weekday", "{first}–{last}", first=names[run[0]], last=names[run[-1]]))
-            else:
-                parts.extend(names[d] for d in run)
-        return self.p("day_join").join(parts)
-
-    def hours(self, hours: Hours) -> str:
-        if hours.status != "published":
-            return self.p("not_published")
-        parts = [f"{self.days(rule.days)} {' / '.join(clock_range(t) for t in rule.times)}" for rule in hours.weekly]
-        if hours.closed_on_public_holidays is not None:
-            parts.append(self.p("holidays_closed" if hours.closed_on_public_holidays else "holidays_open"))
-        if hours.closed_year_end is not None:
-            parts.append(self.p("year_end_closed" if hours.closed_year_end else "year_end_open"))
-        for exception in hours.exceptions:
-            day = exception.date.isoformat()
-            value = self.p("day_closed", date=day) if exception.closed else f"{day} {' / '.join(clock_range(t) for t in exception.times)}"
-            parts.append(self.p("with_note", value=value, note=self.text(exception.note)) if exception.note else value)
-        for period in hours.closed_periods:
-            value = self.p("period_closed", start=period.start.isoformat(), end=period.end.isoformat())
-            parts.append(self.p("with_note", value=value, note=self.text(period.note)) if period.note else value)
-        return ", ".join(parts)
+        return self.present.with_note(phone.number, phone.label)
 
     def recurrence(self, rule) -> str:
-        days = self.days(rule.days)
+        days = self.present.w_days(rule.days)
         if rule.frequency == "weekly":
             text = self.p("weekly", days=days) if days else self.p("every_week")
         elif rule.frequency == "monthly":
@@ -434,7 +379,7 @@ class _Differ:
             text = self.p("yearly", count=rule.times_per_year)
         if rule.times:
             text += " " + " / ".join(clock_range(t) for t in rule.times)
-        return self.p("with_note", value=text, note=self.text(rule.note)) if rule.note else text
+        return self.present.with_note(text, rule.note)
 
     def render(self, kind: str, value: object) -> str:
         if value is None or (isinstance(value, (list, dict)) and not value and kind not in ("categories", "audiences", "areas")):
@@ -450,9 +395,9 @@ class _Differ:
         if kind == "phones":
             return ", ".join(self.phone(p) for p in value)
         if kind == "address":
-            return self.address(value)
+            return self.present.address_text(value, with_city=False)
         if kind == "hours":
-            return self.hours(value)
+            return self.present.hours_line(value)
         if kind == "recurrence":
             return " / ".join(self.recurrence(r) for r in value)
         if kind == "categories":

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .fontguard import FAMILY, FontGuard, HandoutError
-from .i18n import translations, words
+from .i18n import default_language, translations, words
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from .pages import TEMPLATES, handout_file, template_environment, url_for
 from .present import Presenter
@@ -149,8 +149,7 @@ class _Handouts:
         self.site_url = site_url
         self._qr: dict[str, Markup] = {}
         self._html: dict[tuple[str, int], str] = {}
-        default = next((x.code for x in guide.site.languages if x.required), guide.site.languages[0].code)
-        self.prefix = "" if lang == default else f"{lang}/"
+        self.prefix = "" if lang == default_language(guide.site) else f"{lang}/"
         self.env = template_environment(catalog)
         self.env.globals.update(
             self.present.template_globals(),

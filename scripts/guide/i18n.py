@@ -91,24 +91,34 @@ class Localized:
         return self.value
 
 
+def default_language(site: Site) -> str:
+    """The language every text has: the first required one."""
+    return next((lang.code for lang in site.languages if lang.required), site.languages[0].code)
+
+
+def pick(text: Text | None, lang: str, default: str) -> Localized | None:
+    """The text in `lang`, else in the default language, else in any language it has (a fallback)."""
+    if text is None:
+        return None
+    value = text.get(lang)
+    if value is not None:
+        return Localized(value, lang, False, text.is_unofficial(lang))
+    for other in (default, *text.languages):
+        if text.get(other) is not None:
+            return Localized(text.get(other), other, True, False)
+    return None
+
+
 class Texts:
     """Picks the right language of each data text for one edition of the site."""
 
     def __init__(self, site: Site, lang: str, gettext):
         self.lang = lang
-        self.default = next((lang.code for lang in site.languages if lang.required), site.languages[0].code)
+        self.default = default_language(site)
         self.gettext = gettext
 
     def pick(self, text: Text | None) -> Localized | None:
-        if text is None:
-            return None
-        value = text.get(self.lang)
-        if value is not None:
-            return Localized(value, self.lang, False, text.is_unofficial(self.lang))
-        for lang in (self.default, *text.languages):
-            if text.get(lang) is not None:
-                return Localized(text.get(lang), lang, True, False)
-        return None
+        return pick(text, self.lang, self.default)
 
     def plain(self, text: Text | None) -> str:
         picked = self.pick(text)

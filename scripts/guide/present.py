@@ -14,7 +14,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from .i18n import Texts
+from .i18n import Texts, Words
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
 from .phones import tel_uri
 
@@ -28,6 +28,17 @@ def clock_range(time_range: str) -> str:
     return f"{start // 60}:{start % 60:02d}–{end // 60}:{end % 60:02d}"
 
 
+def weekday_runs(days: list[str]) -> list[list[str]]:
+    """Weekday ids in week order, in runs of consecutive days: [mon, tue, wed], [fri]."""
+    runs: list[list[str]] = []
+    for day in (d for d in WEEKDAYS if d in days):
+        if runs and WEEKDAYS.index(day) == WEEKDAYS.index(runs[-1][-1]) + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
+
+
 class Presenter:
     """The model as one language edition shows it: words, texts, dates, hours, addresses, phones,
     and the shared queries (agencies of a concern, programs of an area) the pages and handouts list."""
@@ -35,6 +46,7 @@ class Presenter:
     def __init__(self, guide: Guide, lang: str, translations, today: date):
         self.guide, self.lang, self.today = guide, lang, today
         self.catalog = translations
+        self.words = Words(lang, translations)
         self.texts = Texts(guide.site, lang, self.gettext)
         self.areas = {a.id: a for a in guide.areas.areas}
         self.categories = {c.id: c for c in guide.taxonomy.categories}
@@ -81,10 +93,11 @@ class Presenter:
     def phone_link(self, phone) -> Markup:
         return Markup('<a class="phone" href="{}">{}</a>').format(tel_uri(phone.number, "JP"), phone.number)
 
-    def address_text(self, address) -> str:
-        """The postal address in the edition's order: Japanese big-to-small, others small-to-big."""
-        city = self.texts.plain(self.guide.site.city.name)
-        prefecture = self.texts.plain(self.guide.site.city.prefecture)
+    def address_text(self, address, *, with_city: bool = True) -> str:
+        """The postal address in the edition's order: Japanese big-to-small, others small-to-big.
+        Without the city (a change summary of one guide): 〒postal ward street building."""
+        city = self.texts.plain(self.guide.site.city.name) if with_city else ""
+        prefecture = self.texts.plain(self.guide.site.city.prefecture) if with_city else ""
         ward = self.texts.plain(self.areas[address.ward].name) if address.ward in self.areas else ""
         street, building = self.texts.plain(address.street), self.texts.plain(address.building)
         postal = address.postal_code or ""
@@ -194,7 +207,7 @@ class Presenter:
             if value != closed:
                 by_value.setdefault(value, []).append(i)
         lines = [
-            Markup("{} {}").format(_nowrap_join(self._days([weekly[i][0] for i in days], days), comma), _nowrap_join(value.split(", "), ", "))
+            Markup("{} {}").format(_nowrap_join(self.weekdays([WEEKDAYS[i] for i in days]), comma), _nowrap_join(value.split(", "), ", "))
             for value, days in by_value.items()
         ]
         closed_labels = [label for label, value in weekly + rules if value == closed]
@@ -211,19 +224,50 @@ class Presenter:
                 lines.append(Markup("{}").format(f"{self.format_date(exception.date, True)}: {value}{note}"))
         return lines
 
-    def _days(self, labels: list[str], indexes: list[int]) -> list[str]:
-        """Weekday labels with runs of three or more as a range: 月曜～金曜, or Mon–Fri."""
-        parts, start = [], 0
-        while start < len(indexes):
-            end = start
-            while end + 1 < len(indexes) and indexes[end + 1] == indexes[end] + 1:
-                end += 1
-            if end - start >= 2:
-                parts.append(self.gettext("%(first)s–%(last)s", first=labels[start], last=labels[end]))
-            else:
-                parts.extend(labels[start : end + 1])
-            start = end + 1
+    def weekdays(self, days: list[str], *, short: bool = False) -> list[str]:
+        """Day names in week order, runs of three or more as one range: 月曜～金曜, Mon–Fri (short: 月〜金)."""
+        if short:
+            name = lambda day: self.words.of("short weekday", WEEKDAY_IDS[day])  # noqa: E731
+            span = lambda first, last: self.words.of("short weekday", "{first}–{last}", first=first, last=last)  # noqa: E731
+        else:
+            name = lambda day: self.gettext(WEEKDAY_IDS[day])  # noqa: E731
+            span = lambda first, last: self.gettext("%(first)s–%(last)s", first=first, last=last)  # noqa: E731
+        parts = []
+        for run in weekday_runs(days):
+            parts += [span(name(run[0]), name(run[-1]))] if len(run) >= 3 else [name(day) for day in run]
         return parts
+
+
+    def hours_line(self, hours: Hours) -> str:
+        """The hours in one line, as a change summary shows them: 月〜金 8:30–17:15, 祝日休み, 年末年始休み."""
+        w = self.words
+        if hours.status != "published":
+            return w("not published")
+        parts = [f"{self.w_days(rule.days)} {' / '.join(clock_range(t) for t in rule.times)}" for rule in hours.weekly]
+        if hours.closed_on_public_holidays is not None:
+            parts.append(w("closed on public holidays" if hours.closed_on_public_holidays else "open on public holidays"))
+        if hours.closed_year_end is not None:
+            parts.append(w("closed over the year-end holidays" if hours.closed_year_end else "open over the year-end holidays"))
+        for exception in hours.exceptions:
+            day = exception.date.isoformat()
+            value = w("{date} closed", date=day) if exception.closed else f"{day} {' / '.join(clock_range(t) for t in exception.times)}"
+            parts.append(self.with_note(value, exception.note))
+        for period in hours.closed_periods:
+            value = w("closed {start} to {end}", start=period.start.isoformat(), end=period.end.isoformat())
+            parts.append(self.with_note(value, period.note))
+        return ", ".join(parts)
+
+    def w_days(self, days: list[str]) -> str:
+        """Short day names in one run of text: 月〜金, 火・金."""
+        return self.words(", ").join(self.weekdays(days, short=True))
+
+    def with_note(self, value: str, note) -> str:
+        """"value (note)" when there is a note, in the reader's language."""
+        return self.words("{value} ({note})", value=value, note=self.line(note)) if note else value
+
+    def line(self, text) -> str:
+        """A data text as one line of plain text in the reader's language ("" when there is none)."""
+        return " ".join(self.texts.plain(text).split())
 
 
 def _nowrap_join(items: list[str], separator: str) -> Markup:

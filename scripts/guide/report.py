@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from .checks import iter_texts
-from .i18n import words
+from .i18n import default_language, pick, words
 from .load import load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
@@ -107,6 +107,7 @@ class Report:
     stale: list[StaleRecord]
     missing: list[MissingFacts]
     coverage: list[LanguageCoverage]
+    default_lang: str = "ja"  # the language every text has (site.yaml)
     site_dir: Path | None = None  # None: no built site was checked
     pages_checked: int = 0
     dead_links: list[DeadLink] = field(default_factory=list)
@@ -136,6 +137,7 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         stale=stale_records(guide, today),
         missing=missing_facts(guide),
         coverage=translation_coverage(guide),
+        default_lang=default_language(guide.site),
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)
@@ -247,7 +249,7 @@ def readable_path(root: object, path: tuple) -> str:
 
 def translation_coverage(guide: Guide) -> list[LanguageCoverage]:
     """Per language other than the default: translated share of each group of texts."""
-    default = next((lang.code for lang in guide.site.languages if lang.required), guide.site.languages[0].code)
+    default = default_language(guide.site)
     result = []
     for language in guide.site.languages:
         if language.code == default:
@@ -362,13 +364,9 @@ def _escape(text: str) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
 
 
-def _text(value: Text | None, lang: str) -> str:
-    if value is None:
-        return ""
-    for code in (lang, "ja", *value.languages):
-        if value.get(code) is not None:
-            return value.get(code)
-    return ""
+def _text(value: Text | None, lang: str, default: str) -> str:
+    picked = pick(value, lang, default)
+    return picked.value if picked else ""
 
 
 class _Writer:
@@ -441,11 +439,11 @@ def _render_stale(report: Report, words: _Words, lang: str, out: _Writer) -> Non
     if not report.stale:
         out.para(words("nothing"))
     for owner, records in report.stale_by_owner():
-        out.heading(3, words("owner_group", owner=_text(owner, lang) if owner else words("no_owner"), n=len(records)))
+        out.heading(3, words("owner_group", owner=_text(owner, lang, report.default_lang) if owner else words("no_owner"), n=len(records)))
         for r in records:
             out.bullet(
                 words("stale_item",
-                    date=r.last_verified.isoformat(), days=r.days, kind=words(r.kind), name=_text(r.name, lang), id=r.id
+                    date=r.last_verified.isoformat(), days=r.days, kind=words(r.kind), name=_text(r.name, lang, report.default_lang), id=r.id
                 )
             )
 
@@ -457,12 +455,12 @@ def _render_missing(report: Report, words: _Words, lang: str, out: _Writer) -> N
         out.para(words("nothing"))
     for entry in report.missing:
         if entry.branch_id is None:
-            name = _text(entry.agency_name, lang)
+            name = _text(entry.agency_name, lang, report.default_lang)
         elif entry.branch_name is not None:
-            name = _text(entry.branch_name, lang)
+            name = _text(entry.branch_name, lang, report.default_lang)
         else:
-            area = _text(entry.area_name, lang) or entry.branch_id
-            name = words("branch_name", agency=_text(entry.agency_name, lang), area=area)
+            area = _text(entry.area_name, lang, report.default_lang) or entry.branch_id
+            name = words("branch_name", agency=_text(entry.agency_name, lang, report.default_lang), area=area)
         facts = words("fact_sep").join(
             words("at_branches", fact=words(f)) if f in entry.at_branches else words(f) for f in entry.missing
         )
