@@ -8,13 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from . import diff, handouts, report
 from .i18n import catalog_languages, words
-from .load import DATA_FILES, load_guide
+from .load import DATA_FILES, city_today, load_guide
 from .messages import format_problem
 from .model import PrivateOverlay
 from .problems import DataError
@@ -23,8 +22,7 @@ SCHEMA_DIR = "schema"
 
 
 def _today(args: argparse.Namespace) -> date:
-    # Freshness is judged by the city's calendar day, whatever the machine's zone.
-    return args.today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    return args.today or city_today(args.root)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ BASE and HEAD are git revisions of the guide's repository; without HEAD the file
 as they are now (the working tree) are compared.  Each side is loaded and checked
 like `guide check` does, then compared record by record:
 
-    地域ケア総合推進センター：電話番号 086-242-3170 → 086-242-3135、所在地 … → …
+    架空相談センター：電話番号 012-345-6789 → 012-345-6790、所在地 … → …
 
 A record whose id changed but which is plainly the same record (same name, or the
 same phone and address, or at least 80 % of its fields equal) is reported as an id
@@ -26,14 +26,13 @@ import tarfile
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from .i18n import words
-from .load import load_guide
+from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Guide, Hours, Phone, Text
 from .present import Presenter, clock_range
@@ -665,7 +664,7 @@ def checkout_data(root: Path, commit: str, target: Path, label: str, lang: str) 
 
 
 def _today(args: argparse.Namespace) -> date:
-    return getattr(args, "today", None) or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    return getattr(args, "today", None) or city_today(Path(args.root))
 
 
 def cmd_diff(args: argparse.Namespace) -> int:

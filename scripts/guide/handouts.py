@@ -21,9 +21,8 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -476,12 +475,12 @@ def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def cmd_handouts(args: argparse.Namespace) -> int:
-    from .load import load_guide  # noqa: PLC0415
+    from .load import city_today, load_guide  # noqa: PLC0415
     from .messages import format_problem  # noqa: PLC0415
 
     lang = getattr(args, "lang", "ja")
     w = words(lang)
-    today = args.today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    today = args.today or city_today(args.root)
     loaded = load_guide(args.root, today=today, with_private=args.staff)
     if loaded.guide is None:
         for problem in loaded.problems:

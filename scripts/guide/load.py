@@ -6,8 +6,9 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
@@ -88,6 +89,19 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
             result.guide = guide
     result.problems.sort(key=lambda p: (p.file, p.line, p.column))
     return result
+
+
+def city_today(root: Path) -> date:
+    """Today's date in the city (site.yaml city.timezone): freshness is judged by the city's calendar
+    day, whatever the machine's zone.  The machine's date while site.yaml cannot tell (it is checked anyway)."""
+    path = root / "data" / DATA_FILES["site"][0]
+    site = read_yaml(path, path.name).data if path.is_file() else None
+    city = site.get("city") if isinstance(site, dict) else None
+    zone = city.get("timezone") if isinstance(city, dict) else None
+    try:
+        return datetime.now(ZoneInfo(zone)).date() if isinstance(zone, str) else date.today()
+    except (ValueError, ZoneInfoNotFoundError):
+        return date.today()
 
 
 def load_or_raise(root: Path, **kwargs) -> Loaded:

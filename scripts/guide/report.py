@@ -18,18 +18,17 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from .checks import iter_texts
 from .i18n import default_language, pick, words
-from .load import load_guide
+from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
 
@@ -504,7 +503,7 @@ def _render_links(report: Report, words: _Words, out: _Writer) -> None:
 
 
 def _today(args: argparse.Namespace) -> date:
-    return getattr(args, "today", None) or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    return getattr(args, "today", None) or city_today(Path(args.root))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
