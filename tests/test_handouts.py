@@ -302,7 +302,7 @@ def test_missing_font_is_a_clear_error_in_process(minimal_copy, tmp_path, monkey
 def test_missing_font_on_the_command_line_exits_1_without_traceback(minimal_copy, tmp_path):
     env = {**os.environ, "FONTCONFIG_FILE": str(dejavu_only(tmp_path))}
     done = subprocess.run(
-        [sys.executable, "-m", "guide.handouts", "--root", str(minimal_copy), "--today", TODAY, "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "guide.cli", "handouts", "--root", str(minimal_copy), "--today", TODAY, "--out", str(tmp_path / "out")],
         check=False, capture_output=True, text=True, env=env, timeout=300,
     )
     assert done.returncode == 1, done.stderr

@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "scripts" / "guide"
 CATALOGS = sorted(GENERATOR_LOCALE.glob("*.po"))
 
-# Calls whose first argument is a message id: self.gettext("…"), w("…"), words(lang)("…"), x.of("ctx", "…").
-_ID_CALLS = {"gettext", "ngettext", "words", "w", "_"}
+# Calls whose first argument is a message id: self.gettext("…"), w("…"), words(lang)("…"), x.of("ctx", "…"),
+# HandoutError("…", …), later("…", …).
+_ID_CALLS = {"gettext", "ngettext", "words", "w", "_", "HandoutError", "later"}
 
 
 def _strings(node: ast.AST) -> list[str]:

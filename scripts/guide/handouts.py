@@ -387,10 +387,9 @@ class _Handouts:
                 sheet.chosen = min(tried, key=lambda i: (pages(i), i))
                 return tried[sheet.chosen]
             raise HandoutError(
-                f"handouts: {sheet.filename} does not fit on one A4 page even with the least detail ({pages(last)} pages). "
+                "handouts: {file} does not fit on one A4 page even with the least detail ({pages} pages). "
                 "Shorten the texts it prints or the sizes in templates/handouts/handouts.css.",
-                f"ハンドアウト: {sheet.filename} が、情報を最小限にしても A4 1枚に収まりません（{pages(last)}ページ）。"
-                "印刷する文章を短くするか、templates/handouts/handouts.css の大きさを見直してください。",
+                file=sheet.filename, pages=pages(last),
             )
         high = last  # pages(low - 1) > 1 and pages(high) == 1
         while low < high:
@@ -454,8 +453,8 @@ def _refuse_public(root: Path, target: Path) -> None:
     public = (root / PUBLIC_DIR).resolve()
     if target.resolve().is_relative_to(public):
         raise HandoutError(
-            f"handouts: the staff sheet contains extensions and staff names and may not be written under {public} (published): {target}",
-            f"ハンドアウト: 職員用の一覧には内線・担当者名が入るため、公開される {public} の下には書き出せません: {target}",
+            "handouts: the staff sheet contains extensions and staff names and may not be written under {public} (published): {target}",
+            public=public, target=target,
         )
 
 

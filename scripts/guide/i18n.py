@@ -72,6 +72,11 @@ def _fill(text: str, params: dict) -> str:
         return text
 
 
+def later(msgid: str, /, **params) -> tuple[str, dict]:
+    """A message to word once the reader's language is known (a parameter of another message)."""
+    return (msgid, params)
+
+
 @lru_cache(maxsize=8)
 def words(lang: str) -> Words:
     """The tool's words in `lang`, from the generator's catalogs."""
