@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from . import diff, handouts, report
-from .i18n import catalog_languages, words
+from .i18n import catalog_languages, default_language, pick, words
 from .load import DATA_FILES, city_today, load_guide
 from .messages import format_problem
 from .model import PrivateOverlay
@@ -42,8 +42,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def summary(guide, lang: str) -> str:
     """Counts per category and per source document, then every record with its source."""
 
+    default = default_language(guide.site)
+
     def name(text) -> str:
-        return text.get(lang) or text.get("ja")
+        return pick(text, lang, default).value
 
     w = words(lang)
     lines = []
