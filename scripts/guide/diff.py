@@ -368,7 +368,7 @@ class _Differ:
         return self.present.with_note(phone.number, phone.label)
 
     def recurrence(self, rule) -> str:
-        days = self.present.w_days(rule.days)
+        days = self.present.short_days(rule.days)
         if rule.frequency == "weekly":
             text = self.p("weekly", days=days) if days else self.p("every_week")
         elif rule.frequency == "monthly":

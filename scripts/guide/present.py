@@ -78,17 +78,48 @@ class Presenter:
             source_title=lambda doc_id: self.texts.html(next(s.title for s in self.guide.sources.sources if s.id == doc_id)),
         )
 
+    # --- words, texts, dates
 
     def gettext(self, msgid: str, **params) -> str:
         """A UI string from the catalog, with %(name)s parameters filled in."""
         text = self.catalog.gettext(msgid)
         return text % params if params else text
 
+    def line(self, text) -> str:
+        """A data text as one line of plain text in the reader's language ("" when there is none)."""
+        return " ".join(self.texts.plain(text).split())
+
+    def with_note(self, value: str, note) -> str:
+        """"value (note)" when there is a note, in the reader's language."""
+        return self.words("{value} ({note})", value=value, note=self.line(note)) if note else value
+
     def format_date(self, day: date, with_weekday: bool = False) -> str:
         from babel.dates import format_date  # noqa: PLC0415
 
         pattern = self.gettext("d MMM yyyy") if not with_weekday else self.gettext("EEE d MMM yyyy")
         return format_date(day, pattern, locale=self.lang.replace("-", "_") if self.lang != "ja" else "ja")
+
+    def weekdays(self, days: list[str], *, short: bool = False) -> list[str]:
+        """Day names in week order, runs of three or more as one range: 月曜～金曜, Mon–Fri (short: 月〜金)."""
+
+        def name(day: str) -> str:
+            return self.words.of("short weekday", WEEKDAY_IDS[day]) if short else self.gettext(WEEKDAY_IDS[day])
+
+        def span(first: str, last: str) -> str:
+            if short:
+                return self.words.of("short weekday", "{first}–{last}", first=first, last=last)
+            return self.gettext("%(first)s–%(last)s", first=first, last=last)
+
+        parts = []
+        for run in weekday_runs(days):
+            parts += [span(name(run[0]), name(run[-1]))] if len(run) >= 3 else [name(day) for day in run]
+        return parts
+
+    def short_days(self, days: list[str]) -> str:
+        """Short day names in one run of text: 月〜金, 火・金."""
+        return self.words(", ").join(self.weekdays(days, short=True))
+
+    # --- contact facts
 
     def phone_link(self, phone) -> Markup:
         return Markup('<a class="phone" href="{}">{}</a>').format(tel_uri(phone.number, self.guide.site.city.country), phone.number)
@@ -111,14 +142,25 @@ class Presenter:
         query = "".join(
             p
             for p in (
-                self.guide.site.city.prefecture.get("ja"),
-                self.guide.site.city.name.get("ja"),
-                self.areas[address.ward].name.get("ja") if address.ward in self.areas else "",
-                address.street.get("ja"),
+                self.guide.site.city.prefecture.get(self.texts.default),
+                self.guide.site.city.name.get(self.texts.default),
+                self.areas[address.ward].name.get(self.texts.default) if address.ward in self.areas else "",
+                address.street.get(self.texts.default),
             )
             if p
         )
         return "https://www.openstreetmap.org/search?query=" + urllib.parse.quote(query)
+
+    def branch_title(self, agency: Agency, branch: Branch, html: bool = True) -> Markup | str:
+        """A branch's official name, or "agency (area)" when the documents give none."""
+        pick = self.texts.html if html else self.texts.plain
+        if branch.name:
+            return pick(branch.name)
+        if html:
+            return Markup("{} ({})").format(pick(agency.name), pick(self.areas[branch.area].name))
+        return f"{pick(agency.name)} ({pick(self.areas[branch.area].name)})"
+
+    # --- hours and schedules
 
     def hours_rows(self, hours: Hours | None) -> list[tuple[str, str]]:
         """One row per weekday, then holiday rules: what the hours table shows."""
@@ -136,61 +178,6 @@ class Presenter:
             (m1, d1), (m2, d2) = closure.start.month_day, closure.end.month_day
             rows.append((self.gettext("Year-end holidays (%(start)s–%(end)s)", start=f"{m1}/{d1}", end=f"{m2}/{d2}"), self.gettext("Closed")))
         return rows
-
-    def hours_json(self, hours: Hours | None) -> str:
-        return json.dumps(hours.model_dump(mode="json", exclude_defaults=True) if hours else {"status": "not_published"}, ensure_ascii=False, separators=(",", ":"))
-
-    def agencies_in(self, category_id: str) -> list[tuple[Agency, list]]:
-        """Agencies with a service in the category, ★ hub first, then by reading."""
-        found = []
-        for agency in self.guide.agencies:
-            services = [s for s in agency.services if category_id in s.categories]
-            if services:
-                found.append((agency, services))
-        hub = self.categories[category_id].hub
-        return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].kana))
-
-    def programs_for(self, *, agency: str | None = None, area: str | None = None, kind: str | None = None) -> list[Program]:
-        result = []
-        for program in self.guide.programs:
-            if agency and agency not in (program.organiser, program.contact):
-                continue
-            if area and area not in program.areas and self.areas[area].parent not in program.areas:
-                continue
-            if kind and program.kind != kind:
-                continue
-            result.append(program)
-        return result
-
-    def sessions(self, program: Program) -> tuple[list, list]:
-        """(upcoming, past) sessions; past ones stay on the page, marked as past."""
-        upcoming = [s for s in program.schedule.sessions if s.date >= self.today]
-        past = [s for s in program.schedule.sessions if s.date < self.today]
-        return sorted(upcoming, key=lambda s: s.date), sorted(past, key=lambda s: s.date, reverse=True)
-
-    def recurrence_text(self, rule) -> str:
-        """E.g. "Every week on Tue", "Every month: #2 Tue", "2 times a year", in the edition's words."""
-        days = self.gettext(", ").join(self.gettext(WEEKDAY_IDS[d]) for d in rule.days)
-        times = " " + ", ".join(clock_range(t) for t in rule.times) if rule.times else ""
-        if rule.frequency == "weekly":
-            text = self.gettext("Every week on %(days)s", days=days) if days else self.gettext("Every week")
-        elif rule.frequency == "monthly":
-            nth = self.gettext(", ").join(self.gettext("#%(n)s", n=n) for n in rule.nth)
-            text = self.gettext("Every month: %(nth)s %(days)s", nth=nth, days=days)
-        else:
-            text = self.catalog.ngettext("Once a year", "%(count)s times a year", rule.times_per_year) % {
-                "count": rule.times_per_year
-            }
-        return text + times
-
-    def branch_title(self, agency: Agency, branch: Branch, html: bool = True) -> Markup | str:
-        """A branch's official name, or "agency (area)" when the documents give none."""
-        pick = self.texts.html if html else self.texts.plain
-        if branch.name:
-            return pick(branch.name)
-        if html:
-            return Markup("{} ({})").format(pick(agency.name), pick(self.areas[branch.area].name))
-        return f"{pick(agency.name)} ({pick(self.areas[branch.area].name)})"
 
     def hours_lines(self, hours: Hours | None) -> list[Markup]:
         """The hours table (hours_rows) in two or three short lines:
@@ -224,26 +211,12 @@ class Presenter:
                 lines.append(Markup("{}").format(f"{self.format_date(exception.date, True)}: {value}{note}"))
         return lines
 
-    def weekdays(self, days: list[str], *, short: bool = False) -> list[str]:
-        """Day names in week order, runs of three or more as one range: 月曜～金曜, Mon–Fri (short: 月〜金)."""
-        if short:
-            name = lambda day: self.words.of("short weekday", WEEKDAY_IDS[day])  # noqa: E731
-            span = lambda first, last: self.words.of("short weekday", "{first}–{last}", first=first, last=last)  # noqa: E731
-        else:
-            name = lambda day: self.gettext(WEEKDAY_IDS[day])  # noqa: E731
-            span = lambda first, last: self.gettext("%(first)s–%(last)s", first=first, last=last)  # noqa: E731
-        parts = []
-        for run in weekday_runs(days):
-            parts += [span(name(run[0]), name(run[-1]))] if len(run) >= 3 else [name(day) for day in run]
-        return parts
-
-
     def hours_line(self, hours: Hours) -> str:
         """The hours in one line, as a change summary shows them: 月〜金 8:30–17:15, 祝日休み, 年末年始休み."""
         w = self.words
         if hours.status != "published":
             return w("not published")
-        parts = [f"{self.w_days(rule.days)} {' / '.join(clock_range(t) for t in rule.times)}" for rule in hours.weekly]
+        parts = [f"{self.short_days(rule.days)} {' / '.join(clock_range(t) for t in rule.times)}" for rule in hours.weekly]
         if hours.closed_on_public_holidays is not None:
             parts.append(w("closed on public holidays" if hours.closed_on_public_holidays else "open on public holidays"))
         if hours.closed_year_end is not None:
@@ -257,18 +230,53 @@ class Presenter:
             parts.append(self.with_note(value, period.note))
         return ", ".join(parts)
 
-    def w_days(self, days: list[str]) -> str:
-        """Short day names in one run of text: 月〜金, 火・金."""
-        return self.words(", ").join(self.weekdays(days, short=True))
+    def hours_json(self, hours: Hours | None) -> str:
+        return json.dumps(hours.model_dump(mode="json", exclude_defaults=True) if hours else {"status": "not_published"}, ensure_ascii=False, separators=(",", ":"))
 
-    def with_note(self, value: str, note) -> str:
-        """"value (note)" when there is a note, in the reader's language."""
-        return self.words("{value} ({note})", value=value, note=self.line(note)) if note else value
+    def recurrence_text(self, rule) -> str:
+        """E.g. "Every week on Tue", "Every month: #2 Tue", "2 times a year", in the edition's words."""
+        days = self.gettext(", ").join(self.gettext(WEEKDAY_IDS[d]) for d in rule.days)
+        times = " " + ", ".join(clock_range(t) for t in rule.times) if rule.times else ""
+        if rule.frequency == "weekly":
+            text = self.gettext("Every week on %(days)s", days=days) if days else self.gettext("Every week")
+        elif rule.frequency == "monthly":
+            nth = self.gettext(", ").join(self.gettext("#%(n)s", n=n) for n in rule.nth)
+            text = self.gettext("Every month: %(nth)s %(days)s", nth=nth, days=days)
+        else:
+            text = self.catalog.ngettext("Once a year", "%(count)s times a year", rule.times_per_year) % {
+                "count": rule.times_per_year
+            }
+        return text + times
 
-    def line(self, text) -> str:
-        """A data text as one line of plain text in the reader's language ("" when there is none)."""
-        return " ".join(self.texts.plain(text).split())
+    # --- shared queries: what the pages and the handouts list
 
+    def agencies_in(self, category_id: str) -> list[tuple[Agency, list]]:
+        """Agencies with a service in the category, ★ hub first, then by reading."""
+        found = []
+        for agency in self.guide.agencies:
+            services = [s for s in agency.services if category_id in s.categories]
+            if services:
+                found.append((agency, services))
+        hub = self.categories[category_id].hub
+        return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].kana))
+
+    def programs_for(self, *, agency: str | None = None, area: str | None = None, kind: str | None = None) -> list[Program]:
+        result = []
+        for program in self.guide.programs:
+            if agency and agency not in (program.organiser, program.contact):
+                continue
+            if area and area not in program.areas and self.areas[area].parent not in program.areas:
+                continue
+            if kind and program.kind != kind:
+                continue
+            result.append(program)
+        return result
+
+    def sessions(self, program: Program) -> tuple[list, list]:
+        """(upcoming, past) sessions; past ones stay on the page, marked as past."""
+        upcoming = [s for s in program.schedule.sessions if s.date >= self.today]
+        past = [s for s in program.schedule.sessions if s.date < self.today]
+        return sorted(upcoming, key=lambda s: s.date), sorted(past, key=lambda s: s.date, reverse=True)
 
 def _nowrap_join(items: list[str], separator: str) -> Markup:
     """Items kept whole on paper (年末年始（12/29～1/3）), the line free to wrap after each separator.
