@@ -109,12 +109,6 @@ PHRASES: dict[str, str] = {
     "none": "none",
     "yes": "yes",
     "no": "no",
-    "weekly": "every week on {days}",
-    "every_week": "every week",
-    "monthly": "every month on the {nth} {days}",
-    "nth": "#{n}",
-    "yearly": "{count} times a year",
-    "day_join": ", ",
     "agencies_added": "Agencies added ({n})",
     "agencies_removed": "Agencies removed ({n})",
     "agencies_changed": "Agencies changed ({n})",
@@ -367,19 +361,6 @@ class _Differ:
     def phone(self, phone: Phone) -> str:
         return self.present.with_note(phone.number, phone.label)
 
-    def recurrence(self, rule) -> str:
-        days = self.present.short_days(rule.days)
-        if rule.frequency == "weekly":
-            text = self.p("weekly", days=days) if days else self.p("every_week")
-        elif rule.frequency == "monthly":
-            nth = self.p("day_join").join(self.p("nth", n=n) for n in rule.nth)
-            text = self.p("monthly", nth=nth, days=days)
-        else:
-            text = self.p("yearly", count=rule.times_per_year)
-        if rule.times:
-            text += " " + " / ".join(clock_range(t) for t in rule.times)
-        return self.present.with_note(text, rule.note)
-
     def render(self, kind: str, value: object) -> str:
         if value is None or (isinstance(value, (list, dict)) and not value and kind not in ("categories", "audiences", "areas")):
             return self.p("not_listed")
@@ -398,7 +379,7 @@ class _Differ:
         if kind == "hours":
             return self.present.hours_line(value)
         if kind == "recurrence":
-            return " / ".join(self.recurrence(r) for r in value)
+            return " / ".join(self.present.recurrence_text(r, short=True) for r in value)
         if kind == "categories":
             return self.names(self.categories, value)
         if kind == "audiences":

@@ -233,20 +233,23 @@ class Presenter:
     def hours_json(self, hours: Hours | None) -> str:
         return json.dumps(hours.model_dump(mode="json", exclude_defaults=True) if hours else {"status": "not_published"}, ensure_ascii=False, separators=(",", ":"))
 
-    def recurrence_text(self, rule) -> str:
-        """E.g. "Every week on Tue", "Every month: #2 Tue", "2 times a year", in the edition's words."""
-        days = self.gettext(", ").join(self.gettext(WEEKDAY_IDS[d]) for d in rule.days)
-        times = " " + ", ".join(clock_range(t) for t in rule.times) if rule.times else ""
+    def recurrence_text(self, rule, *, short: bool = False) -> str:
+        """E.g. "Every week on Tue 10:00–11:00", "Every month: #2 Tue", "2 times a year", in the edition's words.
+        Short, as a change summary says it: day ranges (毎週 月〜水 10:00–11:00) and the rule's note."""
+        comma = self.gettext(", ")
+        days = self.short_days(rule.days) if short else comma.join(self.gettext(WEEKDAY_IDS[d]) for d in rule.days)
         if rule.frequency == "weekly":
             text = self.gettext("Every week on %(days)s", days=days) if days else self.gettext("Every week")
         elif rule.frequency == "monthly":
-            nth = self.gettext(", ").join(self.gettext("#%(n)s", n=n) for n in rule.nth)
+            nth = comma.join(self.gettext("#%(n)s", n=n) for n in rule.nth)
             text = self.gettext("Every month: %(nth)s %(days)s", nth=nth, days=days)
         else:
             text = self.catalog.ngettext("Once a year", "%(count)s times a year", rule.times_per_year) % {
                 "count": rule.times_per_year
             }
-        return text + times
+        if rule.times:
+            text += " " + (" / " if short else ", ").join(clock_range(t) for t in rule.times)
+        return self.with_note(text, rule.note) if short else text
 
     # --- shared queries: what the pages and the handouts list
 
