@@ -66,7 +66,7 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
     data_dir = root / "data"
     result = Loaded(guide=None)
     parts: dict[str, BaseModel] = {}
-    context = {"phone_region": "JP", "area_code": ""}
+    context = {"phone_region": model.City.model_fields["country"].default, "area_code": ""}  # until site.yaml says
     for attribute, (filename, file_model) in DATA_FILES.items():
         parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result, context)
         if parsed is not None:
