@@ -15,6 +15,7 @@ from .problems import Problem
 
 # code -> English message id.  Parameters come from Problem.params.
 CATALOG: dict[str, str] = {
+    # --- the file itself
     "file_missing": "file is missing (create {expected})",
     "bom": "the file starts with a byte-order mark (save it as UTF-8 without BOM)",
     "encoding": "this is not valid UTF-8 (save the file with UTF-8 encoding)",
@@ -25,6 +26,7 @@ CATALOG: dict[str, str] = {
     "key_not_text": "a key is not text (write keys as words)",
     "duplicate_key": "key '{key}' appears twice (also on line {first_line}; keep one)",
     "yaml_tag": "YAML tag {tag} is not allowed (remove it)",
+    # --- shape of a record (from the model)
     "missing": "required field '{field}' is missing (add it)",
     "extra_forbidden": "unknown field '{field}' ({hint})",
     "did_you_mean": "did you mean '{suggestion}'?",
@@ -41,6 +43,7 @@ CATALOG: dict[str, str] = {
     "string_too_short": "must not be empty (write a value or remove the field)",
     "number_range": "{value} is out of range ({limit})",
     "invalid_value": "invalid value: {detail}",
+    # --- values (custom checks in the model)
     "id_format": "id '{value}' has the wrong form (use lower-case ASCII letters, digits and hyphens, e.g. family-support-desk)",
     "time_invalid": "{time} is not a time of day (use 00:00 to 24:00)",
     "time_range_format": "time range '{value}' has the wrong form (write it quoted, like \"08:30-17:15\")",
@@ -59,6 +62,7 @@ CATALOG: dict[str, str] = {
     "hours_not_published_with_weekly": "status is not_published but weekly hours are given (keep one)",
     "recurrence_monthly": "a monthly rule needs nth and days (e.g. nth: [2], days: [tue])",
     "recurrence_yearly": "a yearly rule needs times_per_year",
+    # --- across records
     "duplicate_id": "id '{id}' is used twice (also at {first}; choose another id)",
     "unknown_ref": "no {kind} with id '{id}' ({hint})",
     "kind_agency": "agency",
@@ -78,6 +82,7 @@ CATALOG: dict[str, str] = {
     "hub_without_category": "hub: true, but categories.yaml does not name this agency as the hub of '{category}' (fix one of them)",
     "no_site_url": "the site's public address is not set, so the handouts have no QR codes (set url in data/site.yaml or the {variable} variable)",
     "holidays_run_out": "the public-holiday table ends in {year} (update the holidays package)",
+    # --- format hints of pattern_mismatch, by field (load._FORMATS)
     "format_postal_code": "write it quoted, like \"123-4567\"",
     "format_email": "write it like soudan@example.jp",
     "format_url": "write an address starting with https://",
