@@ -31,13 +31,6 @@ MINIMAL = TESTS / "fixtures" / "minimal"
 BROKEN = TESTS / "broken"
 TODAY = "2026-11-23"  # the fixture's last_verified dates are fresh as of this day
 
-# Cases where the tool's report is wrong or unhelpful for a staff member: the
-# expectation stays what it should be, and the test fails loudly once fixed.
-# Cases whose expectation the tool does not meet yet: reason per case.  Each stays the
-# specification; strict xfail makes the test fail loudly once the tool is fixed.
-KNOWN_WRONG: dict[str, str] = {}
-# Of those, the ones where even the place (file:line:column) or the number of lines is wrong.
-WRONG_PLACES: set[str] = set()
 
 CASES = sorted(path.name for path in BROKEN.iterdir() if path.is_dir())
 
@@ -48,8 +41,7 @@ def _params(language: str) -> list:
     for case in CASES:
         if not (BROKEN / case / expected_file).exists():
             continue
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[case])] if case in KNOWN_WRONG else []
-        params.append(pytest.param(case, language, id=f"{case}-{language}", marks=marks))
+        params.append(pytest.param(case, language, id=f"{case}-{language}"))
     return params
 
 
@@ -79,7 +71,6 @@ def test_the_corpus_is_big_enough_and_every_case_is_complete():
         assert files - {"expected.txt", "expected.en.txt"} <= {name for name, _ in DATA_FILES.values()}, case
         assert files - {"expected.txt", "expected.en.txt"}, f"{case} changes no data file"
     assert sum((BROKEN / case / "expected.en.txt").exists() for case in CASES) >= 5
-    assert set(KNOWN_WRONG) <= set(CASES)
 
 
 @pytest.mark.parametrize(("case", "language"), _params("ja") + _params("en"))
@@ -95,16 +86,7 @@ def test_each_mistake_is_reported_exactly_as_specified(tmp_path, run_guide, case
     assert result.code == (0 if only_warnings else 1)
 
 
-def _every_case_in_english() -> list:
-    return [
-        pytest.param(case, id=case, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[case])])
-        if case in WRONG_PLACES
-        else case
-        for case in CASES
-    ]
-
-
-@pytest.mark.parametrize("case", _every_case_in_english())
+@pytest.mark.parametrize("case", CASES)
 def test_every_mistake_is_reported_at_the_same_places_in_english(tmp_path, run_guide, case):
     places = [line.split(": ", 1)[0] for line in _expected_lines(case, "ja")]
 
@@ -152,22 +134,17 @@ def _placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 
 
-def _catalog_params() -> list:
-    params = []
-    for code, templates in sorted(CATALOG.items()):
-        names = sorted(set().union(*(_placeholders(t) for t in templates.values())))
-        params.append(pytest.param(code, names, id=code))
-    return params
-
-
-@pytest.mark.parametrize(("code", "names"), _catalog_params())
+@pytest.mark.parametrize("code", sorted(CATALOG))
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_every_message_can_be_worded_in_both_languages(code, names, language):
+def test_every_message_can_be_worded_in_both_languages(code, language):
+    names = _placeholders(CATALOG[code])
     problem = Problem("data/x.yaml", 3, 5, code, {name: f"<{name}>" for name in names})
     line = format_problem(problem, language)
     assert line.startswith("data/x.yaml:3:5: ")
-    for name in _placeholders(CATALOG[code][language]):
+    for name in names:  # the translation keeps every parameter
         assert f"<{name}>" in line
+    if language == "ja":
+        assert line.removeprefix("data/x.yaml:3:5: ") != CATALOG[code].format(**{n: f"<{n}>" for n in names})
 
 
 # --- usage errors -----------------------------------------------------------------

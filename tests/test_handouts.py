@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pytest
 from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide, plant_staff_only_facts
+from guide.cli import main as guide_command
 from guide.fontguard import FontGuard, HandoutError, printed_text
 from guide.handouts import (
     _Press,
-    main,
     register,
     render_handouts,
-    render_staff_sheet,
     staff_sheet_path,
 )
 from guide.load import load_guide
@@ -264,11 +263,15 @@ def test_no_public_handout_contains_a_staff_only_value(printed):
         assert STAFF_EXTENSION.encode() not in data and STAFF_NAME.encode() not in data, pdf
 
 
-def test_staff_sheet_is_never_written_under_site(printed):
+def test_staff_sheet_is_never_written_under_site(printed, tmp_path):
+    # staff/ linked into the published site/: the sheet would be published
+    root = tmp_path / "guide"
+    (root / "site").mkdir(parents=True)
+    (root / "staff").symlink_to(root / "site", target_is_directory=True)
+    private = load_guide(printed.root, today=DAY, with_private=True).private
     with pytest.raises(HandoutError, match="site"):
-        render_staff_sheet(printed.root, printed.guide, load_guide(printed.root, today=DAY, with_private=True).private, "ja",
-                           printed.root / "site" / "staff.pdf", today=DAY)
-    assert not (printed.root / "site" / "staff.pdf").exists()
+        render_handouts(root, printed.guide, "ja", tmp_path / "out", today=DAY, site_url=SITE, staff=private)
+    assert not any((root / "site").rglob("*.pdf"))
 
 
 # --- fail loudly: the font, a character, a missing glyph ----------------------------
@@ -299,7 +302,7 @@ def test_missing_font_is_a_clear_error_in_process(minimal_copy, tmp_path, monkey
 def test_missing_font_on_the_command_line_exits_1_without_traceback(minimal_copy, tmp_path):
     env = {**os.environ, "FONTCONFIG_FILE": str(dejavu_only(tmp_path))}
     done = subprocess.run(
-        [sys.executable, "-m", "guide.handouts", "--root", str(minimal_copy), "--today", TODAY, "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "guide.cli", "handouts", "--root", str(minimal_copy), "--today", TODAY, "--out", str(tmp_path / "out")],
         check=False, capture_output=True, text=True, env=env, timeout=300,
     )
     assert done.returncode == 1, done.stderr
@@ -369,7 +372,7 @@ def test_command_line_prints_both_editions_and_the_staff_sheet(minimal_copy, tmp
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    assert main(["--root", str(minimal_copy), "--today", TODAY, "--out", str(out), "--staff"]) == 0
+    assert guide_command(["handouts", "--root", str(minimal_copy), "--today", TODAY, "--out", str(out), "--staff"]) == 0
     assert (out / "agency-list.pdf").is_file() and (out / "en" / "agency-list.pdf").is_file()
     staff = minimal_copy / "staff" / "ja" / "agency-list-staff.pdf"
     assert STAFF_EXTENSION in flat(text_of(staff)) and STAFF_NAME in flat(text_of(staff))

@@ -9,7 +9,9 @@ import pytest
 
 from conftest import run_node
 
+from guide.build import JS_STRINGS
 from guide.hours import Calendar, calendar_table, status_at
+from guide.i18n import translations
 from guide.model import Hours
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,12 +30,13 @@ const openness = require(process.argv[1]);
 let input = "";
 process.stdin.on("data", (chunk) => (input += chunk));
 process.stdin.on("end", () => {
-  const { calendar, cases } = JSON.parse(input);
+  const { calendar, cases, strings } = JSON.parse(input);
   const out = cases.map((c) => {
     const s = openness.statusAt(c.hours, c.at, calendar);
     const result = { state: s.state, closesAt: s.closesAt, nextOpen: s.nextOpen };
     if (c.describe) {
-      const text = openness.stringsFor(null, c.describe);
+      globalThis.GUIDE_STRINGS = strings[c.describe];  // as the edition's strings.js sets it
+      const text = openness.stringsFor(null);
       result.said = openness.describe(s, c.at, calendar, text);
     }
     return result;
@@ -43,8 +46,15 @@ process.stdin.on("end", () => {
 """
 
 
+def edition_strings(lang: str) -> dict:
+    """window.GUIDE_STRINGS of an edition, as the build writes it from the catalog."""
+    catalog = translations(ROOT, lang)
+    return {key: catalog.gettext(msgid) for key, msgid in JS_STRINGS.items()}
+
+
 def statuses_in_node(cases: list[dict], calendar: dict = TABLE, tz: str = "Asia/Tokyo") -> list[dict]:
-    return run_node(HARNESS, OPENNESS_JS, {"calendar": calendar, "cases": cases}, timezone=tz)
+    strings = {lang: edition_strings(lang) for lang in {c["describe"] for c in cases if "describe" in c}}
+    return run_node(HARNESS, OPENNESS_JS, {"calendar": calendar, "cases": cases, "strings": strings}, timezone=tz)
 
 
 def hours_json(name: str) -> dict:
@@ -163,10 +173,24 @@ def test_texts_come_from_data_attributes_then_guide_strings_then_defaults():
     const element = { dataset: { msgOpenNow: "OPEN (attribute)" }, closest: () => null };
     const status = o.statusAt({ weekly: [{ days: ["tue"], times: ["08:30-17:15"] }] }, "2026-11-24T10:00:00+09:00", null);
     const said = (el) => o.describe(status, "2026-11-24T10:00:00+09:00", null, o.stringsFor(el));
-    process.stdout.write(JSON.stringify([said(element), said(null), o.stringsFor(null, "en")("tomorrow")]));
+    const found = [said(element), said(null)];
+    delete globalThis.GUIDE_STRINGS;
+    process.stdout.write(JSON.stringify([...found, o.stringsFor(null)("tomorrow")]));
     """
     done = subprocess.run(["node", "-e", script, str(OPENNESS_JS)], capture_output=True, text=True, check=True, timeout=60)
     with_attribute, with_global, default = json.loads(done.stdout)
     assert with_attribute["text"] == "OPEN (attribute)" and with_attribute["detail"] == "till 17:15"
     assert with_global["text"] == "OPEN (global)"
     assert default == "tomorrow"
+
+
+def test_without_strings_js_the_badge_speaks_the_english_message_ids():
+    script = """
+    const o = require(process.argv[1]);
+    const keys = JSON.parse(process.argv[2]);
+    process.stdout.write(JSON.stringify(Object.fromEntries(keys.map((k) => [k, o.stringsFor(null)(k)]))));
+    """
+    done = subprocess.run(
+        ["node", "-e", script, str(OPENNESS_JS), json.dumps(list(JS_STRINGS))], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(done.stdout) == JS_STRINGS

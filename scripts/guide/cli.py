@@ -8,12 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from . import diff, handouts, report
-from .load import DATA_FILES, load_guide
+from .i18n import catalog_languages, default_language, pick, words
+from .load import DATA_FILES, city_today, load_guide
 from .messages import format_problem
 from .model import PrivateOverlay
 from .problems import DataError
@@ -22,8 +22,7 @@ SCHEMA_DIR = "schema"
 
 
 def _today(args: argparse.Namespace) -> date:
-    # Freshness is judged by the city's calendar day, whatever the machine's zone.
-    return args.today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    return args.today or city_today(args.root)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -32,32 +31,34 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(format_problem(problem, args.lang), file=sys.stderr)
     errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
     if loaded.guide is None:
-        print(_words(args.lang, f"エラー {errors} 件、警告 {warnings} 件", f"{errors} errors, {warnings} warnings"), file=sys.stderr)
+        print(words(args.lang)("{errors} errors, {warnings} warnings", errors=errors, warnings=warnings), file=sys.stderr)
         return 1
     if args.summary:
         print(summary(loaded.guide, args.lang))
-    print(_words(args.lang, f"OK（警告 {warnings} 件）", f"OK ({warnings} warnings)"), file=sys.stderr)
+    print(words(args.lang)("OK ({warnings} warnings)", warnings=warnings), file=sys.stderr)
     return 0
 
 
 def summary(guide, lang: str) -> str:
     """Counts per category and per source document, then every record with its source."""
 
-    def name(text) -> str:
-        return text.get(lang) or text.get("ja")
+    default = default_language(guide.site)
 
+    def name(text) -> str:
+        return pick(text, lang, default).value
+
+    w = words(lang)
     lines = []
     branches = sum(len(a.branches) for a in guide.agencies)
     services = sum(len(a.services) for a in guide.agencies)
     lines.append(
-        _words(
-            lang,
-            f"相談機関 {len(guide.agencies)}　拠点 {branches}　相談内容 {services}　プログラム {len(guide.programs)}",
-            f"agencies {len(guide.agencies)}  branches {branches}  services {services}  programs {len(guide.programs)}",
+        w(
+            "agencies {agencies}  branches {branches}  services {services}  programs {programs}",
+            agencies=len(guide.agencies), branches=branches, services=services, programs=len(guide.programs),
         )
     )
     lines.append("")
-    lines.append(_words(lang, "分野ごと（機関 / 相談内容 / プログラム）:", "Per category (agencies / services / programs):"))
+    lines.append(w("Per category (agencies / services / programs):"))
     for category in guide.taxonomy.categories:
         in_category = [s for a in guide.agencies for s in a.services if category.id in s.categories]
         agencies = {a.id for a in guide.agencies for s in a.services if category.id in s.categories}
@@ -65,14 +66,14 @@ def summary(guide, lang: str) -> str:
         star = "★" if category.hub else " "
         lines.append(f"  {star} {name(category.name)}: {len(agencies)} / {len(in_category)} / {len(programs)}")
     lines.append("")
-    lines.append(_words(lang, "資料ごと（機関 / プログラム）:", "Per source document (agencies / programs):"))
+    lines.append(w("Per source document (agencies / programs):"))
     for document in guide.sources.sources:
         agencies = [a for a in guide.agencies if any(r.document == document.id for r in a.source)]
         programs = [p for p in guide.programs if any(r.document == document.id for r in p.source)]
         lines.append(f"  {document.id}: {len(agencies)} / {len(programs)}  {name(document.title)}")
     for heading, records in (
-        (_words(lang, "相談機関", "Agencies"), guide.agencies),
-        (_words(lang, "プログラム", "Programs"), guide.programs),
+        (w.of("summary", "Agencies"), guide.agencies),
+        (w.of("summary", "Programs"), guide.programs),
     ):
         lines.append("")
         lines.append(f"{heading}:")
@@ -91,21 +92,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     except DataError as err:
         for problem in err.problems:
             print(format_problem(problem, args.lang), file=sys.stderr)
-        print(_words(args.lang, "データに誤りがあるため、サイトは更新していません。", "The data has errors: site/ was not changed."), file=sys.stderr)
+        print(words(args.lang)("The data has errors: site/ was not changed."), file=sys.stderr)
         return 1
     except BuildError as err:
         print(f"{err}", file=sys.stderr)
-        print(_words(args.lang, "ビルドに失敗したため、サイトは更新していません。", "The build failed: site/ was not changed."), file=sys.stderr)
+        print(words(args.lang)("The build failed: site/ was not changed."), file=sys.stderr)
         return 1
     stale = [p for p in report.problems if p.code == "stale"]
     for problem in report.problems:
         if problem.code != "stale":
             print(format_problem(problem, args.lang), file=sys.stderr)
     if stale:  # one line, not one per record: `guide check` and `guide report` list them
-        print(_words(args.lang, f"警告: 確認から1年以上たった記録が {len(stale)} 件あります（guide check で一覧）",
-                     f"warning: {len(stale)} records were last verified over a year ago (see guide check)"), file=sys.stderr)
+        print(words(args.lang)("warning: {n} records were last verified over a year ago (see guide check)", n=len(stale)), file=sys.stderr)
     editions = ", ".join(e.lang + ("" if not e.prefix else f" (/{e.prefix})") for e in report.editions)
-    print(_words(args.lang, f"site/ を作成しました: {editions}", f"built site/: {editions}"), file=sys.stderr)
+    print(words(args.lang)("built site/: {editions}", editions=editions), file=sys.stderr)
     return 0
 
 
@@ -144,14 +144,10 @@ def schema_text(file_model) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def _words(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
-
-
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=Path.cwd(), help="the guide's folder (default: here)")
-    common.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of messages (default: ja)")
+    common.add_argument("--lang", choices=catalog_languages(), default="ja", help="language of messages (default: ja)")
     common.add_argument("--today", type=date.fromisoformat, help="judge freshness as on this date (YYYY-MM-DD)")
 
     top = argparse.ArgumentParser(prog="guide", description="Build a resource guide from data/ (YAML).")
@@ -183,11 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if not (args.root / "data").is_dir():
         print(
-            _words(
-                args.lang,
-                f"{args.root}: data/ フォルダがありません（ガイドのフォルダで実行するか --root で指定してください）",
-                f"{args.root}: no data/ folder (run this in the guide's folder or give --root)",
-            ),
+            words(args.lang)("{root}: no data/ folder (run this in the guide's folder or give --root)", root=args.root),
             file=sys.stderr,
         )
         return 2

@@ -4,7 +4,7 @@ BASE and HEAD are git revisions of the guide's repository; without HEAD the file
 as they are now (the working tree) are compared.  Each side is loaded and checked
 like `guide check` does, then compared record by record:
 
-    地域ケア総合推進センター：電話番号 086-242-3170 → 086-242-3135、所在地 … → …
+    架空相談センター：電話番号 012-345-6789 → 012-345-6790、所在地 … → …
 
 A record whose id changed but which is plainly the same record (same name, or the
 same phone and address, or at least 80 % of its fields equal) is reported as an id
@@ -26,244 +26,113 @@ import tarfile
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from .load import load_guide
+from .i18n import words
+from .load import city_today, load_guide
 from .messages import format_problem
-from .model import WEEKDAYS, Address, Guide, Hours, Phone, Text
-from .pages import clock_range
+from .model import Guide, Hours, Phone, Text
+from .present import Presenter, clock_range
 
 RENAME_SIMILARITY = 0.8
 
 # --- words ------------------------------------------------------------------------
 
-# Field labels: what a changed field is called, per language.
-LABELS: dict[str, dict[str, str]] = {
-    "ja": {
-        "id": "ID",
-        "name": "名前",
-        "kana": "読み",
-        "parent": "所属",
-        "owner": "担当課",
-        "summary": "概要",
-        "service": "相談内容",
-        "branch": "拠点",
-        "areas_served": "対象地域",
-        "languages": "対応言語",
-        "address": "所在地",
-        "phones": "電話番号",
-        "fax": "FAX番号",
-        "email": "メールアドレス",
-        "url": "ウェブサイト",
-        "hours": "受付時間",
-        "hours_note": "受付時間の補足",
-        "access": "交通案内",
-        "accessibility": "バリアフリー",
-        "source": "出典",
-        "source_note": "注記",
-        "last_verified": "最終確認日",
-        "description": "説明",
-        "categories": "分野",
-        "audiences": "対象者",
-        "hub": "★（迷ったときの相談先）",
-        "list_number": "一覧の番号",
-        "keywords": "検索語",
-        "area": "地域",
-        "kind": "種類",
-        "organiser": "主催",
-        "organiser_name": "主催",
-        "contact": "問い合わせ先",
-        "areas": "地域",
-        "venue": "会場",
-        "recurrence": "開催の決まり",
-        "session": "開催日",
-        "dates_announced_later": "日程の後日発表",
-        "schedule_note": "日程の補足",
-        "audience": "参加できる方",
-        "cost": "費用",
-        "capacity": "定員",
-        "how_to_apply": "申込方法",
-        "deadline": "申込締切",
-        "times": "時間",
-        "note": "補足",
-    },
-    "en": {
-        "id": "id",
-        "name": "name",
-        "kana": "reading",
-        "parent": "parent organisation",
-        "owner": "responsible section",
-        "summary": "summary",
-        "service": "service",
-        "branch": "branch",
-        "areas_served": "areas served",
-        "languages": "languages",
-        "address": "address",
-        "phones": "phone",
-        "fax": "fax",
-        "email": "email",
-        "url": "website",
-        "hours": "hours",
-        "hours_note": "note on hours",
-        "access": "access",
-        "accessibility": "accessibility",
-        "source": "source",
-        "source_note": "note",
-        "last_verified": "last verified",
-        "description": "description",
-        "categories": "categories",
-        "audiences": "audiences",
-        "hub": "★ (where to ask when unsure)",
-        "list_number": "number in the list",
-        "keywords": "search words",
-        "area": "area",
-        "kind": "kind",
-        "organiser": "organiser",
-        "organiser_name": "organiser",
-        "contact": "contact",
-        "areas": "areas",
-        "venue": "venue",
-        "recurrence": "repeats",
-        "session": "session",
-        "dates_announced_later": "dates announced later",
-        "schedule_note": "note on the schedule",
-        "audience": "who may join",
-        "cost": "cost",
-        "capacity": "capacity",
-        "how_to_apply": "how to apply",
-        "deadline": "deadline",
-        "times": "time",
-        "note": "note",
-    },
+# Field labels: key -> English message id (msgctxt "field"; the note of a source: "source field").
+LABELS: dict[str, str] = {
+    "id": "id",
+    "name": "name",
+    "kana": "reading",
+    "parent": "parent organisation",
+    "owner": "responsible section",
+    "summary": "summary",
+    "service": "service",
+    "branch": "branch",
+    "areas_served": "areas served",
+    "languages": "languages",
+    "address": "address",
+    "phones": "phone",
+    "fax": "fax",
+    "email": "email",
+    "url": "website",
+    "hours": "hours",
+    "hours_note": "note on hours",
+    "access": "access",
+    "accessibility": "accessibility",
+    "source": "source",
+    "source_note": "note",
+    "last_verified": "last verified",
+    "description": "description",
+    "categories": "categories",
+    "audiences": "audiences",
+    "hub": "★ (where to ask when unsure)",
+    "list_number": "number in the list",
+    "keywords": "search words",
+    "area": "area",
+    "kind": "kind",
+    "organiser": "organiser",
+    "organiser_name": "organiser",
+    "contact": "contact",
+    "areas": "areas",
+    "venue": "venue",
+    "recurrence": "repeats",
+    "session": "session",
+    "dates_announced_later": "dates announced later",
+    "schedule_note": "note on the schedule",
+    "audience": "who may join",
+    "cost": "cost",
+    "capacity": "capacity",
+    "how_to_apply": "how to apply",
+    "deadline": "deadline",
+    "times": "time",
+    "note": "note",
 }
 
-PHRASES: dict[str, dict[str, str]] = {
-    "ja": {
-        "changed": "{label} {old} → {new}",
-        "added": "{label}の追加: {value}",
-        "removed": "{label}の削除: {value}",
-        "in_item": "{label} {key} の{sub}",
-        "id_changed": "ID変更: {old} → {new}",
-        "item_id_changed": "{label}の ID変更: {old} → {new}",
-        "in_lang": "{label}（{lang}）",
-        "unofficial": "{label}の非公式の訳",
-        "record": "{name}：{items}",
-        "entry": "{name}（{id}）",
-        "described": "{key}（{value}）",
-        "sep": "、",
-        "not_listed": "記載なし",
-        "not_published": "公表なし",
-        "none": "なし",
-        "yes": "はい",
-        "no": "いいえ",
-        "holidays_closed": "祝日休み",
-        "holidays_open": "祝日も受付",
-        "year_end_closed": "年末年始休み",
-        "year_end_open": "年末年始も受付",
-        "day_closed": "{date} 休み",
-        "period_closed": "{start}〜{end} 休み",
-        "with_note": "{value}（{note}）",
-        "weekly": "毎週 {days}",
-        "every_week": "毎週",
-        "monthly": "毎月 {nth} {days}",
-        "nth": "第{n}",
-        "yearly": "年{count}回",
-        "day_join": "・",
-        "agencies_added": "相談機関の追加（{n}件）",
-        "agencies_removed": "相談機関の削除（{n}件）",
-        "agencies_changed": "相談機関の変更（{n}件）",
-        "programs_added": "プログラムの追加（{n}件）",
-        "programs_removed": "プログラムの削除（{n}件）",
-        "programs_changed": "プログラムの変更（{n}件）",
-        "no_changes": "相談機関とプログラムに変更はありません。",
-        "title": "データの変更: {base} → {head}",
-        "working_tree": "作業中のファイル",
-    },
-    "en": {
-        "changed": "{label} {old} → {new}",
-        "added": "{label} added: {value}",
-        "removed": "{label} removed: {value}",
-        "in_item": "{label} {key}: {sub}",
-        "id_changed": "id changed: {old} → {new}",
-        "item_id_changed": "{label} id changed: {old} → {new}",
-        "in_lang": "{label} ({lang})",
-        "unofficial": "{label}: unofficial translations",
-        "record": "{name}: {items}",
-        "entry": "{name} ({id})",
-        "described": "{key} ({value})",
-        "sep": "; ",
-        "not_listed": "not listed",
-        "not_published": "not published",
-        "none": "none",
-        "yes": "yes",
-        "no": "no",
-        "holidays_closed": "closed on public holidays",
-        "holidays_open": "open on public holidays",
-        "year_end_closed": "closed over the year-end holidays",
-        "year_end_open": "open over the year-end holidays",
-        "day_closed": "{date} closed",
-        "period_closed": "closed {start} to {end}",
-        "with_note": "{value} ({note})",
-        "weekly": "every week on {days}",
-        "every_week": "every week",
-        "monthly": "every month on the {nth} {days}",
-        "nth": "#{n}",
-        "yearly": "{count} times a year",
-        "day_join": ", ",
-        "agencies_added": "Agencies added ({n})",
-        "agencies_removed": "Agencies removed ({n})",
-        "agencies_changed": "Agencies changed ({n})",
-        "programs_added": "Programs added ({n})",
-        "programs_removed": "Programs removed ({n})",
-        "programs_changed": "Programs changed ({n})",
-        "no_changes": "No changes to agencies or programs.",
-        "title": "Changes in the data: {base} → {head}",
-        "working_tree": "working tree",
-    },
+# Phrases: key -> English message id.
+PHRASES: dict[str, str] = {
+    "changed": "{label} {old} → {new}",
+    "added": "{label} added: {value}",
+    "removed": "{label} removed: {value}",
+    "in_item": "{label} {key}: {sub}",
+    "id_changed": "id changed: {old} → {new}",
+    "item_id_changed": "{label} id changed: {old} → {new}",
+    "in_lang": "{label} ({lang})",
+    "unofficial": "{label}: unofficial translations",
+    "record": "{name}: {items}",
+    "entry": "{name} ({id})",
+    "described": "{key} ({value})",
+    "sep": "; ",
+    "not_listed": "not listed",
+    "none": "none",
+    "yes": "yes",
+    "no": "no",
+    "agencies_added": "Agencies added ({n})",
+    "agencies_removed": "Agencies removed ({n})",
+    "agencies_changed": "Agencies changed ({n})",
+    "programs_added": "Programs added ({n})",
+    "programs_removed": "Programs removed ({n})",
+    "programs_changed": "Programs changed ({n})",
+    "no_changes": "No changes to agencies or programs.",
+    "title": "Changes in the data: {base} → {head}",
+    "working_tree": "working tree",
 }
 
-DAY_NAMES = {
-    "ja": dict(zip(WEEKDAYS, "月火水木金土日", strict=True)),
-    "en": dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True)),
-}
-DAY_RANGE = {"ja": "〜", "en": "–"}
-
-# Messages of the command itself (usage and git problems).
-MESSAGES: dict[str, dict[str, str]] = {
-    "no_git": {
-        "ja": "git コマンドが見つかりません（git をインストールしてください）",
-        "en": "the git command was not found (install git)",
-    },
-    "not_repo": {
-        "ja": "{root} は git のリポジトリではありません（リポジトリの中で実行するか --root で指定してください）",
-        "en": "{root} is not in a git repository (run this inside the repository or give --root)",
-    },
-    "bad_revision": {
-        "ja": "リビジョン「{rev}」が見つかりません（git log --oneline で確かめ、コミット・ブランチ・タグの名前を書いてください）",
-        "en": "revision '{rev}' was not found (check with git log --oneline and give a commit, branch or tag)",
-    },
-    "no_data": {
-        "ja": "{rev} には data/ フォルダがありません（data/ があるリビジョンを指定してください）",
-        "en": "{rev} has no data/ folder (give a revision that has one)",
-    },
-    "git_failed": {
-        "ja": "{rev} の data/ を読めませんでした: {detail}",
-        "en": "could not read data/ at {rev}: {detail}",
-    },
-    "side_invalid": {
-        "ja": "{side} のデータに誤りがあるため比較できません（次の {n} 件を直してください）:",
-        "en": "the data at {side} has errors, so it cannot be compared (fix these {n}):",
-    },
+# Messages of the command itself (usage and git problems): key -> English message id.
+MESSAGES: dict[str, str] = {
+    "no_git": "the git command was not found (install git)",
+    "not_repo": "{root} is not in a git repository (run this inside the repository or give --root)",
+    "bad_revision": "revision '{rev}' was not found (check with git log --oneline and give a commit, branch or tag)",
+    "no_data": "{rev} has no data/ folder (give a revision that has one)",
+    "git_failed": "could not read data/ at {rev}: {detail}",
+    "side_invalid": "the data at {side} has errors, so it cannot be compared (fix these {n}):",
 }
 
 
 def _message(code: str, lang: str, **params) -> str:
-    templates = MESSAGES[code]
-    return (templates.get(lang) or templates["ja"]).format(**params)
+    return words(lang)(MESSAGES[code], **params)
 
 
 # --- what changed --------------------------------------------------------------------
@@ -467,8 +336,11 @@ class _Differ:
     """Compares records and words the differences in one language."""
 
     def __init__(self, old: Guide, new: Guide, lang: str):
-        self.lang = lang if lang in PHRASES else "ja"
-        self.labels, self.phrases = LABELS[self.lang], PHRASES[self.lang]
+        self.lang, self.words = lang, words(lang)
+        # The new side's presenter, knowing the areas of both sides.
+        self.present = Presenter(new, lang, self.words.catalog, date.today())
+        self.present.areas = {a.id: a for g in (old, new) for a in g.areas.areas}
+        self.labels = {key: self.words.of("source field" if key == "source_note" else "field", msgid) for key, msgid in LABELS.items()}
         self.areas = {a.id: a.name for g in (old, new) for a in g.areas.areas}
         self.categories = {c.id: c.name for g in (old, new) for c in g.taxonomy.categories}
         self.audiences = {a.id: a.name for g in (old, new) for a in g.taxonomy.audiences}
@@ -476,81 +348,18 @@ class _Differ:
         self.agencies = {a.id: a.name for g in (old, new) for a in g.agencies}
 
     def p(self, phrase: str, /, **params) -> str:
-        return self.phrases[phrase].format(**params)
+        return self.words(PHRASES[phrase], **params)
 
     # --- values in words
 
     def text(self, value: Text | None) -> str:
-        if value is None:
-            return self.p("not_listed")
-        for lang in (self.lang, "ja", *value.languages):
-            if value.get(lang) is not None:
-                return " ".join(value.get(lang).split())
-        return self.p("not_listed")
+        return self.present.line(value) or self.p("not_listed")
 
     def names(self, table: dict[str, Text], ids: list[str]) -> str:
         return ", ".join(self.text(table[i]) if i in table else i for i in ids) if ids else self.p("none")
 
     def phone(self, phone: Phone) -> str:
-        return self.p("with_note", value=phone.number, note=self.text(phone.label)) if phone.label else phone.number
-
-    def address(self, address: Address) -> str:
-        ward = self.text(self.areas[address.ward]) if address.ward in self.areas else ""
-        street = self.text(address.street)
-        building = self.text(address.building) if address.building else ""
-        if self.lang == "ja":
-            postal = f"〒{address.postal_code} " if address.postal_code else ""
-            return postal + " ".join(p for p in (ward + street, building) if p)
-        line = ", ".join(p for p in (building, street, ward) if p)
-        return f"{line} {address.postal_code}" if address.postal_code else line
-
-    def days(self, days: list[str]) -> str:
-        """mon..fri → 月〜金; mon, wed → 月・水."""
-        names = DAY_NAMES[self.lang]
-        ordered = [d for d in WEEKDAYS if d in days]
-        runs: list[list[str]] = []
-        for day in ordered:
-            if runs and WEEKDAYS.index(day) == WEEKDAYS.index(runs[-1][-1]) + 1:
-                runs[-1].append(day)
-            else:
-                runs.append([day])
-        parts = []
-        for run in runs:
-            if len(run) >= 3:
-                parts.append(names[run[0]] + DAY_RANGE[self.lang] + names[run[-1]])
-            else:
-                parts.extend(names[d] for d in run)
-        return self.p("day_join").join(parts)
-
-    def hours(self, hours: Hours) -> str:
-        if hours.status != "published":
-            return self.p("not_published")
-        parts = [f"{self.days(rule.days)} {' / '.join(clock_range(t) for t in rule.times)}" for rule in hours.weekly]
-        if hours.closed_on_public_holidays is not None:
-            parts.append(self.p("holidays_closed" if hours.closed_on_public_holidays else "holidays_open"))
-        if hours.closed_year_end is not None:
-            parts.append(self.p("year_end_closed" if hours.closed_year_end else "year_end_open"))
-        for exception in hours.exceptions:
-            day = exception.date.isoformat()
-            value = self.p("day_closed", date=day) if exception.closed else f"{day} {' / '.join(clock_range(t) for t in exception.times)}"
-            parts.append(self.p("with_note", value=value, note=self.text(exception.note)) if exception.note else value)
-        for period in hours.closed_periods:
-            value = self.p("period_closed", start=period.start.isoformat(), end=period.end.isoformat())
-            parts.append(self.p("with_note", value=value, note=self.text(period.note)) if period.note else value)
-        return ", ".join(parts)
-
-    def recurrence(self, rule) -> str:
-        days = self.days(rule.days)
-        if rule.frequency == "weekly":
-            text = self.p("weekly", days=days) if days else self.p("every_week")
-        elif rule.frequency == "monthly":
-            nth = self.p("day_join").join(self.p("nth", n=n) for n in rule.nth)
-            text = self.p("monthly", nth=nth, days=days)
-        else:
-            text = self.p("yearly", count=rule.times_per_year)
-        if rule.times:
-            text += " " + " / ".join(clock_range(t) for t in rule.times)
-        return self.p("with_note", value=text, note=self.text(rule.note)) if rule.note else text
+        return self.present.with_note(phone.number, phone.label)
 
     def render(self, kind: str, value: object) -> str:
         if value is None or (isinstance(value, (list, dict)) and not value and kind not in ("categories", "audiences", "areas")):
@@ -566,11 +375,11 @@ class _Differ:
         if kind == "phones":
             return ", ".join(self.phone(p) for p in value)
         if kind == "address":
-            return self.address(value)
+            return self.present.address_text(value, with_city=False)
         if kind == "hours":
-            return self.hours(value)
+            return self.present.hours_line(value)
         if kind == "recurrence":
-            return " / ".join(self.recurrence(r) for r in value)
+            return " / ".join(self.present.recurrence_text(r, short=True) for r in value)
         if kind == "categories":
             return self.names(self.categories, value)
         if kind == "audiences":
@@ -757,25 +566,25 @@ def escape_markdown(text: str) -> str:
 
 def render(changes: Changes, lang: str = "ja", fmt: str = "text", *, title: str | None = None) -> str:
     """The changes as plain text (default) or Markdown (for a GitHub job summary)."""
-    phrases = PHRASES[lang if lang in PHRASES else "ja"]
+    w = words(lang)
     markdown = fmt == "markdown"
     esc = escape_markdown if markdown else (lambda s: s)
     lines: list[str] = []
     if title:
         lines += [f"## {esc(title)}" if markdown else title, ""]
     if changes.empty:
-        lines.append(phrases["no_changes"])
+        lines.append(w(PHRASES["no_changes"]))
         return "\n".join(lines) + "\n"
     for kind, found in (("agencies", changes.agencies), ("programs", changes.programs)):
         sections = [
-            ("added", [phrases["entry"].format(name=e.name, id=e.id) for e in found.added]),
-            ("removed", [phrases["entry"].format(name=e.name, id=e.id) for e in found.removed]),
-            ("changed", [phrases["record"].format(name=c.name, items=phrases["sep"].join(c.items)) for c in found.changed]),
+            ("added", [w(PHRASES["entry"], name=e.name, id=e.id) for e in found.added]),
+            ("removed", [w(PHRASES["entry"], name=e.name, id=e.id) for e in found.removed]),
+            ("changed", [w(PHRASES["record"], name=c.name, items=w(PHRASES["sep"]).join(c.items)) for c in found.changed]),
         ]
         for what, bullets in sections:
             if not bullets:
                 continue
-            heading = phrases[f"{kind}_{what}"].format(n=len(bullets))
+            heading = w(PHRASES[f"{kind}_{what}"], n=len(bullets))
             if markdown:
                 lines += [f"### {esc(heading)}", ""]
             else:
@@ -836,13 +645,12 @@ def checkout_data(root: Path, commit: str, target: Path, label: str, lang: str) 
 
 
 def _today(args: argparse.Namespace) -> date:
-    return getattr(args, "today", None) or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    return getattr(args, "today", None) or city_today(Path(args.root))
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", "ja")
     root = Path(args.root).resolve()
-    phrases = PHRASES[lang if lang in PHRASES else "ja"]
     try:
         base = resolve_revision(root, args.base, lang)
         head = resolve_revision(root, args.head, lang) if args.head else None
@@ -850,7 +658,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(f"guide diff: {err}", file=sys.stderr)
         return 2
     base_label = _label(args.base, base)
-    head_label = _label(args.head, head) if head else phrases["working_tree"]
+    head_label = _label(args.head, head) if head else words(lang)(PHRASES["working_tree"])
     with tempfile.TemporaryDirectory(prefix="guide-diff-") as tmp:
         try:
             old_root = checkout_data(root, base, Path(tmp) / "base", base_label, lang)
@@ -870,7 +678,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if failed:
         return 1
     changes = diff_guides(sides[0][1].guide, sides[1][1].guide, lang)
-    title = phrases["title"].format(base=base_label, head=head_label)
+    title = words(lang)(PHRASES["title"], base=base_label, head=head_label)
     sys.stdout.write(render(changes, lang, args.format, title=title))
     return 0
 

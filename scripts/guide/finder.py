@@ -316,27 +316,3 @@ def build_index(guide: Guide, lang: str, url_for: Callable[..., str]) -> dict:
 def index_json(index: dict) -> str:
     """The index as compact JSON (no spaces, UTF-8 characters kept as they are)."""
     return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-
-
-def finder_choices(guide: Guide, lang: str) -> dict[str, list[tuple[str, str]]]:
-    """Options of the finder form's selects, as (id, label) lists: categories, areas, audiences, program_kinds.
-
-    Areas come as a tree: each ward, then the districts inside it, indented with "– ".
-    """
-    index = _Index(guide, lang, lambda *_: "")
-    known = {a.id for a in guide.areas.areas}
-    areas: list[tuple[str, str]] = []
-
-    def add(parent: str | None, depth: int) -> None:
-        for area in guide.areas.areas:
-            if area.parent == parent or (parent is None and area.parent not in known):
-                areas.append((area.id, "– " * depth + index.pick(area.name)))
-                add(area.id, depth + 1)
-
-    add(None, 0)
-    return {
-        "categories": [(c.id, index.pick(c.name)) for c in guide.taxonomy.categories],
-        "areas": areas,
-        "audiences": [(a.id, index.pick(a.name)) for a in guide.taxonomy.audiences],
-        "program_kinds": [(k.id, index.pick(k.name)) for k in guide.taxonomy.program_kinds],
-    }

@@ -33,6 +33,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from .i18n import later, words
+
 FAMILY = "BIZ UDPGothic"  # the universal-design font the handouts are set in (Morisawa BIZ UD)
 PACKAGE = "fonts-morisawa-bizud-gothic"
 INSTALL = f"sudo apt-get install {PACKAGE}"
@@ -41,14 +43,26 @@ INVISIBLE = frozenset("\n\r\t\f\u00ad\u200b\u200c\u200d\u2060\ufeff") | frozense
 
 
 class HandoutError(Exception):
-    """A handout could not be printed correctly.  str() is the English message; `in_language` picks one."""
+    """A handout could not be printed correctly: a message id of the catalogs and its parameters.
 
-    def __init__(self, en: str, ja: str | None = None):
-        super().__init__(en)
-        self.en, self.ja = en, ja or en
+    A parameter given as i18n.later(msgid, …) is worded first; a list of them becomes one line each.
+    str() is the English message; `in_language` words it in another."""
+
+    def __init__(self, msgid: str, /, **params):
+        self.msgid, self.params = msgid, params
+        super().__init__(self.in_language("en"))
 
     def in_language(self, lang: str) -> str:
-        return self.ja if lang == "ja" else self.en
+        say = words(lang)
+
+        def worded(value):
+            if isinstance(value, tuple):
+                return say(value[0], **{k: worded(v) for k, v in value[1].items()})
+            if isinstance(value, list):
+                return "\n".join(worded(v) for v in value)
+            return value
+
+        return say(self.msgid, **{k: worded(v) for k, v in self.params.items()})
 
 
 @dataclass(frozen=True)
@@ -60,21 +74,16 @@ class Face:
     file: Path
 
 
-def _config_note() -> tuple[str, str]:
+def _config_note() -> tuple | str:
     config = os.environ.get("FONTCONFIG_FILE")
-    if not config:
-        return "", ""
-    return f" (fontconfig configuration: FONTCONFIG_FILE={config})", f"（fontconfig の設定: FONTCONFIG_FILE={config}）"
+    return later(" (fontconfig configuration: FONTCONFIG_FILE={config})", config=config) if config else ""
 
 
 def resolve_faces(family: str = FAMILY) -> list[Face]:
     """The regular and bold files fontconfig gives for `family`; HandoutError when it gives another family."""
     fc_match = shutil.which("fc-match")
     if fc_match is None:
-        raise HandoutError(
-            "handouts: fc-match was not found, so the font cannot be checked. Install fontconfig: sudo apt-get install fontconfig",
-            "ハンドアウト: fc-match が見つからないため、フォントを確認できません。fontconfig を入れてください: sudo apt-get install fontconfig",
-        )
+        raise HandoutError("handouts: fc-match was not found, so the font cannot be checked. Install fontconfig: sudo apt-get install fontconfig")
     faces = []
     for weight in ("regular", "bold"):
         done = subprocess.run(
@@ -88,14 +97,11 @@ def resolve_faces(family: str = FAMILY) -> list[Face]:
         families, style, file = (line.split("\t") + ["", "", ""])[:3]
         names = [name.strip() for name in families.split(",") if name.strip()]
         if family not in names:
-            found = f'"{names[0]}" ({file})' if names else "no font at all"
-            found_ja = f"「{names[0]}」（{file}）" if names else "フォントが一つもありません"
-            note_en, note_ja = _config_note()
+            found = later('"{name}" ({file})', name=names[0], file=file) if names else later("no font at all")
             raise HandoutError(
-                f'handouts: the font "{family}" is not installed{note_en}; fontconfig gives {found} instead, '
-                f"so Japanese text would print as empty boxes or in the wrong font. Install it: {INSTALL}",
-                f"ハンドアウト: フォント「{family}」が入っていません{note_ja}。fontconfig は代わりに {found_ja} を返すため、"
-                f"日本語が空白の四角や別のフォントで印刷されてしまいます。次のコマンドで入れてください: {INSTALL}",
+                'handouts: the font "{family}" is not installed{note}; fontconfig gives {found} instead, '
+                "so Japanese text would print as empty boxes or in the wrong font. Install it: {install}",
+                family=family, note=_config_note(), found=found, install=INSTALL,
             )
         faces.append(Face(family, style, Path(file)))
     return faces
@@ -117,8 +123,8 @@ def coverage(faces: Iterable[Face]) -> frozenset[int]:
             chars = _cmap(face.file, face.file.stat().st_mtime)
         except Exception as err:  # noqa: BLE001 - an unreadable font file is reported, never a traceback
             raise HandoutError(
-                f"handouts: cannot read the font file {face.file} ({type(err).__name__}: {err}). Reinstall it: {INSTALL} --reinstall",
-                f"ハンドアウト: フォントファイル {face.file} を読めません（{type(err).__name__}: {err}）。入れ直してください: {INSTALL} --reinstall",
+                "handouts: cannot read the font file {file} ({error}). Reinstall it: {install} --reinstall",
+                file=face.file, error=f"{type(err).__name__}: {err}", install=INSTALL,
             ) from None
         result = chars if result is None else result & chars
     return result or frozenset()
@@ -202,24 +208,16 @@ class FontGuard:
         if not where:
             return
         places = find_in_records(where, records)
-        lines_en, lines_ja = [], []
+        lines = []
         for char in sorted(where):
             sources = places.get(char) or []
+            origin = "; ".join(sources) if sources else later("not in data/: a UI string (locale/*.po or the handout templates)")
             files = ", ".join(dict.fromkeys(where[char]))
-            origin_en = "; ".join(sources) if sources else "not in data/: a UI string (locale/*.po or the handout templates)"
-            origin_ja = "; ".join(sources) if sources else "data/ にはありません（画面の文言: locale/*.po かハンドアウトのテンプレート）"
-            lines_en.append(f"  {describe(char)} in {origin_en} (printed in {files})")
-            lines_ja.append(f"  {describe(char)}: {origin_ja}（{files}）")
-        font = f"{self.family} ({self.faces[0].file})"
+            lines.append(later("  {char} in {origin} (printed in {files})", char=describe(char), origin=origin, files=files))
         raise HandoutError(
-            f"handouts: these characters are not in the font {font} and would print as empty boxes or in another font:\n"
-            + "\n".join(lines_en)
-            + "\nWrite them with characters the font has (e.g. 𠮷 → 吉, no emoji), or use a font that has them."
-            f" The font comes from: {INSTALL}",
-            f"ハンドアウト: 次の文字はフォント {font} にないため、空白の四角や別のフォントで印刷されてしまいます:\n"
-            + "\n".join(lines_ja)
-            + "\nフォントにある文字で書いてください（例: 𠮷 → 吉、絵文字は使わない）。"
-            f"フォントは次のコマンドで入ります: {INSTALL}",
+            "handouts: these characters are not in the font {font} and would print as empty boxes or in another font:\n{lines}\n"
+            "Write them with characters the font has (e.g. 𠮷 → 吉, no emoji), or use a font that has them. The font comes from: {install}",
+            font=f"{self.family} ({self.faces[0].file})", lines=lines, install=INSTALL,
         )
 
     @contextmanager
@@ -235,10 +233,9 @@ class FontGuard:
         if handler.missing:
             chars = ", ".join(dict.fromkeys(handler.missing))
             raise HandoutError(
-                f"handouts: {name}: WeasyPrint found no glyph for {chars} in the font {self.family} and printed an empty box. "
-                f"Install the font ({INSTALL}) or write these characters differently.",
-                f"ハンドアウト: {name}: {chars} の字形がフォント {self.family} になく、空白の四角が印刷されました。"
-                f"フォントを入れる（{INSTALL}）か、別の文字で書いてください。",
+                "handouts: {name}: WeasyPrint found no glyph for {chars} in the font {family} and printed an empty box. "
+                "Install the font ({install}) or write these characters differently.",
+                name=name, chars=chars, family=self.family, install=INSTALL,
             )
 
     def check_embedded(self, document, name: str) -> None:
@@ -246,8 +243,8 @@ class FontGuard:
         other = sorted({str(font.family) for font in document.fonts.values() if str(font.family) != self.family})
         if other:
             raise HandoutError(
-                f"handouts: {name}: WeasyPrint fell back to {', '.join(other)} instead of {self.family}. Install the font: {INSTALL}",
-                f"ハンドアウト: {name}: {self.family} の代わりに {', '.join(other)} が使われました。フォントを入れてください: {INSTALL}",
+                "handouts: {name}: WeasyPrint fell back to {other} instead of {family}. Install the font: {install}",
+                name=name, other=", ".join(other), family=self.family, install=INSTALL,
             )
 
 

@@ -8,7 +8,7 @@
     staff/<lang>/agency-list-staff.pdf   (only on request) the list with 内線 and 担当者名
 
 Pages are HTML (Jinja2 templates in templates/handouts/, the web pages' presentation
-helpers from pages.Renderer) printed by WeasyPrint with the BIZ UD font through
+helpers from present.Presenter) printed by WeasyPrint with the BIZ UD font through
 fontconfig.  Everything printed is checked against the font first (fontguard), so a
 missing font or character is an error, never a sheet of empty boxes.  One
 WeasyPrint FontConfiguration and one parsed stylesheet serve every PDF of the process.
@@ -21,19 +21,19 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .fontguard import FAMILY, FontGuard, HandoutError
-from .i18n import translations
+from .i18n import default_language, translations, words
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
-from .pages import TEMPLATES, Renderer, handout_file, url_for
+from .pages import TEMPLATES, handout_file, template_environment, url_for
+from .present import Presenter
 
-__all__ = ["HandoutError", "cmd_handouts", "register", "render_handouts", "render_staff_sheet", "staff_sheet_path"]
+__all__ = ["HandoutError", "cmd_handouts", "register", "render_handouts", "staff_sheet_path"]
 
 HANDOUT_TEMPLATES = TEMPLATES / "handouts"
 STYLESHEET = HANDOUT_TEMPLATES / "handouts.css"
@@ -138,73 +138,30 @@ class _Press:
 
 
 class _Handouts:
-    """The sheets of one edition: the web pages' Renderer plus what paper needs (QR codes, short hours)."""
+    """The sheets of one edition: the presenter's helpers plus what paper needs (QR codes, what fits)."""
 
     def __init__(self, root: Path, guide: Guide, lang: str, *, today: date, site_url: str | None):
         self.guide, self.lang, self.today = guide, lang, today
-        self.r = Renderer(guide, lang, translations(root, lang), today)
-        self.gettext = self.r.gettext
+        catalog = translations(root, lang)
+        self.present = Presenter(guide, lang, catalog, today)
+        self.gettext = self.present.gettext
         self.site_url = site_url
         self._qr: dict[str, Markup] = {}
         self._html: dict[tuple[str, int], str] = {}
-        default = next((x.code for x in guide.site.languages if x.required), guide.site.languages[0].code)
-        self.prefix = "" if lang == default else f"{lang}/"
-        self.env = self.r.env
+        self.prefix = "" if lang == default_language(guide.site) else f"{lang}/"
+        self.env = template_environment(catalog)
         self.env.globals.update(
+            self.present.template_globals(),
+            url_for=url_for,
+            handout_file=handout_file,
             font_family=FAMILY,
-            hours_lines=self.hours_lines,
+            hours_lines=self.present.hours_lines,
             phones_of=self.phones_of,
             hours_of=self.hours_of,
-            audience_name=lambda aid: self.r.texts.html(next(a.name for a in guide.taxonomy.audiences if a.id == aid)),
+            audience_name=lambda aid: self.present.texts.html(next(a.name for a in guide.taxonomy.audiences if a.id == aid)),
         )
 
     # helpers for the templates
-
-    def hours_lines(self, hours: Hours | None) -> list[Markup]:
-        """The hours table (Renderer.hours_rows) in two or three short lines:
-        "月曜～金曜 8:30–17:15", "休み: 土曜・日曜・祝日・休日・年末年始（12/29～1/3）", then coming exceptions.
-        Each day label and each time stays on one line when the line wraps."""
-        rows = self.r.hours_rows(hours)
-        if not rows:
-            return []
-        closed = self.gettext("Closed")
-        comma = self.gettext(", ")
-        weekly, rules = rows[:7], rows[7:]
-        by_value: dict[str, list[int]] = {}
-        for i, (_label, value) in enumerate(weekly):
-            if value != closed:
-                by_value.setdefault(value, []).append(i)
-        lines = [
-            Markup("{} {}").format(_nowrap_join(self._days([weekly[i][0] for i in days], days), comma), _nowrap_join(value.split(", "), ", "))
-            for value, days in by_value.items()
-        ]
-        closed_labels = [label for label, value in weekly + rules if value == closed]
-        if closed_labels:
-            lines.append(Markup("{}: {}").format(closed, _nowrap_join(closed_labels, comma)))
-        for period in hours.closed_periods:
-            if period.end >= self.today:
-                text = self.gettext("Closed from %(start)s to %(end)s", start=self.r.format_date(period.start), end=self.r.format_date(period.end))
-                lines.append(Markup("{}").format(text + (f": {self.r.texts.plain(period.note)}" if period.note else "")))
-        for exception in hours.exceptions:
-            if exception.date >= self.today:
-                value = closed if exception.closed else ", ".join(exception.times)
-                note = f" ({self.r.texts.plain(exception.note)})" if exception.note else ""
-                lines.append(Markup("{}").format(f"{self.r.format_date(exception.date, True)}: {value}{note}"))
-        return lines
-
-    def _days(self, labels: list[str], indexes: list[int]) -> list[str]:
-        """Weekday labels with runs of three or more as a range: 月曜～金曜, or Mon–Fri."""
-        parts, start = [], 0
-        while start < len(indexes):
-            end = start
-            while end + 1 < len(indexes) and indexes[end + 1] == indexes[end] + 1:
-                end += 1
-            if end - start >= 2:
-                parts.append(self.gettext("%(first)s–%(last)s", first=labels[start], last=labels[end]))
-            else:
-                parts.extend(labels[start : end + 1])
-            start = end + 1
-        return parts
 
     @staticmethod
     def phones_of(agency: Agency, services: list[Service]) -> list[Phone]:
@@ -237,7 +194,7 @@ class _Handouts:
     # the sheets
 
     def sheets(self) -> list[Sheet]:
-        g, t = self.guide, self.r.texts.plain
+        g, t = self.guide, self.present.texts.plain
         result = [self.agency_list()]
         for category in g.taxonomy.categories:
             hub_entries, others = self.category_entries(category)
@@ -274,7 +231,7 @@ class _Handouts:
             )
         for program in g.programs:
             contact_id = program.contact or program.organiser
-            contact = self.r.agencies.get(contact_id) if contact_id else None
+            contact = self.present.agencies.get(contact_id) if contact_id else None
             kind = next(k for k in g.taxonomy.program_kinds if k.id == program.kind)
             result.append(
                 Sheet(
@@ -293,7 +250,7 @@ class _Handouts:
     def category_entries(self, category) -> tuple[list, list]:
         """The ★ agency, and the others as on the web page but those with a phone number first:
         when a sheet must list fewer of them, the ones a resident can call stay."""
-        entries = self.r.agencies_in(category.id)
+        entries = self.present.agencies_in(category.id)
         hub = [(a, s) for a, s in entries if category.hub and a.id == category.hub]
         others = [(a, s) for a, s in entries if not (category.hub and a.id == category.hub)]
         return hub, sorted(others, key=lambda pair: not self.phones_of(*pair))
@@ -317,7 +274,7 @@ class _Handouts:
             "ward_kind": kinds[ward.kind] if ward else None,
             "offices": offices,
             "located": located,
-            "programs": self.r.programs_for(area=area.id),
+            "programs": self.present.programs_for(area=area.id),
         }
 
     def table(self, staff: PrivateOverlay | None = None) -> list[tuple]:
@@ -326,7 +283,7 @@ class _Handouts:
         table = []
         for category in self.guide.taxonomy.categories:
             rows = []
-            for agency, services in self.r.agencies_in(category.id):
+            for agency, services in self.present.agencies_in(category.id):
                 hub_service = any(s.hub for s in services)
                 for service in services:
                     star = agency.id == category.hub and (service.hub or not hub_service)
@@ -430,10 +387,9 @@ class _Handouts:
                 sheet.chosen = min(tried, key=lambda i: (pages(i), i))
                 return tried[sheet.chosen]
             raise HandoutError(
-                f"handouts: {sheet.filename} does not fit on one A4 page even with the least detail ({pages(last)} pages). "
+                "handouts: {file} does not fit on one A4 page even with the least detail ({pages} pages). "
                 "Shorten the texts it prints or the sizes in templates/handouts/handouts.css.",
-                f"ハンドアウト: {sheet.filename} が、情報を最小限にしても A4 1枚に収まりません（{pages(last)}ページ）。"
-                "印刷する文章を短くするか、templates/handouts/handouts.css の大きさを見直してください。",
+                file=sheet.filename, pages=pages(last),
             )
         high = last  # pages(low - 1) > 1 and pages(high) == 1
         while low < high:
@@ -444,14 +400,6 @@ class _Handouts:
                 low = middle + 1
         sheet.chosen = high
         return tried[high]
-
-
-def _nowrap_join(items: list[str], separator: str) -> Markup:
-    """Items kept whole on paper (年末年始（12/29～1/3）), the line free to wrap after each separator.
-    An item with spaces (Year-end holidays (12/29–1/3)) may still wrap at them: a narrow column has room."""
-    return escape(separator).join(
-        Markup('<span class="nb">{}</span>').format(item) if not any(c.isspace() for c in item) else escape(item) for item in items
-    )
 
 
 class _StaffIndex:
@@ -501,23 +449,12 @@ def render_handouts(
     return handouts.print_all(jobs, guard, staff)
 
 
-def render_staff_sheet(root: Path, guide: Guide, private: PrivateOverlay, lang: str, out_path: Path, *, today: date) -> Path:
-    """The 相談機関一覧 with 内線 and 担当者名 from the private overlay, for つなぐ referrals.  Never under site/.
-
-    Its QR code leads to the public agencies page when data/site.yaml has the site's url."""
-    out_path = Path(out_path)
-    _refuse_public(root, out_path)
-    guard = FontGuard()
-    handouts = _Handouts(root, guide, lang, today=today, site_url=Edition.of(guide, lang).url(guide))
-    return handouts.print_all([(handouts.agency_list(private), out_path)], guard, private)[0]
-
-
 def _refuse_public(root: Path, target: Path) -> None:
     public = (root / PUBLIC_DIR).resolve()
     if target.resolve().is_relative_to(public):
         raise HandoutError(
-            f"handouts: the staff sheet contains extensions and staff names and may not be written under {public} (published): {target}",
-            f"ハンドアウト: 職員用の一覧には内線・担当者名が入るため、公開される {public} の下には書き出せません: {target}",
+            "handouts: the staff sheet contains extensions and staff names and may not be written under {public} (published): {target}",
+            public=public, target=target,
         )
 
 
@@ -537,30 +474,27 @@ def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def cmd_handouts(args: argparse.Namespace) -> int:
-    from .load import load_guide  # noqa: PLC0415
+    from .load import city_today, load_guide  # noqa: PLC0415
     from .messages import format_problem  # noqa: PLC0415
 
     lang = getattr(args, "lang", "ja")
-    today = args.today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    w = words(lang)
+    today = args.today or city_today(args.root)
     loaded = load_guide(args.root, today=today, with_private=args.staff)
     if loaded.guide is None:
         for problem in loaded.problems:
             print(format_problem(problem, lang), file=sys.stderr)
-        print(_words(lang, "データに誤りがあるため、ハンドアウトを作成していません。", "The data has errors: no handouts were printed."), file=sys.stderr)
+        print(w("The data has errors: no handouts were printed."), file=sys.stderr)
         return 1
     guide = loaded.guide
     if args.staff and loaded.private is None:
-        print(_words(lang, "data/private.yaml がないため、職員用の一覧は作成できません。", "No data/private.yaml: cannot print the staff sheet."), file=sys.stderr)
+        print(w("No data/private.yaml: cannot print the staff sheet."), file=sys.stderr)
         return 1
     if args.site_url:
         os.environ[SITE_URL_VARIABLE] = args.site_url
     if not public_url(guide):
         print(
-            _words(
-                lang,
-                "注意: data/site.yaml に url がないため、ハンドアウトにはページのパスだけを印刷し、QRコードは付けません。",
-                "warning: data/site.yaml has no url: the handouts print page paths and no QR codes.",
-            ),
+            w("warning: data/site.yaml has no url: the handouts print page paths and no QR codes."),
             file=sys.stderr,
         )
     out = args.out or args.root / DEFAULT_OUT
@@ -578,34 +512,10 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     staff = [p for p in written if args.staff and p.resolve() == staff_sheet_path(args.root, p.parent.name).resolve()]
     print(
-        _words(
-            lang,
-            f"ハンドアウト {len(written) - len(staff)} 件を {out} に作成しました（{seconds:.1f} 秒）",
-            f"printed {len(written) - len(staff)} handouts into {out} ({seconds:.1f} s)",
-        ),
+        w("printed {n} handouts into {out} ({seconds:.1f} s)", n=len(written) - len(staff), out=out, seconds=seconds),
         file=sys.stderr,
     )
     for path in staff:
-        print(_words(lang, f"職員用（公開しないこと）: {path}", f"staff only (never publish): {path}"), file=sys.stderr)
+        print(w("staff only (never publish): {path}", path=path), file=sys.stderr)
     return 0
 
-
-def _words(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m guide.handouts`: the same subcommand, for use before it is wired into `guide`."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=Path.cwd(), help="the guide's folder (default: here)")
-    common.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of messages (default: ja)")
-    common.add_argument("--today", type=date.fromisoformat, help="print as on this date (YYYY-MM-DD)")
-    top = argparse.ArgumentParser(prog="guide")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    register(sub, common)
-    args = top.parse_args(["handouts", *(sys.argv[1:] if argv is None else argv)])
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,8 +1,11 @@
 """Languages: UI strings from gettext catalogs (locale/<lang>.po), data texts with visible fallback.
 
-Message ids are English; a language without a catalog shows English UI, never
-blank.  A data text missing in the page's language falls back to the default
-(Japanese) text, marked with its own `lang` attribute and a short note.
+Every word the tool shows comes from these catalogs: the pages and handouts (Jinja's
+`_()`, parameters written %(name)s), and the tool's own messages — `guide check`,
+`diff`, `report`, the command line — through `Words` (parameters written {name}, as the
+browser scripts' strings are).  Message ids are English; a language without a catalog
+shows English, never blank.  A data text missing in the page's language falls back to
+the default (Japanese) text, marked with its own `lang` attribute and a short note.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from markupsafe import Markup, escape
 from .model import Site, Text
 
 LOCALE_DIR = "locale"
+# The generator's own catalogs: the words of the command line (a guide's folder has the same).
+GENERATOR_LOCALE = Path(__file__).resolve().parents[2] / LOCALE_DIR
 
 
 @lru_cache(maxsize=16)
@@ -40,6 +45,44 @@ def translations(root: Path, lang: str) -> NullTranslations:
     return _compiled(po_file, po_file.stat().st_mtime, lang)
 
 
+def catalog_languages(locale_dir: Path = GENERATOR_LOCALE) -> list[str]:
+    """The languages the tool can speak: English (the message ids) and each locale/<lang>.po."""
+    return sorted({"en", *(po.stem for po in locale_dir.glob("*.po"))})
+
+
+class Words:
+    """The tool's own words in one language: `words("{n} errors", n=2)`, `words.of("field", "note")`."""
+
+    def __init__(self, lang: str, catalog: NullTranslations | None = None):
+        self.lang = lang
+        self.catalog = catalog if catalog is not None else translations(GENERATOR_LOCALE.parent, lang)
+
+    def __call__(self, msgid: str, /, **params) -> str:
+        return _fill(self.catalog.gettext(msgid), params)
+
+    def of(self, context: str, msgid: str, /, **params) -> str:
+        """A word whose translation depends on what it is about (gettext's msgctxt)."""
+        return _fill(self.catalog.pgettext(context, msgid), params)
+
+
+def _fill(text: str, params: dict) -> str:
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError):  # a translation naming a parameter the code does not give: show it as written
+        return text
+
+
+def later(msgid: str, /, **params) -> tuple[str, dict]:
+    """A message to word once the reader's language is known (a parameter of another message)."""
+    return (msgid, params)
+
+
+@lru_cache(maxsize=8)
+def words(lang: str) -> Words:
+    """The tool's words in `lang`, from the generator's catalogs."""
+    return Words(lang)
+
+
 @dataclass(frozen=True)
 class Localized:
     """A data text as one language sees it."""
@@ -53,24 +96,34 @@ class Localized:
         return self.value
 
 
+def default_language(site: Site) -> str:
+    """The language every text has: the first required one."""
+    return next((lang.code for lang in site.languages if lang.required), site.languages[0].code)
+
+
+def pick(text: Text | None, lang: str, default: str) -> Localized | None:
+    """The text in `lang`, else in the default language, else in any language it has (a fallback)."""
+    if text is None:
+        return None
+    value = text.get(lang)
+    if value is not None:
+        return Localized(value, lang, False, text.is_unofficial(lang))
+    for other in (default, *text.languages):
+        if text.get(other) is not None:
+            return Localized(text.get(other), other, True, False)
+    return None
+
+
 class Texts:
     """Picks the right language of each data text for one edition of the site."""
 
     def __init__(self, site: Site, lang: str, gettext):
         self.lang = lang
-        self.default = next((lang.code for lang in site.languages if lang.required), site.languages[0].code)
+        self.default = default_language(site)
         self.gettext = gettext
 
     def pick(self, text: Text | None) -> Localized | None:
-        if text is None:
-            return None
-        value = text.get(self.lang)
-        if value is not None:
-            return Localized(value, self.lang, False, text.is_unofficial(self.lang))
-        for lang in (self.default, *text.languages):
-            if text.get(lang) is not None:
-                return Localized(text.get(lang), lang, True, False)
-        return None
+        return pick(text, self.lang, self.default)
 
     def plain(self, text: Text | None) -> str:
         picked = self.pick(text)

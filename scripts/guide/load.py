@@ -6,8 +6,9 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
@@ -40,15 +41,8 @@ _SIMPLE_TYPES = {
     "model_type": "dict_type",
     "model_attributes_type": "dict_type",
 }
-# Format hints for pattern errors, by field name.
-_FORMATS = {
-    "postal_code": ('"700-8544" のように引用符で囲んで書いてください', 'write it quoted, like "700-8544"'),
-    "email": ("soudan@example.jp の形で書いてください", "write it like soudan@example.jp"),
-    "url": ("https:// で始まるアドレスを書いてください", "write an address starting with https://"),
-    "local_government_code": ('6桁の数字を引用符で囲んで書いてください（例: "331007"）', 'write six digits, quoted, e.g. "331007"'),
-    "phone_area_code": ('0 で始まる市外局番を引用符で囲んで書いてください（例: "086"）', 'write the area code, quoted, e.g. "086"'),
-    "code": ("ja, en のような言語コードを書いてください", "write a language code such as ja or en"),
-}
+# Format hints for pattern errors, by field name: messages.CATALOG["format_<field>"].
+_FORMATS = ("postal_code", "email", "url", "local_government_code", "phone_area_code", "code")
 
 
 @dataclass
@@ -72,7 +66,7 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
     data_dir = root / "data"
     result = Loaded(guide=None)
     parts: dict[str, BaseModel] = {}
-    context = {"phone_region": "JP", "area_code": ""}
+    context = {"phone_region": model.City.model_fields["country"].default, "area_code": ""}  # until site.yaml says
     for attribute, (filename, file_model) in DATA_FILES.items():
         parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result, context)
         if parsed is not None:
@@ -95,6 +89,19 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
             result.guide = guide
     result.problems.sort(key=lambda p: (p.file, p.line, p.column))
     return result
+
+
+def city_today(root: Path) -> date:
+    """Today's date in the city (site.yaml city.timezone): freshness is judged by the city's calendar
+    day, whatever the machine's zone.  The machine's date while site.yaml cannot tell (it is checked anyway)."""
+    path = root / "data" / DATA_FILES["site"][0]
+    site = read_yaml(path, path.name).data if path.is_file() else None
+    city = site.get("city") if isinstance(site, dict) else None
+    zone = city.get("timezone") if isinstance(city, dict) else None
+    try:
+        return datetime.now(ZoneInfo(zone)).date() if isinstance(zone, str) else date.today()
+    except (ValueError, ZoneInfoNotFoundError):
+        return date.today()
 
 
 def load_or_raise(root: Path, **kwargs) -> Loaded:
@@ -189,8 +196,8 @@ def _problem_from_error(yf: YamlFile, detail: dict, file_model: type[BaseModel])
         expected = str(ctx.get("expected", "")).replace("' or '", "', '")
         return yf.problem(path, "literal_error", value=_got(value), expected=expected)
     if kind == "string_pattern_mismatch":
-        ja, en = _FORMATS.get(field_name, ("正しい形で書いてください", "see the schema"))
-        return yf.problem(path, "pattern_mismatch", value=_got(value), format_ja=ja, format_en=en)
+        hint = f"format_{field_name}" if field_name in _FORMATS else "format_other"
+        return yf.problem(path, "pattern_mismatch", value=_got(value), format=(hint, {}))
     if kind == "too_short":
         return yf.problem(path, "too_short", min=ctx.get("min_length", 1))
     if kind == "string_too_short":

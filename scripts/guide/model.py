@@ -279,7 +279,7 @@ class Site(Record):
 
 
 class Phone(Record):
-    number: str = Field(description="Exactly as published, with area code: 086-242-3135.")
+    number: str = Field(description="Exactly as published, with area code, for example 012-345-6789.")
     label: Text | None = None
     kind: Literal["voice", "fax"] = "voice"
 
@@ -295,7 +295,7 @@ class Phone(Record):
 
 class Address(Record):
     postal_code: Annotated[str, Field(pattern=r"^\d{3}-\d{4}$")] | None = Field(
-        None, description='Postal code as a string, "700-8544".'
+        None, description='Postal code as a string, for example "123-4567".'
     )
     ward: Id | None = Field(None, description="Id of the 行政区 (an area).")
     street: Text = Field(description="Town, chōme and block: 鹿田町一丁目1-1.")
@@ -398,7 +398,7 @@ class Agency(ContactPoint, Sourced):
     id: Id
     name: Text
     kana: Kana
-    parent: Text | None = Field(None, description="Parent organisation: 岡山市保健福祉局 ….")
+    parent: Text | None = Field(None, description="Parent organisation, for example the city's health and welfare bureau.")
     owner: Text | None = Field(None, description="The section that keeps this record current (担当課).")
     summary: Text | None = None
     services: list[Service] = Field(min_length=1)

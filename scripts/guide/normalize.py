@@ -14,7 +14,7 @@ The steps, in order:
 5. Variant kanji → the common form (髙 → 高, 﨑 → 崎, 邊 → 辺 …, see VARIANTS).
    Variation selectors (IVS) are dropped.
 6. Dashes, long-vowel marks and wave dashes (ー ― ‐ － – — − ｰ ~ 〜 ～ ─ …):
-   a run of them between two ASCII digits becomes "-" (086-803-1234, 1-1);
+   a run of them between two ASCII digits becomes "-" (for example 012-345-6789, 1-1);
    after kana it becomes one "ー" (センタ- → せんたー); anywhere else it
    separates words (long-term → long term).
 7. Punctuation and symbols (Unicode categories P* and S*: ・「」（）、。★※〒 …)
@@ -175,6 +175,3 @@ def bigrams(text: str) -> set[str]:
         grams.update(word[i : i + 2] for i in range(len(word) - 1))
     return grams
 
-
-def is_japanese(text: str) -> bool:
-    return bool(_JAPANESE.search(text))

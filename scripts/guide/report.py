@@ -18,17 +18,17 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from .checks import iter_texts
-from .load import load_guide
+from .i18n import default_language, pick, words
+from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
 
@@ -106,6 +106,7 @@ class Report:
     stale: list[StaleRecord]
     missing: list[MissingFacts]
     coverage: list[LanguageCoverage]
+    default_lang: str = "ja"  # the language every text has (site.yaml)
     site_dir: Path | None = None  # None: no built site was checked
     pages_checked: int = 0
     dead_links: list[DeadLink] = field(default_factory=list)
@@ -135,6 +136,7 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         stale=stale_records(guide, today),
         missing=missing_facts(guide),
         coverage=translation_coverage(guide),
+        default_lang=default_language(guide.site),
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)
@@ -246,7 +248,7 @@ def readable_path(root: object, path: tuple) -> str:
 
 def translation_coverage(guide: Guide) -> list[LanguageCoverage]:
     """Per language other than the default: translated share of each group of texts."""
-    default = next((lang.code for lang in guide.site.languages if lang.required), guide.site.languages[0].code)
+    default = default_language(guide.site)
     result = []
     for language in guide.site.languages:
         if language.code == default:
@@ -320,71 +322,38 @@ def dead_links(site_dir: Path) -> tuple[int, list[DeadLink]]:
 
 # --- words ------------------------------------------------------------------------------------
 
-WORDS: dict[str, dict[str, str]] = {
-    "ja": {
-        "title": "相談窓口ガイドの点検レポート（{today}）",
-        "stale": "最終確認から {days} 日を過ぎた記録（{n}件）",
-        "owner_group": "{owner}（{n}件）",
-        "no_owner": "担当課の記載なし",
-        "stale_item": "{date}（{days}日前） {kind} {name}（{id}）",
-        "agency": "相談機関",
-        "program": "プログラム",
-        "nothing": "ありません。",
-        "missing": "電話番号・受付時間・所在地の記載がない窓口（相談機関 {agencies}件、拠点 {branches}件）",
-        "missing_item": "{name}（{ref}）：{facts}",
-        "branch_name": "{agency}（{area}）",
-        "phone": "電話番号",
-        "hours": "受付時間",
-        "address": "所在地",
-        "at_branches": "{fact}（拠点にはあり）",
-        "fact_sep": "、",
-        "coverage": "翻訳の状況",
-        "language": "{name}（{code}）",
-        "no_languages": "既定の言語のほかに言語がありません。",
-        "coverage_item": "{group}: {translated}/{total}（{percent}%）、うち非公式 {unofficial}",
-        "untranslated": "未翻訳（{n}件）",
-        "categories": "分野の名前",
-        "agency_names": "相談機関の名前",
-        "service_descriptions": "相談内容の説明",
-        "program_names": "プログラムの名前",
-        "other": "その他の文章",
-        "links": "サイト内のリンク切れ（{n}件）",
-        "links_checked": "{site} の {pages} ページを確認しました。",
-        "links_not_checked": "作成済みのサイトがないため確認していません（guide build の後に実行するか、--site でフォルダを指定してください）。",
-        "link_item": "{page} → {target}",
-    },
-    "en": {
-        "title": "Guide check report ({today})",
-        "stale": "Records not verified for over {days} days ({n})",
-        "owner_group": "{owner} ({n})",
-        "no_owner": "No responsible section given",
-        "stale_item": "{date} ({days} days ago) {kind} {name} ({id})",
-        "agency": "agency",
-        "program": "program",
-        "nothing": "None.",
-        "missing": "Counters without phone, hours or address ({agencies} agencies, {branches} branches)",
-        "missing_item": "{name} ({ref}): {facts}",
-        "branch_name": "{agency} ({area})",
-        "phone": "phone",
-        "hours": "hours",
-        "address": "address",
-        "at_branches": "{fact} (given for its branches)",
-        "fact_sep": ", ",
-        "coverage": "Translation coverage",
-        "language": "{name} ({code})",
-        "no_languages": "There is no language besides the default one.",
-        "coverage_item": "{group}: {translated}/{total} ({percent}%), {unofficial} unofficial",
-        "untranslated": "missing ({n})",
-        "categories": "category names",
-        "agency_names": "agency names",
-        "service_descriptions": "service descriptions",
-        "program_names": "program names",
-        "other": "other texts",
-        "links": "Dead internal links ({n})",
-        "links_checked": "Checked {pages} pages in {site}.",
-        "links_not_checked": "Not checked: there is no built site (run guide build first, or give the folder with --site).",
-        "link_item": "{page} → {target}",
-    },
+# The report's words: key -> English message id (locale/<lang>.po).
+WORDS: dict[str, str] = {
+    "title": "Guide check report ({today})",
+    "stale": "Records not verified for over {days} days ({n})",
+    "owner_group": "{owner} ({n})",
+    "no_owner": "No responsible section given",
+    "stale_item": "{date} ({days} days ago) {kind} {name} ({id})",
+    "agency": "agency",
+    "program": "program",
+    "nothing": "None.",
+    "missing": "Counters without phone, hours or address ({agencies} agencies, {branches} branches)",
+    "missing_item": "{name} ({ref}): {facts}",
+    "branch_name": "{agency} ({area})",
+    "phone": "phone",
+    "hours": "hours",
+    "address": "address",
+    "at_branches": "{fact} (given for its branches)",
+    "fact_sep": ", ",
+    "coverage": "Translation coverage",
+    "language": "{name} ({code})",
+    "no_languages": "There is no language besides the default one.",
+    "coverage_item": "{group}: {translated}/{total} ({percent}%), {unofficial} unofficial",
+    "untranslated": "missing ({n})",
+    "categories": "category names",
+    "agency_names": "agency names",
+    "service_descriptions": "service descriptions",
+    "program_names": "program names",
+    "other": "other texts",
+    "links": "Dead internal links ({n})",
+    "links_checked": "Checked {pages} pages in {site}.",
+    "links_not_checked": "Not checked: there is no built site (run guide build first, or give the folder with --site).",
+    "link_item": "{page} → {target}",
 }
 
 _MARKDOWN_SPECIAL = set("\\`*_[]<>|~")
@@ -394,13 +363,9 @@ def _escape(text: str) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
 
 
-def _text(value: Text | None, lang: str) -> str:
-    if value is None:
-        return ""
-    for code in (lang, "ja", *value.languages):
-        if value.get(code) is not None:
-            return value.get(code)
-    return ""
+def _text(value: Text | None, lang: str, default: str) -> str:
+    picked = pick(value, lang, default)
+    return picked.value if picked else ""
 
 
 class _Writer:
@@ -439,14 +404,24 @@ class _Writer:
         return "\n".join(self.lines).rstrip("\n") + "\n"
 
 
+class _Words:
+    """words("key", name=value): the text of WORDS[key] in the catalog of `lang`, filled in."""
+
+    def __init__(self, lang: str):
+        self.words = words(lang)
+
+    def __call__(self, key: str, /, **params) -> str:
+        return self.words.of("facts", WORDS[key]) if key == "fact_sep" else self.words(WORDS[key], **params)
+
+
 SECTIONS = ("stale", "missing", "coverage", "links")
 
 
 def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
     """The report in `lang` (ja or en), as plain text (default) or Markdown; `sections` picks which parts."""
-    words = WORDS[lang if lang in WORDS else "ja"]
+    words = _Words(lang)
     out = _Writer(fmt == "markdown")
-    out.heading(1, words["title"].format(today=report.today.isoformat()))
+    out.heading(1, words("title", today=report.today.isoformat()))
     if "stale" in sections:
         _render_stale(report, words, lang, out)
     if "missing" in sections:
@@ -458,49 +433,49 @@ def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections:
     return out.text()
 
 
-def _render_stale(report: Report, words: dict, lang: str, out: _Writer) -> None:
-    out.heading(2, words["stale"].format(days=report.stale_after_days, n=len(report.stale)))
+def _render_stale(report: Report, words: _Words, lang: str, out: _Writer) -> None:
+    out.heading(2, words("stale", days=report.stale_after_days, n=len(report.stale)))
     if not report.stale:
-        out.para(words["nothing"])
+        out.para(words("nothing"))
     for owner, records in report.stale_by_owner():
-        out.heading(3, words["owner_group"].format(owner=_text(owner, lang) if owner else words["no_owner"], n=len(records)))
+        out.heading(3, words("owner_group", owner=_text(owner, lang, report.default_lang) if owner else words("no_owner"), n=len(records)))
         for r in records:
             out.bullet(
-                words["stale_item"].format(
-                    date=r.last_verified.isoformat(), days=r.days, kind=words[r.kind], name=_text(r.name, lang), id=r.id
+                words("stale_item",
+                    date=r.last_verified.isoformat(), days=r.days, kind=words(r.kind), name=_text(r.name, lang, report.default_lang), id=r.id
                 )
             )
 
 
-def _render_missing(report: Report, words: dict, lang: str, out: _Writer) -> None:
+def _render_missing(report: Report, words: _Words, lang: str, out: _Writer) -> None:
     branches = sum(1 for m in report.missing if m.branch_id)
-    out.heading(2, words["missing"].format(agencies=len(report.missing) - branches, branches=branches))
+    out.heading(2, words("missing", agencies=len(report.missing) - branches, branches=branches))
     if not report.missing:
-        out.para(words["nothing"])
+        out.para(words("nothing"))
     for entry in report.missing:
         if entry.branch_id is None:
-            name = _text(entry.agency_name, lang)
+            name = _text(entry.agency_name, lang, report.default_lang)
         elif entry.branch_name is not None:
-            name = _text(entry.branch_name, lang)
+            name = _text(entry.branch_name, lang, report.default_lang)
         else:
-            area = _text(entry.area_name, lang) or entry.branch_id
-            name = words["branch_name"].format(agency=_text(entry.agency_name, lang), area=area)
-        facts = words["fact_sep"].join(
-            words["at_branches"].format(fact=words[f]) if f in entry.at_branches else words[f] for f in entry.missing
+            area = _text(entry.area_name, lang, report.default_lang) or entry.branch_id
+            name = words("branch_name", agency=_text(entry.agency_name, lang, report.default_lang), area=area)
+        facts = words("fact_sep").join(
+            words("at_branches", fact=words(f)) if f in entry.at_branches else words(f) for f in entry.missing
         )
-        out.bullet(words["missing_item"].format(name=name, ref=entry.ref, facts=facts))
+        out.bullet(words("missing_item", name=name, ref=entry.ref, facts=facts))
 
 
-def _render_coverage(report: Report, words: dict, out: _Writer) -> None:
-    out.heading(2, words["coverage"])
+def _render_coverage(report: Report, words: _Words, out: _Writer) -> None:
+    out.heading(2, words("coverage"))
     if not report.coverage:
-        out.para(words["no_languages"])
+        out.para(words("no_languages"))
     for language in report.coverage:
-        out.heading(3, words["language"].format(name=language.name, code=language.lang))
+        out.heading(3, words("language", name=language.name, code=language.lang))
         for group in language.groups:
             out.bullet(
-                words["coverage_item"].format(
-                    group=words[group.group],
+                words("coverage_item", 
+                    group=words(group.group),
                     translated=group.translated,
                     total=group.total,
                     percent=group.percent,
@@ -508,27 +483,27 @@ def _render_coverage(report: Report, words: dict, out: _Writer) -> None:
                 )
             )
             if group.missing:
-                out.bullet(words["untranslated"].format(n=len(group.missing)), depth=1)
+                out.bullet(words("untranslated", n=len(group.missing)), depth=1)
                 for path in group.missing:
                     out.bullet(path, depth=2, code=True)
 
 
-def _render_links(report: Report, words: dict, out: _Writer) -> None:
+def _render_links(report: Report, words: _Words, out: _Writer) -> None:
     if report.site_dir is None:
-        out.heading(2, words["links"].format(n="–"))
-        out.para(words["links_not_checked"])
+        out.heading(2, words("links", n="–"))
+        out.para(words("links_not_checked"))
     else:
-        out.heading(2, words["links"].format(n=len(report.dead_links)))
-        out.para(words["links_checked"].format(site=report.site_dir, pages=report.pages_checked))
+        out.heading(2, words("links", n=len(report.dead_links)))
+        out.para(words("links_checked", site=report.site_dir, pages=report.pages_checked))
         for link in report.dead_links:
-            out.bullet(words["link_item"].format(page=link.page, target=link.target))
+            out.bullet(words("link_item", page=link.page, target=link.target))
 
 
 # --- the command ---------------------------------------------------------------------------------
 
 
 def _today(args: argparse.Namespace) -> date:
-    return getattr(args, "today", None) or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    return getattr(args, "today", None) or city_today(Path(args.root))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -536,34 +511,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     root = Path(args.root)
     site_dir = Path(args.site) if args.site else None
     if site_dir is not None and not site_dir.is_dir():
-        print(
-            f"guide report: {site_dir}: "
-            + (
-                "フォルダがありません（作成済みのサイトのフォルダを指定してください）"
-                if lang == "ja"
-                else "no such folder (give the folder of a built site)"
-            ),
-            file=sys.stderr,
-        )
+        print(f"guide report: {site_dir}: " + words(lang)("no such folder (give the folder of a built site)"), file=sys.stderr)
         return 2
     today = _today(args)
     loaded = load_guide(root, today=today)
     if loaded.guide is None:
         for problem in loaded.errors:
             print(format_problem(problem, lang), file=sys.stderr)
-        print(
-            "データに誤りがあるため、レポートを作成できません（guide check で確かめてください）。"
-            if lang == "ja"
-            else "The data has errors, so no report was made (see guide check).",
-            file=sys.stderr,
-        )
+        print(words(lang)("The data has errors, so no report was made (see guide check)."), file=sys.stderr)
         return 1
     sections = ("coverage",) if args.i18n else SECTIONS
     text = render_report(build_report(root, loaded.guide, today=today, site_dir=site_dir), lang, args.format, sections)
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(text, encoding="utf-8")
-        print(f"{args.output} を作成しました" if lang == "ja" else f"wrote {args.output}", file=sys.stderr)
+        print(words(lang)("wrote {path}", path=args.output), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -4,7 +4,8 @@
  *
  * Every element with a data-hours attribute (the hours as JSON) gets a text and one of the classes
  * is-open / is-closed / is-unknown.  Texts come from the element's data-msg-* attributes, then
- * window.GUIDE_STRINGS, then the built-in Japanese or English defaults below (by the page's lang).
+ * window.GUIDE_STRINGS (assets/guide/strings.js, written by the build from locale/<lang>.po), then
+ * the English message ids below.
  * Placeholders are {name} and are filled here.  window.GUIDE_NOW (an ISO string) replaces the
  * visitor's clock, for tests.  Tested in Node against tests/vectors/hours.json.
  * Plain ES2017, no dependencies.  Browser: window.GuideOpenness; Node: module.exports. */
@@ -17,35 +18,20 @@
   var TIME_RANGE = /^\s*(\d{1,2}):(\d{2})\s*[-~〜～–]\s*(\d{1,2}):(\d{2})\s*$/;
   var DEFAULT_ZONE = "Asia/Tokyo";
 
+  // English, the catalogs' message ids (build.JS_STRINGS): what shows when a page has no strings.js.
   var DEFAULT_STRINGS = {
-    ja: {
-      open_now: "受付中",
-      closes_at: "{time}まで",
-      closed_now: "受付時間外",
-      opens_today_at: "本日{time}から",
-      closed_today: "本日の受付は終了",
-      closed_all_day: "本日は休み",
-      next_open: "次の受付: {day} {time}",
-      tomorrow: "明日",
-      on_weekday: "{weekday}",
-      on_date: "{month}月{date}日（{weekday}）",
-      unknown: "受付時間の記載なし（お電話でご確認ください）",
-      mon: "月曜", tue: "火曜", wed: "水曜", thu: "木曜", fri: "金曜", sat: "土曜", sun: "日曜"
-    },
-    en: {
-      open_now: "Open now",
-      closes_at: "until {time}",
-      closed_now: "Closed now",
-      opens_today_at: "opens today at {time}",
-      closed_today: "Closed for today",
-      closed_all_day: "Closed today",
-      next_open: "Next open: {day} {time}",
-      tomorrow: "tomorrow",
-      on_weekday: "{weekday}",
-      on_date: "{weekday} {month}/{date}",
-      unknown: "Hours not listed — please call",
-      mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun"
-    }
+    open_now: "Open now",
+    closes_at: "until {time}",
+    closed_now: "Closed now",
+    opens_today_at: "opens today at {time}",
+    closed_today: "Closed for today",
+    closed_all_day: "Closed today",
+    next_open: "Next open: {day} {time}",
+    tomorrow: "tomorrow",
+    on_weekday: "{weekday}",
+    on_date: "{weekday} {month}/{date}",
+    unknown: "Hours not listed — please call",
+    mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun"
   };
 
   // --- calendar days as "YYYY-MM-DD" strings (compared as strings, stepped in UTC)
@@ -206,17 +192,15 @@
   }
 
   /** A function key -> text: the element's data-msg-* attribute, GUIDE_STRINGS, then the defaults. */
-  function stringsFor(element, lang) {
+  function stringsFor(element) {
     var globalStrings = (root && root.GUIDE_STRINGS) || {};
-    var code = lang || (element && element.closest && element.closest("[lang]") && element.closest("[lang]").getAttribute("lang")) || "ja";
-    var defaults = DEFAULT_STRINGS[String(code).slice(0, 2)] || DEFAULT_STRINGS.en;
     return function (key) {
       if (element && element.dataset) {
         var attr = "msg" + key.replace(/(^|_)([a-z])/g, function (w, s, c) { return c.toUpperCase(); });
         if (element.dataset[attr] !== undefined) return element.dataset[attr];
       }
       if (globalStrings[key] !== undefined) return globalStrings[key];
-      return defaults[key] !== undefined ? defaults[key] : key;
+      return DEFAULT_STRINGS[key] !== undefined ? DEFAULT_STRINGS[key] : key;
     };
   }
 

@@ -1,0 +1,289 @@
+"""The one presenter: how the model is shown in one language, for every output.
+
+Pages, handouts, `guide diff` and `guide report` all word a record's facts here: a data
+text in the reader's language with its fallback marker, dates, weekday ranges (月〜金),
+hours in one line or as a table, addresses, phone numbers and links, repeating schedules.
+Words come from the gettext catalogs (i18n); no output reaches into another.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from datetime import date
+
+from markupsafe import Markup, escape
+
+from .i18n import Texts, Words
+from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
+from .phones import tel_uri
+
+# Weekday ids of the data -> English message ids of their names.
+WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
+
+
+def clock_range(time_range: str) -> str:
+    """"08:30-17:15" as people read it: 8:30–17:15."""
+    start, end = time_range_minutes(time_range)
+    return f"{start // 60}:{start % 60:02d}–{end // 60}:{end % 60:02d}"
+
+
+def weekday_runs(days: list[str]) -> list[list[str]]:
+    """Weekday ids in week order, in runs of consecutive days: [mon, tue, wed], [fri]."""
+    runs: list[list[str]] = []
+    for day in (d for d in WEEKDAYS if d in days):
+        if runs and WEEKDAYS.index(day) == WEEKDAYS.index(runs[-1][-1]) + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
+
+
+class Presenter:
+    """The model as one language edition shows it: words, texts, dates, hours, addresses, phones,
+    and the shared queries (agencies of a concern, programs of an area) the pages and handouts list."""
+
+    def __init__(self, guide: Guide, lang: str, translations, today: date):
+        self.guide, self.lang, self.today = guide, lang, today
+        self.catalog = translations
+        self.words = Words(lang, translations)
+        self.texts = Texts(guide.site, lang, self.gettext)
+        self.areas = {a.id: a for a in guide.areas.areas}
+        self.categories = {c.id: c for c in guide.taxonomy.categories}
+        self.agencies = {a.id: a for a in guide.agencies}
+
+    def template_globals(self) -> dict:
+        """The names templates call (pages and handouts alike)."""
+        return dict(
+            guide=self.guide,
+            lang=self.lang,
+            t=self.texts.html,
+            plain=self.texts.plain,
+            today=self.today,
+            phone_link=self.phone_link,
+            address_text=self.address_text,
+            map_url=self.map_url,
+            hours_rows=self.hours_rows,
+            hours_json=self.hours_json,
+            agencies_in=self.agencies_in,
+            programs_for=self.programs_for,
+            sessions=self.sessions,
+            recurrence_text=self.recurrence_text,
+            branch_title=self.branch_title,
+            format_date=self.format_date,
+            area_name=lambda area_id: self.texts.html(self.areas[area_id].name),
+            category_name=lambda cid: self.texts.html(self.categories[cid].name),
+            agency_of=self.agencies.get,
+            sorted_by_kana=lambda agencies: sorted(agencies, key=lambda a: a.kana),
+            source_title=lambda doc_id: self.texts.html(next(s.title for s in self.guide.sources.sources if s.id == doc_id)),
+        )
+
+    # --- words, texts, dates
+
+    def gettext(self, msgid: str, **params) -> str:
+        """A UI string from the catalog, with %(name)s parameters filled in."""
+        text = self.catalog.gettext(msgid)
+        return text % params if params else text
+
+    def line(self, text) -> str:
+        """A data text as one line of plain text in the reader's language ("" when there is none)."""
+        return " ".join(self.texts.plain(text).split())
+
+    def with_note(self, value: str, note) -> str:
+        """"value (note)" when there is a note, in the reader's language."""
+        return self.words("{value} ({note})", value=value, note=self.line(note)) if note else value
+
+    def format_date(self, day: date, with_weekday: bool = False) -> str:
+        from babel.dates import format_date  # noqa: PLC0415
+
+        pattern = self.gettext("d MMM yyyy") if not with_weekday else self.gettext("EEE d MMM yyyy")
+        return format_date(day, pattern, locale=self.lang.replace("-", "_") if self.lang != "ja" else "ja")
+
+    def weekdays(self, days: list[str], *, short: bool = False) -> list[str]:
+        """Day names in week order, runs of three or more as one range: 月曜～金曜, Mon–Fri (short: 月〜金)."""
+
+        def name(day: str) -> str:
+            return self.words.of("short weekday", WEEKDAY_IDS[day]) if short else self.gettext(WEEKDAY_IDS[day])
+
+        def span(first: str, last: str) -> str:
+            if short:
+                return self.words.of("short weekday", "{first}–{last}", first=first, last=last)
+            return self.gettext("%(first)s–%(last)s", first=first, last=last)
+
+        parts = []
+        for run in weekday_runs(days):
+            parts += [span(name(run[0]), name(run[-1]))] if len(run) >= 3 else [name(day) for day in run]
+        return parts
+
+    def short_days(self, days: list[str]) -> str:
+        """Short day names in one run of text: 月〜金, 火・金."""
+        return self.words(", ").join(self.weekdays(days, short=True))
+
+    # --- contact facts
+
+    def phone_link(self, phone) -> Markup:
+        return Markup('<a class="phone" href="{}">{}</a>').format(tel_uri(phone.number, self.guide.site.city.country), phone.number)
+
+    def address_text(self, address, *, with_city: bool = True) -> str:
+        """The postal address in the edition's order: Japanese big-to-small, others small-to-big.
+        Without the city (a change summary of one guide): 〒postal ward street building."""
+        city = self.texts.plain(self.guide.site.city.name) if with_city else ""
+        prefecture = self.texts.plain(self.guide.site.city.prefecture) if with_city else ""
+        ward = self.texts.plain(self.areas[address.ward].name) if address.ward in self.areas else ""
+        street, building = self.texts.plain(address.street), self.texts.plain(address.building)
+        postal = address.postal_code or ""
+        if self.lang == "ja":
+            return " ".join(p for p in (f"〒{postal}" if postal else "", f"{prefecture}{city}{ward}{street}", building) if p)
+        parts = [building, street, ward, city, prefecture]
+        return ", ".join(p for p in parts if p) + (f" {postal}" if postal else "")
+
+    def map_url(self, address) -> str:
+        # A link to OpenStreetMap: no embedded third-party map, no request until the resident taps it.
+        query = "".join(
+            p
+            for p in (
+                self.guide.site.city.prefecture.get(self.texts.default),
+                self.guide.site.city.name.get(self.texts.default),
+                self.areas[address.ward].name.get(self.texts.default) if address.ward in self.areas else "",
+                address.street.get(self.texts.default),
+            )
+            if p
+        )
+        return "https://www.openstreetmap.org/search?query=" + urllib.parse.quote(query)
+
+    def branch_title(self, agency: Agency, branch: Branch, html: bool = True) -> Markup | str:
+        """A branch's official name, or "agency (area)" when the documents give none."""
+        pick = self.texts.html if html else self.texts.plain
+        if branch.name:
+            return pick(branch.name)
+        if html:
+            return Markup("{} ({})").format(pick(agency.name), pick(self.areas[branch.area].name))
+        return f"{pick(agency.name)} ({pick(self.areas[branch.area].name)})"
+
+    # --- hours and schedules
+
+    def hours_rows(self, hours: Hours | None) -> list[tuple[str, str]]:
+        """One row per weekday, then holiday rules: what the hours table shows."""
+        if hours is None or hours.status != "published":
+            return []
+        rows = []
+        for day in WEEKDAYS:
+            times = [t for rule in hours.weekly if day in rule.days for t in rule.times]
+            label = self.gettext(WEEKDAY_IDS[day])
+            rows.append((label, ", ".join(clock_range(t) for t in sorted(times)) if times else self.gettext("Closed")))
+        if hours.closed_on_public_holidays:
+            rows.append((self.gettext("Public holidays"), self.gettext("Closed")))
+        if hours.closed_year_end and self.guide.site.city.year_end_closure:
+            closure = self.guide.site.city.year_end_closure
+            (m1, d1), (m2, d2) = closure.start.month_day, closure.end.month_day
+            rows.append((self.gettext("Year-end holidays (%(start)s–%(end)s)", start=f"{m1}/{d1}", end=f"{m2}/{d2}"), self.gettext("Closed")))
+        return rows
+
+    def hours_lines(self, hours: Hours | None) -> list[Markup]:
+        """The hours table (hours_rows) in two or three short lines:
+        "月曜～金曜 8:30–17:15", "休み: 土曜・日曜・祝日・休日・年末年始（12/29～1/3）", then coming exceptions.
+        Each day label and each time stays on one line when the line wraps."""
+        rows = self.hours_rows(hours)
+        if not rows:
+            return []
+        closed = self.gettext("Closed")
+        comma = self.gettext(", ")
+        weekly, rules = rows[:7], rows[7:]
+        by_value: dict[str, list[int]] = {}
+        for i, (_label, value) in enumerate(weekly):
+            if value != closed:
+                by_value.setdefault(value, []).append(i)
+        lines = [
+            Markup("{} {}").format(_nowrap_join(self.weekdays([WEEKDAYS[i] for i in days]), comma), _nowrap_join(value.split(", "), ", "))
+            for value, days in by_value.items()
+        ]
+        closed_labels = [label for label, value in weekly + rules if value == closed]
+        if closed_labels:
+            lines.append(Markup("{}: {}").format(closed, _nowrap_join(closed_labels, comma)))
+        for period in hours.closed_periods:
+            if period.end >= self.today:
+                text = self.gettext("Closed from %(start)s to %(end)s", start=self.format_date(period.start), end=self.format_date(period.end))
+                lines.append(Markup("{}").format(text + (f": {self.texts.plain(period.note)}" if period.note else "")))
+        for exception in hours.exceptions:
+            if exception.date >= self.today:
+                value = closed if exception.closed else ", ".join(exception.times)
+                note = f" ({self.texts.plain(exception.note)})" if exception.note else ""
+                lines.append(Markup("{}").format(f"{self.format_date(exception.date, True)}: {value}{note}"))
+        return lines
+
+    def hours_line(self, hours: Hours) -> str:
+        """The hours in one line, as a change summary shows them: 月〜金 8:30–17:15, 祝日休み, 年末年始休み."""
+        w = self.words
+        if hours.status != "published":
+            return w("not published")
+        parts = [f"{self.short_days(rule.days)} {' / '.join(clock_range(t) for t in rule.times)}" for rule in hours.weekly]
+        if hours.closed_on_public_holidays is not None:
+            parts.append(w("closed on public holidays" if hours.closed_on_public_holidays else "open on public holidays"))
+        if hours.closed_year_end is not None:
+            parts.append(w("closed over the year-end holidays" if hours.closed_year_end else "open over the year-end holidays"))
+        for exception in hours.exceptions:
+            day = exception.date.isoformat()
+            value = w("{date} closed", date=day) if exception.closed else f"{day} {' / '.join(clock_range(t) for t in exception.times)}"
+            parts.append(self.with_note(value, exception.note))
+        for period in hours.closed_periods:
+            value = w("closed {start} to {end}", start=period.start.isoformat(), end=period.end.isoformat())
+            parts.append(self.with_note(value, period.note))
+        return ", ".join(parts)
+
+    def hours_json(self, hours: Hours | None) -> str:
+        return json.dumps(hours.model_dump(mode="json", exclude_defaults=True) if hours else {"status": "not_published"}, ensure_ascii=False, separators=(",", ":"))
+
+    def recurrence_text(self, rule, *, short: bool = False) -> str:
+        """E.g. "Every week on Tue 10:00–11:00", "Every month: #2 Tue", "2 times a year", in the edition's words.
+        Short, as a change summary says it: day ranges (毎週 月〜水 10:00–11:00) and the rule's note."""
+        comma = self.gettext(", ")
+        days = self.short_days(rule.days) if short else comma.join(self.gettext(WEEKDAY_IDS[d]) for d in rule.days)
+        if rule.frequency == "weekly":
+            text = self.gettext("Every week on %(days)s", days=days) if days else self.gettext("Every week")
+        elif rule.frequency == "monthly":
+            nth = comma.join(self.gettext("#%(n)s", n=n) for n in rule.nth)
+            text = self.gettext("Every month: %(nth)s %(days)s", nth=nth, days=days)
+        else:
+            text = self.catalog.ngettext("Once a year", "%(count)s times a year", rule.times_per_year) % {
+                "count": rule.times_per_year
+            }
+        if rule.times:
+            text += " " + (" / " if short else ", ").join(clock_range(t) for t in rule.times)
+        return self.with_note(text, rule.note) if short else text
+
+    # --- shared queries: what the pages and the handouts list
+
+    def agencies_in(self, category_id: str) -> list[tuple[Agency, list]]:
+        """Agencies with a service in the category, ★ hub first, then by reading."""
+        found = []
+        for agency in self.guide.agencies:
+            services = [s for s in agency.services if category_id in s.categories]
+            if services:
+                found.append((agency, services))
+        hub = self.categories[category_id].hub
+        return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].kana))
+
+    def programs_for(self, *, agency: str | None = None, area: str | None = None, kind: str | None = None) -> list[Program]:
+        result = []
+        for program in self.guide.programs:
+            if agency and agency not in (program.organiser, program.contact):
+                continue
+            if area and area not in program.areas and self.areas[area].parent not in program.areas:
+                continue
+            if kind and program.kind != kind:
+                continue
+            result.append(program)
+        return result
+
+    def sessions(self, program: Program) -> tuple[list, list]:
+        """(upcoming, past) sessions; past ones stay on the page, marked as past."""
+        upcoming = [s for s in program.schedule.sessions if s.date >= self.today]
+        past = [s for s in program.schedule.sessions if s.date < self.today]
+        return sorted(upcoming, key=lambda s: s.date), sorted(past, key=lambda s: s.date, reverse=True)
+
+def _nowrap_join(items: list[str], separator: str) -> Markup:
+    """Items kept whole on paper (年末年始（12/29～1/3）), the line free to wrap after each separator.
+    An item with spaces (Year-end holidays (12/29–1/3)) may still wrap at them: a narrow column has room."""
+    return escape(separator).join(
+        Markup('<span class="nb">{}</span>').format(item) if not any(c.isspace() for c in item) else escape(item) for item in items
+    )
