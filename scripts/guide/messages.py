@@ -217,6 +217,67 @@ CATALOG: dict[str, dict[str, str]] = {
         "ja": "祝日の表は {year} 年までです（holidays パッケージを更新してください）",
         "en": "the public-holiday table ends in {year} (update the holidays package)",
     },
+    # --- hardening (issue 9): limits, addresses, invisible text, links out of the project, the build lock
+    "file_too_large": {
+        "ja": "ファイルが大きすぎます（{size_mb} MB。上限は {limit_mb} MB です。ファイルを分けるか、不要な部分を削除してください）",
+        "en": "the file is too large ({size_mb} MB; the limit is {limit_mb} MB: split it or remove what is not needed)",
+    },
+    "file_unreadable": {
+        "ja": "ファイルを読めません: {reason}（ファイルの権限を確認してください）",
+        "en": "the file cannot be read: {reason} (check its permissions)",
+    },
+    "not_a_file": {
+        "ja": "{expected} がファイルではありません（フォルダなどになっています。YAML ファイルにしてください）",
+        "en": "{expected} is not a file (it is a folder or similar: make it a YAML file)",
+    },
+    "yaml_aliases": {
+        "ja": "エイリアス（*名前）で複製される値が多すぎます（上限 {limit} 個。エイリアスを使わず、値をそのまま書いてください）",
+        "en": "aliases (*name) copy too many values (the limit is {limit}: write the values out instead)",
+    },
+    "yaml_too_deep": {
+        "ja": "入れ子が深すぎます（上限 {limit} 段。字下げや括弧の閉じ忘れを確認してください）",
+        "en": "the data nests too deeply (the limit is {limit} levels: check indentation and unclosed brackets)",
+    },
+    "text_too_long": {
+        "ja": "値が長すぎます（{length} 文字。上限は {limit} 文字です。短くしてください）",
+        "en": "the value is too long ({length} characters; the limit is {limit}: shorten it)",
+    },
+    "bidi_control": {
+        "ja": "文字の向きを変える制御文字（{chars}）が含まれています（表示と中身が食い違うため、削除してください）",
+        "en": "the text contains bidirectional control characters ({chars}) that make it look different from what it is (remove them)",
+    },
+    "text_invisible": {
+        "ja": "言語「{lang}」の文章に見える文字がありません（ゼロ幅スペースなどだけです。文章を書いてください）",
+        "en": "the '{lang}' text has no visible characters (only zero-width or blank characters: write the text)",
+    },
+    "theme_text_markup": {
+        "ja": "「{value}」に使えない文字 {chars} があります（サイト名・説明・言語名・ページ題名には < > & \" を使えません。全角の ＜ ＞ ＆ ” か言葉で書いてください）",
+        "en": "'{value}' contains {chars}, which site titles, descriptions, language names and page titles cannot hold (write ＜ ＞ ＆ ” or words instead)",
+    },
+    "phone_letters": {
+        "ja": "電話番号 {number} に文字（{chars}）が含まれています（数字とハイフンで、公表どおりに書いてください。O と 0、I と 1、S と 5 の読み違いにも注意してください）",
+        "en": "phone number {number} contains letters ({chars}) (write digits and hyphens as published; watch for O/0, I/1 and S/5 scan mistakes)",
+    },
+    "phone_chars": {
+        "ja": "電話番号 {number} に使えない記号（{chars}）があります（数字・ハイフン・括弧だけで書いてください）",
+        "en": "phone number {number} contains characters that are not allowed ({chars}) (use digits, hyphens and brackets only)",
+    },
+    "symlink_outside": {
+        "ja": "シンボリックリンクが {folder}/ の外（または非公開ファイル）を指しています（リンクをやめ、ファイルそのものを置いてください）",
+        "en": "this symbolic link leads out of {folder}/ (or to the private file) (replace the link with the file itself)",
+    },
+    "site_url_invalid": {
+        "ja": "環境変数 {variable} の値「{value}」は公開アドレスではありません（https:// で始まるアドレスを書いてください）",
+        "en": "the {variable} variable ('{value}') is not a public address (write an address starting with https://)",
+    },
+    "build_locked": {
+        "ja": "このフォルダでは別の guide build（プロセス {pid}）が実行中です（終わってからもう一度実行してください）",
+        "en": "another guide build (process {pid}) is running in this folder (run this again when it has finished)",
+    },
+    "build_no_write": {
+        "ja": "{path} に書き込めません: {reason}（フォルダの権限を確認してください。site/ は変更していません）",
+        "en": "cannot write to {path}: {reason} (check the folder's permissions; site/ was not changed)",
+    },
 }
 
 SEVERITY_WORD = {"warning": {"ja": "警告", "en": "warning"}, "error": {"ja": "エラー", "en": "error"}}

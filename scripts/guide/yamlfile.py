@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from .model import BIDI_CONTROLS as _BIDI
 from .problems import Problem
 
 Path_ = tuple[str | int, ...]
@@ -75,13 +76,16 @@ def _position_of(text: str, offset: int) -> tuple[int, int]:
 def read_yaml(path: Path, display: str) -> YamlFile:
     """Read `path`; problems with the file itself (encoding, tabs, syntax) end up in `.problems`."""
     result = YamlFile(display)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        result.problems.append(
-            Problem(display, 1, 1, "file_too_large", {"size_mb": round(size / 2**20, 1), "limit_mb": MAX_FILE_BYTES // 2**20})
-        )
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limits = {"size_mb": round(size / 2**20, 1), "limit_mb": MAX_FILE_BYTES // 2**20}
+            result.problems.append(Problem(display, 1, 1, "file_too_large", limits))
+            return result
+        raw = path.read_bytes()
+    except OSError as err:
+        result.problems.append(Problem(display, 1, 1, "file_unreadable", {"reason": err.strerror or type(err).__name__}))
         return result
-    raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         result.problems.append(Problem(display, 1, 1, "bom"))
         raw = raw[3:]
@@ -182,6 +186,9 @@ def _build(node: yaml.Node, path: Path_, out: YamlFile, depth: int) -> object:
         return [_build(item, (*path, index), out, depth + 1) for index, item in enumerate(node.value)]
     if node.tag.startswith("!") and not node.tag.startswith("!!"):
         out.problems.append(Problem(out.path, *here, "yaml_tag", {"tag": node.tag}))
+    if not _BIDI.isdisjoint(node.value):
+        codes = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(_BIDI.intersection(node.value)))
+        out.problems.append(Problem(out.path, *here, "bidi_control", {"chars": codes}))
     if len(node.value) > MAX_TEXT_CHARS:
         out.problems.append(Problem(out.path, *here, "text_too_long", {"length": len(node.value), "limit": MAX_TEXT_CHARS}))
     return _scalar(node)
