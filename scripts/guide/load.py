@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from . import model
 from .messages import CATALOG
@@ -76,7 +78,7 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
     from .checks import check_guide  # noqa: PLC0415 - checks imports this module's types
 
     data_dir = root / "data"
-    result = Loaded(guide=None, problems=link_problems(root))
+    result = Loaded(guide=None, problems=link_problems(root) + content_title_problems(root))
     parts: dict[str, BaseModel] = {}
     context = {"phone_region": "JP", "area_code": ""}
     for attribute, (filename, file_model) in DATA_FILES.items():
@@ -129,6 +131,28 @@ def link_problems(root: Path) -> list[Problem]:
                 path = Path(parent) / name
                 if path.is_symlink() and not _leads_inside(path, base.resolve(), private):
                     problems.append(Problem(path.relative_to(root).as_posix(), 1, 1, "symlink_outside", {"folder": folder}))
+    return problems
+
+
+_TITLE_LINE = re.compile(r"^title:[ \t]*(.*)$", re.M)
+
+
+def content_title_problems(root: Path) -> list[Problem]:
+    """A content/ page's front-matter title follows the rule of mkdocs.yml values (see build.py)."""
+    problems = []
+    content = (root / "content").resolve()
+    for page in sorted((root / "content").rglob("*.md")):
+        if not page.is_file() or not page.resolve().is_relative_to(content):
+            continue  # links out of content/ are link_problems' business: never read
+        text = page.read_text(encoding="utf-8", errors="replace")
+        front = text[: text.find("\n---", 3)] if text.startswith("---") else ""
+        for match in _TITLE_LINE.finditer(front):
+            try:
+                model.check_theme_text(match[1].strip().strip("\"'"))
+            except PydanticCustomError as err:
+                line = front.count("\n", 0, match.start()) + 1
+                display = page.relative_to(root).as_posix()
+                problems.append(Problem(display, line, match.start(1) - match.start() + 1, err.type, err.context or {}))
     return problems
 
 

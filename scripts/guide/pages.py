@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .i18n import Texts
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
@@ -91,7 +91,12 @@ def template_environment(translations) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations, newstyle=True)
+    # Translations are text, not markup: escaped like every other value (Jinja would trust them).
+    env.install_gettext_callables(
+        lambda message: escape(translations.gettext(message)),
+        lambda singular, plural, n: escape(translations.ngettext(singular, plural, n)),
+        newstyle=True,
+    )
     env.tests["contains"] = lambda sequence, item: item in sequence
     return env
 
