@@ -96,6 +96,8 @@ def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja") -
         with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new"):
             _recover(root / SITE_DIR)
             return _build(root, today=today, handouts=handouts)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
+        raise BuildError(word("build_stopped", lang)) from None
     except OSError as err:  # a read-only folder, a full disk: said plainly, site/ untouched
         where = Path(err.filename).relative_to(root) if err.filename and Path(err.filename).is_relative_to(root) else err.filename
         raise BuildError(word("build_no_write", lang, path=where or root, reason=err.strerror or err)) from None
@@ -150,7 +152,7 @@ def _recover(site: Path) -> None:
 
 
 def _stop(signum, frame):
-    raise SystemExit(128 + signum)
+    raise KeyboardInterrupt
 
 
 def _build(root: Path, *, today: date, handouts: bool) -> BuildReport:

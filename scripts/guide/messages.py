@@ -274,6 +274,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "ja": "このフォルダでは別の guide build（プロセス {pid}）が実行中です（終わってからもう一度実行してください）",
         "en": "another guide build (process {pid}) is running in this folder (run this again when it has finished)",
     },
+    "build_stopped": {
+        "ja": "ビルドが中断されました（作りかけのファイルは削除しました）",
+        "en": "the build was stopped (what it had started was removed)",
+    },
     "build_no_write": {
         "ja": "{path} に書き込めません: {reason}（フォルダの権限を確認してください。site/ は変更していません）",
         "en": "cannot write to {path}: {reason} (check the folder's permissions; site/ was not changed)",

@@ -151,14 +151,16 @@ class _TooMuch(Exception):
         self.problem = problem
 
 
-def _build(node: yaml.Node, path: Path_, out: YamlFile, depth: int) -> object:
+def _build(node: yaml.Node, path: Path_, out: YamlFile, depth: int, alias: Path_ | None = None) -> object:
+    """Plain value of `node` at `path`; `alias` is where the *alias being copied stands, if any."""
     here = (node.start_mark.line + 1, node.start_mark.column + 1)
     if depth > MAX_DEPTH:
         raise _TooMuch(Problem(out.path, *here, "yaml_too_deep", {"limit": MAX_DEPTH}))
     if node.start_mark.index < out.last_index:  # built before: this value comes through an alias
+        alias = path if alias is None else alias
         out.alias_values += 1
-        if out.alias_values > MAX_ALIAS_VALUES:
-            line, column = out.position(path, key=True)
+        if out.alias_values > MAX_ALIAS_VALUES:  # said where the alias is written: its key, or its list
+            line, column = out.keys.get(alias) or out.position(alias[:-1])
             raise _TooMuch(Problem(out.path, line, column, "yaml_aliases", {"limit": MAX_ALIAS_VALUES}))
     out.last_index = max(out.last_index, node.start_mark.index)
     out.values[path] = here
@@ -180,10 +182,10 @@ def _build(node: yaml.Node, path: Path_, out: YamlFile, depth: int) -> object:
                 )
                 continue
             out.keys[(*path, key)] = key_pos
-            mapping[key] = _build(value_node, (*path, key), out, depth + 1)
+            mapping[key] = _build(value_node, (*path, key), out, depth + 1, alias)
         return mapping
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, index), out, depth + 1) for index, item in enumerate(node.value)]
+        return [_build(item, (*path, index), out, depth + 1, alias) for index, item in enumerate(node.value)]
     if node.tag.startswith("!") and not node.tag.startswith("!!"):
         out.problems.append(Problem(out.path, *here, "yaml_tag", {"tag": node.tag}))
     if not _BIDI.isdisjoint(node.value):
