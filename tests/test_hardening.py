@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -61,16 +62,20 @@ def _with_payload(value: object, key: str = "") -> object:
     return value
 
 
-@pytest.fixture(scope="module")
-def poisoned(tmp_path_factory) -> Path:
+def build_poisoned(root: Path) -> Path:
     """The real guide with the payload in every text of every record, built without handouts."""
-    root = copy_guide(tmp_path_factory.mktemp("poisoned"))
+    copy_guide(root)
     for name in ("agencies.yaml", "programs.yaml", "categories.yaml", "areas.yaml", "sources.yaml"):
         path = root / "data" / name
         data = _with_payload(yaml.safe_load(path.read_text(encoding="utf-8")))
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    assert build_module.build(root, today=__import__("datetime").date.fromisoformat(TODAY), handouts=False)
+    build_module.build(root, today=date.fromisoformat(TODAY), handouts=False)
     return root
+
+
+@pytest.fixture(scope="module")
+def poisoned(tmp_path_factory) -> Path:
+    return build_poisoned(tmp_path_factory.mktemp("poisoned"))
 
 
 def test_payload_in_every_text_is_printed_escaped_once_on_every_page(poisoned):
