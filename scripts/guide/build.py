@@ -3,14 +3,39 @@
 Page generation is a standalone step: MkDocs (or Zensical, which reads the same
 mkdocs.yml but has no hooks) only wraps generated Markdown in the theme.  The
 new site is assembled in build/site.new/ and swapped in at the end, so a
-failed build leaves the previous site/ untouched.
+failed build leaves the previous site/ untouched.  One build runs at a time in
+a checkout (build/build.lock), the swap exchanges the two folders in one step,
+and a stopped build removes what it had started.
+
+Where escaping is held (read this before printing a new value in a theme template):
+- The guide's own templates (scripts/guide/templates/) autoescape every value, UI
+  strings from locale/ included (pages.template_environment).
+- MkDocs and Material render mkdocs.yml values and page front matter WITHOUT
+  escaping (and sometimes with `| e`).  So:
+  * what goes into the generated config (site_name, site_description, the language
+    switcher's names in extra.alternate) is refused by `guide check` when it holds
+    < > & " (model.check_theme_text): those values need no escaping, so raw and `| e`
+    both print them once.  Addresses follow the one URL rule (model.URL_PATTERN).
+  * page titles in generated front matter are HTML-escaped once by the page
+    templates (`| e | tojson`): MkDocs treats a page title as HTML, as it does a title
+    taken from the page's <h1>, and Material prints page.meta.title as is.
+  * a content/ page's own front-matter title is refused like config values
+    (load.content_title_problems).
+- overrides/ print config values as they are, for the same reason, and every page
+  carries a Content-Security-Policy (overrides/main.html) as a second line.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import fcntl
 import json
 import logging
+import os
 import shutil
+import signal
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +47,7 @@ from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .hours import Calendar, calendar_table
 from .i18n import translations
 from .load import load_or_raise
+from .messages import word
 from .model import Guide
 from .pages import Renderer, plan_pages, url_for
 from .problems import Problem
@@ -29,6 +55,7 @@ from .problems import Problem
 BUILD_DIR = "build"
 SITE_DIR = "site"
 REPORT_FILE = "report.md"
+LOCK_FILE = "build.lock"
 CONTENT_DIR = "content"
 HOLIDAY_YEARS = 2
 
@@ -60,10 +87,75 @@ class BuildReport:
     problems: list  # warnings only: errors stop the build
 
 
-def build(root: Path, *, today: date, handouts: bool = True) -> BuildReport:
+def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja") -> BuildReport:
     """Build every edition into site/ (with its PDF handouts unless `handouts` is False).
 
-    Raises DataError (bad data) or BuildError."""
+    Raises DataError (bad data) or BuildError (worded in `lang`)."""
+    work = root / BUILD_DIR
+    try:
+        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new"):
+            _recover(root / SITE_DIR)
+            return _build(root, today=today, handouts=handouts)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
+        raise BuildError(word("build_stopped", lang)) from None
+    except OSError as err:  # a read-only folder, a full disk: said plainly, site/ untouched
+        where = Path(err.filename).relative_to(root) if err.filename and Path(err.filename).is_relative_to(root) else err.filename
+        raise BuildError(word("build_no_write", lang, path=where or root, reason=err.strerror or err)) from None
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(work: Path, lang: str):
+    """Hold build/build.lock; a second build in the same checkout stops with a clear message.
+
+    The lock is the kernel's (flock): it goes with the process, so a killed build leaves none."""
+    work.mkdir(exist_ok=True)
+    with open(work / LOCK_FILE, "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise BuildError(word("build_locked", lang, pid=lock.read().strip() or "?")) from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _removed_when_stopped(*leftovers: Path):
+    """Remove the staging folders before and after the build, also when it is stopped (SIGTERM, Ctrl-C).
+
+    A SIGKILL cannot be caught: the next build removes what that one left."""
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        for path in leftovers:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _recover(site: Path) -> None:
+    """Put back the previous site/ if a build was killed between the two renames of _swap_in."""
+    old = site.with_name(site.name + ".old")
+    if old.is_dir() and not site.exists():
+        old.rename(site)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _build(root: Path, *, today: date, handouts: bool) -> BuildReport:
     loaded = load_or_raise(root, today=today)
     guide = loaded.guide
     warnings = list(loaded.problems)
@@ -73,7 +165,6 @@ def build(root: Path, *, today: date, handouts: bool = True) -> BuildReport:
     editions = Edition.all_for(guide)
     work = root / BUILD_DIR
     staging = work / "site.new"
-    shutil.rmtree(staging, ignore_errors=True)
     for edition in editions:
         docs = generate(root, guide, edition, editions, today)
         config = write_mkdocs_config(root, guide, edition, editions, docs, staging / edition.prefix)
@@ -170,10 +261,34 @@ def run_mkdocs(config_file: Path) -> None:
 
 
 def _swap_in(staging: Path, site: Path) -> None:
-    """Replace site/ with the finished build in two renames (never half a site)."""
+    """Replace site/ with the finished build: one atomic exchange, so there is always a whole site/."""
+    if not site.exists():
+        staging.rename(site)
+        return
+    if _exchange(staging, site):
+        shutil.rmtree(staging)  # now the previous site
+        return
+    # No atomic exchange on this file system: two renames; a build killed between them leaves
+    # site.old/, which the next build puts back before it starts (_recover).
     old = site.with_name(site.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site.exists():
-        site.rename(old)
+    site.rename(old)
     staging.rename(site)
-    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old)
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd = -100  # AT_FDCWD
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: fall back to two renames
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))

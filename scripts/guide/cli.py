@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from . import diff, handouts, report
+from .editions import SITE_URL_VARIABLE, invalid_site_url_variable
 from .i18n import catalog_languages, default_language, pick, words
 from .load import DATA_FILES, city_today, load_guide
-from .messages import format_problem
+from .messages import format_problem, word
 from .model import PrivateOverlay
 from .problems import DataError
 
@@ -88,7 +89,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildError, build  # noqa: PLC0415 - MkDocs is slow to import: only when building
 
     try:
-        report = build(args.root, today=_today(args), handouts=not args.skip_handouts)
+        report = build(args.root, today=_today(args), handouts=not args.skip_handouts, lang=args.lang)
     except DataError as err:
         for problem in err.problems:
             print(format_problem(problem, args.lang), file=sys.stderr)
@@ -182,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
             words(args.lang)("{root}: no data/ folder (run this in the guide's folder or give --root)", root=args.root),
             file=sys.stderr,
         )
+        return 2
+    if (bad_url := invalid_site_url_variable()) is not None:
+        print(word("site_url_invalid", args.lang, variable=SITE_URL_VARIABLE, value=bad_url), file=sys.stderr)
         return 2
     return args.func(args)
 

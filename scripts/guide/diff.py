@@ -636,11 +636,21 @@ def checkout_data(root: Path, commit: str, target: Path, label: str, lang: str) 
     if done.returncode != 0:
         raise SideError(_message("git_failed", lang, rev=label, detail=done.stderr.decode(errors="replace").strip()))
     (target / "data").mkdir(parents=True)
+    links: list[tarfile.TarInfo] = []
+
+    def files_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        if member.issym() or member.islnk():
+            links.append(member)
+            return None
+        return tarfile.data_filter(member, path)  # refuses paths leaving the folder
+
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-        if hasattr(tarfile, "data_filter"):  # Python ≥ 3.11.4: refuse links and paths leaving the folder
-            archive.extractall(target / "data", filter="data")
-        else:
-            archive.extractall(target / "data")  # noqa: S202 - git's own archive of the repository
+        archive.extractall(target / "data", filter=files_only)
+    for link in links:  # made again, never followed: load_guide reports the ones that lead out of data/
+        place = target / "data" / link.name
+        if place.resolve().is_relative_to((target / "data").resolve()) and not place.exists():
+            place.parent.mkdir(parents=True, exist_ok=True)
+            place.symlink_to(link.linkname)
     return target
 
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
-from .model import Guide
+from .model import URL_PATTERN, Guide
 
 # The published address, when the deployment knows it better than data/site.yaml (GitHub Pages).
 SITE_URL_VARIABLE = "GUIDE_SITE_URL"
+
+
+def invalid_site_url_variable() -> str | None:
+    """The value of GUIDE_SITE_URL when it breaks the address rule of data/site.yaml's url (checked at start-up)."""
+    value = os.environ.get(SITE_URL_VARIABLE)
+    return value if value and not re.fullmatch(URL_PATTERN, value) else None
 
 
 def public_url(guide: Guide) -> str | None:

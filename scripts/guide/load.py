@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from . import model
 from .messages import CATALOG
@@ -27,6 +30,10 @@ DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "programs": ("programs.yaml", model.ProgramFile),
 }
 PRIVATE_FILE = "private.yaml"
+# Folders the build reads from or copies into site/.  A symlink in them may point only inside
+# its own folder: one to data/private.yaml, /etc/passwd or /proc/self/environ would otherwise be
+# read as data or published.  Nothing behind such a link is read, not even to quote it.
+PROJECT_FOLDERS = ("data", "content", "overrides", "locale")
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
 _SIMPLE_TYPES = {
@@ -42,7 +49,7 @@ _SIMPLE_TYPES = {
     "model_attributes_type": "dict_type",
 }
 # Format hints for pattern errors, by field name: messages.CATALOG["format_<field>"].
-_FORMATS = ("postal_code", "email", "url", "local_government_code", "phone_area_code", "code")
+_FORMATS = ("postal_code", "email", "url", "report_error_url", "local_government_code", "phone_area_code", "code")
 
 
 @dataclass
@@ -64,7 +71,7 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
     from .checks import check_guide  # noqa: PLC0415 - checks imports this module's types
 
     data_dir = root / "data"
-    result = Loaded(guide=None)
+    result = Loaded(guide=None, problems=link_problems(root) + content_title_problems(root))
     parts: dict[str, BaseModel] = {}
     context = {"phone_region": model.City.model_fields["country"].default, "area_code": ""}  # until site.yaml says
     for attribute, (filename, file_model) in DATA_FILES.items():
@@ -73,7 +80,7 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
             parts[attribute] = parsed
         if attribute == "site" and parsed is not None:
             context = {"phone_region": parsed.city.country, "area_code": parsed.city.phone_area_code}
-    if with_private and (data_dir / PRIVATE_FILE).exists():
+    if with_private and (data_dir / PRIVATE_FILE).is_file():
         result.private = _parse(data_dir / PRIVATE_FILE, f"data/{PRIVATE_FILE}", model.PrivateOverlay, result, context)
     if len(parts) == len(DATA_FILES):
         guide = model.Guide(
@@ -116,9 +123,61 @@ def load_or_raise(root: Path, **kwargs) -> Loaded:
 RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile: ("programs", model.Program)}
 
 
+def link_problems(root: Path) -> list[Problem]:
+    """Every symlink in the project's folders that leads out of its folder (or to the private overlay)."""
+    private = (root / "data" / PRIVATE_FILE).resolve()
+    problems = []
+    for folder in PROJECT_FOLDERS:
+        base = root / folder
+        if base.is_symlink() and not base.resolve().is_relative_to(root.resolve()):
+            problems.append(Problem(folder, 1, 1, "symlink_outside", {"folder": "."}))
+            continue
+        for parent, dirs, files in os.walk(base) if base.is_dir() else ():  # does not follow links
+            for name in [*dirs, *files]:
+                path = Path(parent) / name
+                if path.is_symlink() and not _leads_inside(path, base.resolve(), private):
+                    problems.append(Problem(path.relative_to(root).as_posix(), 1, 1, "symlink_outside", {"folder": folder}))
+    return problems
+
+
+_TITLE_LINE = re.compile(r"^title:[ \t]*(.*)$", re.M)
+
+
+def content_title_problems(root: Path) -> list[Problem]:
+    """A content/ page's front-matter title follows the rule of mkdocs.yml values (see build.py)."""
+    problems = []
+    content = (root / "content").resolve()
+    for page in sorted((root / "content").rglob("*.md")):
+        if not page.is_file() or not page.resolve().is_relative_to(content):
+            continue  # links out of content/ are link_problems' business: never read
+        text = page.read_text(encoding="utf-8", errors="replace")
+        front = text[: text.find("\n---", 3)] if text.startswith("---") else ""
+        for match in _TITLE_LINE.finditer(front):
+            try:
+                model.check_theme_text(match[1].strip().strip("\"'"))
+            except PydanticCustomError as err:
+                line = front.count("\n", 0, match.start()) + 1
+                display = page.relative_to(root).as_posix()
+                problems.append(Problem(display, line, match.start(1) - match.start() + 1, err.type, err.context or {}))
+    return problems
+
+
+def _leads_inside(link: Path, folder: Path, private: Path) -> bool:
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop of links
+        return False
+    return target.is_relative_to(folder) and target != private
+
+
 def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded, context: dict) -> BaseModel | None:
+    if any(p.file == display and p.code == "symlink_outside" for p in result.problems):
+        return None  # reported, and not read
     if not path.exists():
         result.problems.append(Problem(display, 1, 1, "file_missing", {"expected": display}))
+        return None
+    if not path.is_file():
+        result.problems.append(Problem(display, 1, 1, "not_a_file", {"expected": display}))
         return None
     yf = read_yaml(path, display)
     result.files[display] = yf
@@ -209,7 +268,7 @@ def _problem_from_error(yf: YamlFile, detail: dict, file_model: type[BaseModel])
         # A problem with one language of a text points at that language: its value when the
         # value is what is wrong, else its key.
         lang_path = (*path, ctx["lang"]) if "lang" in ctx else None
-        if lang_path and kind == "text_value_empty" and lang_path in yf.values:
+        if lang_path and kind in {"text_value_empty", "text_invisible", "theme_text_markup"} and lang_path in yf.values:
             return yf.problem(lang_path, kind, **ctx)
         at_key = lang_path is not None and lang_path in yf.keys
         return yf.problem(lang_path if at_key else path, kind, key=at_key, **ctx)

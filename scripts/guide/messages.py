@@ -86,10 +86,28 @@ CATALOG: dict[str, str] = {
     "format_postal_code": "write it quoted, like \"123-4567\"",
     "format_email": "write it like soudan@example.jp",
     "format_url": "write an address starting with https://",
+    "format_report_error_url": "write an address starting with https://",
     "format_local_government_code": "write six digits, quoted, e.g. \"123456\"",
     "format_phone_area_code": "write the area code, quoted, e.g. \"012\"",
     "format_code": "write a language code such as ja or en",
     "format_other": "see the schema",
+    # --- hardening (issue 9): limits, addresses, invisible text, links out of the project, the build lock
+    "file_too_large": "the file is too large ({size_mb} MB; the limit is {limit_mb} MB: split it or remove what is not needed)",
+    "file_unreadable": "the file cannot be read: {reason} (check its permissions)",
+    "not_a_file": "{expected} is not a file (it is a folder or similar: make it a YAML file)",
+    "yaml_aliases": "aliases (*name) copy too many values (the limit is {limit}: write the values out instead)",
+    "yaml_too_deep": "the data nests too deeply (the limit is {limit} levels: check indentation and unclosed brackets)",
+    "text_too_long": "the value is too long ({length} characters; the limit is {limit}: shorten it)",
+    "bidi_control": "the text contains bidirectional control characters ({chars}) that make it look different from what it is (remove them)",
+    "text_invisible": "the '{lang}' text has no visible characters (only zero-width or blank characters: write the text)",
+    "theme_text_markup": "'{value}' contains {chars}, which site titles, descriptions, language names and page titles cannot hold (write ＜ ＞ ＆ ” or words instead)",
+    "phone_letters": "phone number {number} contains letters ({chars}) (write digits and hyphens as published; watch for O/0, I/1 and S/5 scan mistakes)",
+    "phone_chars": "phone number {number} contains characters that are not allowed ({chars}) (use digits, hyphens and brackets only)",
+    "symlink_outside": "this symbolic link leads out of {folder}/ (or to the private file) (replace the link with the file itself)",
+    "site_url_invalid": "the {variable} variable ('{value}') is not a public address (write an address starting with https://)",
+    "build_locked": "another guide build (process {pid}) is running in this folder (run this again when it has finished)",
+    "build_stopped": "the build was stopped (what it had started was removed)",
+    "build_no_write": "cannot write to {path}: {reason} (check the folder's permissions; site/ was not changed)",
 }
 
 

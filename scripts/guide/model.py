@@ -9,6 +9,7 @@ that `messages.py` can word each problem in the reader's language.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Literal
 
@@ -94,6 +95,40 @@ def time_range_minutes(value: str) -> tuple[int, int]:
     return (int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:]))
 
 
+# One rule for every address a page links to: http(s) only, with a host, and no character
+# that could end an HTML attribute.  `javascript:`, `data:` and the like are refused.
+URL_PATTERN = r"^https?://[^\s/?#\"'<>\\]+(?:[/?#][^\s\"'<>\\]*)?$"
+EMAIL_PATTERN = r"^[^@\s\"'<>\\:]+@[^@\s\"'<>\\]+\.[^@\s\"'<>\\]+$"
+
+Url = Annotated[str, Field(pattern=URL_PATTERN, description="An address starting with https:// (or http://).")]
+Email = Annotated[str, Field(pattern=EMAIL_PATTERN, description="An e-mail address, linked as mailto:.")]
+
+# Characters that make a text look different from what it is: bidirectional overrides and
+# isolates (U+202A–U+202E, U+2066–U+2069) reorder what follows them on the page.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters that draw nothing (Hangul fillers, braille blank), besides spaces and format characters.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_visible(value: str) -> bool:
+    """Whether a text shows at least one character (zero-width spaces and joiners show nothing)."""
+    return any(
+        not ch.isspace() and ch not in _BLANK_LETTERS and unicodedata.category(ch) not in {"Cf", "Cc", "Zs", "Mn", "Me"}
+        for ch in value
+    )
+
+
+# Theme text: what MkDocs and Material print from mkdocs.yml without escaping (see build.py).
+THEME_UNSAFE = re.compile(r"[<>&\"]")
+
+
+def check_theme_text(value: str, lang: str | None = None) -> str:
+    if THEME_UNSAFE.search(value):
+        chars = "".join(dict.fromkeys(THEME_UNSAFE.findall(value)))
+        raise PydanticCustomError("theme_text_markup", "markup in {value}", {"value": value, "chars": chars, **({"lang": lang} if lang else {})})
+    return value
+
+
 KANA_PATTERN = r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\u309d\u309e\u30fd\u30fe 　・ー（）()A-Za-z0-9０-９Ⅰ-Ⅻ]+$"
 
 
@@ -143,6 +178,8 @@ class Text(RootModel[dict[str, str | list[str]]]):
                 continue
             if not isinstance(value, str) or not value.strip():
                 raise PydanticCustomError("text_value_empty", "empty text for {lang}", {"lang": key})
+            if not is_visible(value):
+                raise PydanticCustomError("text_invisible", "invisible text for {lang}", {"lang": key})
         return self
 
     @property
@@ -237,7 +274,9 @@ class Areas(Record):
 
 class Language(Record):
     code: Annotated[str, Field(pattern=LANG_PATTERN)]
-    name: str = Field(description="The language's name in itself, for the language switcher.")
+    name: Annotated[str, AfterValidator(check_theme_text)] = Field(
+        min_length=1, description="The language's name in itself, for the language switcher."
+    )
     required: bool = Field(False, description="Every text must have this language.")
 
 
@@ -268,11 +307,19 @@ class City(Record):
 class Site(Record):
     title: Text
     description: Text | None = None
-    url: str | None = Field(None, description="Public address of the published site; used in QR codes.")
-    report_error_url: str | None = None
+    url: Url | None = Field(None, description="Public address of the published site; used in QR codes.")
+    report_error_url: Url | None = None
     city: City
     languages: list[Language] = Field(min_length=1)
     stale_after_days: int = Field(365, ge=1)
+
+    @field_validator("title", "description")
+    @classmethod
+    def _theme_text(cls, text: Text | None) -> Text | None:
+        # Both go into mkdocs.yml as site_name and site_description (see build.py).
+        for lang in text.languages if text else []:
+            check_theme_text(text.get(lang), lang)
+        return text
 
 
 # --- contact facts ----------------------------------------------------------
@@ -361,8 +408,8 @@ class ContactPoint(Record):
 
     address: Address | None = None
     phones: list[Phone] = Field(default_factory=list)
-    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    email: Email | None = None
+    url: Url | None = None
     hours: Hours | None = None
     access: Text | None = None
     accessibility: Text | None = None
@@ -466,7 +513,7 @@ class Program(Sourced):
     how_to_apply: Text | None = None
     deadline: date | None = None
     contact: Id | None = Field(None, description="Id of the agency to ask.")
-    url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    url: Url | None = None
 
 
 class ProgramFile(Record):

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from .model import Guide
 from .present import Presenter
@@ -86,7 +87,12 @@ def template_environment(translations) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations, newstyle=True)
+    # Translations are text, not markup: escaped like every other value (Jinja would trust them).
+    env.install_gettext_callables(
+        lambda message: escape(translations.gettext(message)),
+        lambda singular, plural, n: escape(translations.ngettext(singular, plural, n)),
+        newstyle=True,
+    )
     env.tests["contains"] = lambda sequence, item: item in sequence
     return env
 

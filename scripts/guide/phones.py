@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import phonenumbers
 from pydantic_core import PydanticCustomError
+
+# What a published number is written with: digits (also full-width), hyphens and dashes,
+# brackets around the area code, spaces, a leading + and dots.  Letters are refused: the
+# phone library reads them as keypad letters, so a scan typo such as 086-8O3-I2S4 (O, I, S
+# for 0, 1, 5) would become a valid-looking wrong number.
+_PHONE_CHARS = re.compile(r"[0-9０-９\-‐‑–—―−－ー()（）+＋.．\s]*")
 
 
 def parse_phone(number: str, region: str, area_code: str = "") -> phonenumbers.PhoneNumber:
     """Parse a published number; raise a coded error if it cannot be dialled."""
+    if not _PHONE_CHARS.fullmatch(number):
+        bad = "".join(dict.fromkeys(ch for ch in number if not _PHONE_CHARS.fullmatch(ch)))
+        code = "phone_letters" if any(unicodedata.category(ch).startswith("L") for ch in bad) else "phone_chars"
+        raise PydanticCustomError(code, "not a phone number {number}", {"number": number, "chars": bad})
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException:

@@ -4,6 +4,14 @@ PyYAML's own constructor forgets positions and follows YAML 1.1, where `8:30`
 is the number 510 and `no` is false.  We compose the node tree and build plain
 values ourselves with YAML 1.2 core rules, so a time stays a string and every
 problem can be reported as `file:line:column`.
+
+Parsing uses libyaml (PyYAML's C composer), which keeps marks; only a file
+with a syntax error is parsed again by the pure-Python parser, whose error
+wording and marks are the ones staff see.  A data file is written by anyone
+who can open a pull request, so reading it is bounded: its size, the values
+that aliases expand to, its nesting depth and the length of one text.  Normal
+data stays far below every limit (the largest shipped file is ~60 KB, nests 12
+levels and has no aliases).
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from .model import BIDI_CONTROLS as _BIDI
 from .problems import Problem
 
 Path_ = tuple[str | int, ...]
@@ -22,6 +31,12 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 # A dot or an exponent makes a float; digits with a leading zero (for example 012, 0120) stay text: they are codes.
+# Limits on what one data file may make us build (see the module docstring).
+MAX_FILE_BYTES = 16 * 1024 * 1024  # 250× the largest shipped file: room for a prefecture
+MAX_ALIAS_VALUES = 10_000  # values copied by *aliases in one file; an alias bomb makes billions
+MAX_DEPTH = 64  # levels of nesting; records need about 12
+MAX_TEXT_CHARS = 20_000  # characters in one value: a long description is ~500
+
 _FLOAT = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)?\.[0-9]+|(?:0|[1-9][0-9]*)\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+$")
 
 
@@ -34,6 +49,8 @@ class YamlFile:
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    alias_values: int = 0  # values built a second time through an alias
+    last_index: int = -1  # furthest place in the file built so far: going back means an alias
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path`, or of its nearest ancestor that exists."""
@@ -59,7 +76,16 @@ def _position_of(text: str, offset: int) -> tuple[int, int]:
 def read_yaml(path: Path, display: str) -> YamlFile:
     """Read `path`; problems with the file itself (encoding, tabs, syntax) end up in `.problems`."""
     result = YamlFile(display)
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limits = {"size_mb": round(size / 2**20, 1), "limit_mb": MAX_FILE_BYTES // 2**20}
+            result.problems.append(Problem(display, 1, 1, "file_too_large", limits))
+            return result
+        raw = path.read_bytes()
+    except OSError as err:
+        result.problems.append(Problem(display, 1, 1, "file_unreadable", {"reason": err.strerror or type(err).__name__}))
+        return result
     if raw.startswith(b"\xef\xbb\xbf"):
         result.problems.append(Problem(display, 1, 1, "bom"))
         raw = raw[3:]
@@ -81,26 +107,63 @@ def read_yaml(path: Path, display: str) -> YamlFile:
     if any(p.code == "tab" for p in result.problems):
         return result  # tab indentation makes the structure ambiguous: report it alone
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        node = _syntax_error(text, display, result)
+        if node is None:
+            return result
+    if node is None:
+        result.problems.append(Problem(display, 1, 1, "file_empty"))
+        return result
+    try:
+        result.data = _build(node, (), result, 0)
+    except _TooMuch as stop:
+        result.problems.append(stop.problem)
+        result.data = None
+    return result
+
+
+# libyaml when PyYAML was built with it (the wheels are); the same rules either way.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _syntax_error(text: str, display: str, result: YamlFile) -> yaml.Node | None:
+    """Word a syntax error the way the pure-Python parser does (its wording is clearer than libyaml's)."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)  # libyaml refused it: this raises too, as a rule
     except yaml.MarkedYAMLError as err:
         missing_colon = "could not find expected ':'" in (err.problem or "")
         mark = (err.context_mark if missing_colon else None) or err.problem_mark or err.context_mark
         result.problems.append(
             Problem(display, mark.line + 1, mark.column + 1, "yaml_syntax", {"detail": err.problem or str(err)})
         )
-        return result
     except yaml.YAMLError as err:
         result.problems.append(Problem(display, 1, 1, "yaml_syntax", {"detail": str(err)}))
-        return result
-    if node is None:
-        result.problems.append(Problem(display, 1, 1, "file_empty"))
-        return result
-    result.data = _build(node, (), result)
-    return result
+    except RecursionError:  # the pure-Python parser recurses once per level of nesting
+        result.problems.append(Problem(display, 1, 1, "yaml_too_deep", {"limit": MAX_DEPTH}))
+    return None
 
 
-def _build(node: yaml.Node, path: Path_, out: YamlFile) -> object:
-    out.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+class _TooMuch(Exception):
+    """A limit was reached: the file is reported once, with no data."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+def _build(node: yaml.Node, path: Path_, out: YamlFile, depth: int, alias: Path_ | None = None) -> object:
+    """Plain value of `node` at `path`; `alias` is where the *alias being copied stands, if any."""
+    here = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if depth > MAX_DEPTH:
+        raise _TooMuch(Problem(out.path, *here, "yaml_too_deep", {"limit": MAX_DEPTH}))
+    if node.start_mark.index < out.last_index:  # built before: this value comes through an alias
+        alias = path if alias is None else alias
+        out.alias_values += 1
+        if out.alias_values > MAX_ALIAS_VALUES:  # said where the alias is written: its key, or its list
+            line, column = out.keys.get(alias) or out.position(alias[:-1])
+            raise _TooMuch(Problem(out.path, line, column, "yaml_aliases", {"limit": MAX_ALIAS_VALUES}))
+    out.last_index = max(out.last_index, node.start_mark.index)
+    out.values[path] = here
     if isinstance(node, yaml.MappingNode):
         mapping: dict = {}
         for key_node, value_node in node.value:
@@ -119,19 +182,24 @@ def _build(node: yaml.Node, path: Path_, out: YamlFile) -> object:
                 )
                 continue
             out.keys[(*path, key)] = key_pos
-            mapping[key] = _build(value_node, (*path, key), out)
+            mapping[key] = _build(value_node, (*path, key), out, depth + 1, alias)
         return mapping
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, index), out) for index, item in enumerate(node.value)]
+        return [_build(item, (*path, index), out, depth + 1, alias) for index, item in enumerate(node.value)]
     if node.tag.startswith("!") and not node.tag.startswith("!!"):
-        out.problems.append(Problem(out.path, *out.values[path], "yaml_tag", {"tag": node.tag}))
+        out.problems.append(Problem(out.path, *here, "yaml_tag", {"tag": node.tag}))
+    if not _BIDI.isdisjoint(node.value):
+        codes = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(_BIDI.intersection(node.value)))
+        out.problems.append(Problem(out.path, *here, "bidi_control", {"chars": codes}))
+    if len(node.value) > MAX_TEXT_CHARS:
+        out.problems.append(Problem(out.path, *here, "text_too_long", {"length": len(node.value), "limit": MAX_TEXT_CHARS}))
     return _scalar(node)
 
 
 def _scalar(node: yaml.ScalarNode) -> object:
     """YAML 1.2 core schema: only null, true/false, integers and floats are not strings."""
     value = node.value
-    if node.style is not None:  # quoted or block scalar: always text
+    if node.style:  # quoted or block scalar: always text (plain is None in PyYAML, "" in libyaml)
         return value
     if _NULL.match(value):
         return None
