@@ -134,7 +134,7 @@ class _Index:
             self.url_for("agency", agency.id),
             title=self.pick(agency.name),
             names=self.both(agency.name),
-            kana=[agency.kana],
+            kana=[agency.kana] if agency.kana else [],
             keywords=keywords,
             description=description,
             categories=categories,
@@ -153,14 +153,14 @@ class _Index:
         area_name = self.pick(area.name) if area else branch.area
         title = self.pick(branch.name) if branch.name else f"{self.pick(agency.name)} ({area_name})"
         # The agency's keywords, descriptions, phone and hours are inherited in finder.js ("in").
-        kana = f"{agency.kana} {area.kana}" if area and area.kana else agency.kana
+        kana = f"{agency.kana} {area.kana}" if agency.kana and area and area.kana else agency.kana
         return self.doc(
             "branch",
             f"{agency.id}/{branch.id}",
             self.url_for("branch", agency.id, branch.id),
             title=title,
             names=_unique([title, *self.both(branch.name), *self.both(agency.name)]),
-            kana=[kana],
+            kana=[kana] if kana else [],
             keywords=[],
             description=self.address_texts(branch.address),
             categories=categories,

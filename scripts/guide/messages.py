@@ -202,8 +202,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "last_verified {date} is in the future (write the day the facts were checked)",
     },
     "hub_not_marked": {
-        "ja": "分野「{category}」の★機関ですが、この分野で hub: true の相談内容がありません（services に hub: true を付けてください）",
-        "en": "this is the ★ agency of '{category}' but none of its services in that category has hub: true (mark one)",
+        "ja": "分野「{category}」の hub の機関ですが、この分野で hub: true の相談内容がありません（services に hub: true を付けてください）",
+        "en": "this is the hub agency of '{category}' but none of its services in that category has hub: true (mark one)",
     },
     "hub_without_category": {
         "ja": "hub: true ですが、categories.yaml で分野「{category}」の hub はこの機関ではありません（どちらかを直してください）",
@@ -216,6 +216,15 @@ CATALOG: dict[str, dict[str, str]] = {
     "holidays_run_out": {
         "ja": "祝日の表は {year} 年までです（holidays パッケージを更新してください）",
         "en": "the public-holiday table ends in {year} (update the holidays package)",
+    },
+    # --- what the data declares (issue 10: any city)
+    "lg_code_check_digit": {
+        "ja": "地方公共団体コード {value} の検査数字が合いません（{expected} ではありませんか。総務省の一覧で確かめるか、この行を削除してください）",
+        "en": "local government code {value} has a wrong check digit (did you mean {expected}? check the official list, or remove the line)",
+    },
+    "hubs_undeclared": {
+        "ja": "hub が使われていますが、categories.yaml に hubs（印・呼び名・出典）の宣言がありません（hubs を書くか、hub を削除してください）",
+        "en": "a hub is named but categories.yaml declares no hubs (mark, label, source) (add hubs, or remove the hub)",
     },
 }
 

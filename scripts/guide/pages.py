@@ -129,7 +129,7 @@ class Renderer:
             area_name=lambda area_id: self.texts.html(self.areas[area_id].name),
             category_name=lambda cid: self.texts.html(self.categories[cid].name),
             agency_of=self.agencies.get,
-            sorted_by_kana=lambda agencies: sorted(agencies, key=lambda a: a.kana),
+            sorted_by_kana=lambda agencies: sorted(agencies, key=lambda a: a.reading),
             source_title=lambda doc_id: self.texts.html(next(s.title for s in guide.sources.sources if s.id == doc_id)),
         )
 
@@ -167,7 +167,7 @@ class Renderer:
         """The postal address in the edition's order: Japanese big-to-small, others small-to-big."""
         city = self.texts.plain(self.guide.site.city.name)
         prefecture = self.texts.plain(self.guide.site.city.prefecture)
-        ward = self.texts.plain(self.areas[address.ward].name) if address.ward in self.areas else ""
+        ward = self.texts.plain(self.guide.areas.in_address(address.ward).name) if self.guide.areas.in_address(address.ward) else ""
         street, building = self.texts.plain(address.street), self.texts.plain(address.building)
         postal = address.postal_code or ""
         if self.lang == "ja":
@@ -182,7 +182,7 @@ class Renderer:
             for p in (
                 self.guide.site.city.prefecture.get("ja"),
                 self.guide.site.city.name.get("ja"),
-                self.areas[address.ward].name.get("ja") if address.ward in self.areas else "",
+                self.guide.areas.in_address(address.ward).name.get("ja") if self.guide.areas.in_address(address.ward) else "",
                 address.street.get("ja"),
             )
             if p
@@ -217,14 +217,14 @@ class Renderer:
             if services:
                 found.append((agency, services))
         hub = self.categories[category_id].hub
-        return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].kana))
+        return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].reading))
 
     def programs_for(self, *, agency: str | None = None, area: str | None = None, kind: str | None = None) -> list[Program]:
         result = []
         for program in self.guide.programs:
             if agency and agency not in (program.organiser, program.contact):
                 continue
-            if area and area not in program.areas and self.areas[area].parent not in program.areas:
+            if area and not {area, *(a.id for a in self.guide.areas.ancestors(area))} & set(program.areas):
                 continue
             if kind and program.kind != kind:
                 continue

@@ -327,7 +327,7 @@
         var hub = doc.createElement("span");
         hub.className = "hub-mark";
         hub.title = self.msg("hub");
-        hub.textContent = "★";
+        hub.textContent = self.msg("hub-mark");
         li.appendChild(doc.createTextNode(" "));
         li.appendChild(hub);
       }
