@@ -16,7 +16,8 @@ import pytest
 
 from guide.cli import main
 
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+FIXTURES = Path(__file__).parent / "fixtures"
+MINIMAL = FIXTURES / "minimal"
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-23"  # a Monday and a public holiday (勤労感謝の日)
 # Staff-only values planted in a private overlay: no public output may contain them.
@@ -88,10 +89,13 @@ def minimal_copy(tmp_path) -> Path:
     return root
 
 
-def copy_guide(target: Path) -> Path:
-    """A throw-away copy of the guide's own files (not its built output, not private data)."""
-    for name in ("data", "content", "locale", "overrides", "schema"):
-        shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("private.yaml"))
+def copy_guide(target: Path, guide: Path = REPO) -> Path:
+    """A throw-away copy of a guide (data/ and content/ of `guide`: the one in data/ or a fixture)
+    with the generator's files, without built output or private data."""
+    for name in ("data", "content"):
+        shutil.copytree(guide / name, target / name, ignore=shutil.ignore_patterns("private.yaml"))
+    for name in ("locale", "overrides", "schema"):
+        shutil.copytree(REPO / name, target / name)
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
     return target
 

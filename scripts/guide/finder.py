@@ -18,7 +18,7 @@ and each doc:
 
     t   type: "a" agency, "b" branch, "p" program
     id  "agency-id", "agency-id/branch-id" or "program-id"
-    u   site-relative URL from url_for ("agencies/hoken-center/")
+    u   site-relative URL from url_for (for example "agencies/health-center/")
     n   title in the index language (falling back to Japanese)
     in  branches only: the id of their agency's doc.  finder.js appends the
         agency's keyword and description tiers to the branch's, and uses the
@@ -33,7 +33,7 @@ and each doc:
     a   area ids: welfare districts and their wards   (omitted when empty)
     au  audience ids                      (omitted when empty)
     k   program kind id                   (programs only)
-    h   1 when ★ (hub) in any category    (omitted otherwise)
+    h   1 when a hub in any category      (omitted otherwise)
     p   [number as published, tel URI]    (first voice number; omitted when none)
     o   opening hours, Hours.model_dump(mode="json", exclude_defaults=True) without
         the "note" texts (omitted when none; finder.js treats a missing "o" as "hours not listed")

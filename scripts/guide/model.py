@@ -344,7 +344,7 @@ class Site(Record):
 
 
 class Phone(Record):
-    number: str = Field(description="Exactly as published, with area code: 086-242-3135.")
+    number: str = Field(description="Exactly as published, with area code, for example 03-1234-5678.")
     label: Text | None = None
     kind: Literal["voice", "fax"] = "voice"
 

@@ -14,10 +14,10 @@ The steps, in order:
 5. Variant kanji → the common form (髙 → 高, 﨑 → 崎, 邊 → 辺 …, see VARIANTS).
    Variation selectors (IVS) are dropped.
 6. Dashes, long-vowel marks and wave dashes (ー ― ‐ － – — − ｰ ~ 〜 ～ ─ …):
-   a run of them between two ASCII digits becomes "-" (086-803-1234, 1-1);
+   a run of them between two ASCII digits becomes "-" (for example 03-1234-5678, 1-1);
    after kana it becomes one "ー" (センタ- → せんたー); anywhere else it
    separates words (long-term → long term).
-7. Punctuation and symbols (Unicode categories P* and S*: ・「」（）、。★※〒 …)
+7. Punctuation and symbols (Unicode categories P* and S*, for example ・「」（）、。★※〒)
    are dropped, except the digit-joining "-" of step 6.  Apostrophes vanish (children's → childrens); any other run
    becomes a space when neither neighbour is Japanese (care/support → care
    support) and vanishes next to Japanese (病気・医療 → 病気医療).

@@ -52,7 +52,7 @@ def handout_file(kind: str, record_id: str | None = None, *, large: bool = False
 
 @dataclass(frozen=True)
 class Page:
-    path: str  # site-relative URL, e.g. "agencies/hoken-center/"
+    path: str  # site-relative URL, for example "agencies/health-center/"
     template: str
     context: dict
 
@@ -210,7 +210,7 @@ class Renderer:
         return json.dumps(hours.model_dump(mode="json", exclude_defaults=True) if hours else {"status": "not_published"}, ensure_ascii=False, separators=(",", ":"))
 
     def agencies_in(self, category_id: str) -> list[tuple[Agency, list]]:
-        """Agencies with a service in the category, ★ hub first, then by reading."""
+        """Agencies with a service in the category, the hub first, then by reading."""
         found = []
         for agency in self.guide.agencies:
             services = [s for s in agency.services if category_id in s.categories]

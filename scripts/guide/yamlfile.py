@@ -21,7 +21,7 @@ Path_ = tuple[str | int, ...]
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-# A dot or an exponent makes a float; digits with a leading zero (086, 0120) stay text: they are codes.
+# A dot or an exponent makes a float; digits with a leading zero (for example 03, 0120) stay text: they are codes.
 _FLOAT = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)?\.[0-9]+|(?:0|[1-9][0-9]*)\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+$")
 
 
