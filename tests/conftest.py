@@ -23,6 +23,7 @@ TODAY = "2026-11-23"  # a Monday and a public holiday (勤労感謝の日)
 # Staff-only values planted in a private overlay: no public output may contain them.
 STAFF_EXTENSION = "内線9876-STAFF-ONLY"
 STAFF_NAME = "職員架空太郎"
+STAFF_AGENCY = "kakuu-soudan-center"  # in the minimal fixture
 
 
 def run_node(harness: str, script: Path, payload: dict, *, timezone: str = "Asia/Tokyo") -> dict:
@@ -89,9 +90,9 @@ def minimal_copy(tmp_path) -> Path:
     return root
 
 
-def copy_guide(target: Path, guide: Path = REPO) -> Path:
-    """A throw-away copy of a guide (data/ and content/ of `guide`: the one in data/ or a fixture)
-    with the generator's files, without built output or private data."""
+def copy_guide(target: Path, guide: Path = MINIMAL) -> Path:
+    """A throw-away copy of a guide (data/ and content/ of `guide`: a fixture, or REPO for the
+    guide in data/) with the generator's files, without built output or private data."""
     for name in ("data", "content"):
         shutil.copytree(guide / name, target / name, ignore=shutil.ignore_patterns("private.yaml"))
     for name in ("locale", "overrides", "schema"):
@@ -104,7 +105,7 @@ def plant_staff_only_facts(root: Path) -> Path:
     """A private overlay with values that no public output may ever contain."""
     (root / "data" / "private.yaml").write_text(
         "contacts:\n"
-        f"  - {{agency: chiiki-care-center, extension: \"{STAFF_EXTENSION}\", staff: [{STAFF_NAME}]}}\n",
+        f"  - {{agency: {STAFF_AGENCY}, extension: \"{STAFF_EXTENSION}\", staff: [{STAFF_NAME}]}}\n",
         encoding="utf-8",
     )
     return root
@@ -112,7 +113,7 @@ def plant_staff_only_facts(root: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """The real data built once, with a private overlay whose values must never be published."""
+    """The minimal fixture guide built once, with a private overlay whose values must never be published."""
     root = plant_staff_only_facts(copy_guide(tmp_path_factory.mktemp("guide")))
     assert main(["build", "--root", str(root), "--today", TODAY]) == 0
     return root

@@ -13,14 +13,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, TODAY, copy_guide
+from pypdf import PdfReader
 from test_finder import search_many, url_for
 
+from guide import report
+from guide.cli import main
 from guide.finder import build_index
 from guide.load import load_guide
+from guide.pages import plan_pages
 
 CHECKS = REPO / "data" / "checks.yaml"
-CHECK_KEYS = {"counts", "search"}
+CHECK_KEYS = {"counts", "search", "translated"}
 SEARCH_KEYS = {"q", "lang", "category", "area", "find", "first", "within", "fuzzy"}
 
 
@@ -65,6 +69,16 @@ def test_the_guide_has_the_records_its_checks_count(guide):
     got = counts_of(guide)
     assert set(expected) <= set(got), f"data/checks.yaml counts: unknown {set(expected) - set(got)}"
     assert {k: got[k] for k in expected} == expected
+
+
+def test_what_the_checks_say_is_translated_is_translated(guide):
+    """`translated: [en]`: every concern, agency name and service in that language, not only the fallback."""
+    missing = []
+    for lang in read_checks().get("translated", []):
+        missing += [(lang, c.id) for c in guide.taxonomy.categories if not c.name.get(lang)]
+        missing += [(lang, a.id) for a in guide.agencies if not a.name.get(lang)]
+        missing += [(lang, f"{a.id}/{s.id}") for a in guide.agencies for s in a.services if not s.description.get(lang)]
+    assert missing == []
 
 
 def test_residents_queries_in_the_checks_find_their_record(guide, indexes):
@@ -112,3 +126,31 @@ def test_the_search_index_stays_small_for_phones(indexes):
         size = len(json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         print(f"\nfinder index ({lang}): {len(index['docs'])} docs, {size} bytes")
         assert size < 200_000
+
+
+# --- the guide builds, with its handouts ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built_guide(tmp_path_factory, guide) -> Path:
+    root = copy_guide(tmp_path_factory.mktemp("guide"), guide=REPO)
+    assert main(["build", "--root", str(root), "--today", TODAY]) == 0
+    return root
+
+
+def test_the_guide_builds_every_page_of_every_edition_with_no_dead_link(built_guide, guide):
+    from datetime import date
+
+    for edition in guide.site.languages[1:]:
+        assert (built_guide / "site" / edition.code / "index.html").is_file()
+    checked = report.build_report(built_guide, guide, today=date.fromisoformat(TODAY), site_dir=built_guide / "site")
+    assert checked.pages_checked >= len(list(plan_pages(guide))) * len(guide.site.languages)
+    assert checked.dead_links == []
+
+
+def test_each_concern_of_the_guide_fits_one_printed_page(built_guide, guide):
+    handouts = built_guide / "site" / "handouts"
+    for category in guide.taxonomy.categories:
+        for suffix in ("", "-large"):
+            pdf = handouts / f"category-{category.id}{suffix}.pdf"
+            assert len(PdfReader(pdf).pages) == 1, pdf.name

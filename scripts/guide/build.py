@@ -95,10 +95,11 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     """Write the Markdown pages and the generated assets of one edition to build/docs/<lang>/."""
     docs = root / BUILD_DIR / "docs" / edition.lang
     shutil.rmtree(docs, ignore_errors=True)
-    content = root / CONTENT_DIR / edition.lang
-    if not content.is_dir():  # a new language without its own prose pages shows the default ones
-        content = root / CONTENT_DIR / editions[0].lang
-    shutil.copytree(content, docs)
+    # A page not written in this language yet is shown in the default one (so every page of
+    # an edition exists in the others, and the language switcher never leads nowhere).
+    shutil.copytree(root / CONTENT_DIR / editions[0].lang, docs)
+    if (root / CONTENT_DIR / edition.lang).is_dir():
+        shutil.copytree(root / CONTENT_DIR / edition.lang, docs, dirs_exist_ok=True)
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
     renderer = Renderer(guide, edition.lang, catalog, today)
