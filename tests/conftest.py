@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -140,13 +141,34 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(built):
-    handler = functools.partial(_QuietHandler, directory=str(built / "site"))
+@contextlib.contextmanager
+def serve(site: Path):
+    """A built site/ on localhost, for the browser."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site_url(built):
+    with serve(built / "site") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def small_built(tmp_path_factory) -> Path:
+    """The small fixture guide (架空市: one area, no hubs, Japanese only) built once."""
+    root = copy_guide(tmp_path_factory.mktemp("small"), guide=FIXTURES / "small")
+    assert main(["build", "--root", str(root), "--today", TODAY]) == 0
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_url(small_built):
+    with serve(small_built / "site") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -159,9 +181,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, site_url):
-    """A phone-sized page; any request that leaves localhost fails the test."""
+@contextlib.contextmanager
+def phone_page(browser, site_url: str):
+    """A phone-sized page; any request that leaves the site fails the test."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="ja-JP", timezone_id="Asia/Tokyo")
     outside = []
 
@@ -178,3 +200,9 @@ def page(browser, site_url):
     yield page
     context.close()
     assert outside == [], f"third-party requests: {outside}"
+
+
+@pytest.fixture
+def page(browser, site_url):
+    with phone_page(browser, site_url) as page:
+        yield page
