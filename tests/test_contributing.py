@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from guide.cli import main
 from guide.load import load_guide as _load_guide
@@ -34,14 +35,14 @@ GUIDE_JA = REPO / "content" / "ja" / "contributing.md"
 GUIDE_EN = REPO / "content" / "en" / "contributing.md"
 CONTRIBUTING = REPO / "CONTRIBUTING.md"
 PR_TEMPLATE = REPO / ".github" / "pull_request_template.md"
+CHECKS = REPO / "data" / "checks.yaml"
 
 SOURCE = "source"  # the walkthrough that registers the example document, done before each of the others
-# walkthrough -> ("agency" | "program", id of the one record it changes or adds)
+# walkthrough -> ("agency" | "program", id of the one record it changes or adds): the guide's own
+# examples, so they are kept beside its data (data/checks.yaml, `walkthroughs`).
 WALKTHROUGHS = {
-    "phone": ("agency", "chiiki-care-center"),
-    "session": ("program", "shogaisha-mensetsukai"),
-    "closed": ("agency", "hokenjo-soumu"),
-    "agency": ("agency", "kakuu-soudan-madoguchi"),
+    name: next(iter(record.items()))
+    for name, record in (yaml.safe_load(CHECKS.read_text(encoding="utf-8")) if CHECKS.exists() else {}).get("walkthroughs", {}).items()
 }
 
 pytestmark = pytest.mark.skipif(not GUIDE_JA.exists(), reason="the guide in content/ has no contributor guide")
@@ -179,21 +180,21 @@ def test_each_walkthrough_passes_guide_check_and_changes_only_its_record(tmp_pat
 
 def test_the_phone_walkthrough_changes_the_number(tmp_path, walkthroughs):
     root = edited_copy(tmp_path, walkthroughs, "phone")
-    agency = next(a for a in load_guide(root).guide.agencies if a.id == "chiiki-care-center")
+    agency = next(a for a in load_guide(root).guide.agencies if a.id == WALKTHROUGHS["phone"][1])
     assert [phone.number for phone in agency.phones] == ["086-900-1234"]
 
 
 def test_the_session_walkthrough_adds_one_session(tmp_path, walkthroughs, original):
     root = edited_copy(tmp_path, walkthroughs, "session")
-    old = next(p for p in original[0].programs if p.id == "shogaisha-mensetsukai")
-    new = next(p for p in load_guide(root).guide.programs if p.id == "shogaisha-mensetsukai")
+    old = next(p for p in original[0].programs if p.id == WALKTHROUGHS["session"][1])
+    new = next(p for p in load_guide(root).guide.programs if p.id == WALKTHROUGHS["session"][1])
     assert new.schedule.sessions[:-1] == old.schedule.sessions
     assert str(new.schedule.sessions[-1].date) == "2026-12-10"
 
 
 def test_the_closed_period_walkthrough_closes_the_counter(tmp_path, walkthroughs):
     root = edited_copy(tmp_path, walkthroughs, "closed")
-    agency = next(a for a in load_guide(root).guide.agencies if a.id == "hokenjo-soumu")
+    agency = next(a for a in load_guide(root).guide.agencies if a.id == WALKTHROUGHS["closed"][1])
     [period] = agency.hours.closed_periods
     assert (str(period.start), str(period.end)) == ("2026-12-07", "2026-12-09")
 

@@ -24,7 +24,7 @@ from guide.load import load_guide
 from guide.pages import plan_pages
 
 CHECKS = REPO / "data" / "checks.yaml"
-CHECK_KEYS = {"counts", "search", "translated"}
+CHECK_KEYS = {"counts", "search", "translated", "walkthroughs"}
 SEARCH_KEYS = {"q", "lang", "category", "area", "find", "first", "within", "fuzzy"}
 
 
