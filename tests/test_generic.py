@@ -231,11 +231,20 @@ def test_a_broken_link_in_a_content_page_names_the_file(tmp_path, capsys):
 
 # --- ./dev test holds for any guide in data/ and content/ ------------------------------------------
 
-# The tests that read data/ and content/ (the guide's own checks, the shipped data, the grep above).
-GUIDE_TESTS = ["tests/test_guide.py", "tests/test_check.py", "tests/test_generic.py::test_the_generator_names_nothing_of_a_guide_outside_for_example_comments"]
+# The tests that read data/ and content/: the guide's own checks and build, the shipped data
+# files (check, schema line, yamllint), the contributor guide if it has one, the grep above.
+GUIDE_TESTS = [
+    "tests/test_guide.py",
+    "tests/test_contributing.py",
+    "tests/test_check.py::test_the_shipped_data_has_no_errors",
+    "tests/test_check.py::test_each_shipped_data_file_points_editors_at_its_schema",
+    "tests/test_workflows.py::test_yamllint_accepts_every_shipped_data_file",
+    "tests/test_generic.py::test_the_generator_names_nothing_of_a_guide_outside_for_example_comments",
+]
 
 
-def test_the_guide_tests_pass_with_a_fixture_copied_into_data_and_content(tmp_path):
+@pytest.mark.parametrize("fixture", ["minimal", "small"])
+def test_the_guide_tests_pass_with_a_fixture_copied_into_data_and_content(tmp_path, fixture):
     """What a second city does: replace data/ and content/, nothing else, and run the tests."""
     clone = tmp_path / "clone"
     files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
@@ -245,8 +254,9 @@ def test_the_guide_tests_pass_with_a_fixture_copied_into_data_and_content(tmp_pa
             shutil.copy2(REPO / name, clone / name)
     for folder in ("data", "content"):
         shutil.rmtree(clone / folder)
-        shutil.copytree(FIXTURES / "small" / folder, clone / folder)
-    assert yaml.safe_load((clone / "data" / "site.yaml").read_text(encoding="utf-8"))["title"]["ja"].startswith("架空市")
+        shutil.copytree(FIXTURES / fixture / folder, clone / folder)
+    title = yaml.safe_load((clone / "data" / "site.yaml").read_text(encoding="utf-8"))["title"]["ja"]
+    assert title == yaml.safe_load((FIXTURES / fixture / "data" / "site.yaml").read_text(encoding="utf-8"))["title"]["ja"]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *GUIDE_TESTS],
         cwd=clone,
@@ -256,4 +266,6 @@ def test_the_guide_tests_pass_with_a_fixture_copied_into_data_and_content(tmp_pa
         timeout=300,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert " passed" in done.stdout.splitlines()[-1] and "skipped" not in done.stdout.splitlines()[-1]
+    summary = done.stdout.splitlines()[-1]
+    assert " passed" in summary and " failed" not in summary
+    print(f"\n{fixture} in data/ and content/: {summary}")
