@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -16,12 +17,14 @@ import pytest
 
 from guide.cli import main
 
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+FIXTURES = Path(__file__).parent / "fixtures"
+MINIMAL = FIXTURES / "minimal"
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-23"  # a Monday and a public holiday (勤労感謝の日)
 # Staff-only values planted in a private overlay: no public output may contain them.
 STAFF_EXTENSION = "内線9876-STAFF-ONLY"
 STAFF_NAME = "職員架空太郎"
+STAFF_AGENCY = "kakuu-soudan-center"  # in the minimal fixture
 
 
 def run_node(harness: str, script: Path, payload: dict, *, timezone: str = "Asia/Tokyo") -> dict:
@@ -88,10 +91,13 @@ def minimal_copy(tmp_path) -> Path:
     return root
 
 
-def copy_guide(target: Path) -> Path:
-    """A throw-away copy of the guide's own files (not its built output, not private data)."""
-    for name in ("data", "content", "locale", "overrides", "schema"):
-        shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("private.yaml"))
+def copy_guide(target: Path, guide: Path = MINIMAL) -> Path:
+    """A throw-away copy of a guide (data/ and content/ of `guide`: a fixture, or REPO for the
+    guide in data/) with the generator's files, without built output or private data."""
+    for name in ("data", "content"):
+        shutil.copytree(guide / name, target / name, ignore=shutil.ignore_patterns("private.yaml"))
+    for name in ("locale", "overrides", "schema"):
+        shutil.copytree(REPO / name, target / name)
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
     return target
 
@@ -100,7 +106,7 @@ def plant_staff_only_facts(root: Path) -> Path:
     """A private overlay with values that no public output may ever contain."""
     (root / "data" / "private.yaml").write_text(
         "contacts:\n"
-        f"  - {{agency: chiiki-care-center, extension: \"{STAFF_EXTENSION}\", staff: [{STAFF_NAME}]}}\n",
+        f"  - {{agency: {STAFF_AGENCY}, extension: \"{STAFF_EXTENSION}\", staff: [{STAFF_NAME}]}}\n",
         encoding="utf-8",
     )
     return root
@@ -108,7 +114,7 @@ def plant_staff_only_facts(root: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """The real data built once, with a private overlay whose values must never be published."""
+    """The minimal fixture guide built once, with a private overlay whose values must never be published."""
     root = plant_staff_only_facts(copy_guide(tmp_path_factory.mktemp("guide")))
     assert main(["build", "--root", str(root), "--today", TODAY]) == 0
     return root
@@ -135,13 +141,34 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(built):
-    handler = functools.partial(_QuietHandler, directory=str(built / "site"))
+@contextlib.contextmanager
+def serve(site: Path):
+    """A built site/ on localhost, for the browser."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site_url(built):
+    with serve(built / "site") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def small_built(tmp_path_factory) -> Path:
+    """The small fixture guide (架空市: one area, no hubs, Japanese only) built once."""
+    root = copy_guide(tmp_path_factory.mktemp("small"), guide=FIXTURES / "small")
+    assert main(["build", "--root", str(root), "--today", TODAY]) == 0
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_url(small_built):
+    with serve(small_built / "site") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -154,9 +181,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, site_url):
-    """A phone-sized page; any request that leaves localhost fails the test."""
+@contextlib.contextmanager
+def phone_page(browser, site_url: str):
+    """A phone-sized page; any request that leaves the site fails the test."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="ja-JP", timezone_id="Asia/Tokyo")
     outside = []
 
@@ -173,3 +200,9 @@ def page(browser, site_url):
     yield page
     context.close()
     assert outside == [], f"third-party requests: {outside}"
+
+
+@pytest.fixture
+def page(browser, site_url):
+    with phone_page(browser, site_url) as page:
+        yield page

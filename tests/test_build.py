@@ -28,36 +28,37 @@ def test_every_record_has_a_page_in_both_editions(built):
 def test_record_pages_stay_out_of_the_navigation(built):
     html = (built / "site" / "index.html").read_text(encoding="utf-8")
     nav = html[html.index("md-sidebar--primary") : html.index('class="md-content"')]
-    assert "agencies/chiiki-care-center/" not in nav
+    assert "agencies/kakuu-soudan-center/" not in nav
     assert "agencies/" in nav
 
 
 def test_html_lang_and_language_switcher_keep_the_page(built):
-    ja = (built / "site" / "agencies" / "chiiki-care-center" / "index.html").read_text(encoding="utf-8")
-    en = (built / "site" / "en" / "agencies" / "chiiki-care-center" / "index.html").read_text(encoding="utf-8")
+    ja = (built / "site" / "agencies" / "kakuu-soudan-center" / "index.html").read_text(encoding="utf-8")
+    en = (built / "site" / "en" / "agencies" / "kakuu-soudan-center" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="ja"' in ja and '<html lang="en"' in en
-    assert 'class="lang-switch__link" href="../../en/agencies/chiiki-care-center/"' in ja
-    assert 'class="lang-switch__link" href="../../../agencies/chiiki-care-center/"' in en
+    assert 'class="lang-switch__link" href="../../en/agencies/kakuu-soudan-center/"' in ja
+    assert 'class="lang-switch__link" href="../../../agencies/kakuu-soudan-center/"' in en
 
 
 def test_agency_page_has_tel_link_hours_table_map_link_and_source(built):
-    html = (built / "site" / "agencies" / "chiiki-care-center" / "index.html").read_text(encoding="utf-8")
-    assert 'href="tel:+81-86-242-3135"' in html
+    html = (built / "site" / "agencies" / "kakuu-soudan-center" / "index.html").read_text(encoding="utf-8")
+    assert 'href="tel:+81-86-900-0001"' in html
     assert '<table class="hours-table">' in html and "8:30–17:15" in html
     assert "年末年始（12/29～1/3）" in html
     assert "https://www.openstreetmap.org/search?query=" in html
-    assert "最終確認日" in html and "相談機関一覧 R4年度版" in html
+    assert "最終確認日" in html and "相談機関一覧 No.1" in html
 
 
 def test_unknown_facts_say_not_listed(built):
-    # 各保健センター branches: the documents give no address or phone for them.
-    html = (built / "site" / "agencies" / "hoken-center" / "kita-chuo" / "index.html").read_text(encoding="utf-8")
+    # A branch the documents give no address or phone for.
+    html = (built / "site" / "agencies" / "example-counter" / "nishi-1" / "index.html").read_text(encoding="utf-8")
     assert "記載なし" in html
 
 
 def test_no_page_requests_anything_from_another_site(built):
     # Links a resident may follow (OpenStreetMap) are fine; nothing may be loaded from elsewhere.
-    loads = re.compile(r'<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)="(https?:)?//', re.I)
+    # (A canonical or alternate link names the page's own public address: nothing is loaded.)
+    loads = re.compile(r'<(?:script|img|iframe|source|video|audio)\b[^>]*\bsrc="(https?:)?//|<link\b(?![^>]*rel="(?:canonical|alternate)")[^>]*\bhref="(https?:)?//', re.I)
     for path in site_files(built):
         if path.suffix in {".html", ".css", ".js"}:
             text = path.read_text(encoding="utf-8", errors="replace")
@@ -74,9 +75,14 @@ def published_text(path: Path) -> str:
 
 
 def test_no_staff_only_value_reaches_the_site(built):
+    from guide.load import load_guide
+
+    guide = load_guide(built).guide
     pdfs = [p for p in site_files(built) if p.suffix == ".pdf"]
-    assert len(pdfs) > 100  # the handouts are part of the site
-    assert "地域ケア総合推進センター" in published_text(built / "site" / "handouts" / "agency-list.pdf")
+    # The handouts are part of the site: the list, each concern and smallest area twice (normal and large), each program.
+    per_edition = 1 + 2 * len(guide.taxonomy.categories) + 2 * len(guide.areas.leaves()) + len(guide.programs)
+    assert len(pdfs) == per_edition * len(guide.site.languages)
+    assert "架空相談センター" in published_text(built / "site" / "handouts" / "agency-list.pdf")
     for path in site_files(built):
         text = published_text(path)
         assert STAFF_EXTENSION not in text, path
@@ -86,12 +92,14 @@ def test_no_staff_only_value_reaches_the_site(built):
 def test_every_internal_link_resolves_including_the_printed_handouts(built):
     from guide import report
     from guide.load import load_guide
+    from guide.pages import plan_pages
 
-    checked = report.build_report(built, load_guide(built).guide, today=date.fromisoformat(TODAY), site_dir=built / "site")
-    assert checked.pages_checked > 200
+    guide = load_guide(built).guide
+    checked = report.build_report(built, guide, today=date.fromisoformat(TODAY), site_dir=built / "site")
+    assert checked.pages_checked >= len(list(plan_pages(guide))) * len(guide.site.languages)
     assert checked.dead_links == []
-    html = (built / "site" / "categories" / "medical" / "index.html").read_text(encoding="utf-8")
-    assert 'href="../../handouts/category-medical-large.pdf"' in html
+    html = (built / "site" / "categories" / "debt" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../handouts/category-debt-large.pdf"' in html
 
 
 def test_a_failed_build_leaves_the_previous_site_untouched(built, tmp_path):
@@ -99,7 +107,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(built, tmp_path):
     shutil.copytree(built / "site", root / "site")
     before = {p.relative_to(root): p.read_bytes() for p in site_files(root)}
     agencies = root / "data" / "agencies.yaml"
-    agencies.write_text(agencies.read_text(encoding="utf-8").replace('"086-242-3135"', '"242-3135"'), encoding="utf-8")
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace('"086-900-0001"', '"900-0001"'), encoding="utf-8")
     assert main(["build", "--root", str(root), "--today", TODAY]) == 1
     assert {p.relative_to(root): p.read_bytes() for p in site_files(root)} == before
 
@@ -129,10 +137,21 @@ def test_the_deployment_can_give_the_public_address(tmp_path, monkeypatch):
     assert '<link rel="canonical" href="https://guide.example.jp/en/">' in html
 
 
-def test_numbers_given_per_service_are_in_the_contact_block_with_what_they_are_for(built):
-    # 障害者更生相談所 publishes one number for physical and one for intellectual disability.
-    html = (built / "site" / "agencies" / "kouseisoudan" / "index.html").read_text(encoding="utf-8")
+def test_numbers_given_per_service_are_in_the_contact_block_with_what_they_are_for(tmp_path):
+    # An agency that publishes one number per kind of consultation and none of its own.
+    root = copy_guide(tmp_path / "guide")
+    agencies = root / "data" / "agencies.yaml"
+    text = agencies.read_text(encoding="utf-8")
+    own = '    phones:\n      - number: "086-900-0021"\n'
+    assert own in text
+    text = text.replace(own, "").replace(
+        "        description: {ja: 給付金の手続きの案内}\n",
+        '        description: {ja: 給付金の手続きの案内}\n        phones:\n          - number: "086-900-0022"\n',
+    )
+    agencies.write_text(text, encoding="utf-8")
+    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
+    html = (root / "site" / "agencies" / "kakuu-kakei" / "index.html").read_text(encoding="utf-8")
     contact = html[html.index('id="contact"') : html.index('id="services"')]
-    assert re.search(r"療育手帳[^<]*</span><br><a class=\"phone\" href=\"tel:\+81-86-803-1247\">", contact)
-    assert re.search(r"身体障害者手帳[^<]*</span><br><a class=\"phone\" href=\"tel:\+81-86-803-1248\">", contact)
+    assert re.search(r"家計と借金の相談[^<]*</span><br><a class=\"phone\" href=\"tel:\+81-120-000-001\">", contact)
+    assert re.search(r"給付金の手続きの案内[^<]*</span><br><a class=\"phone\" href=\"tel:\+81-86-900-0022\">", contact)
     assert "記載なし" not in contact.split("所在地")[0]

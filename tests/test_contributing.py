@@ -1,4 +1,8 @@
-"""The contributor guide stays true: its walkthroughs are carried out on a copy of the real data.
+"""The contributor guide stays true: its walkthroughs are carried out on a copy of the guide's data.
+
+The contributor guide is part of a guide's content (content/<lang>/contributing.md, written
+for its city's staff, with examples from its data): these tests belong to that guide and
+run when it has one.
 
 content/ja/contributing.md (the one city staff read) marks each YAML snippet with
 `<!-- walkthrough: NAME before|after data/FILE.yaml -->`.  Each `before` is text that
@@ -18,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from guide.cli import main
 from guide.load import load_guide as _load_guide
@@ -30,15 +35,17 @@ GUIDE_JA = REPO / "content" / "ja" / "contributing.md"
 GUIDE_EN = REPO / "content" / "en" / "contributing.md"
 CONTRIBUTING = REPO / "CONTRIBUTING.md"
 PR_TEMPLATE = REPO / ".github" / "pull_request_template.md"
+CHECKS = REPO / "data" / "checks.yaml"
 
 SOURCE = "source"  # the walkthrough that registers the example document, done before each of the others
-# walkthrough -> ("agency" | "program", id of the one record it changes or adds)
+# walkthrough -> ("agency" | "program", id of the one record it changes or adds): the guide's own
+# examples, so they are kept beside its data (data/checks.yaml, `walkthroughs`).
 WALKTHROUGHS = {
-    "phone": ("agency", "chiiki-care-center"),
-    "session": ("program", "shogaisha-mensetsukai"),
-    "closed": ("agency", "hokenjo-soumu"),
-    "agency": ("agency", "kakuu-soudan-madoguchi"),
+    name: next(iter(record.items()))
+    for name, record in (yaml.safe_load(CHECKS.read_text(encoding="utf-8")) if CHECKS.exists() else {}).get("walkthroughs", {}).items()
 }
+
+pytestmark = pytest.mark.skipif(not GUIDE_JA.exists(), reason="the guide in content/ has no contributor guide")
 
 MARKER = re.compile(r"^<!-- walkthrough: (?P<name>[a-z-]+) (?P<kind>before|after) (?P<file>data/[a-z.]+\.yaml) -->$")
 
@@ -111,14 +118,14 @@ def walkthroughs() -> dict[str, list[tuple[str, str, str]]]:
 @pytest.fixture(scope="module")
 def original(tmp_path_factory):
     """The real data, loaded, and how many problems (stale-date warnings) it has before any edit."""
-    root = copy_guide(tmp_path_factory.mktemp("original"))
+    root = copy_guide(tmp_path_factory.mktemp("original"), guide=REPO)
     code, problems = check(root)
     assert code == 0, problems
     return load_guide(root, today=None).guide, len(problems)
 
 
 def edited_copy(tmp_path: Path, walkthroughs, name: str) -> Path:
-    root = copy_guide(tmp_path / "guide")
+    root = copy_guide(tmp_path / "guide", guide=REPO)
     apply(root, walkthroughs[SOURCE])
     apply(root, walkthroughs[name])
     return root
@@ -139,7 +146,7 @@ def test_the_guide_marks_the_source_step_and_the_four_walkthroughs(walkthroughs)
 
 
 def test_the_example_source_document_is_registered(tmp_path, walkthroughs):
-    root = copy_guide(tmp_path / "guide")
+    root = copy_guide(tmp_path / "guide", guide=REPO)
     apply(root, walkthroughs[SOURCE])
     code, problems = check(root)
     assert code == 0, problems
@@ -173,21 +180,21 @@ def test_each_walkthrough_passes_guide_check_and_changes_only_its_record(tmp_pat
 
 def test_the_phone_walkthrough_changes_the_number(tmp_path, walkthroughs):
     root = edited_copy(tmp_path, walkthroughs, "phone")
-    agency = next(a for a in load_guide(root).guide.agencies if a.id == "chiiki-care-center")
+    agency = next(a for a in load_guide(root).guide.agencies if a.id == WALKTHROUGHS["phone"][1])
     assert [phone.number for phone in agency.phones] == ["086-900-1234"]
 
 
 def test_the_session_walkthrough_adds_one_session(tmp_path, walkthroughs, original):
     root = edited_copy(tmp_path, walkthroughs, "session")
-    old = next(p for p in original[0].programs if p.id == "shogaisha-mensetsukai")
-    new = next(p for p in load_guide(root).guide.programs if p.id == "shogaisha-mensetsukai")
+    old = next(p for p in original[0].programs if p.id == WALKTHROUGHS["session"][1])
+    new = next(p for p in load_guide(root).guide.programs if p.id == WALKTHROUGHS["session"][1])
     assert new.schedule.sessions[:-1] == old.schedule.sessions
     assert str(new.schedule.sessions[-1].date) == "2026-12-10"
 
 
 def test_the_closed_period_walkthrough_closes_the_counter(tmp_path, walkthroughs):
     root = edited_copy(tmp_path, walkthroughs, "closed")
-    agency = next(a for a in load_guide(root).guide.agencies if a.id == "hokenjo-soumu")
+    agency = next(a for a in load_guide(root).guide.agencies if a.id == WALKTHROUGHS["closed"][1])
     [period] = agency.hours.closed_periods
     assert (str(period.start), str(period.end)) == ("2026-12-07", "2026-12-09")
 
@@ -218,13 +225,18 @@ def test_the_english_guides_show_the_same_yaml(path):
 
 
 def test_front_matter_titles():
-    assert GUIDE_JA.read_text(encoding="utf-8").startswith("---\ntitle: 編集ガイド\n---\n")
-    assert GUIDE_EN.read_text(encoding="utf-8").startswith("---\ntitle: Contributor guide\n---\n")
+    assert GUIDE_JA.read_text(encoding="utf-8").startswith("---\nin_nav: false\ntitle: 編集ガイド\n---\n")
+    assert GUIDE_EN.read_text(encoding="utf-8").startswith("---\nin_nav: false\ntitle: Contributor guide\n---\n")
 
 
-def test_the_guide_pages_are_built_with_their_yaml_as_code(built):
+def test_the_guide_pages_are_built_with_their_yaml_as_code(tmp_path):
+    root = copy_guide(tmp_path / "guide", guide=REPO)
+    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
+    home = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'href="contributing/"' not in home  # a page for staff: linked from the about page, not in the residents' menu
+    assert 'href="../contributing/"' in (root / "site" / "about" / "index.html").read_text(encoding="utf-8")
     for prefix, title in (("", "編集ガイド"), ("en/", "Contributor guide")):
-        html = (built / "site" / prefix / "contributing" / "index.html").read_text(encoding="utf-8")
+        html = (root / "site" / prefix / "contributing" / "index.html").read_text(encoding="utf-8")
         assert title in html
         assert "<code" in html and "kakuu-soudan-madoguchi" in html
         assert "```" not in html, "fenced code was not turned into a code block"

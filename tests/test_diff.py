@@ -333,7 +333,7 @@ def test_a_revision_without_data(repo, guide_diff):
 
 def test_guide_in_a_subfolder_of_the_repository(tmp_path, guide_diff):
     top = tmp_path / "repo"
-    root = top / "guides" / "okayama"
+    root = top / "guides" / "kakuu-shi"
     shutil.copytree(MINIMAL / "data", root / "data")
     git(tmp_path, "init", "-q", str(top))
     commit(top, "base")

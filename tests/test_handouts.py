@@ -2,8 +2,8 @@
 that lead back to the page, staff-only values only on the staff sheet, and loud errors instead of
 empty boxes when the font or a character is missing.
 
-The real data is printed once per session (both editions and the staff sheet); the error cases
-use the small fixture guide, which prints in a few seconds.
+The minimal fixture guide (two area levels, hubs, two languages) is printed once per session
+(both editions and the staff sheet); the guide in data/ is printed by tests/test_guide.py.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class _Warnings(logging.Handler):
 
 @pytest.fixture(scope="session")
 def printed(tmp_path_factory) -> Printed:
-    """Every handout of both editions of the real data, and the staff sheet, printed in one process."""
+    """Every handout of both editions of the minimal fixture, and the staff sheet, printed in one process."""
     root = plant_staff_only_facts(copy_guide(tmp_path_factory.mktemp("guide")))
     loaded = load_guide(root, today=DAY, with_private=True)
     assert loaded.guide is not None and loaded.private is not None
@@ -100,7 +100,7 @@ def test_every_handout_of_both_editions_is_printed(printed):
     guide = printed.guide
     expected = {"agency-list.pdf"}
     expected |= {f"category-{c.id}{suffix}.pdf" for c in guide.taxonomy.categories for suffix in ("", "-large")}
-    expected |= {f"area-{a.id}{suffix}.pdf" for a in guide.areas.areas if a.kind == "welfare-district" for suffix in ("", "-large")}
+    expected |= {f"area-{a.id}{suffix}.pdf" for a in guide.areas.leaves() for suffix in ("", "-large")}
     expected |= {f"program-{p.id}.pdf" for p in guide.programs}
     for lang in ("ja", "en"):
         folder = printed.pdf("", lang)
@@ -141,7 +141,7 @@ def test_agency_list_is_a_few_pages_of_every_agency(printed):
         assert flat(agency.name.get("ja")) in text, agency.id
     for category in printed.guide.taxonomy.categories:
         assert flat(category.name.get("ja")) in text
-    assert "★1" in text and "086-242-3135" in text
+    assert "◎1" in text and "086-900-0001" in text  # the fixture's own hub mark
 
 
 def test_only_the_bizud_font_is_embedded_and_always_as_a_subset(printed):
@@ -158,46 +158,48 @@ def test_only_the_bizud_font_is_embedded_and_always_as_a_subset(printed):
 
 
 def test_a_concern_names_its_hub_phone_and_dates(printed):
-    text = text_of(printed.pdf("category-medical.pdf"))
-    assert "病気・医療" in text
-    assert "地域ケア総合推進センター" in text and "086-242-3135" in text  # the ★ agency and its phone
-    assert "★" in text
-    assert "最終確認" in text and "2022年4月1日" in text  # the oldest last_verified of the sheet
+    text = text_of(printed.pdf("category-soudan.pdf"))
+    assert "生活の困りごと" in text
+    assert "架空相談センター" in text and "086-900-0001" in text  # the hub agency and its phone
+    assert "◎迷ったときの相談先" in flat(text)  # the hub's mark and words, as the data declares them
+    assert "最終確認" in text and "2026年10月1日" in text  # the last_verified of the sheet
     assert "2026年11月23日" in text  # the day it was printed
-    assert "https://guide.example.jp/categories/medical/" in text
-    # mental health: a listed agency was last verified in 2018: the oldest date is printed
-    assert "2018年11月1日" in text_of(printed.pdf("category-mental-health.pdf"))
+    assert "https://guide.example.jp/categories/soudan/" in text
+    # each sheet prints the dates of its own entries: the debt counter was verified on 2026-11-20
+    assert "2026年11月20日" in text_of(printed.pdf("category-debt.pdf"))
 
 
 def test_unknown_facts_say_not_listed(printed):
-    # The ★ agency for disability: the documents give no phone, address or hours.
-    text = text_of(printed.pdf("category-disability.pdf"))
-    assert "相談支援機能強化事業所" in text and "記載なし" in text
-    assert "not listed" in text_of(printed.pdf("category-disability.pdf", "en"))
+    # The agency for health: the documents give no phone, address or hours of its own.
+    text = text_of(printed.pdf("category-health.pdf"))
+    assert "架空健康窓口" in text and "記載なし" in text
+    assert "not listed" in text_of(printed.pdf("category-health.pdf", "en"))
 
 
 def test_english_edition_uses_english_texts_and_the_en_address(printed):
-    text = text_of(printed.pdf("category-medical.pdf", "en"))
-    assert "Illness and medical care" in text and "Community Care Promotion Center" in text
-    assert "086-242-3135" in text and "Last verified" in text
-    assert "https://guide.example.jp/en/categories/medical/" in text
+    text = text_of(printed.pdf("category-soudan.pdf", "en"))
+    assert "Everyday troubles" in text and "Example Consultation Center" in text
+    assert "086-900-0001" in text and "Last verified" in text
+    assert "https://guide.example.jp/en/categories/soudan/" in text
 
 
 def test_program_flyer_has_what_when_where_for_whom_cost_and_how_to_apply(printed):
-    text = flat(text_of(printed.pdf("program-momotaro-taiso.pdf")))
-    for words in ("あっ晴れ！もも太郎体操", "日時", "場所", "対象", "費用", "申し込み方法", "5名以上の仲間で", "介護予防センター", "記載なし"):
+    text = flat(text_of(printed.pdf("program-kakuu-taisou.pdf")))
+    for words in ("架空いきいき体操", "日時", "場所", "対象", "費用", "申し込み方法", "テスト会館 1F ホール", "65歳以上の方", "無料", "当日、会場へお越しください"):
         assert flat(words) in text, words
-    assert "https://guide.example.jp/programs/momotaro-taiso/" in text
+    assert "https://guide.example.jp/programs/kakuu-taisou/" in text
+    salon = flat(text_of(printed.pdf("program-kakuu-salon.pdf")))
+    assert "記載なし" in salon  # no venue, cost or way to apply in the documents
 
 
 @pytest.mark.parametrize(
     ("name", "lang", "url"),
     [
-        ("category-medical.pdf", "ja", SITE + "categories/medical/"),
-        ("category-disability-large.pdf", "ja", SITE + "categories/disability/"),
-        ("area-kita-chuo.pdf", "ja", SITE + "areas/kita-chuo/"),
-        ("program-momotaro-taiso.pdf", "ja", SITE + "programs/momotaro-taiso/"),
-        ("category-medical.pdf", "en", SITE + "en/categories/medical/"),
+        ("category-soudan.pdf", "ja", SITE + "categories/soudan/"),
+        ("category-health-large.pdf", "ja", SITE + "categories/health/"),
+        ("area-higashi-1.pdf", "ja", SITE + "areas/higashi-1/"),
+        ("program-kakuu-taisou.pdf", "ja", SITE + "programs/kakuu-taisou/"),
+        ("category-soudan.pdf", "en", SITE + "en/categories/soudan/"),
     ],
 )
 def test_qr_code_leads_to_the_page(printed, tmp_path, name, lang, url):
@@ -234,14 +236,14 @@ def test_large_print_body_text_is_at_least_18pt(printed):
             assert len(body) >= 5, category.id
             small = [(round(size, 2), text) for size, text in body if size < 18 - 0.01]
             assert not small, (lang, category.id, small)
-    runs = text_runs(printed.pdf("category-medical-large.pdf"))
-    assert any(text == "086-242-3135" and size >= 24 for size, _, text in runs)  # the ★ phone, bigger still
+    runs = text_runs(printed.pdf("category-soudan-large.pdf"))
+    assert any(text == "086-900-0001" and size >= 24 for size, _, text in runs)  # the hub's phone, bigger still
     # the normal print is smaller: the measurement does tell the two apart
-    assert min(size for size, y, _ in text_runs(printed.pdf("category-medical.pdf")) if y > LARGE_BOTTOM_MARGIN_PT) < 14
+    assert min(size for size, y, _ in text_runs(printed.pdf("category-soudan.pdf")) if y > LARGE_BOTTOM_MARGIN_PT) < 14
 
 
 def test_large_print_uses_the_universal_design_font(printed):
-    reader = PdfReader(printed.pdf("category-medical-large.pdf"))
+    reader = PdfReader(printed.pdf("category-soudan-large.pdf"))
     names = {str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
     assert names and all("BIZ-UDPGothic" in name or "BIZ-UDGothic" in name for name in names), names
 
@@ -252,7 +254,7 @@ def test_large_print_uses_the_universal_design_font(printed):
 def test_staff_sheet_has_extension_and_staff_name(printed):
     text = flat(text_of(printed.staff))  # a narrow column may wrap them
     assert STAFF_EXTENSION in text and STAFF_NAME in text
-    assert "地域ケア総合推進センター" in text
+    assert "架空相談センター" in text
 
 
 def test_no_public_handout_contains_a_staff_only_value(printed):

@@ -47,10 +47,6 @@ def test_year_end_closure_comes_from_site_settings():
             "city": {
                 "name": {"ja": "テスト市"},
                 "prefecture": {"ja": "テスト県"},
-                "local_government_code": "000000",
-                "phone_area_code": "099",
-                "timezone": "Asia/Tokyo",
-                "holiday_calendar": "JP",
                 "year_end_closure": {"start": "12-28", "end": "01-04"},
             },
             "languages": [{"code": "ja", "name": "日本語", "required": True}],

@@ -33,6 +33,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import threading
@@ -185,10 +186,11 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     """Write the Markdown pages and the generated assets of one edition to build/docs/<lang>/."""
     docs = root / BUILD_DIR / "docs" / edition.lang
     shutil.rmtree(docs, ignore_errors=True)
-    content = root / CONTENT_DIR / edition.lang
-    if not content.is_dir():  # a new language without its own prose pages shows the default ones
-        content = root / CONTENT_DIR / editions[0].lang
-    shutil.copytree(content, docs)
+    # A page not written in this language yet is shown in the default one (so every page of
+    # an edition exists in the others, and the language switcher never leads nowhere).
+    shutil.copytree(root / CONTENT_DIR / editions[0].lang, docs)
+    if (root / CONTENT_DIR / edition.lang).is_dir():
+        shutil.copytree(root / CONTENT_DIR / edition.lang, docs, dirs_exist_ok=True)
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
     renderer = Renderer(guide, edition.lang, catalog, today)
@@ -243,21 +245,76 @@ def write_mkdocs_config(root: Path, guide: Guide, edition: Edition, editions: li
         config["site_description"] = guide.site.description.get(edition.lang) or guide.site.description.get(editions[0].lang)
     if edition.url(guide):
         config["site_url"] = edition.url(guide)
+    config["nav"] = _navigation(root, docs)
     path = root / BUILD_DIR / f"mkdocs.{edition.lang}.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
+def _navigation(root: Path, docs: Path) -> list:
+    """The generated listings (mkdocs.yml `nav`), then the hand-written pages this edition has.
+
+    A page in content/<lang>/ is discovered, not listed by hand; `in_nav: false` in its
+    front matter keeps it out of the navigation (it is still built and can be linked to)."""
+    listings = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")).get("nav") or []
+    pages = []
+    for page in sorted(docs.glob("*.md")):
+        head = page.read_text(encoding="utf-8").split("---", 2)
+        meta = yaml.safe_load(head[1]) if len(head) == 3 and not head[0].strip() else None
+        if page.name != "index.md" and page.name not in listings and (meta or {}).get("in_nav", True) is not False:
+            pages.append(page.name)
+    return listings + pages
+
+
+class _Warnings(logging.Handler):
+    """MkDocs' warnings, kept to say which file is wrong when strict mode aborts the build."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def explain_mkdocs_warning(message: str, docs: Path, root: Path) -> str:
+    """One MkDocs warning as `file: what (how to fix it)`, naming the file a person edits."""
+    lang = docs.name
+
+    def source(name: str) -> str:
+        written = root / CONTENT_DIR / lang / name
+        return str(written.relative_to(root)) if written.exists() else f"{BUILD_DIR}/docs/{lang}/{name} (generated)"
+
+    link = re.match(r"Doc file '([^']+)' contains a link '([^']+)', but (.*)", message)
+    if link:
+        return f"{source(link[1])}: the link '{link[2]}' leads nowhere: {link[3].rstrip('.')} (correct the link, or add the page it points to)"
+    nav = re.match(r"A reference to '([^']+)' is included in the 'nav' configuration, which is not found", message)
+    if nav:
+        return f"mkdocs.yml: the nav names '{nav[1]}', which does not exist (add {CONTENT_DIR}/{lang}/{nav[1]}, or remove it from nav)"
+    return f"{BUILD_DIR}/mkdocs.{lang}.yml: {message} (see mkdocs.yml and {CONTENT_DIR}/{lang}/)"
+
+
 def run_mkdocs(config_file: Path) -> None:
     from mkdocs.commands.build import build as mkdocs_build  # noqa: PLC0415 - slow import, only when building
     from mkdocs.config import load_config  # noqa: PLC0415
+    from mkdocs.exceptions import Abort  # noqa: PLC0415
 
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.WARNING)
+    warnings = _Warnings()
+    logger.addHandler(warnings)
     try:
-        mkdocs_build(load_config(config_file=str(config_file)))
+        config = load_config(config_file=str(config_file))
+        mkdocs_build(config)
+    except Abort as err:  # strict mode: every warning is a mistake in the pages
+        docs, root = Path(config["docs_dir"]), config_file.parent.parent
+        lines = [explain_mkdocs_warning(m, docs, root) for m in warnings.messages] or [str(err)]
+        raise BuildError("\n".join(lines)) from None
     except Exception as err:  # noqa: BLE001 - a theme or config mistake is reported, never a traceback
         location = f"{err.filename}:{err.lineno}: " if getattr(err, "lineno", None) and getattr(err, "filename", None) else ""
         raise BuildError(f"MkDocs ({config_file.name}): {location}{type(err).__name__}: {err}") from err
+    finally:
+        logger.removeHandler(warnings)
 
 
 def _swap_in(staging: Path, site: Path) -> None:

@@ -1,4 +1,4 @@
-"""Checks across records: unique ids, references, languages, freshness, ★ hubs."""
+"""Checks across records: unique ids, references, languages, freshness, hubs."""
 
 from __future__ import annotations
 
@@ -69,8 +69,13 @@ class _Checker:
         for i, area in enumerate(g.areas.areas):
             self.ref(AREAS, ("areas", i, "kind"), area.kind, area_kinds, ("kind_area_kind", {}), AREAS)
             self.ref(AREAS, ("areas", i, "parent"), area.parent, areas, ("kind_area", {}), AREAS)
+        if g.taxonomy.hubs:
+            for k, ref in enumerate(g.taxonomy.hubs.source):
+                self.ref(CATEGORIES, ("hubs", "source", k, "document"), ref.document, sources, ("kind_source", {}), SOURCES)
         for i, category in enumerate(g.taxonomy.categories):
             self.ref(CATEGORIES, ("categories", i, "hub"), category.hub, agencies, ("kind_agency", {}), AGENCIES)
+            if category.hub and not g.taxonomy.hubs:
+                self.add(CATEGORIES, ("categories", i, "hub"), "hubs_undeclared")
             if category.hub_source:
                 self.ref(CATEGORIES, ("categories", i, "hub_source", "document"), category.hub_source.document, sources, ("kind_source", {}), SOURCES)
 

@@ -64,7 +64,7 @@ def summary(guide, lang: str) -> str:
         in_category = [s for a in guide.agencies for s in a.services if category.id in s.categories]
         agencies = {a.id for a in guide.agencies for s in a.services if category.id in s.categories}
         programs = [p for p in guide.programs if category.id in p.categories]
-        star = "★" if category.hub else " "
+        star = guide.taxonomy.hubs.mark if category.hub else " "
         lines.append(f"  {star} {name(category.name)}: {len(agencies)} / {len(in_category)} / {len(programs)}")
     lines.append("")
     lines.append(w("Per source document (agencies / programs):"))

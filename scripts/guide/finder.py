@@ -18,7 +18,7 @@ and each doc:
 
     t   type: "a" agency, "b" branch, "p" program
     id  "agency-id", "agency-id/branch-id" or "program-id"
-    u   site-relative URL from url_for ("agencies/hoken-center/")
+    u   site-relative URL from url_for (for example "agencies/health-center/")
     n   title in the index language (falling back to Japanese)
     in  branches only: the id of their agency's doc.  finder.js appends the
         agency's keyword and description tiers to the branch's, and uses the
@@ -33,7 +33,7 @@ and each doc:
     a   area ids: welfare districts and their wards   (omitted when empty)
     au  audience ids                      (omitted when empty)
     k   program kind id                   (programs only)
-    h   1 when ★ (hub) in any category    (omitted otherwise)
+    h   1 when a hub in any category      (omitted otherwise)
     p   [number as published, tel URI]    (first voice number; omitted when none)
     o   opening hours, Hours.model_dump(mode="json", exclude_defaults=True) without
         the "note" texts (omitted when none; finder.js treats a missing "o" as "hours not listed")
@@ -134,7 +134,7 @@ class _Index:
             self.url_for("agency", agency.id),
             title=self.pick(agency.name),
             names=self.both(agency.name),
-            kana=[agency.kana],
+            kana=[agency.kana] if agency.kana else [],
             keywords=keywords,
             description=description,
             categories=categories,
@@ -153,14 +153,14 @@ class _Index:
         area_name = self.pick(area.name) if area else branch.area
         title = self.pick(branch.name) if branch.name else f"{self.pick(agency.name)} ({area_name})"
         # The agency's keywords, descriptions, phone and hours are inherited in finder.js ("in").
-        kana = f"{agency.kana} {area.kana}" if area and area.kana else agency.kana
+        kana = f"{agency.kana} {area.kana}" if agency.kana and area and area.kana else agency.kana
         return self.doc(
             "branch",
             f"{agency.id}/{branch.id}",
             self.url_for("branch", agency.id, branch.id),
             title=title,
             names=_unique([title, *self.both(branch.name), *self.both(agency.name)]),
-            kana=[kana],
+            kana=[kana] if kana else [],
             keywords=[],
             description=self.address_texts(branch.address),
             categories=categories,

@@ -1,9 +1,9 @@
 """Printable A4 handouts (PDF) of one language edition, and the staff-only agency list.
 
-    agency-list.pdf              相談機関一覧: every agency by concern, ★ hubs, phone, address, hours
+    agency-list.pdf              every agency by concern, hubs first, phone, address, hours
     category-<id>.pdf            one concern on exactly one page, with a QR code to its web page
     category-<id>-large.pdf      the same in large print (body text ≥ 18 pt), still one page
-    area-<id>.pdf, -large.pdf    one 福祉区: the offices and agencies that serve it
+    area-<id>.pdf, -large.pdf    one smallest area: the offices and agencies that serve it
     program-<id>.pdf             one flyer per program
     staff/<lang>/agency-list-staff.pdf   (only on request) the list with 内線 and 担当者名
 
@@ -47,7 +47,7 @@ QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
 # first level that fits on one page (found by bisection).  A concern's sheet first leaves out
 # the other agencies' addresses, then their services and hours from the last one up (`full`:
 # how many keep them), then, as the last resort, lists fewer of them with a note saying how many
-# more the web page has (`limit`).  Only then does the ★ agency lose its list of services.
+# more the web page has (`limit`).  Only then does the hub agency lose its list of services.
 
 
 def category_levels(count: int) -> list[dict]:
@@ -211,12 +211,8 @@ class _Handouts:
                 levels=category_levels(len(others)),
                 one_page=True,
             )
-        kinds = {k.id: k for k in g.areas.kinds}
-        areas = {a.id: a for a in g.areas.areas}
-        for area in g.areas.areas:
-            if area.kind != "welfare-district":
-                continue
-            context = self.area_context(area, kinds, areas)
+        for area in g.areas.leaves():
+            context = self.area_context(area)
             records = [a for a, _ in context["offices"]] + [a for a, _ in context["located"]] + context["programs"]
             result += normal_and_large(
                 "area",
@@ -248,37 +244,35 @@ class _Handouts:
         return result
 
     def category_entries(self, category) -> tuple[list, list]:
-        """The ★ agency, and the others as on the web page but those with a phone number first:
+        """The hub agency, and the others as on the web page but those with a phone number first:
         when a sheet must list fewer of them, the ones a resident can call stay."""
         entries = self.present.agencies_in(category.id)
         hub = [(a, s) for a, s in entries if category.hub and a.id == category.hub]
         others = [(a, s) for a, s in entries if not (category.hub and a.id == category.hub)]
         return hub, sorted(others, key=lambda pair: not self.phones_of(*pair))
 
-    def area_context(self, area, kinds, areas) -> dict:
-        ids = [area.id] + [a.id for a in self.guide.areas.areas if a.parent == area.id]
-        by_kana = sorted(self.guide.agencies, key=lambda a: a.kana)
+    def area_context(self, area) -> dict:
+        ids = self.guide.areas.descendants(area.id)
+        ancestors = self.guide.areas.ancestors(area.id)
+        by_kana = sorted(self.guide.agencies, key=lambda a: a.reading)
         offices = [(agency, branch) for agency in by_kana for branch in agency.branches if branch.area in ids]
         with_office = {agency.id for agency, _ in offices}
         located = [
             (agency, list(agency.services))
             for agency in by_kana
             if agency.id not in with_office
-            and ((agency.address and agency.address.ward in [*ids, area.parent]) or area.id in agency.areas_served)
+            and ((agency.address and agency.address.ward in [*ids, *(a.id for a in ancestors)]) or area.id in agency.areas_served)
         ]
-        ward = areas.get(area.parent) if area.parent else None
         return {
             "area": area,
-            "area_kind": kinds[area.kind],
-            "ward": ward,
-            "ward_kind": kinds[ward.kind] if ward else None,
+            "ancestors": ancestors,
             "offices": offices,
             "located": located,
             "programs": self.present.programs_for(area=area.id),
         }
 
     def table(self, staff: PrivateOverlay | None = None) -> list[tuple]:
-        """Rows of the 相談機関一覧 by concern: one per service, ★ first, then by the list's number and reading."""
+        """Rows of the list of agencies by concern: one per service, hubs first, then by the list's number and reading."""
         contacts = _StaffIndex(staff) if staff else None
         table = []
         for category in self.guide.taxonomy.categories:
@@ -289,7 +283,7 @@ class _Handouts:
                     star = agency.id == category.hub and (service.hub or not hub_service)
                     contact = contacts.find(agency.id, service.id) if contacts else None
                     rows.append({"agency": agency, "service": service, "star": star, "contact": contact})
-            rows.sort(key=lambda row: (not row["star"], row["service"].list_number is None, row["service"].list_number or 0, row["agency"].kana))
+            rows.sort(key=lambda row: (not row["star"], row["service"].list_number is None, row["service"].list_number or 0, row["agency"].reading))
             table.append((category, rows))
         return table
 

@@ -79,7 +79,7 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
         if parsed is not None:
             parts[attribute] = parsed
         if attribute == "site" and parsed is not None:
-            context = {"phone_region": parsed.city.country, "area_code": parsed.city.phone_area_code}
+            context = {"phone_region": parsed.city.country, "area_code": parsed.city.phone_area_code or ""}
     if with_private and (data_dir / PRIVATE_FILE).is_file():
         result.private = _parse(data_dir / PRIVATE_FILE, f"data/{PRIVATE_FILE}", model.PrivateOverlay, result, context)
     if len(parts) == len(DATA_FILES):

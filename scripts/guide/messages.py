@@ -78,7 +78,7 @@ CATALOG: dict[str, str] = {
     "translation_missing": "required language '{lang}' is missing (add {lang}: ...)",
     "stale": "last verified {date}, {days} days ago (check the facts and update last_verified)",
     "future_date": "last_verified {date} is in the future (write the day the facts were checked)",
-    "hub_not_marked": "this is the ★ agency of '{category}' but none of its services in that category has hub: true (mark one)",
+    "hub_not_marked": "this is the hub agency of '{category}' but none of its services in that category has hub: true (mark one)",
     "hub_without_category": "hub: true, but categories.yaml does not name this agency as the hub of '{category}' (fix one of them)",
     "no_site_url": "the site's public address is not set, so the handouts have no QR codes (set url in data/site.yaml or the {variable} variable)",
     "holidays_run_out": "the public-holiday table ends in {year} (update the holidays package)",
@@ -108,6 +108,9 @@ CATALOG: dict[str, str] = {
     "build_locked": "another guide build (process {pid}) is running in this folder (run this again when it has finished)",
     "build_stopped": "the build was stopped (what it had started was removed)",
     "build_no_write": "cannot write to {path}: {reason} (check the folder's permissions; site/ was not changed)",
+    # --- what the data declares (issue 10: any city)
+    "lg_code_check_digit": "local government code {value} has a wrong check digit (did you mean {expected}? check the official list, or remove the line)",
+    "hubs_undeclared": "a hub is named but categories.yaml declares no hubs (mark, label, source) (add hubs, or remove the hub)",
 }
 
 

@@ -224,11 +224,11 @@ class Sourced(Record):
 class Category(Record):
     id: Id
     name: Text
-    sheet_label: Text | None = Field(None, description="The label on the つなぐシート, when it differs from the name.")
+    sheet_label: Text | None = Field(None, description="The label on the city's own form or list, when it differs from the name.")
     keywords: dict[str, list[str]] = Field(
         default_factory=dict, description="Search synonyms per language: {ja: [借金, ローン], en: [debt]}."
     )
-    hub: Id | None = Field(None, description="The ★ agency: where to ask when unsure which agency fits.")
+    hub: Id | None = Field(None, description="The hub agency (see `hubs`): where to ask when unsure which agency fits.")
     hub_source: SourceRef | None = None
     description: Text | None = None
 
@@ -245,20 +245,38 @@ class ProgramKind(Record):
     keywords: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class HubNotion(Record):
+    """What a hub is in this city, in its own words: a fact about the city's system, with its source.
+
+    A city whose documents name one agency per concern to ask when unsure declares
+    it here; a city without such a system leaves `hubs` out and no hub is shown.
+    """
+
+    mark: str = Field(min_length=1, max_length=3, description="The sign printed beside a hub, as in the documents.")
+    label: Text = Field(description="Short words for a hub, shown with the mark: where to ask when unsure.")
+    explanation: Text | None = Field(None, description="One sentence explaining the mark, as the documents do.")
+    no_hub_note: Text | None = Field(None, description="Shown on a concern without a hub: what a resident can do then.")
+    source: list[SourceRef] = Field(min_length=1)
+
+
 class Taxonomy(Record):
+    hubs: HubNotion | None = Field(None, description="Declare the city's hub system; leave out when it has none.")
     categories: list[Category] = Field(min_length=1)
     audiences: list[Audience] = Field(default_factory=list)
     program_kinds: list[ProgramKind] = Field(default_factory=list)
 
 
 class AreaKind(Record):
+    """A level of the city's division into areas, from the largest; any number of them."""
+
     id: Id
     name: Text
+    in_address: bool = Field(False, description="Names of this kind are part of postal addresses (as a ward's name is).")
 
 
 class Area(Record):
     id: Id
-    kind: Id = Field(description="Id of an area kind, e.g. ward or welfare-district.")
+    kind: Id = Field(description="Id of an area kind declared under `kinds`.")
     name: Text
     kana: Kana | None = None
     parent: Id | None = Field(None, description="The area this one lies within.")
@@ -267,6 +285,40 @@ class Area(Record):
 class Areas(Record):
     kinds: list[AreaKind] = Field(min_length=1)
     areas: list[Area] = Field(min_length=1)
+
+    def children(self, area_id: str | None) -> list[Area]:
+        """The areas directly inside `area_id` (the top level for None), in file order."""
+        return [a for a in self.areas if a.parent == area_id]
+
+    def descendants(self, area_id: str) -> list[str]:
+        """Ids of `area_id` and every area inside it, at any depth."""
+        ids = [area_id]
+        for child in self.children(area_id):
+            ids += self.descendants(child.id)
+        return ids
+
+    def ancestors(self, area_id: str) -> list[Area]:
+        """The areas that contain `area_id`, nearest first."""
+        by_id = {a.id: a for a in self.areas}
+        chain, parent = [], by_id[area_id].parent if area_id in by_id else None
+        while parent in by_id and by_id[parent] not in chain:
+            chain.append(by_id[parent])
+            parent = by_id[parent].parent
+        return chain
+
+    def leaves(self) -> list[Area]:
+        """The smallest areas (with none inside them): one handout and one home-page link each."""
+        parents = {a.parent for a in self.areas}
+        return [a for a in self.areas if a.id not in parents]
+
+    def kind_name(self, area: Area) -> Text | None:
+        return next((k.name for k in self.kinds if k.id == area.kind), None)
+
+    def in_address(self, area_id: str | None) -> Area | None:
+        """The area named by an address (`Address.ward`), when its kind is written in addresses."""
+        area = next((a for a in self.areas if a.id == area_id), None)
+        kinds = {k.id for k in self.kinds if k.in_address}
+        return area if area and area.kind in kinds else None
 
 
 # --- site settings ----------------------------------------------------------
@@ -293,14 +345,27 @@ class YearEndClosure(Record):
     end: MonthDay = Field(description='Last closed day, "MM-DD" (in the next year when before start).')
 
 
+def _check_local_government_code(value: str) -> str:
+    """JIS X 0402: five digits and a check digit, the last digit of 11 - (weighted sum mod 11)."""
+    weighted = sum(int(d) * w for d, w in zip(value[:5], (6, 5, 4, 3, 2), strict=True))
+    expected = str((11 - weighted % 11) % 10)
+    if value[5] != expected:
+        raise PydanticCustomError("lg_code_check_digit", "bad check digit", {"value": value, "expected": value[:5] + expected})
+    return value
+
+
 class City(Record):
     name: Text
     prefecture: Text
-    local_government_code: Annotated[str, Field(pattern=r"^\d{6}$")]
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "JP"
-    phone_area_code: Annotated[str, Field(pattern=r"^0\d{1,4}$")]
-    timezone: str
-    holiday_calendar: str = Field(description="Country code for the `holidays` library, e.g. JP.")
+    local_government_code: Annotated[str, Field(pattern=r"^\d{6}$"), AfterValidator(_check_local_government_code)] | None = Field(
+        None, description="The six-digit 全国地方公共団体コード (JIS X 0402, with its check digit), if you want to record it."
+    )
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = Field("JP", description="ISO 3166 country code: phone numbers are read as this country's.")
+    phone_area_code: Annotated[str, Field(pattern=r"^0\d{1,4}$")] | None = Field(
+        None, description="The city's area code, for numbers published without one."
+    )
+    timezone: str = Field("Asia/Tokyo", description="IANA time zone of the city: 'open now' and today's date follow it.")
+    holiday_calendar: str = Field("JP", description="Country code for the `holidays` library.")
     year_end_closure: YearEndClosure | None = None
 
 
@@ -344,7 +409,7 @@ class Address(Record):
     postal_code: Annotated[str, Field(pattern=r"^\d{3}-\d{4}$")] | None = Field(
         None, description='Postal code as a string, for example "123-4567".'
     )
-    ward: Id | None = Field(None, description="Id of the 行政区 (an area).")
+    ward: Id | None = Field(None, description="Id of the area (from areas.yaml) the address lies in.")
     street: Text = Field(description="Town, chōme and block: 鹿田町一丁目1-1.")
     building: Text | None = Field(None, description="Building and floor: 保健福祉会館 2F.")
 
@@ -425,7 +490,7 @@ class Service(Record):
     description: Text
     categories: list[Id] = Field(min_length=1)
     audiences: list[Id] = Field(default_factory=list)
-    hub: bool = Field(False, description="★: where to ask in this category when unsure.")
+    hub: bool = Field(False, description="The hub service (see `hubs` in categories.yaml): where to ask in this category when unsure.")
     list_number: int | None = Field(None, description="No. in the 相談機関一覧.")
     phones: list[Phone] = Field(default_factory=list, description="Only when the service has its own number.")
     hours: Hours | None = Field(None, description="Only when the service has its own hours.")
@@ -433,7 +498,7 @@ class Service(Record):
 
 
 class Branch(ContactPoint):
-    """One office of an agency that has one per area (各保健センター, 各地域包括支援センター)."""
+    """One office of an agency that has one per area."""
 
     id: Id
     area: Id
@@ -444,7 +509,7 @@ class Branch(ContactPoint):
 class Agency(ContactPoint, Sourced):
     id: Id
     name: Text
-    kana: Kana
+    kana: Kana | None = Field(None, description="Reading in kana, when the name's reading is not obvious; used for 五十音 order.")
     parent: Text | None = Field(None, description="Parent organisation, for example the city's health and welfare bureau.")
     owner: Text | None = Field(None, description="The section that keeps this record current (担当課).")
     summary: Text | None = None
@@ -452,6 +517,11 @@ class Agency(ContactPoint, Sourced):
     areas_served: list[Id] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list, description="Languages offered at the counter, if published.")
     branches: list[Branch] = Field(default_factory=list)
+
+    @property
+    def reading(self) -> str:
+        """What lists sort by: the kana reading, or the name when none is given."""
+        return self.kana or self.name.get(self.name.languages[0]) or self.id
 
 
 class AgencyFile(Record):

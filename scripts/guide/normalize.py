@@ -17,7 +17,7 @@ The steps, in order:
    a run of them between two ASCII digits becomes "-" (for example 012-345-6789, 1-1);
    after kana it becomes one "ー" (センタ- → せんたー); anywhere else it
    separates words (long-term → long term).
-7. Punctuation and symbols (Unicode categories P* and S*: ・「」（）、。★※〒 …)
+7. Punctuation and symbols (Unicode categories P* and S*, for example ・「」（）、。★※〒)
    are dropped, except the digit-joining "-" of step 6.  Apostrophes vanish (children's → childrens); any other run
    becomes a space when neither neighbour is Japanese (care/support → care
    support) and vanishes next to Japanese (病気・医療 → 病気医療).

@@ -48,7 +48,7 @@ def handout_file(kind: str, record_id: str | None = None, *, large: bool = False
 
 @dataclass(frozen=True)
 class Page:
-    path: str  # site-relative URL, e.g. "agencies/hoken-center/"
+    path: str  # site-relative URL, for example "agencies/health-center/"
     template: str
     context: dict
 

@@ -74,7 +74,7 @@ class Presenter:
             area_name=lambda area_id: self.texts.html(self.areas[area_id].name),
             category_name=lambda cid: self.texts.html(self.categories[cid].name),
             agency_of=self.agencies.get,
-            sorted_by_kana=lambda agencies: sorted(agencies, key=lambda a: a.kana),
+            sorted_by_kana=lambda agencies: sorted(agencies, key=lambda a: a.reading),
             source_title=lambda doc_id: self.texts.html(next(s.title for s in self.guide.sources.sources if s.id == doc_id)),
         )
 
@@ -129,7 +129,8 @@ class Presenter:
         Without the city (a change summary of one guide): 〒postal ward street building."""
         city = self.texts.plain(self.guide.site.city.name) if with_city else ""
         prefecture = self.texts.plain(self.guide.site.city.prefecture) if with_city else ""
-        ward = self.texts.plain(self.areas[address.ward].name) if address.ward in self.areas else ""
+        in_address = self.guide.areas.in_address(address.ward)
+        ward = self.texts.plain(in_address.name) if in_address else ""
         street, building = self.texts.plain(address.street), self.texts.plain(address.building)
         postal = address.postal_code or ""
         if self.lang == "ja":
@@ -144,7 +145,7 @@ class Presenter:
             for p in (
                 self.guide.site.city.prefecture.get(self.texts.default),
                 self.guide.site.city.name.get(self.texts.default),
-                self.areas[address.ward].name.get(self.texts.default) if address.ward in self.areas else "",
+                self.guide.areas.in_address(address.ward).name.get(self.texts.default) if self.guide.areas.in_address(address.ward) else "",
                 address.street.get(self.texts.default),
             )
             if p
@@ -254,21 +255,21 @@ class Presenter:
     # --- shared queries: what the pages and the handouts list
 
     def agencies_in(self, category_id: str) -> list[tuple[Agency, list]]:
-        """Agencies with a service in the category, ★ hub first, then by reading."""
+        """Agencies with a service in the category, the hub first, then by reading."""
         found = []
         for agency in self.guide.agencies:
             services = [s for s in agency.services if category_id in s.categories]
             if services:
                 found.append((agency, services))
         hub = self.categories[category_id].hub
-        return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].kana))
+        return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].reading))
 
     def programs_for(self, *, agency: str | None = None, area: str | None = None, kind: str | None = None) -> list[Program]:
         result = []
         for program in self.guide.programs:
             if agency and agency not in (program.organiser, program.contact):
                 continue
-            if area and area not in program.areas and self.areas[area].parent not in program.areas:
+            if area and not {area, *(a.id for a in self.guide.areas.ancestors(area))} & set(program.areas):
                 continue
             if kind and program.kind != kind:
                 continue

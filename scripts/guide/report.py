@@ -233,7 +233,8 @@ def _group(path: tuple) -> str:
 
 
 def readable_path(root: object, path: tuple) -> str:
-    """agencies[kakuu-kakei].services[kakei].description: list items by id (or date) rather than index."""
+    """A place in the data as people read it, list items by id (or date) rather than index: for example
+    agencies[some-agency].services[some-service].description."""
     out, node = path[0], root
     for step in path[1:]:
         if isinstance(step, int):

@@ -11,7 +11,7 @@
  * for a Japanese term of 3+ characters, when at least 60% of the term's bigrams occur in one field.
  * Ranking: by the fields the terms were found in as substrings (name > kana > keywords >
  * description, lexicographically: a name match beats any mix of lower fields), then by the fields
- * found by bigrams, then ★ hubs, then kana order.  When nothing matches, every doc sharing enough
+ * found by bigrams, then hubs, then kana order.  When nothing matches, every doc sharing enough
  * bigrams with the query is shown, closest first, and the result is marked `fuzzy` ("近い結果").
  *
  * Messages come from data-msg-* attributes of the form (see the partial); placeholders are {name}.
@@ -327,7 +327,7 @@
         var hub = doc.createElement("span");
         hub.className = "hub-mark";
         hub.title = self.msg("hub");
-        hub.textContent = "★";
+        hub.textContent = self.msg("hub-mark");
         li.appendChild(doc.createTextNode(" "));
         li.appendChild(hub);
       }
