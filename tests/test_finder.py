@@ -1,6 +1,7 @@
 """The finder: the index guide.finder builds, searched by finder.js in Node, and the form partial."""
 
 import json
+import re
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path

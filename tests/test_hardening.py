@@ -63,7 +63,7 @@ def _with_payload(value: object, key: str = "") -> object:
 
 
 def build_poisoned(root: Path) -> Path:
-    """The real guide with the payload in every text of every record, built without handouts."""
+    """The minimal fixture guide with the payload in every text of every record, built without handouts."""
     copy_guide(root)
     for name in ("agencies.yaml", "programs.yaml", "categories.yaml", "areas.yaml", "sources.yaml"):
         path = root / "data" / name
@@ -80,12 +80,12 @@ def poisoned(tmp_path_factory) -> Path:
 
 def test_payload_in_every_text_is_printed_escaped_once_on_every_page(poisoned):
     pages = list((poisoned / "site").rglob("*.html"))
-    assert len(pages) > 100
+    assert len(pages) > 40  # every page type of both editions
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<img src=x" not in html, page
         assert "&amp;lt;" not in html, f"escaped twice: {page}"
-    record = (poisoned / "site" / "agencies" / "chiiki-care-center" / "index.html").read_text(encoding="utf-8")
+    record = (poisoned / "site" / "agencies" / "kakuu-soudan-center" / "index.html").read_text(encoding="utf-8")
     title = re.search(r"<title>(.*?)</title>", record, re.S)[1]
     assert ESCAPED_ONCE in title  # Material prints the front-matter title unescaped: we hand it over escaped
     header = record[record.index('class="md-header__topic"') :][:2000]
@@ -251,8 +251,8 @@ def test_two_builds_started_together_leave_one_whole_site(tmp_path):
     assert sorted(results) == [0, 1]
     loser = (first if results[0] else second).stderr.read().decode()
     assert "guide build" in loser and "Traceback" not in loser
-    assert (root / "site" / "agencies" / "chiiki-care-center" / "index.html").is_file()
-    assert (root / "site" / "en" / "agencies" / "chiiki-care-center" / "index.html").is_file()
+    assert (root / "site" / "agencies" / "kakuu-soudan-center" / "index.html").is_file()
+    assert (root / "site" / "en" / "agencies" / "kakuu-soudan-center" / "index.html").is_file()
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])

@@ -68,7 +68,7 @@ LABELS: dict[str, str] = {
     "description": "description",
     "categories": "categories",
     "audiences": "audiences",
-    "hub": "★ (where to ask when unsure)",
+    "hub": "hub (where to ask when unsure)",
     "list_number": "number in the list",
     "keywords": "search words",
     "area": "area",

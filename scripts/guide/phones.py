@@ -10,8 +10,8 @@ from pydantic_core import PydanticCustomError
 
 # What a published number is written with: digits (also full-width), hyphens and dashes,
 # brackets around the area code, spaces, a leading + and dots.  Letters are refused: the
-# phone library reads them as keypad letters, so a scan typo such as 086-8O3-I2S4 (O, I, S
-# for 0, 1, 5) would become a valid-looking wrong number.
+# phone library reads them as keypad letters, so a scan typo, for example 012-3O4-I2S4 (O, I, S
+# for 0, 1, 5), would become a valid-looking wrong number.
 _PHONE_CHARS = re.compile(r"[0-9０-９\-‐‑–—―−－ー()（）+＋.．\s]*")
 
 

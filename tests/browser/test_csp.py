@@ -19,9 +19,9 @@ from test_hardening import PAYLOAD, build_poisoned
 pytestmark = pytest.mark.browser
 
 PAGE_TYPES = [
-    "", "finder/", "categories/", "categories/medical/", "agencies/", "agencies/chiiki-care-center/",
-    "agencies/hoken-center/kita-chuo/", "areas/", "areas/higashi-ku/", "programs/", "programs/momotaro-taiso/",
-    "about/", "404.html", "en/", "en/agencies/chiiki-care-center/", "en/finder/",
+    "", "finder/", "categories/", "categories/soudan/", "agencies/", "agencies/kakuu-soudan-center/",
+    "agencies/example-counter/higashi-1/", "areas/", "areas/higashi/", "programs/", "programs/kakuu-taisou/",
+    "about/", "404.html", "en/", "en/agencies/kakuu-soudan-center/", "en/finder/",
 ]
 # Collects what the browser reports, from before the page's own scripts run.
 WATCH = """
@@ -66,14 +66,14 @@ def test_every_page_type_carries_the_policy_and_breaks_none_of_it(watched, site_
 
 def test_the_finder_works_under_the_policy(watched, site_url):
     page, visit = watched
-    visit(site_url + "finder/?q=" + quote("成年後見"))
-    page.locator('.finder-results a[href$="agencies/seinen-kouken/"]').first.wait_for()
+    visit(site_url + "finder/?q=" + quote("よろず相談"))
+    page.locator('.finder-results a[href$="agencies/kakuu-soudan-center/"]').first.wait_for()
 
 
 def test_the_open_now_badge_works_under_the_policy(watched, site_url):
     page, visit = watched
     page.add_init_script("window.GUIDE_NOW = '2026-11-24T10:00:00+09:00';")
-    visit(site_url + "agencies/chiiki-care-center/")
+    visit(site_url + "agencies/kakuu-soudan-center/")
     page.wait_for_function("document.querySelector('.record .open-status').className.includes('is-open')")
 
 
@@ -84,7 +84,7 @@ def test_an_inline_script_would_be_blocked_and_reported(browser, site_url):
     page = context.new_page()
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(site_url + "agencies/chiiki-care-center/")
+    page.goto(site_url + "agencies/kakuu-soudan-center/")
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"alert(1)\">')")
     page.wait_for_function("window.__violations.length > 0")
     assert "script-src" in page.evaluate("window.__violations[0]") and dialogs == []
