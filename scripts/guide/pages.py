@@ -161,7 +161,7 @@ class Renderer:
         return format_date(day, pattern, locale=self.lang.replace("-", "_") if self.lang != "ja" else "ja")
 
     def phone_link(self, phone) -> Markup:
-        return Markup('<a class="phone" href="{}">{}</a>').format(tel_uri(phone.number, "JP"), phone.number)
+        return Markup('<a class="phone" href="{}">{}</a>').format(tel_uri(phone.number, self.guide.site.city.country), phone.number)
 
     def address_text(self, address) -> str:
         """The postal address in the edition's order: Japanese big-to-small, others small-to-big."""
