@@ -6,13 +6,27 @@
  * and window.GUIDE_CALENDAR (assets/guide/calendar.js) for the "open now" facet.
  * `search(index, query, facets)` is pure (no DOM) and is what tests/test_finder.py runs in Node.
  *
- * Matching.  The query is normalised like the index and split at spaces into terms; a doc matches
- * when every term is a substring of one of its four fields (name, kana, keywords, description) or,
- * for a Japanese term of 3+ characters, when at least 60% of the term's bigrams occur in one field.
- * Ranking: by the fields the terms were found in as substrings (name > kana > keywords >
- * description, lexicographically: a name match beats any mix of lower fields), then by the fields
- * found by bigrams, then ★ hubs, then kana order.  When nothing matches, every doc sharing enough
- * bigrams with the query is shown, closest first, and the result is marked `fuzzy` ("近い結果").
+ * Matching.  The query is normalised like the index and split at spaces into terms.  English stop
+ * words ("for", "the", "can't" …) are left out when other words remain.  A Latin term matches whole
+ * words only, singular or plural ("senior" = "seniors", "DV" ≠ "DVD"); the last term while it is
+ * being typed (4+ letters, no space after it) also matches the start of a word, as a near match.
+ * A Japanese term matches as a substring; or near, when 60% of its bigrams occur in one tier, or when
+ * its kanji runs are found (親の介護 → 介護, 仕事を探したい → 仕事 探).  A doc matches when every term does.
+ * Tiers: name, reading, keywords, description (the doc's own), then "related" (the synonyms of its
+ * categories, audiences, areas and kind, and a branch's agency).
+ *
+ * Ranking, key by key:
+ *   1. every term matched exactly, before near matches;
+ *   2. how close the match is: every term in the name or reading (a program counts here only when the
+ *      query spells out most of its name), then in the doc's own text, then only through synonyms;
+ *   3. the ★ counter of a concern of the query (a category whose synonyms hold a term, or the
+ *      category chosen; any ★ when there is no query), then agencies before programs;
+ *   4. how much of the query matched and where: the share of the matched words the terms cover,
+ *      then the tiers they were found in (name > reading > keywords > description > related);
+ *   5. kana order.
+ * An agency and its branches are one result: the agency (or its one matching branch) with the
+ * matching branches listed by area.  When nothing matches, the docs sharing enough of the query
+ * (30% of its bigrams and Latin words) are shown, closest first, at most FUZZY_LIMIT, marked `fuzzy`.
  *
  * Messages come from data-msg-* attributes of the form (see the partial); placeholders are {name}.
  * Plain ES2017, no dependencies.  Browser: window.GuideFinder; Node: module.exports. */
@@ -30,10 +44,22 @@
     if (!N || !O) throw new Error("finder.js needs normalize.js and openness.js");
   }
 
-  var FIELD_WEIGHTS = [8, 4, 2, 1]; // name, kana, keywords, description: bit masks, compared as numbers
+  var TIERS = 5; // name, reading, keywords, description, related
+  var TIER_WEIGHTS = [16, 8, 4, 2, 1]; // bit masks, compared as numbers
   var BIGRAM_SHARE = 0.6; // "most of the term's bigrams"
-  var FUZZY_SHARE = 0.3; // the fallback wants at least this share of the query's bigrams (and one)
+  var RUN_SHARE = 0.6; // "most of the term's kanji"
+  var FUZZY_SHARE = 0.3; // the fallback wants at least this share of the query (and one bigram or word)
+  var FUZZY_LIMIT = 10;
+  var PROGRAM_NAME_SHARE = 0.5; // a program's name "says it" when the query spells out this much of it
   var FACETS = ["category", "area", "audience", "kind"];
+  var STOP_WORDS = new Set(
+    ("a an the of for to in on at by with from about and or not no my me i im we our you your it its is are am be " +
+      "can cant cannot could do dont does how what where who when which want need get help please some someone this that there")
+      .split(" ")
+  );
+  var LATIN_WORD = "a-z0-9\u00c0-\u024f";
+  var KANJI_RUN = /[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  var KANA_RUN = /[\u3041-\u309f\u30fc]{2,}/g;
 
   // --- the index, prepared once: inherited fields, synonyms joined, bigram sets
 
@@ -47,38 +73,45 @@
     var syn = index.x || {};
     var byId = {};
     index.docs.forEach(function (doc) { byId[doc.id] = doc; });
-    var entries = index.docs.map(function (raw) {
+    var entries = index.docs.map(function (raw, position) {
       var parent = raw["in"] ? byId[raw["in"]] : null;
       var doc = Object.assign({}, raw);
       if (parent) {
         if (doc.o === undefined && parent.o !== undefined) doc.o = parent.o;
         if (doc.p === undefined && parent.p !== undefined) doc.p = parent.p;
+        if (doc.ct === undefined && parent.ct !== undefined) doc.ct = parent.ct;
       }
       var own = raw.s || ["", "", "", ""];
-      var keywords = [own[2]];
-      if (parent) keywords.push(parent.s[2]);
-      (doc.c || []).forEach(function (id) { keywords.push((syn.c || {})[id]); });
-      (doc.au || []).forEach(function (id) { keywords.push((syn.u || {})[id]); });
-      (doc.a || []).forEach(function (id) { keywords.push((syn.a || {})[id]); });
-      if (doc.k) keywords.push((syn.k || {})[doc.k]);
-      var description = [own[3]];
-      if (parent) description.push(parent.s[3]);
-      var fields = [own[0] || "", own[1] || "", join(keywords), join(description)];
+      var related = parent ? parent.s.slice() : [];
+      (doc.c || []).forEach(function (id) { related.push((syn.c || {})[id]); });
+      (doc.au || []).forEach(function (id) { related.push((syn.u || {})[id]); });
+      (doc.a || []).forEach(function (id) { related.push((syn.a || {})[id]); });
+      if (doc.k) related.push((syn.k || {})[doc.k]);
+      var fields = [own[0] || "", own[1] || "", own[2] || "", own[3] || "", join(related)];
       return {
         doc: doc,
         fields: fields,
-        grams: fields.map(N.bigrams),
+        grams: null, // bigram sets, made on first need (most queries never need them)
         key: doc.r || own[1] || own[0] || "",
-        hub: doc.h ? 1 : 0
+        group: raw["in"] || raw.id,
+        position: position,
+        hubOf: Array.isArray(doc.h) ? doc.h : [],
+        agency: doc.t === "p" ? 0 : 1
       };
     });
-    var result = { __prepared: true, index: index, entries: entries, labels: index.labels || {} };
+    var result = { __prepared: true, index: index, entries: entries, byId: {}, labels: index.labels || {} };
+    entries.forEach(function (e) { result.byId[e.doc.id] = e; });
     if (preparedIndexes) preparedIndexes.set(index, result);
     return result;
   }
 
   function join(parts) {
     return parts.filter(function (p) { return p; }).join(" ");
+  }
+
+  function gramsOf(entry) {
+    if (!entry.grams) entry.grams = entry.fields.map(N.bigrams);
+    return entry.grams;
   }
 
   // --- facets
@@ -89,18 +122,57 @@
     if (facets.area && (doc.a || []).indexOf(facets.area) < 0) return false;
     if (facets.audience && (doc.au || []).indexOf(facets.audience) < 0) return false;
     if (facets.kind && doc.k !== facets.kind) return false;
-    if (facets.open) {
-      var now = facets.now || new Date();
-      if (O.statusAt(doc.o, now, facets.calendar || null).state !== "open") return false;
-    }
+    if (facets.open && !isOpen(entry, facets)) return false;
     return true;
   }
 
-  // --- matching
-
-  function termGrams(term) {
-    return N.bigrams(term);
+  function isOpen(entry, facets) {
+    return O.statusAt(entry.doc.o, facets.now || new Date(), facets.calendar || null).state === "open";
   }
+
+  // --- the query
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  /** "seniors" → "senior", "families" → "family"; short words and -ss/-us/-is stay. */
+  function singular(word) {
+    if (word.length > 4 && /ies$/.test(word)) return word.slice(0, -3) + "y";
+    if (word.length > 3 && /s$/.test(word) && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+    return word;
+  }
+
+  function latinPattern(word, prefix) {
+    var stem = singular(word);
+    var body = /y$/.test(stem) ? escapeRegExp(stem.slice(0, -1)) + "(?:y|ies)" : escapeRegExp(stem) + "(?:e?s)?";
+    if (prefix) body = escapeRegExp(word);
+    return new RegExp("(?:^|[^" + LATIN_WORD + "])" + body + (prefix ? "" : "(?![" + LATIN_WORD + "])"));
+  }
+
+  function parseQuery(query) {
+    var raw = String(query || "");
+    var words = N.normalize(raw).split(" ").filter(function (t) { return t; });
+    var kept = words.filter(function (t) { return N.isJapanese(t) || !STOP_WORDS.has(t); });
+    if (kept.length) words = kept;
+    var typing = !/\s$/.test(raw);
+    return words.map(function (text, i) {
+      var latin = !N.isJapanese(text);
+      var term = { text: text, latin: latin, grams: N.bigrams(text), length: Array.from(text).length };
+      if (latin) {
+        term.pattern = latinPattern(text, false);
+        if (typing && i === words.length - 1 && text.length >= 4) term.prefix = latinPattern(text, true);
+      } else {
+        term.bigramOk = term.length >= 3;
+        term.runs = (text.match(KANJI_RUN) || []);
+        term.kana = (text.replace(KANJI_RUN, " ").match(KANA_RUN) || []);
+        term.runsOk = term.runs.length > 0 && term.runs.join("").length < term.length;
+      }
+      return term;
+    });
+  }
+
+  // --- matching
 
   function share(grams, set) {
     if (!grams.size) return 0;
@@ -109,96 +181,272 @@
     return hits / grams.size;
   }
 
-  /** {exact, near} field masks of one term in one entry. */
-  function matchTerm(entry, term, grams, bigramOk) {
-    var exact = 0;
-    var near = 0;
-    for (var i = 0; i < 4; i++) {
-      if (entry.fields[i].indexOf(term) >= 0) exact += FIELD_WEIGHTS[i];
-      else if (bigramOk && share(grams, entry.grams[i]) >= BIGRAM_SHARE) near += FIELD_WEIGHTS[i];
+  /** The share of the space-separated phrase around `at` that `length` characters cover. */
+  function coverAt(field, at, length) {
+    var start = field.lastIndexOf(" ", at) + 1;
+    var end = field.indexOf(" ", at + length);
+    return length / ((end < 0 ? field.length : end) - start);
+  }
+
+  /** {exact, near, cover, share} of one term in one entry: tier masks and how much it covers. */
+  function matchTerm(entry, term) {
+    var m = { exact: 0, near: 0, cover: 0, share: 0 };
+    for (var i = 0; i < TIERS; i++) {
+      var field = entry.fields[i];
+      if (!field) continue;
+      var at = -1;
+      var cover = 0;
+      if (term.latin) {
+        var found = term.pattern.exec(field);
+        if (found) {
+          at = found.index;
+          cover = 1;
+        } else if (term.prefix && term.prefix.test(field)) {
+          m.near += TIER_WEIGHTS[i];
+        }
+      } else {
+        at = field.indexOf(term.text);
+        if (at >= 0) cover = coverAt(field, at, term.text.length);
+      }
+      if (at >= 0) {
+        m.exact += TIER_WEIGHTS[i];
+        if (cover > m.cover) m.cover = cover;
+      } else if (term.bigramOk && share(term.grams, gramsOf(entry)[i]) >= BIGRAM_SHARE) {
+        m.near += TIER_WEIGHTS[i];
+      }
     }
-    return { exact: exact, near: near };
+    if (m.exact) {
+      m.share = 1;
+      return m;
+    }
+    if (term.runsOk) {
+      // The kanji carry the meaning: 親の介護 is about 介護 and 親; kana of 2+ letters may add to it.
+      var total = 0;
+      var hit = 0;
+      var mask = 0;
+      term.runs.forEach(function (run) {
+        total += run.length;
+        var where = tiersWith(entry, run);
+        if (where) { hit += run.length; mask |= where; }
+      });
+      if (total && hit / total >= RUN_SHARE) {
+        m.near |= mask;
+        m.share = hit / total;
+        term.kana.forEach(function (run) { if (tiersWith(entry, run)) m.share += 0.1; });
+      }
+    }
+    if (m.near && !m.share) m.share = 0.5;
+    return m;
+  }
+
+  function titleLength(entry) {
+    if (entry.titleLength === undefined) entry.titleLength = N.normalize(entry.doc.n).replace(/ /g, "").length;
+    return entry.titleLength;
+  }
+
+  function tiersWith(entry, text) {
+    var mask = 0;
+    for (var i = 0; i < TIERS; i++) if (entry.fields[i].indexOf(text) >= 0) mask |= TIER_WEIGHTS[i];
+    return mask;
+  }
+
+  /** 3: the name says it, 2: the doc's own text says it, 1: only its categories' (or agency's) synonyms. */
+  function closeness(entry, masks, queryLength) {
+    var OWN_NAME = TIER_WEIGHTS[0] | TIER_WEIGHTS[1];
+    var OWN = OWN_NAME | TIER_WEIGHTS[2] | TIER_WEIGHTS[3];
+    var named = masks.every(function (mask) { return mask & OWN_NAME; });
+    if (named && (entry.agency || queryLength >= PROGRAM_NAME_SHARE * titleLength(entry))) return 3;
+    return masks.every(function (mask) { return mask & OWN; }) ? 2 : 1;
   }
 
   function compare(a, b) {
     return (
+      b.exactAll - a.exactAll ||
+      b.closeness - a.closeness ||
+      b.hub - a.hub ||
+      b.entry.agency - a.entry.agency ||
+      b.share - a.share ||
+      b.cover - a.cover ||
       b.exact - a.exact ||
       b.near - a.near ||
-      b.entry.hub - a.entry.hub ||
       (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0) ||
-      (a.entry.doc.id < b.entry.doc.id ? -1 : 1)
+      a.entry.position - b.entry.position
     );
   }
 
   function compareFuzzy(a, b) {
-    return b.score - a.score || b.exact - a.exact || compare(a, b);
+    return b.score - a.score || compare(a, b);
+  }
+
+  /** The categories the query is about: those whose synonyms hold the most of its terms (a kanji word
+   * of a term counts), or the whole query as a phrase; and the category chosen. */
+  function concerns(prepared, terms, phrase, facets) {
+    var hit = {};
+    var synonyms = (prepared.index.x || {}).c || {};
+    var best = 1;
+    var counts = {};
+    Object.keys(synonyms).forEach(function (id) {
+      var text = synonyms[id];
+      var count = 0;
+      terms.forEach(function (t) {
+        if (t.latin ? t.pattern.test(text) : text.indexOf(t.text) >= 0 ||
+            (t.runs || []).some(function (run) { return run.length >= 2 && text.indexOf(run) >= 0; })) count++;
+      });
+      if (phrase && text.indexOf(phrase) >= 0) count = terms.length + 1;
+      counts[id] = count;
+      if (count > best) best = count;
+    });
+    Object.keys(counts).forEach(function (id) { if (counts[id] >= best) hit[id] = true; });
+    if (facets.category) hit[facets.category] = true;
+    return hit;
+  }
+
+  /** 1 for the ★ counter of a concern of the query (any ★ when the query names none). */
+  function hubFor(entry, hit) {
+    if (!entry.hubOf.length) return 0;
+    if (!hit) return 1;
+    return entry.hubOf.some(function (id) { return hit[id]; }) ? 1 : 0;
+  }
+
+  function queryLength(terms) {
+    return terms.reduce(function (sum, t) { return sum + t.text.length; }, 0);
+  }
+
+  /** One scored match of all terms, or null. */
+  function score(entry, terms, phrase, hit) {
+    var exact = 0, near = 0, cover = 0, shares = 0, exactAll = 1;
+    var masks = [];
+    for (var i = 0; i < terms.length; i++) {
+      var m = matchTerm(entry, terms[i]);
+      if (!m.exact && !m.near) return null;
+      if (!m.exact) exactAll = 0;
+      exact += m.exact;
+      near += m.near;
+      cover += m.cover;
+      shares += Math.min(m.share, 1);
+      masks.push(m.exact || m.near);
+    }
+    // Several words found together, in order, count once more for every word: "disability certificate"
+    // written as such in a description beats "disability" in one place and "certificate" in another.
+    if (phrase) exact += tiersWith(entry, phrase) * terms.length;
+    return {
+      entry: entry,
+      exactAll: exactAll,
+      // Only an exact match of every term can say "the name says it".
+      closeness: Math.min(closeness(entry, masks, queryLength(terms)), exactAll ? 3 : 2),
+      hub: hubFor(entry, hit),
+      share: shares / terms.length,
+      cover: cover / terms.length,
+      exact: exact,
+      near: near,
+      score: 0
+    };
+  }
+
+  /** Branches join their agency's result: the agency (or its one matching branch), branches listed. */
+  function collapse(results, prepared) {
+    var groups = {};
+    var out = [];
+    results.forEach(function (r) {
+      var g = groups[r.entry.group];
+      if (!g) {
+        g = groups[r.entry.group] = { best: r, head: null, branches: [] };
+        out.push(g);
+      }
+      if (r.entry.doc.t === "b") g.branches.push(r.entry);
+      else g.head = r.entry;
+    });
+    return out.map(function (g) {
+      var head = g.head;
+      if (!head) head = g.branches.length === 1 ? g.branches[0] : prepared.byId[g.best.entry.group] || g.best.entry;
+      var branches = head.doc.t === "b" ? [] : g.branches.sort(function (a, b) { return a.position - b.position; });
+      return Object.assign({}, g.best, { entry: head, branches: branches });
+    });
   }
 
   /**
-   * Ranked matches: [{doc, exact, near, score}] and a flag.
+   * Ranked matches: {results: [{entry, branches, exact, near, score …}], fuzzy, terms, closed}.
    * facets: {category, area, audience, kind, open: bool, now: Date|string, calendar}.
+   * With `open`, `closed` is what matched but is closed now (to say when the first one opens).
    */
   function searchDetailed(index, query, facets) {
     deps();
     var prepared = prepare(index);
     facets = facets || {};
-    var candidates = prepared.entries.filter(function (e) { return passesFacets(e, facets); });
-    var terms = N.normalize(query || "").split(" ").filter(function (t) { return t; });
-    if (!terms.length) {
-      var all = candidates.map(function (e) { return { entry: e, exact: 0, near: 0, score: 0 }; }).sort(compare);
-      return { results: all, fuzzy: false, terms: terms };
-    }
-    var prepTerms = terms.map(function (t) {
-      return { text: t, grams: termGrams(t), bigramOk: N.isJapanese(t) && Array.from(t).length >= 3 };
+    var found = rank(prepared, query, Object.assign({}, facets, { open: false }));
+    if (!facets.open) return found;
+    var open = found.results.filter(function (r) {
+      r.branches = r.branches.filter(function (b) { return isOpen(b, facets); });
+      return isOpen(r.entry, facets) || r.branches.length;
     });
+    return { results: open, fuzzy: found.fuzzy, terms: found.terms, closed: open.length ? [] : found.results };
+  }
 
-    // Several words found together, in order, count once more for every word: "disability certificate"
-    // written as such in a description beats "disability" in one place and "certificate" in another.
-    var phrase = terms.length > 1 ? terms.join(" ") : null;
+  function rank(prepared, query, facets) {
+    var candidates = prepared.entries.filter(function (e) { return passesFacets(e, facets); });
+    var terms = parseQuery(query);
+    var phrase = terms.length > 1 ? terms.map(function (t) { return t.text; }).join(" ") : null;
+    var hit = terms.length || facets.category ? concerns(prepared, terms, phrase, facets) : null;
+    if (!terms.length) {
+      var all = candidates.map(function (e) {
+        return { entry: e, exactAll: 1, closeness: 0, hub: hubFor(e, hit), share: 0, cover: 0, exact: 0, near: 0, score: 0 };
+      });
+      return { results: collapse(all.sort(compare), prepared), fuzzy: false, terms: [] };
+    }
     var strict = [];
     candidates.forEach(function (entry) {
-      var exact = 0;
-      var near = 0;
-      for (var i = 0; i < prepTerms.length; i++) {
-        var m = matchTerm(entry, prepTerms[i].text, prepTerms[i].grams, prepTerms[i].bigramOk);
-        if (!m.exact && !m.near) return;
-        exact += m.exact;
-        near += m.near;
-      }
-      if (phrase) exact += matchTerm(entry, phrase, null, false).exact * terms.length;
-      strict.push({ entry: entry, exact: exact, near: near, score: 0 });
+      var r = score(entry, terms, phrase, hit);
+      if (r) strict.push(r);
     });
-    if (strict.length) return { results: strict.sort(compare), fuzzy: false, terms: terms };
+    if (strict.length) return { results: collapse(strict.sort(compare), prepared), fuzzy: false, terms: terms };
 
-    // Nothing strict: the docs that share the most of the query's bigrams (a whole term found counts in full).
-    var queryGrams = new Set();
-    prepTerms.forEach(function (t) { t.grams.forEach(function (g) { queryGrams.add(g); }); });
-    var needed = Math.max(1, Math.ceil(queryGrams.size * FUZZY_SHARE));
+    // Nothing matches every term: the docs that share enough of the query (Japanese bigrams, Latin words).
+    var units = 0;
+    terms.forEach(function (t) { units += t.latin ? 1 : t.grams.size; });
+    var needed = Math.max(1, Math.ceil(units * FUZZY_SHARE));
     var fuzzy = [];
     candidates.forEach(function (entry) {
-      var found = new Set();
+      var hits = 0;
+      var masks = [];
       var exact = 0;
-      prepTerms.forEach(function (t) {
-        var m = matchTerm(entry, t.text, t.grams, false);
+      terms.forEach(function (t) {
+        var m = matchTerm(entry, t);
         exact += m.exact;
+        if (t.latin) {
+          if (m.exact) { hits += 1; masks.push(m.exact); }
+          return;
+        }
+        var mask = 0;
         t.grams.forEach(function (g) {
-          for (var i = 0; i < 4; i++) {
-            if (m.exact || entry.grams[i].has(g)) {
-              found.add(g);
+          var grams = gramsOf(entry);
+          for (var i = 0; i < TIERS; i++) {
+            if (m.exact || grams[i].has(g)) {
+              hits += 1;
+              mask |= m.exact || TIER_WEIGHTS[i];
               return;
             }
           }
         });
+        if (mask) masks.push(mask);
       });
-      if (found.size >= needed) fuzzy.push({ entry: entry, exact: exact, near: 0, score: found.size });
+      if (hits >= needed) {
+        fuzzy.push({
+          entry: entry, exactAll: 0, closeness: Math.min(closeness(entry, masks, 0), 2), hub: hubFor(entry, hit), share: 0, cover: 0,
+          exact: exact, near: 0, score: hits
+        });
+      }
     });
-    return { results: fuzzy.sort(compareFuzzy), fuzzy: true, terms: terms };
+    var results = collapse(fuzzy.sort(compareFuzzy), prepared).slice(0, FUZZY_LIMIT);
+    return { results: results, fuzzy: true, terms: terms };
   }
 
-  /** The ranked docs (with a branch's inherited phone and hours); `.fuzzy` is true for close results. */
+  /** The ranked docs (with a branch's inherited phone and hours); `.fuzzy` is true for close results,
+   * and each doc's `.branches` lists the ids of its matching branches. */
   function search(index, query, facets) {
     var found = searchDetailed(index, query, facets);
-    var docs = found.results.map(function (r) { return r.entry.doc; });
+    var docs = found.results.map(function (r) {
+      return Object.assign({}, r.entry.doc, { branches: r.branches.map(function (b) { return b.doc.id; }) });
+    });
     docs.fuzzy = found.fuzzy;
     return docs;
   }
