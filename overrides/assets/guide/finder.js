@@ -17,13 +17,14 @@
  *
  * Ranking, key by key:
  *   1. every term matched exactly, before near matches;
- *   2. how close the match is: every term in the name or reading (a program counts here only when the
- *      query spells out most of its name), then in the doc's own text, then only through synonyms;
- *   3. the ★ counter of a concern of the query (a category whose synonyms hold a term, or the
- *      category chosen; any ★ when there is no query), then agencies before programs;
- *   4. how much of the query matched and where: the share of the matched words the terms cover,
+ *   2. the name says it: every term in the name or reading (a program counts here only when the
+ *      query spells out half of its name or more);
+ *   3. the ★ counter of a concern of the query (a category whose synonyms hold the most terms, or
+ *      the category chosen; any ★ when there is no query), then agencies before programs;
+ *   4. the doc's own text says it, before matches through synonyms only;
+ *   5. how much of the query matched and where: the share of the matched words the terms cover,
  *      then the tiers they were found in (name > reading > keywords > description > related);
- *   5. kana order.
+ *   6. kana order.
  * An agency and its branches are one result: the agency (or its one matching branch) with the
  * matching branches listed by area.  When nothing matches, the docs sharing enough of the query
  * (30% of its bigrams and Latin words) are shown, closest first, at most FUZZY_LIMIT, marked `fuzzy`.
@@ -188,9 +189,9 @@
     return length / ((end < 0 ? field.length : end) - start);
   }
 
-  /** {exact, near, cover, share} of one term in one entry: tier masks and how much it covers. */
+  /** {exact, near, cover, nameCover, share} of one term in one entry: tier masks and how much it covers. */
   function matchTerm(entry, term) {
-    var m = { exact: 0, near: 0, cover: 0, share: 0 };
+    var m = { exact: 0, near: 0, cover: 0, nameCover: 0, share: 0 };
     for (var i = 0; i < TIERS; i++) {
       var field = entry.fields[i];
       if (!field) continue;
@@ -211,6 +212,9 @@
       if (at >= 0) {
         m.exact += TIER_WEIGHTS[i];
         if (cover > m.cover) m.cover = cover;
+        // How much of the name the term spells out (Latin words are measured against the whole title).
+        var ofName = term.latin ? term.length / titleLength(entry) : cover;
+        if (i < 2 && ofName > m.nameCover) m.nameCover = ofName;
       } else if (term.bigramOk && share(term.grams, gramsOf(entry)[i]) >= BIGRAM_SHARE) {
         m.near += TIER_WEIGHTS[i];
       }
@@ -251,20 +255,21 @@
   }
 
   /** 3: the name says it, 2: the doc's own text says it, 1: only its categories' (or agency's) synonyms. */
-  function closeness(entry, masks, queryLength) {
+  function closeness(entry, masks, nameCover) {
     var OWN_NAME = TIER_WEIGHTS[0] | TIER_WEIGHTS[1];
     var OWN = OWN_NAME | TIER_WEIGHTS[2] | TIER_WEIGHTS[3];
     var named = masks.every(function (mask) { return mask & OWN_NAME; });
-    if (named && (entry.agency || queryLength >= PROGRAM_NAME_SHARE * titleLength(entry))) return 3;
+    if (named && (entry.agency || nameCover >= PROGRAM_NAME_SHARE)) return 3;
     return masks.every(function (mask) { return mask & OWN; }) ? 2 : 1;
   }
 
   function compare(a, b) {
     return (
       b.exactAll - a.exactAll ||
-      b.closeness - a.closeness ||
+      (b.closeness === 3) - (a.closeness === 3) ||
       b.hub - a.hub ||
       b.entry.agency - a.entry.agency ||
+      b.closeness - a.closeness ||
       b.share - a.share ||
       b.cover - a.cover ||
       b.exact - a.exact ||
@@ -308,13 +313,9 @@
     return entry.hubOf.some(function (id) { return hit[id]; }) ? 1 : 0;
   }
 
-  function queryLength(terms) {
-    return terms.reduce(function (sum, t) { return sum + t.text.length; }, 0);
-  }
-
   /** One scored match of all terms, or null. */
   function score(entry, terms, phrase, hit) {
-    var exact = 0, near = 0, cover = 0, shares = 0, exactAll = 1;
+    var exact = 0, near = 0, cover = 0, nameCover = 0, shares = 0, exactAll = 1;
     var masks = [];
     for (var i = 0; i < terms.length; i++) {
       var m = matchTerm(entry, terms[i]);
@@ -323,6 +324,7 @@
       exact += m.exact;
       near += m.near;
       cover += m.cover;
+      nameCover += m.nameCover;
       shares += Math.min(m.share, 1);
       masks.push(m.exact || m.near);
     }
@@ -333,7 +335,7 @@
       entry: entry,
       exactAll: exactAll,
       // Only an exact match of every term can say "the name says it".
-      closeness: Math.min(closeness(entry, masks, queryLength(terms)), exactAll ? 3 : 2),
+      closeness: Math.min(closeness(entry, masks, nameCover), exactAll ? 3 : 2),
       hub: hubFor(entry, hit),
       share: shares / terms.length,
       cover: cover / terms.length,
@@ -343,7 +345,8 @@
     };
   }
 
-  /** Branches join their agency's result: the agency (or its one matching branch), branches listed. */
+  /** Branches join their agency's result: the agency with its matching branches listed, or the one
+   * matching branch when it ranks above its agency or the agency does not match. */
   function collapse(results, prepared) {
     var groups = {};
     var out = [];
@@ -353,13 +356,16 @@
         g = groups[r.entry.group] = { best: r, head: null, branches: [] };
         out.push(g);
       }
-      if (r.entry.doc.t === "b") g.branches.push(r.entry);
-      else g.head = r.entry;
+      if (r.entry.doc.t === "b") g.branches.push(r);
+      else g.head = r;
     });
     return out.map(function (g) {
-      var head = g.head;
-      if (!head) head = g.branches.length === 1 ? g.branches[0] : prepared.byId[g.best.entry.group] || g.best.entry;
-      var branches = head.doc.t === "b" ? [] : g.branches.sort(function (a, b) { return a.position - b.position; });
+      // One office that matches better than its agency (the query names it) is the result itself.
+      var one = g.branches.length === 1 ? g.branches[0] : null;
+      var head = one && (!g.head || one.closeness > g.head.closeness) ? one.entry : g.head && g.head.entry;
+      if (!head) head = prepared.byId[g.best.entry.group] || g.best.entry;
+      var branches = head.doc.t === "b" ? [] : g.branches.map(function (b) { return b.entry; });
+      branches.sort(function (a, b) { return a.position - b.position; });
       return Object.assign({}, g.best, { entry: head, branches: branches });
     });
   }
