@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .i18n import Texts
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .phones import tel_uri
+from .phones import contact_instead, tel_uri, voice_phones
 
 TEMPLATES = Path(__file__).parent / "templates"
 WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
@@ -116,6 +116,8 @@ class Renderer:
             url_for=url_for,
             handout_file=handout_file,
             phone_link=self.phone_link,
+            voice_phones=voice_phones,
+            contact_instead=lambda agency, branch=None: contact_instead(guide, agency, branch),
             address_text=self.address_text,
             map_url=self.map_url,
             hours_rows=self.hours_rows,

@@ -34,10 +34,12 @@ def voice_phones(agency, branch=None) -> list:
     return []
 
 
-def contact_instead(guide, agency):
-    """Who the data says to ask when `agency` publishes no number: the ★ counter of one of its
-    categories, when that counter has a number (None otherwise: the page then says plainly that
-    the documents give no number)."""
+def contact_instead(guide, agency, branch=None):
+    """Who the data says to ask when `agency` (or its `branch`) publishes no number: for a branch, its
+    agency when that has one; else the ★ counter of one of its categories, when that counter has a
+    number (None otherwise: the page then says plainly that the documents give no number)."""
+    if branch is not None and voice_phones(agency):
+        return agency
     agencies = {a.id: a for a in guide.agencies}
     hubs = {c.id: agencies.get(c.hub) for c in guide.taxonomy.categories if c.hub}
     for category in (c for s in agency.services for c in s.categories):

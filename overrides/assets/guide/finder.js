@@ -51,6 +51,7 @@
   var RUN_SHARE = 0.6; // "most of the term's kanji"
   var FUZZY_SHARE = 0.3; // the fallback wants at least this share of the query (and one bigram or word)
   var FUZZY_LIMIT = 10;
+  var PAGE_SIZE = 20; // results drawn at once; a button shows the next ones
   var PROGRAM_NAME_SHARE = 0.5; // a program's name "says it" when the query spells out this much of it
   var FACETS = ["category", "area", "audience", "kind"];
   var STOP_WORDS = new Set(
@@ -533,20 +534,44 @@
       this.say("");
       return;
     }
+    var now = currentNow();
     var found = searchDetailed(this.index, state.q, {
       category: state.category,
       area: state.area,
       audience: state.audience,
       kind: state.kind,
       open: state.open,
-      now: currentNow(),
+      now: now,
       calendar: root.GUIDE_CALENDAR || null
     });
-    this.render(found.results);
+    this.results = found.results;
+    this.shown = 0;
+    this.clear();
+    this.more(PAGE_SIZE);
     var count = found.results.length;
-    if (!count) this.say(this.msg("none"));
+    if (!count && found.closed && found.closed.length) this.say(this.closedNow(found.closed, now));
+    else if (!count) this.say(this.msg("none"));
     else if (found.fuzzy) this.say(this.msg("fuzzy", { count: count }));
     else this.say(count === 1 && this.form.dataset.msgCountOne !== undefined ? this.msg("count-one", { count: 1 }) : this.msg("count", { count: count }));
+  };
+
+  /** Why "open now only" found nothing: how many places match, and which opens first, when. */
+  Finder.prototype.closedNow = function (closed, now) {
+    var calendar = root.GUIDE_CALENDAR || null;
+    var first = null;
+    closed.forEach(function (r) {
+      [r.entry].concat(r.branches).forEach(function (e) {
+        var status = O.statusAt(e.doc.o, now, calendar);
+        var next = status.nextOpen;
+        if (status.state !== "closed" || !next) return;
+        var at = next.date + " " + ("000" + next.minutes).slice(-4);
+        if (!first || at < first.at) first = { at: at, entry: e, status: status };
+      });
+    });
+    var text = this.msg("closed-now", { count: closed.length });
+    if (!first) return text + " " + this.msg("closed-no-hours");
+    var when = O.describe(first.status, now, calendar, O.stringsFor(this.form)).detail;
+    return text + " " + this.msg("first-opens", { name: first.entry.doc.n, when: when });
   };
 
   Finder.prototype.say = function (text) {
@@ -555,16 +580,40 @@
 
   Finder.prototype.clear = function () {
     while (this.list && this.list.firstChild) this.list.removeChild(this.list.firstChild);
+    if (this.moreButton) this.moreButton.hidden = true;
+  };
+
+  /** Show `n` more results; a button offers the rest (every match in the DOM at once is slow at scale). */
+  Finder.prototype.more = function (n) {
+    if (!this.list) return;
+    var next = this.results.slice(this.shown, this.shown + n);
+    this.render(next);
+    this.shown += next.length;
+    var left = this.results.length - this.shown;
+    if (!this.moreButton) {
+      var self = this;
+      this.moreButton = this.form.ownerDocument.createElement("button");
+      this.moreButton.type = "button";
+      this.moreButton.className = "finder-more";
+      this.moreButton.addEventListener("click", function () {
+        var first = self.shown;
+        self.more(PAGE_SIZE);
+        var link = self.list.children[first] && self.list.children[first].querySelector("a");
+        if (link) link.focus(); // keyboard and screen-reader users land on the first new result
+      });
+      this.list.parentNode.insertBefore(this.moreButton, this.list.nextSibling);
+    }
+    this.moreButton.hidden = left <= 0;
+    this.moreButton.textContent = this.msg("more", { count: Math.min(left, PAGE_SIZE), left: left });
   };
 
   Finder.prototype.render = function (results) {
     var self = this;
     var doc = this.form.ownerDocument;
-    var labels = prepare(this.index).labels;
+    var prepared = prepare(this.index);
+    var labels = prepared.labels;
     var now = currentNow();
     var calendar = root.GUIDE_CALENDAR || null;
-    this.clear();
-    if (!this.list) return;
     var fragment = doc.createDocumentFragment();
     results.forEach(function (r) {
       var d = r.entry.doc;
@@ -594,22 +643,31 @@
 
       var meta = doc.createElement("p");
       meta.className = "finder-result__meta";
-      if (d.p) {
-        var phone = doc.createElement("a");
-        phone.className = "phone";
-        phone.href = d.p[1];
-        phone.textContent = d.p[0];
-        meta.appendChild(phone);
-        meta.appendChild(doc.createTextNode(" "));
-      }
+      self.phone(meta, d, prepared);
       if (d.t !== "p") {
         var badge = doc.createElement("span");
         badge.className = "open-status";
         badge.setAttribute("data-hours", JSON.stringify(d.o || { status: "not_published" }));
+        // "please call" only where there is a number to call.
+        if (!d.p) badge.setAttribute("data-msg-unknown", self.msg("hours-unknown"));
         meta.appendChild(badge);
         O.render(badge, now, calendar);
       }
       li.appendChild(meta);
+
+      if (r.branches && r.branches.length) {
+        var offices = doc.createElement("p");
+        offices.className = "finder-result__branches";
+        offices.appendChild(doc.createTextNode(self.msg("offices") + ": "));
+        r.branches.forEach(function (b, i) {
+          if (i) offices.appendChild(doc.createTextNode(" "));
+          var link = doc.createElement("a");
+          link.href = self.root + b.doc.u;
+          link.textContent = b.doc.l || b.doc.n;
+          offices.appendChild(link);
+        });
+        li.appendChild(offices);
+      }
 
       if (d.c && d.c.length) {
         var cats = doc.createElement("p");
@@ -626,6 +684,29 @@
       fragment.appendChild(li);
     });
     this.list.appendChild(fragment);
+  };
+
+  /** The number to call; else who the data says to ask instead; else that the documents give none. */
+  Finder.prototype.phone = function (meta, d, prepared) {
+    var doc = meta.ownerDocument;
+    if (d.t === "p" && !d.p) return; // a program's contact is on its page
+    var instead = !d.p && d.ct && prepared.byId[d.ct] ? prepared.byId[d.ct].doc : null;
+    var number = d.p || (instead && instead.p);
+    if (!d.p) {
+      var note = doc.createElement("span");
+      note.className = "phones--missing";
+      note.textContent = instead ? this.msg("call-instead", { name: instead.n }) : this.msg("no-phone");
+      meta.appendChild(note);
+      meta.appendChild(doc.createTextNode(" "));
+    }
+    if (number) {
+      var phone = doc.createElement("a");
+      phone.className = "phone";
+      phone.href = number[1];
+      phone.textContent = number[0];
+      meta.appendChild(phone);
+      meta.appendChild(doc.createTextNode(" "));
+    }
   };
 
   Finder.prototype.start = function () {
