@@ -11,7 +11,7 @@ import pytest
 from conftest import run_node
 from babel.support import NullTranslations
 
-from guide.finder import build_index, finder_choices, index_json
+from guide.finder import INDEX_FILE, build_index, finder_choices, index_files, index_json
 from guide.hours import Calendar, calendar_table, status_at
 from guide.load import load_guide
 from guide.model import Hours
@@ -132,6 +132,40 @@ def test_index_json_is_compact(fixture_index):
     text = index_json(fixture_index)
     assert ": " not in text[:2000] and ", " not in text[:200]
     assert "\\u" not in text  # Japanese kept as UTF-8, not escaped
+
+
+def test_a_small_index_is_one_file(fixture_index):
+    [(name, text)] = index_files(fixture_index)
+    assert name == INDEX_FILE and json.loads(text) == fixture_index
+
+
+PARTS_HARNESS = """
+const finder = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", () => {
+  const { whole, head, parts, queries } = JSON.parse(input);
+  parts.forEach((part) => finder.extend(head, part.docs));
+  const ids = (index) => queries.map((q) => finder.search(index, q, {}).map((d) => d.id + ":" + d.branches));
+  process.stdout.write(JSON.stringify({ whole: ids(whole), parts: ids(head) }));
+});
+"""
+
+
+def test_a_large_index_comes_in_parts_that_search_as_one(fixture_index):
+    files = index_files(fixture_index, part_bytes=600)
+    names = [name for name, _ in files]
+    assert names[0] == INDEX_FILE and len(files) > 2
+    head = json.loads(files[0][1])
+    assert head["more"] == names[1:] and head["x"] == fixture_index["x"]
+    parts = [json.loads(text) for _, text in files[1:]]
+    docs = head["docs"] + [d for part in parts for d in part["docs"]]
+    assert docs == fixture_index["docs"]
+    for part in [head, *parts]:  # an agency's branches are in its part
+        ids = {d["id"] for d in part["docs"]}
+        assert all(d["in"] in ids for d in part["docs"] if "in" in d)
+    got = run_node(PARTS_HARNESS, FINDER_JS, {"whole": fixture_index, "head": head, "parts": parts, "queries": ["架空", "健康", "借金", ""]})
+    assert got["parts"] == got["whole"]
 
 
 def test_readings_of_names_keywords_and_descriptions_are_indexed(fixture_index):

@@ -7,7 +7,8 @@ Format (version 2; short keys keep it small, it is fetched on the finder page):
                 "k": {program kind id: name}},
      "x": {"c": {category id: synonyms}, "u": {audience id: synonyms},
            "k": {program kind id: synonyms}, "a": {area id: names and kana}},
-     "docs": [doc, ...]}
+     "docs": [doc, ...],
+     "more": ["finder-index-1.json", ...]}   (only when the index is split: see index_files)
 
 The synonyms (names, sheet labels and keywords in the index language and in
 Japanese, normalised, with their readings) are stored once; finder.js joins
@@ -349,6 +350,32 @@ def build_index(guide: Guide, lang: str, url_for: Callable[..., str]) -> dict:
 def index_json(index: dict) -> str:
     """The index as compact JSON (no spaces, UTF-8 characters kept as they are)."""
     return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+
+
+INDEX_FILE = "finder-index.json"
+# The first file holds everything up to this size; the rest of the docs follow in parts of this size,
+# so the first query of a large guide waits for one part, not for the whole index.
+PART_BYTES = 256_000
+
+
+def index_files(index: dict, part_bytes: int = PART_BYTES) -> list[tuple[str, str]]:
+    """The index as files: finder-index.json (labels, synonyms, the first docs and the names of the
+    other parts, "more"), then finder-index-1.json … ({"docs": [...]}).  An agency and its branches
+    stay in one part.  A guide of the size of Okayama's is one file."""
+    parts: list[list[dict]] = [[]]
+    size = 0
+    for doc in index["docs"]:
+        text = index_json(doc)
+        if size + len(text.encode("utf-8")) > part_bytes and parts[-1] and "in" not in doc:
+            parts.append([])
+            size = 0
+        parts[-1].append(doc)
+        size += len(text.encode("utf-8"))
+    names = [INDEX_FILE] + [INDEX_FILE.replace(".json", f"-{n}.json") for n in range(1, len(parts))]
+    head = {**index, "docs": parts[0]}
+    if len(parts) > 1:
+        head["more"] = names[1:]
+    return [(names[0], index_json(head))] + [(name, index_json({"docs": docs})) for name, docs in zip(names[1:], parts[1:], strict=True)]
 
 
 def finder_choices(guide: Guide, lang: str) -> dict[str, list[tuple[str, str]]]:

@@ -72,10 +72,25 @@
     if (index && index.__prepared) return index;
     var cached = preparedIndexes && preparedIndexes.get(index);
     if (cached) return cached;
-    var syn = index.x || {};
-    var byId = {};
-    index.docs.forEach(function (doc) { byId[doc.id] = doc; });
-    var entries = index.docs.map(function (raw, position) {
+    var result = { __prepared: true, index: index, entries: [], byId: {}, raw: {}, labels: index.labels || {} };
+    addDocs(result, index.docs);
+    if (preparedIndexes) preparedIndexes.set(index, result);
+    return result;
+  }
+
+  /** Docs of a later part of the index (finder-index-N.json): added to the index and its prepared form. */
+  function extend(index, docs) {
+    var prepared = prepare(index);
+    index.docs = index.docs.concat(docs);
+    addDocs(prepared, docs);
+  }
+
+  function addDocs(prepared, docs) {
+    var syn = prepared.index.x || {};
+    var byId = prepared.raw;
+    docs.forEach(function (doc) { byId[doc.id] = doc; });
+    var offset = prepared.entries.length;
+    docs.forEach(function (raw, n) {
       var parent = raw["in"] ? byId[raw["in"]] : null;
       var doc = Object.assign({}, raw);
       if (parent) {
@@ -90,30 +105,23 @@
       (doc.a || []).forEach(function (id) { related.push((syn.a || {})[id]); });
       if (doc.k) related.push((syn.k || {})[doc.k]);
       var fields = [own[0] || "", own[1] || "", own[2] || "", own[3] || "", join(related)];
-      return {
+      var entry = {
         doc: doc,
         fields: fields,
-        grams: null, // bigram sets, made on first need (most queries never need them)
+        all: fields.join("\n"), // every tier at once: one test rules most docs out
         key: doc.r || own[1] || own[0] || "",
         group: raw["in"] || raw.id,
-        position: position,
+        position: offset + n,
         hubOf: Array.isArray(doc.h) ? doc.h : [],
         agency: doc.t === "p" ? 0 : 1
       };
+      prepared.entries.push(entry);
+      prepared.byId[doc.id] = entry;
     });
-    var result = { __prepared: true, index: index, entries: entries, byId: {}, labels: index.labels || {} };
-    entries.forEach(function (e) { result.byId[e.doc.id] = e; });
-    if (preparedIndexes) preparedIndexes.set(index, result);
-    return result;
   }
 
   function join(parts) {
     return parts.filter(function (p) { return p; }).join(" ");
-  }
-
-  function gramsOf(entry) {
-    if (!entry.grams) entry.grams = entry.fields.map(N.bigrams);
-    return entry.grams;
   }
 
   // --- facets
@@ -160,7 +168,7 @@
     var typing = !/\s$/.test(raw);
     return words.map(function (text, i) {
       var latin = !N.isJapanese(text);
-      var term = { text: text, latin: latin, grams: N.bigrams(text), length: Array.from(text).length };
+      var term = { text: text, latin: latin, grams: Array.from(N.bigrams(text)), length: Array.from(text).length };
       if (latin) {
         term.pattern = latinPattern(text, false);
         if (typing && i === words.length - 1 && text.length >= 4) term.prefix = latinPattern(text, true);
@@ -176,11 +184,13 @@
 
   // --- matching
 
-  function share(grams, set) {
-    if (!grams.size) return 0;
+  /** The share of `grams` found in `field`.  A bigram never holds a space, so a substring test is
+   * the same as looking it up in the field's bigrams (and needs no sets: fast on a large index). */
+  function share(grams, field) {
+    if (!grams.length) return 0;
     var hits = 0;
-    grams.forEach(function (g) { if (set.has(g)) hits++; });
-    return hits / grams.size;
+    for (var i = 0; i < grams.length; i++) if (field.indexOf(grams[i]) >= 0) hits++;
+    return hits / grams.length;
   }
 
   /** The share of the space-separated phrase around `at` that `length` characters cover. */
@@ -193,6 +203,7 @@
   /** {exact, near, cover, nameCover, share} of one term in one entry: tier masks and how much it covers. */
   function matchTerm(entry, term) {
     var m = { exact: 0, near: 0, cover: 0, nameCover: 0, share: 0 };
+    if (!mayMatch(entry, term)) return m;
     for (var i = 0; i < TIERS; i++) {
       var field = entry.fields[i];
       if (!field) continue;
@@ -216,7 +227,7 @@
         // How much of the name the term spells out (Latin words are measured against the whole title).
         var ofName = term.latin ? term.length / titleLength(entry) : cover;
         if (i < 2 && ofName > m.nameCover) m.nameCover = ofName;
-      } else if (term.bigramOk && share(term.grams, gramsOf(entry)[i]) >= BIGRAM_SHARE) {
+      } else if (term.bigramOk && share(term.grams, field) >= BIGRAM_SHARE) {
         m.near += TIER_WEIGHTS[i];
       }
     }
@@ -249,7 +260,16 @@
     return entry.titleLength;
   }
 
+  /** False when no tier can match `term` in any way (tested on all tiers at once). */
+  function mayMatch(entry, term) {
+    if (term.latin) return term.pattern.test(entry.all) || !!(term.prefix && term.prefix.test(entry.all));
+    if (entry.all.indexOf(term.text) >= 0) return true;
+    if (term.bigramOk && share(term.grams, entry.all) >= BIGRAM_SHARE) return true;
+    return !!term.runsOk && term.runs.some(function (run) { return entry.all.indexOf(run) >= 0; });
+  }
+
   function tiersWith(entry, text) {
+    if (entry.all.indexOf(text) < 0) return 0;
     var mask = 0;
     for (var i = 0; i < TIERS; i++) if (entry.fields[i].indexOf(text) >= 0) mask |= TIER_WEIGHTS[i];
     return mask;
@@ -409,7 +429,7 @@
 
     // Nothing matches every term: the docs that share enough of the query (Japanese bigrams, Latin words).
     var units = 0;
-    terms.forEach(function (t) { units += t.latin ? 1 : t.grams.size; });
+    terms.forEach(function (t) { units += t.latin ? 1 : t.grams.length; });
     var needed = Math.max(1, Math.ceil(units * FUZZY_SHARE));
     var fuzzy = [];
     candidates.forEach(function (entry) {
@@ -425,9 +445,8 @@
         }
         var mask = 0;
         t.grams.forEach(function (g) {
-          var grams = gramsOf(entry);
           for (var i = 0; i < TIERS; i++) {
-            if (m.exact || grams[i].has(g)) {
+            if (m.exact || entry.fields[i].indexOf(g) >= 0) {
               hits += 1;
               mask |= m.exact || TIER_WEIGHTS[i];
               return;
@@ -553,6 +572,7 @@
     else if (!count) this.say(this.msg("none"));
     else if (found.fuzzy) this.say(this.msg("fuzzy", { count: count }));
     else this.say(count === 1 && this.form.dataset.msgCountOne !== undefined ? this.msg("count-one", { count: 1 }) : this.msg("count", { count: count }));
+    if (this.loading) this.say(this.status.textContent + " " + this.msg("loading-more"));
   };
 
   /** Why "open now only" found nothing: how many places match, and which opens first, when. */
@@ -732,19 +752,40 @@
       .then(function (index) {
         self.index = index;
         prepare(index);
+        self.loading = (index.more || []).length;
         self.say("");
         self.update();
+        return self.loadParts(url, index.more || []);
       })
       .catch(function () {
         self.say(self.msg("error"));
       });
   };
 
+  /** The other parts of a large index: fetched together, added in order, results refreshed as they come. */
+  Finder.prototype.loadParts = function (url, names) {
+    var self = this;
+    var base = url.replace(/[^/]*$/, "");
+    var fetches = names.map(function (name) {
+      return root.fetch(base + name, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+    });
+    return fetches.reduce(function (previous, next) {
+      return previous.then(function () { return next; }).then(function (part) {
+        extend(self.index, part.docs);
+        self.loading -= 1;
+        self.update();
+      });
+    }, Promise.resolve());
+  };
+
   function currentNow() {
     return root.GUIDE_NOW ? new Date(root.GUIDE_NOW) : new Date();
   }
 
-  var api = { search: search, searchDetailed: searchDetailed, prepare: prepare, Finder: Finder };
+  var api = { search: search, searchDetailed: searchDetailed, prepare: prepare, extend: extend, Finder: Finder };
 
   if (inNode) {
     module.exports = api;
