@@ -15,11 +15,12 @@ from guide.finder import INDEX_FILE, build_index, finder_choices, index_files, i
 from guide.hours import Calendar, calendar_table, status_at
 from guide.load import load_guide
 from guide.model import Hours
-from guide.pages import template_environment
+from guide.pages import Renderer, plan_pages, template_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDER_JS = ROOT / "overrides" / "assets" / "guide" / "finder.js"
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
+RANKING = Path(__file__).parent / "fixtures" / "ranking"
 
 
 
@@ -327,3 +328,47 @@ def test_area_choices_are_a_tree(fixture_guide):
         ("nishi", "テスト西区"),
         ("nishi-1", "– 西第一"),
     ]
+
+
+# --- no dead ends where a counter has no number (ranking fixture) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ranking_guide():
+    loaded = load_guide(RANKING, today=date(2026, 11, 24))
+    assert loaded.guide is not None, [str(p) for p in loaded.errors]
+    return loaded.guide
+
+
+def rendered_pages(guide) -> dict[str, str]:
+    renderer = Renderer(guide, "ja", NullTranslations(), date(2026, 11, 24))
+    return {page.path: renderer.render(page) for page in plan_pages(guide)}
+
+
+def test_without_a_number_the_index_points_to_the_hub_that_has_one(ranking_guide):
+    docs = {d["id"]: d for d in build_index(ranking_guide, "ja", url_for)["docs"]}
+    assert "p" not in docs["kakuu-anshin"] and docs["kakuu-anshin"]["ct"] == "kakuu-kaigo-center"
+    assert "p" not in docs["kakuu-library"] and "ct" not in docs["kakuu-library"]  # no ★ in its category
+    branch = docs["kakuu-kaigo-center/nishi-1"]
+    assert "p" not in branch and "ct" not in branch  # finder.js gives it its agency's number
+
+
+def test_pages_without_a_number_never_say_please_call(ranking_guide):
+    pages = rendered_pages(ranking_guide)
+    anshin = pages["agencies/kakuu-anshin/"]
+    assert "please call" not in anshin.lower()
+    assert "not listed. Ask 架空介護センター:" in anshin and 'href="tel:+81-86-900-0001"' in anshin
+    assert 'data-msg-unknown="Hours not listed"' in anshin  # the open-now badge will not say it either
+    library = pages["agencies/kakuu-library/"]
+    assert "the city’s documents give no number" in library and "please call" not in library.lower()
+    branch = pages["agencies/kakuu-kaigo-center/nishi-1/"]
+    assert 'href="tel:+81-86-900-0001"' in branch  # its agency's number
+    job = pages["agencies/kakuu-job/"]
+    assert "Hours not listed — please call" in job  # a number to call: then it may say so
+
+
+def test_the_finder_form_has_one_label_per_audience(fixture_guide):
+    parser = _Collect()
+    html = render_partial(fixture_guide)
+    parser.feed(html)
+    assert "Any audience" in html and ">Anyone<" not in html

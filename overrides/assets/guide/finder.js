@@ -485,11 +485,12 @@
     });
   }
 
+  /** `fn` after `ms()` milliseconds of quiet (0: at once, in the next task). */
   function debounce(fn, ms) {
     var timer = null;
     return function () {
       if (timer) root.clearTimeout(timer);
-      timer = root.setTimeout(function () { timer = null; fn(); }, ms);
+      timer = root.setTimeout(function () { timer = null; fn(); }, ms());
     };
   }
 
@@ -499,6 +500,7 @@
     this.status = scope.querySelector(".finder-status");
     this.list = scope.querySelector(".finder-results");
     this.index = null;
+    this.lastSearchMs = 0;
     this.root = form.getAttribute("data-root") || "";
   }
 
@@ -554,6 +556,7 @@
       return;
     }
     var now = currentNow();
+    var started = Date.now();
     var found = searchDetailed(this.index, state.q, {
       category: state.category,
       area: state.area,
@@ -563,6 +566,7 @@
       now: now,
       calendar: root.GUIDE_CALENDAR || null
     });
+    this.lastSearchMs = Date.now() - started;
     this.results = found.results;
     this.shown = 0;
     this.clear();
@@ -732,7 +736,9 @@
   Finder.prototype.start = function () {
     var self = this;
     this.restore();
-    var later = debounce(function () { self.update(); }, 100);
+    // Search as the resident types while a search takes less than a frame; wait for a pause in typing
+    // when it takes longer (a large index), so keystrokes never queue behind searches.
+    var later = debounce(function () { self.update(); }, function () { return self.lastSearchMs < 16 ? 0 : 100; });
     // While a Japanese IME is composing, wait for the converted text.
     this.form.addEventListener("input", function (event) { if (!event.isComposing) later(); });
     this.form.addEventListener("compositionend", later);
