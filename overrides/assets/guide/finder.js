@@ -768,7 +768,9 @@
       });
   };
 
-  /** The other parts of a large index: fetched together, added in order, results refreshed as they come. */
+  /** The other parts of a large index: fetched together, added as they come (searches see them at
+   * once), and the results refreshed when the last one is in (not at every part: that would redo the
+   * search and redraw the list thirty times at a hundred times Okayama's size). */
   Finder.prototype.loadParts = function (url, names) {
     var self = this;
     var base = url.replace(/[^/]*$/, "");
@@ -782,9 +784,8 @@
       return previous.then(function () { return next; }).then(function (part) {
         extend(self.index, part.docs);
         self.loading -= 1;
-        self.update();
       });
-    }, Promise.resolve());
+    }, Promise.resolve()).then(function () { self.update(); });
   };
 
   function currentNow() {
