@@ -108,7 +108,9 @@
       var entry = {
         doc: doc,
         fields: fields,
-        all: fields.join("\n"), // every tier at once: one test rules most docs out
+        // The doc's own tiers at once: one test rules most docs out.  The related tier is shared by
+        // every doc of the same categories, audiences and areas: its tests are cached per query.
+        all: fields.slice(0, 4).join("\n"),
         key: doc.r || own[1] || own[0] || "",
         group: raw["in"] || raw.id,
         position: offset + n,
@@ -168,7 +170,8 @@
     var typing = !/\s$/.test(raw);
     return words.map(function (text, i) {
       var latin = !N.isJapanese(text);
-      var term = { text: text, latin: latin, grams: Array.from(N.bigrams(text)), length: Array.from(text).length };
+      var term = { text: text, latin: latin, grams: Array.from(N.bigrams(text)), length: Array.from(text).length, cache: new Map() };
+      term.gramCaches = term.grams.map(function () { return new Map(); });
       if (latin) {
         term.pattern = latinPattern(text, false);
         if (typing && i === words.length - 1 && text.length >= 4) term.prefix = latinPattern(text, true);
@@ -177,6 +180,8 @@
         term.runs = (text.match(KANJI_RUN) || []);
         term.kana = (text.replace(KANJI_RUN, " ").match(KANA_RUN) || []);
         term.runsOk = term.runs.length > 0 && term.runs.join("").length < term.length;
+        term.runCaches = term.runs.map(function () { return new Map(); });
+        term.kanaCaches = term.kana.map(function () { return new Map(); });
       }
       return term;
     });
@@ -200,34 +205,45 @@
     return length / ((end < 0 ? field.length : end) - start);
   }
 
+  var NO_MATCH = { hit: 0, cover: 0, near: 0 };
+
+  /** {hit, cover, near} of one term in one tier's text. */
+  function fieldMatch(term, field) {
+    if (!field) return NO_MATCH;
+    if (term.latin) {
+      if (term.pattern.test(field)) return { hit: 1, cover: 1, near: 0 };
+      return term.prefix && term.prefix.test(field) ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
+    }
+    var at = field.indexOf(term.text);
+    if (at >= 0) return { hit: 1, cover: coverAt(field, at, term.text.length), near: 0 };
+    return term.bigramOk && share(term.grams, field) >= BIGRAM_SHARE ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
+  }
+
+  /** `compute(field)`, once per query for each distinct related text. */
+  function cached(cache, field, compute) {
+    var value = cache.get(field);
+    if (value === undefined) {
+      value = compute(field);
+      cache.set(field, value);
+    }
+    return value;
+  }
+
   /** {exact, near, cover, nameCover, share} of one term in one entry: tier masks and how much it covers. */
   function matchTerm(entry, term) {
     var m = { exact: 0, near: 0, cover: 0, nameCover: 0, share: 0 };
-    if (!mayMatch(entry, term)) return m;
+    var own = mayMatch(entry, term);
     for (var i = 0; i < TIERS; i++) {
-      var field = entry.fields[i];
-      if (!field) continue;
-      var at = -1;
-      var cover = 0;
-      if (term.latin) {
-        var found = term.pattern.exec(field);
-        if (found) {
-          at = found.index;
-          cover = 1;
-        } else if (term.prefix && term.prefix.test(field)) {
-          m.near += TIER_WEIGHTS[i];
-        }
-      } else {
-        at = field.indexOf(term.text);
-        if (at >= 0) cover = coverAt(field, at, term.text.length);
-      }
-      if (at >= 0) {
+      var r = i === 4
+        ? cached(term.cache, entry.fields[4], function (field) { return fieldMatch(term, field); })
+        : own ? fieldMatch(term, entry.fields[i]) : NO_MATCH;
+      if (r.hit) {
         m.exact += TIER_WEIGHTS[i];
-        if (cover > m.cover) m.cover = cover;
+        if (r.cover > m.cover) m.cover = r.cover;
         // How much of the name the term spells out (Latin words are measured against the whole title).
-        var ofName = term.latin ? term.length / titleLength(entry) : cover;
+        var ofName = term.latin ? term.length / titleLength(entry) : r.cover;
         if (i < 2 && ofName > m.nameCover) m.nameCover = ofName;
-      } else if (term.bigramOk && share(term.grams, field) >= BIGRAM_SHARE) {
+      } else if (r.near) {
         m.near += TIER_WEIGHTS[i];
       }
     }
@@ -240,15 +256,15 @@
       var total = 0;
       var hit = 0;
       var mask = 0;
-      term.runs.forEach(function (run) {
+      term.runs.forEach(function (run, n) {
         total += run.length;
-        var where = tiersWith(entry, run);
+        var where = tiersWith(entry, run, term.runCaches[n]);
         if (where) { hit += run.length; mask |= where; }
       });
       if (total && hit / total >= RUN_SHARE) {
         m.near |= mask;
         m.share = hit / total;
-        term.kana.forEach(function (run) { if (tiersWith(entry, run)) m.share += 0.1; });
+        term.kana.forEach(function (run, n) { if (tiersWith(entry, run, term.kanaCaches[n])) m.share += 0.1; });
       }
     }
     if (m.near && !m.share) m.share = 0.5;
@@ -260,7 +276,7 @@
     return entry.titleLength;
   }
 
-  /** False when no tier can match `term` in any way (tested on all tiers at once). */
+  /** False when no own tier can match `term` in any way (tested on the four at once). */
   function mayMatch(entry, term) {
     if (term.latin) return term.pattern.test(entry.all) || !!(term.prefix && term.prefix.test(entry.all));
     if (entry.all.indexOf(term.text) >= 0) return true;
@@ -268,10 +284,11 @@
     return !!term.runsOk && term.runs.some(function (run) { return entry.all.indexOf(run) >= 0; });
   }
 
-  function tiersWith(entry, text) {
-    if (entry.all.indexOf(text) < 0) return 0;
-    var mask = 0;
-    for (var i = 0; i < TIERS; i++) if (entry.fields[i].indexOf(text) >= 0) mask |= TIER_WEIGHTS[i];
+  /** The tiers that hold `text` as a mask; `cache` (a Map) keeps the related tier's answer per query. */
+  function tiersWith(entry, text, cache) {
+    var mask = cached(cache, entry.fields[4], function (field) { return field.indexOf(text) >= 0 ? TIER_WEIGHTS[4] : 0; });
+    if (entry.all.indexOf(text) < 0) return mask;
+    for (var i = 0; i < 4; i++) if (entry.fields[i].indexOf(text) >= 0) mask |= TIER_WEIGHTS[i];
     return mask;
   }
 
@@ -351,7 +368,7 @@
     }
     // Several words found together, in order, count once more for every word: "disability certificate"
     // written as such in a description beats "disability" in one place and "certificate" in another.
-    if (phrase) exact += tiersWith(entry, phrase) * terms.length;
+    if (phrase) exact += tiersWith(entry, phrase, terms.phraseCache) * terms.length;
     return {
       entry: entry,
       exactAll: exactAll,
@@ -413,6 +430,7 @@
     var candidates = prepared.entries.filter(function (e) { return passesFacets(e, facets); });
     var terms = parseQuery(query);
     var phrase = terms.length > 1 ? terms.map(function (t) { return t.text; }).join(" ") : null;
+    terms.phraseCache = new Map();
     var hit = terms.length || facets.category ? concerns(prepared, terms, phrase, facets) : null;
     if (!terms.length) {
       var all = candidates.map(function (e) {
@@ -444,9 +462,12 @@
           return;
         }
         var mask = 0;
-        t.grams.forEach(function (g) {
+        t.grams.forEach(function (g, n) {
           for (var i = 0; i < TIERS; i++) {
-            if (m.exact || entry.fields[i].indexOf(g) >= 0) {
+            var here = i === 4
+              ? cached(t.gramCaches[n], entry.fields[4], function (field) { return field.indexOf(g) >= 0; })
+              : entry.fields[i].indexOf(g) >= 0;
+            if (m.exact || here) {
               hits += 1;
               mask |= m.exact || TIER_WEIGHTS[i];
               return;
