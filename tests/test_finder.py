@@ -11,15 +11,16 @@ import pytest
 from conftest import run_node
 from babel.support import NullTranslations
 
-from guide.finder import build_index, index_json
+from guide.finder import INDEX_FILE, build_index, finder_choices, index_files, index_json
 from guide.hours import Calendar, calendar_table, status_at
 from guide.load import load_guide
 from guide.model import Hours
-from guide.pages import template_environment
+from guide.pages import Renderer, plan_pages, template_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDER_JS = ROOT / "overrides" / "assets" / "guide" / "finder.js"
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
+RANKING = Path(__file__).parent / "fixtures" / "ranking"
 
 
 
@@ -36,7 +37,7 @@ process.stdin.on("end", () => {
   const { index, queries } = JSON.parse(input);
   const out = queries.map(({ q, facets }) => {
     const docs = finder.search(index, q, facets || {});
-    return { ids: docs.map((d) => d.id), fuzzy: docs.fuzzy, first: docs[0] || null };
+    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy, first: docs[0] || null };
   });
   process.stdout.write(JSON.stringify(out));
 });
@@ -97,7 +98,7 @@ def test_doc_fields(fixture_guide, fixture_index):
     assert hub["s"][0] == "架空相談せんたー" and hub["s"][1] == "かくうそうだんせんたー"
     assert "よろず相談" in hub["s"][2]  # a service keyword
     assert "生活の困りごと全般の相談" in hub["s"][3]  # a service description
-    assert hub["h"] == 1 and "h" not in docs["kakuu-kakei"]
+    assert hub["h"] == ["soudan"] and "h" not in docs["kakuu-kakei"]  # the categories it is the ★ of
     assert hub["p"] == ["086-900-0001", "tel:+81-86-900-0001"]  # the first voice number, not the fax
     agency = fixture_guide.agencies[0]
     assert hub["o"]["weekly"] == agency.hours.model_dump(mode="json")["weekly"]
@@ -106,6 +107,8 @@ def test_doc_fields(fixture_guide, fixture_index):
     assert branch["in"] == "example-counter"
     assert branch["a"] == ["higashi-1", "higashi"]  # the branch's district and its ward
     assert (branch.get("r") or branch["s"][1]).startswith("かくうけんこうまどぐち ")  # sorts after its agency
+    assert branch["l"] == "架空健康窓口 東第一分室"  # its own name, shown in its agency's result
+    assert docs["example-counter/nishi-1"]["l"] == "西第一"  # else its area
     program = docs["kakuu-taisou"]
     assert program["k"] == "exercise" and program["c"] == ["health"]
 
@@ -121,13 +124,79 @@ def test_english_index_titles_fall_back_to_japanese(fixture_guide):
 
 
 def test_synonyms_are_stored_once_per_category(fixture_index):
-    assert fixture_index["x"]["c"]["debt"] == "支出借金"
+    assert fixture_index["x"]["c"]["debt"] == "支出借金 ししゅつしゃっきん"  # with its reading
     assert "よろず相談" in fixture_index["x"]["c"]["soudan"]
     assert fixture_index["x"]["a"]["higashi"] == "てすと東区 てすとひがしく"
 
 
-# Residents' queries on a guide's own data are checks of that guide: data/checks.yaml, run by
-# tests/test_guide.py for whichever guide is in data/.
+def test_index_json_is_compact(fixture_index):
+    text = index_json(fixture_index)
+    assert ": " not in text[:2000] and ", " not in text[:200]
+    assert "\\u" not in text  # Japanese kept as UTF-8, not escaped
+
+
+def test_a_small_index_is_one_file(fixture_index):
+    [(name, text)] = index_files(fixture_index)
+    assert name == INDEX_FILE and json.loads(text) == fixture_index
+
+
+PARTS_HARNESS = """
+const finder = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", () => {
+  const { whole, head, parts, queries } = JSON.parse(input);
+  parts.forEach((part) => finder.extend(head, part.docs));
+  const ids = (index) => queries.map((q) => finder.search(index, q, {}).map((d) => d.id + ":" + d.branches));
+  process.stdout.write(JSON.stringify({ whole: ids(whole), parts: ids(head) }));
+});
+"""
+
+
+def test_a_large_index_comes_in_parts_that_search_as_one(fixture_index):
+    files = index_files(fixture_index, part_bytes=600)
+    names = [name for name, _ in files]
+    assert names[0] == INDEX_FILE and len(files) > 2
+    head = json.loads(files[0][1])
+    assert head["more"] == names[1:] and head["x"] == fixture_index["x"]
+    parts = [json.loads(text) for _, text in files[1:]]
+    docs = head["docs"] + [d for part in parts for d in part["docs"]]
+    assert docs == fixture_index["docs"]
+    for part in [head, *parts]:  # an agency's branches are in its part
+        ids = {d["id"] for d in part["docs"]}
+        assert all(d["in"] in ids for d in part["docs"] if "in" in d)
+    got = run_node(PARTS_HARNESS, FINDER_JS, {"whole": fixture_index, "head": head, "parts": parts, "queries": ["架空", "健康", "借金", ""]})
+    assert got["parts"] == got["whole"]
+
+
+def test_readings_of_names_keywords_and_descriptions_are_indexed(fixture_index):
+    docs = {d["id"]: d for d in fixture_index["docs"]}
+    kakei = docs["kakuu-kakei"]
+    assert "かけいとしゃっきんのそうだん" in kakei["s"][3]  # 家計と借金の相談, read by SudachiPy
+    assert "かくうかけいこうざ" in docs["kakuu-kouza"]["s"][1]  # no kana in the data: read from the name
+    assert "しゃっきん" in fixture_index["x"]["c"]["debt"]  # synonyms too
+
+
+def test_a_doc_without_a_number_names_who_to_call_instead(fixture_index):
+    docs = {d["id"]: d for d in fixture_index["docs"]}
+    assert "p" not in docs["example-counter"]
+    assert docs["example-counter"].get("ct") is None  # health has no ★: the finder says no number is given
+    assert "ct" not in docs["kakuu-soudan-center"]  # has its own number
+
+
+def test_a_japanese_query_for_something_on_the_site_is_never_empty(fixture_index):
+    """Every agency and program is found by its Japanese name, a shortened name or a name with an extra particle."""
+    queries, wanted = [], []
+    for doc in fixture_index["docs"]:
+        if doc["t"] == "b":
+            continue
+        name = re.sub(r"[（(].*?[)）]", "", doc["n"])
+        for query in (name, name[:-1], name[1:], name[:2] + "の" + name[2:]):
+            queries.append((query, {}))
+            wanted.append(doc["id"])
+    results = search_many(fixture_index, queries)
+    missing = [(q, w, r["ids"][:5]) for (q, _), w, r in zip(queries, wanted, results, strict=True) if w not in r["ids"][:5]]
+    assert not missing
 
 
 # --- facets (fixture: stable) -----------------------------------------------------------
@@ -144,23 +213,31 @@ def test_facets_filter(fixture_index):
         ("借金", {}),
         ("", {}),
     ]
-    got = [r["ids"] for r in search_many(fixture_index, cases)]
+    found = search_many(fixture_index, cases)
+    got = [r["ids"] for r in found]
     assert got[0] == ["kakuu-kakei", "kakuu-kouza"]
-    assert got[1] == ["example-counter", "example-counter/higashi-1"]
-    assert set(got[2]) == {"kakuu-soudan-center", "example-counter", "example-counter/higashi-1", "kakuu-taisou"}
+    # An agency's offices are listed in its one result; an area shows only its own office.
+    assert got[1] == ["example-counter"] and found[1]["branches"][0] == ["example-counter/higashi-1"]
+    assert got[2] == ["kakuu-soudan-center", "example-counter", "kakuu-taisou"]
+    assert found[2]["branches"][1] == ["example-counter/higashi-1"]
     assert got[3] == ["kakuu-taisou"]
-    assert set(got[4]) == {"example-counter", "example-counter/higashi-1", "example-counter/nishi-1", "kakuu-taisou"}
-    assert got[5] == ["example-counter", "example-counter/nishi-1"]
+    assert got[4] == ["example-counter", "kakuu-taisou"]
+    assert found[4]["branches"][0] == ["example-counter/higashi-1", "example-counter/nishi-1"]
+    assert got[5] == ["example-counter"] and found[5]["branches"][0] == ["example-counter/nishi-1"]
     assert got[6][0] == "kakuu-kakei"  # 借金 via the category name 支出・借金 and the description
-    assert got[7][0] == "kakuu-soudan-center"  # no query: everything, the hub first
+    assert got[7][0] == "kakuu-soudan-center"  # no query: everything, ★ first
 
 
-def test_kana_order_after_hub(fixture_index):
+def test_no_query_lists_the_hub_then_agencies_then_programs_in_kana_order(fixture_index):
     got = search(fixture_index, "")["ids"]
-    assert got[0] == "kakuu-soudan-center"  # the hub
-    readings = {d["id"]: d.get("r") or d["s"][1] for d in fixture_index["docs"]}
-    rest = got[1:]
-    assert [readings[i] for i in rest] == sorted(readings[i] for i in rest)
+    assert got[0] == "kakuu-soudan-center"  # ★
+    docs = {d["id"]: d for d in fixture_index["docs"]}
+    readings = {i: d.get("r") or d["s"][1] for i, d in docs.items()}
+    agencies = [i for i in got[1:] if docs[i]["t"] != "p"]
+    programs = [i for i in got[1:] if docs[i]["t"] == "p"]
+    assert got[1:] == agencies + programs
+    assert [readings[i] for i in agencies] == sorted(readings[i] for i in agencies)
+    assert [readings[i] for i in programs] == sorted(readings[i] for i in programs)
 
 
 def test_branches_inherit_phone_and_hours(fixture_index):
@@ -209,8 +286,7 @@ class _Collect(HTMLParser):
 def render_partial(guide, **extra) -> str:
     env = template_environment(NullTranslations())
     env.globals["url_for"] = lambda kind, *ids: "" if kind == "home" else url_for(kind, *ids)
-    env.globals.update(guide=guide, plain=lambda text: text.get("ja"))
-    context = {"index_url": "../assets/guide/finder-ja.json", **extra}
+    context = {"index_url": "../assets/guide/finder-ja.json", **finder_choices(guide, "ja"), **extra}
     return env.get_template("partials/finder.html").render(**context)
 
 
@@ -225,7 +301,6 @@ def test_partial_renders_the_form_finder_js_reads(fixture_guide):
     assert form["data-msg-count"] == "{count} results"
     for key in ("count-one", "none", "fuzzy", "loading", "error", "type-a", "type-b", "type-p", "hub"):
         assert form[f"data-msg-{key}"], key
-    assert form["data-msg-hub-mark"] == "◎"  # the fixture's own hub mark, for finder.js
     names = {attrs.get("name") for tag, attrs in parser.tags if tag in ("input", "select")}
     assert names == {"q", "category", "area", "audience", "kind", "open"}
     checkbox = next(attrs for tag, attrs in parser.tags if attrs.get("name") == "open")
@@ -247,11 +322,53 @@ def test_partial_renders_without_rel(fixture_guide):
 
 
 def test_area_choices_are_a_tree(fixture_guide):
-    html = render_partial(fixture_guide)
-    areas = html[html.index('name="area"') : html.index("</select>", html.index('name="area"'))]
-    assert re.findall(r'<option value="([^"]+)">([^<]+)</option>', areas) == [
+    assert finder_choices(fixture_guide, "ja")["areas"] == [
         ("higashi", "テスト東区"),
         ("higashi-1", "– 東第一"),
         ("nishi", "テスト西区"),
         ("nishi-1", "– 西第一"),
     ]
+
+
+# --- no dead ends where a counter has no number (ranking fixture) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ranking_guide():
+    loaded = load_guide(RANKING, today=date(2026, 11, 24))
+    assert loaded.guide is not None, [str(p) for p in loaded.errors]
+    return loaded.guide
+
+
+def rendered_pages(guide) -> dict[str, str]:
+    renderer = Renderer(guide, "ja", NullTranslations(), date(2026, 11, 24))
+    return {page.path: renderer.render(page) for page in plan_pages(guide)}
+
+
+def test_without_a_number_the_index_points_to_the_hub_that_has_one(ranking_guide):
+    docs = {d["id"]: d for d in build_index(ranking_guide, "ja", url_for)["docs"]}
+    assert "p" not in docs["kakuu-anshin"] and docs["kakuu-anshin"]["ct"] == "kakuu-kaigo-center"
+    assert "p" not in docs["kakuu-library"] and "ct" not in docs["kakuu-library"]  # no ★ in its category
+    branch = docs["kakuu-kaigo-center/nishi-1"]
+    assert "p" not in branch and "ct" not in branch  # finder.js gives it its agency's number
+
+
+def test_pages_without_a_number_never_say_please_call(ranking_guide):
+    pages = rendered_pages(ranking_guide)
+    anshin = pages["agencies/kakuu-anshin/"]
+    assert "please call" not in anshin.lower()
+    assert "not listed. Ask 架空介護センター:" in anshin and 'href="tel:+81-86-900-0001"' in anshin
+    assert 'data-msg-unknown="Hours not listed"' in anshin  # the open-now badge will not say it either
+    library = pages["agencies/kakuu-library/"]
+    assert "the city’s documents give no number" in library and "please call" not in library.lower()
+    branch = pages["agencies/kakuu-kaigo-center/nishi-1/"]
+    assert 'href="tel:+81-86-900-0001"' in branch  # its agency's number
+    job = pages["agencies/kakuu-job/"]
+    assert "Hours not listed — please call" in job  # a number to call: then it may say so
+
+
+def test_the_finder_form_has_one_label_per_audience(fixture_guide):
+    parser = _Collect()
+    html = render_partial(fixture_guide)
+    parser.feed(html)
+    assert "Any audience" in html and ">Anyone<" not in html

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import run_node
 
-from guide.normalize import VARIANTS, bigrams, normalize
+from guide.normalize import VARIANTS, bigrams, normalize, reading
 
 ROOT = Path(__file__).resolve().parent.parent
 NORMALIZE_JS = ROOT / "overrides" / "assets" / "guide" / "normalize.js"
@@ -95,3 +95,23 @@ def test_output_has_no_katakana_full_width_forms_or_double_spaces():
     assert text == "ほけんじょ dv せんたー北区高島屋"
     assert not any("\u30a1" <= ch <= "\u30f6" or "\uff01" <= ch <= "\uff5e" for ch in text)
     assert "  " not in text
+
+
+# --- readings (index time only: the query side has kana already, or kanji the index holds as written)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("介護保険課", "かいごほけんか"),
+        ("地域包括支援センター（北区中央）", "ちいきほうかつしえんせんたーきたくちゅうおう"),
+        ("DV相談", "dvそうだん"),  # Latin letters stay as written
+        ("認知症、虐待など", "にんちしょうぎゃくたいなど"),  # punctuation as normalize() drops it
+        ("相談 支援", "そうだん しえん"),  # spaces stay word breaks
+        ("ｶｲｺﾞﾎｹﾝ", ""),  # no kanji: the normalised text is its own reading
+        ("", ""),
+    ],
+)
+def test_reading_is_the_normalised_kana_of_a_text(text, expected):
+    assert reading(text) == expected
+    assert reading(text) == normalize(reading(text))  # already in search form

@@ -203,8 +203,8 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     table = calendar_table(calendar, today, HOLIDAY_YEARS)
     _write_js(assets / "calendar.js", "GUIDE_CALENDAR", table)
     _write_js(assets / "strings.js", "GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in JS_STRINGS.items()})
-    index = finder.build_index(guide, edition.lang, url_for)
-    (assets / "finder-index.json").write_text(finder.index_json(index), encoding="utf-8")
+    for name, text in finder.index_files(finder.build_index(guide, edition.lang, url_for)):
+        (assets / name).write_text(text, encoding="utf-8")
     return docs
 
 

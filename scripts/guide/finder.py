@@ -1,18 +1,20 @@
 """The finder's search index: one compact JSON per language, searched in the browser by finder.js.
 
-Format (version 1; short keys keep it small, it is fetched on the finder page):
+Format (version 2; short keys keep it small, it is fetched on the finder page):
 
-    {"v": 1, "lang": "ja",
+    {"v": 2, "lang": "ja",
      "labels": {"c": {category id: name}, "a": {area id: name}, "u": {audience id: name},
                 "k": {program kind id: name}},
      "x": {"c": {category id: synonyms}, "u": {audience id: synonyms},
            "k": {program kind id: synonyms}, "a": {area id: names and kana}},
-     "docs": [doc, ...]}
+     "docs": [doc, ...],
+     "more": ["finder-index-1.json", ...]}   (only when the index is split: see index_files)
 
 The synonyms (names, sheet labels and keywords in the index language and in
-Japanese, normalised) are stored once; finder.js appends those of a doc's
-categories, audiences, kind and areas to the doc's keyword tier when the index
-loads, so 借金 finds every agency with a service in category debt.
+Japanese, normalised, with their readings) are stored once; finder.js joins
+those of a doc's categories, audiences, kind and areas into a fifth, lowest
+tier ("related") when the index loads, so 借金 finds every agency with a
+service in category debt, below the records that say 借金 themselves.
 
 and each doc:
 
@@ -20,27 +22,38 @@ and each doc:
     id  "agency-id", "agency-id/branch-id" or "program-id"
     u   site-relative URL from url_for (for example "agencies/health-center/")
     n   title in the index language (falling back to Japanese)
-    in  branches only: the id of their agency's doc.  finder.js appends the
-        agency's keyword and description tiers to the branch's, and uses the
-        agency's "p" and "o" when the branch has none (as the agency pages do)
+    in  branches only: the id of their agency's doc.  finder.js adds the
+        agency's tiers to the branch's related tier, uses the agency's "p" and
+        "o" when the branch has none (as the agency pages do), and shows
+        matching branches inside their agency's result
+    l   branches only: the short label shown in the agency's result (its area,
+        or its own name when the documents give one)
     r   sort key: the normalised kana reading (title when none); omitted when it
         equals s[1].  Branches read as "agency kana + area kana" so they follow
         their agency
     s   search text, normalised with guide.normalize, one string per rank tier:
-        [name, kana, keywords (the doc's own: service keywords), description
-        (service descriptions, summary, parent organisation, venue, address …)]
+        [name, reading (kana and the readings of the names), keywords (the
+        doc's own: service keywords, with readings), description (service
+        descriptions, summary, parent organisation, venue, address …, with
+        readings except for addresses)]
     c   category ids                      (omitted when empty)
     a   area ids: welfare districts and their wards   (omitted when empty)
     au  audience ids                      (omitted when empty)
     k   program kind id                   (programs only)
-    h   1 when a hub in any category      (omitted otherwise)
+    h   the categories it is the hub of (omitted when none); finder.js ranks a
+        hub first when the query is about one of them
     p   [number as published, tel URI]    (first voice number; omitted when none)
+    ct  when "p" is missing: the id of the doc to call instead (the ★ counter of
+        one of its categories that has a number); omitted when there is none,
+        and the finder then says the documents give no number
     o   opening hours, Hours.model_dump(mode="json", exclude_defaults=True) without
         the "note" texts (omitted when none; finder.js treats a missing "o" as "hours not listed")
 
-Japanese is matched by substrings of `s` and by character bigrams, which
-finder.js derives from `s` when the index loads (they are not stored: the
-strings already hold them, and the index stays half the size).
+Readings come from SudachiPy (guide.normalize.reading) at build time, so
+ｶｲｺﾞﾎｹﾝ, かいごほけん and 介護保険 reach the same records without
+hand-written synonyms.  Japanese is matched by substrings of `s` and by
+character bigrams, which finder.js derives from `s` when the index loads (they
+are not stored: the strings already hold them, and the index stays small).
 """
 
 from __future__ import annotations
@@ -49,10 +62,10 @@ import json
 from collections.abc import Callable, Iterable
 
 from .model import Agency, Branch, Guide, Hours, Phone, Program, Text
-from .normalize import normalize
-from .phones import tel_uri
+from .normalize import normalize, reading
+from .phones import contact_instead, tel_uri, voice_phones
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 TYPE_CODES = {"agency": "a", "branch": "b", "program": "p"}
 
 
@@ -65,7 +78,7 @@ class _Index:
         self.kinds = {k.id: k for k in guide.taxonomy.program_kinds}
         self.areas = {a.id: a for a in guide.areas.areas}
         self.agencies = {a.id: a for a in guide.agencies}
-        self.hubs = {c.hub for c in guide.taxonomy.categories if c.hub}
+        self.hubs = {c.id: c.hub for c in guide.taxonomy.categories if c.hub}
 
     # --- text helpers
 
@@ -100,12 +113,12 @@ class _Index:
     def synonyms(self) -> dict[str, dict[str, str]]:
         return {
             "c": {
-                c.id: _search_text([*self.both(c.name), *self.both(c.sheet_label), *self.keywords(c.keywords)])
+                c.id: _search_text([*self.both(c.name), *self.both(c.sheet_label), *self.keywords(c.keywords)], readings=True)
                 for c in self.guide.taxonomy.categories
             },
-            "u": {a.id: _search_text([*self.both(a.name), *self.keywords(a.keywords)]) for a in self.guide.taxonomy.audiences},
-            "k": {k.id: _search_text([*self.both(k.name), *self.keywords(k.keywords)]) for k in self.guide.taxonomy.program_kinds},
-            "a": {a.id: _search_text([*self.both(a.name), a.kana or ""]) for a in self.guide.areas.areas},
+            "u": {a.id: _search_text([*self.both(a.name), *self.keywords(a.keywords)], readings=True) for a in self.guide.taxonomy.audiences},
+            "k": {k.id: _search_text([*self.both(k.name), *self.keywords(k.keywords)], readings=True) for k in self.guide.taxonomy.program_kinds},
+            "a": {a.id: _search_text([*self.both(a.name), a.kana or ""], readings=not a.kana) for a in self.guide.areas.areas},
         }
 
     # --- documents
@@ -121,13 +134,7 @@ class _Index:
             ]
         )
         keywords = [k for s in agency.services for k in self.keywords(s.keywords)]
-        description = [
-            *self.service_texts(agency),
-            *self.both(agency.summary),
-            *self.both(agency.parent),
-            *self.address_texts(agency.address),
-        ]
-        phone = _first_voice(agency.phones) or _first_voice(p for s in agency.services for p in s.phones)
+        description = [*self.service_texts(agency), *self.both(agency.summary), *self.both(agency.parent)]
         return self.doc(
             "agency",
             agency.id,
@@ -137,11 +144,13 @@ class _Index:
             kana=[agency.kana] if agency.kana else [],
             keywords=keywords,
             description=description,
+            address=self.address_texts(agency.address),
             categories=categories,
             areas=areas,
             audiences=audiences,
-            hub=self.is_hub(agency),
-            phone=phone,
+            hub=self.hub_of(agency),
+            phone=_first_voice(voice_phones(agency)),
+            instead=self.instead(agency),
             hours=agency.hours,
         )
 
@@ -154,6 +163,7 @@ class _Index:
         title = self.pick(branch.name) if branch.name else f"{self.pick(agency.name)} ({area_name})"
         # The agency's keywords, descriptions, phone and hours are inherited in finder.js ("in").
         kana = f"{agency.kana} {area.kana}" if agency.kana and area and area.kana else agency.kana
+        phone = _first_voice(branch.phones)
         return self.doc(
             "branch",
             f"{agency.id}/{branch.id}",
@@ -162,14 +172,17 @@ class _Index:
             names=_unique([title, *self.both(branch.name), *self.both(agency.name)]),
             kana=[kana] if kana else [],
             keywords=[],
-            description=self.address_texts(branch.address),
+            description=[],
+            address=self.address_texts(branch.address),
             categories=categories,
             areas=areas,
             audiences=audiences,
-            hub=self.is_hub(agency),
-            phone=_first_voice(branch.phones),
+            hub=self.hub_of(agency),
+            phone=phone,
+            instead=None if phone or voice_phones(agency) else self.instead(agency),
             hours=branch.hours,
             parent=agency.id,
+            label=self.pick(branch.name) if branch.name else area_name,
         )
 
     def program_doc(self, program: Program) -> dict:
@@ -213,8 +226,13 @@ class _Index:
             return []
         return [*self.both(address.street), *self.both(address.building)]
 
-    def is_hub(self, agency: Agency) -> bool:
-        return agency.id in self.hubs or any(s.hub for s in agency.services)
+    def instead(self, agency: Agency) -> str | None:
+        other = None if voice_phones(agency) else contact_instead(self.guide, agency)
+        return other.id if other else None
+
+    def hub_of(self, agency: Agency) -> list[str]:
+        """The categories whose ★ `agency` is (as categories.yaml says)."""
+        return [c for c, hub in self.hubs.items() if hub == agency.id]
 
     def doc(
         self,
@@ -227,31 +245,43 @@ class _Index:
         kana: list[str],
         keywords: list[str],
         description: list[str],
+        address: list[str] = (),
         categories: list[str],
         areas: list[str],
         audiences: list[str],
-        hub: bool = False,
+        hub: list[str] = (),
         kind: str | None = None,
         phone: Phone | None = None,
+        instead: str | None = None,
         hours: Hours | None = None,
         parent: str | None = None,
+        label: str | None = None,
     ) -> dict:
-        fields = [_search_text(names), _search_text(kana), _search_text(keywords), _search_text(description)]
+        fields = [
+            _search_text(names),
+            _search_text([*kana, *(reading(n) for n in names)]),
+            _search_text(keywords, readings=True),
+            _search_text([*description, *(reading(d) for d in description), *address]),
+        ]
         doc: dict = {"t": TYPE_CODES[doc_type], "id": doc_id, "u": url, "n": title, "s": fields}
         if parent:
             doc["in"] = parent
-        reading = normalize(" ".join(kana)) or normalize(title)
-        if reading != fields[1]:
-            doc["r"] = reading
+        if label:
+            doc["l"] = label
+        sort_key = normalize(" ".join(kana)) or normalize(title)
+        if sort_key != fields[1]:
+            doc["r"] = sort_key
         for key, values in (("c", categories), ("a", areas), ("au", audiences)):
             if values:
                 doc[key] = list(values)
         if kind:
             doc["k"] = kind
         if hub:
-            doc["h"] = 1
+            doc["h"] = list(hub)
         if phone:
             doc["p"] = [phone.number, tel_uri(phone.number, self.guide.site.city.country)]
+        elif instead:
+            doc["ct"] = instead
         if hours is not None:
             doc["o"] = _without_notes(hours.model_dump(mode="json", exclude_defaults=True))
         return doc
@@ -299,11 +329,15 @@ def _first_voice(phones: Iterable[Phone]) -> Phone | None:
     return next((p for p in phones if p.kind == "voice"), None)
 
 
-def _search_text(parts: Iterable[str]) -> str:
+def _search_text(parts: Iterable[str], *, readings: bool = False) -> str:
     """Normalised parts joined by spaces, each phrase once, leaving out phrases another one contains.
 
-    A query term never spans a space, so joining loses nothing.
+    With `readings`, each part's reading is added after it.  A query term never spans a space,
+    so joining loses nothing.
     """
+    parts = list(parts)
+    if readings:
+        parts += [reading(p) for p in parts]
     phrases = _unique(normalize(p) for p in parts)
     return " ".join(p for p in phrases if not any(p != q and p in q for q in phrases))
 
@@ -316,3 +350,53 @@ def build_index(guide: Guide, lang: str, url_for: Callable[..., str]) -> dict:
 def index_json(index: dict) -> str:
     """The index as compact JSON (no spaces, UTF-8 characters kept as they are)."""
     return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+
+
+INDEX_FILE = "finder-index.json"
+# The first file holds everything up to this size; the rest of the docs follow in parts of this size,
+# so the first query of a large guide waits for one part, not for the whole index.
+PART_BYTES = 256_000
+
+
+def index_files(index: dict, part_bytes: int = PART_BYTES) -> list[tuple[str, str]]:
+    """The index as files: finder-index.json (labels, synonyms, the first docs and the names of the
+    other parts, "more"), then finder-index-1.json … ({"docs": [...]}).  An agency and its branches
+    stay in one part.  A guide of the size of Okayama's is one file."""
+    parts: list[list[dict]] = [[]]
+    size = 0
+    for doc in index["docs"]:
+        text = index_json(doc)
+        if size + len(text.encode("utf-8")) > part_bytes and parts[-1] and "in" not in doc:
+            parts.append([])
+            size = 0
+        parts[-1].append(doc)
+        size += len(text.encode("utf-8"))
+    names = [INDEX_FILE] + [INDEX_FILE.replace(".json", f"-{n}.json") for n in range(1, len(parts))]
+    head = {**index, "docs": parts[0]}
+    if len(parts) > 1:
+        head["more"] = names[1:]
+    return [(names[0], index_json(head))] + [(name, index_json({"docs": docs})) for name, docs in zip(names[1:], parts[1:], strict=True)]
+
+
+def finder_choices(guide: Guide, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """Options of the finder form's selects, as (id, label) lists: categories, areas, audiences, program_kinds.
+
+    Areas come as a tree: each ward, then the districts inside it, indented with "– ".
+    """
+    index = _Index(guide, lang, lambda *_: "")
+    known = {a.id for a in guide.areas.areas}
+    areas: list[tuple[str, str]] = []
+
+    def add(parent: str | None, depth: int) -> None:
+        for area in guide.areas.areas:
+            if area.parent == parent or (parent is None and area.parent not in known):
+                areas.append((area.id, "– " * depth + index.pick(area.name)))
+                add(area.id, depth + 1)
+
+    add(None, 0)
+    return {
+        "categories": [(c.id, index.pick(c.name)) for c in guide.taxonomy.categories],
+        "areas": areas,
+        "audiences": [(a.id, index.pick(a.name)) for a in guide.taxonomy.audiences],
+        "program_kinds": [(k.id, index.pick(k.name)) for k in guide.taxonomy.program_kinds],
+    }

@@ -27,6 +27,7 @@ The steps, in order:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -175,3 +176,28 @@ def bigrams(text: str) -> set[str]:
         grams.update(word[i : i + 2] for i in range(len(word) - 1))
     return grams
 
+
+# Readings are only needed where a word holds a kanji: kana, Latin letters and digits stand for themselves.
+_KANJI = re.compile(r"[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+@functools.cache
+def _tokenizer():
+    # Imported here: only the index build needs the dictionary (about 70 MB, loaded once per process).
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+
+
+@functools.lru_cache(maxsize=8192)
+def reading(text: str) -> str:
+    """The normalised kana reading of `text`, by SudachiPy (介護保険課 → かいごほけんか).
+
+    Words without kanji are kept as written, so the reading of a mixed text is a
+    search form too (DV相談 → dvそうだん); "" when the text has no kanji (its
+    reading is itself).
+    """
+    if not text or not _KANJI.search(text):
+        return ""
+    words = [m.reading_form() if _KANJI.search(m.surface()) else m.surface() for m in _tokenizer().tokenize(text)]
+    return normalize("".join(words))

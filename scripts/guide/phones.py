@@ -35,3 +35,28 @@ def parse_phone(number: str, region: str, area_code: str = "") -> phonenumbers.P
 def tel_uri(number: str, region: str) -> str:
     """RFC 3966 URI for a `tel:` link, e.g. tel:+81-86-242-3135."""
     return phonenumbers.format_number(parse_phone(number, region), phonenumbers.PhoneNumberFormat.RFC3966)
+
+
+def voice_phones(agency, branch=None) -> list:
+    """The numbers a resident can call for `agency` (or its `branch`): the place's own, the agency's, else its services'."""
+    place = branch or agency
+    for phones in (place.phones, agency.phones, [p for s in agency.services for p in s.phones]):
+        voice = [p for p in phones if p.kind == "voice"]
+        if voice:
+            return voice
+    return []
+
+
+def contact_instead(guide, agency, branch=None):
+    """Who the data says to ask when `agency` (or its `branch`) publishes no number: for a branch, its
+    agency when that has one; else the ★ counter of one of its categories, when that counter has a
+    number (None otherwise: the page then says plainly that the documents give no number)."""
+    if branch is not None and voice_phones(agency):
+        return agency
+    agencies = {a.id: a for a in guide.agencies}
+    hubs = {c.id: agencies.get(c.hub) for c in guide.taxonomy.categories if c.hub}
+    for category in (c for s in agency.services for c in s.categories):
+        hub = hubs.get(category)
+        if hub is not None and hub.id != agency.id and voice_phones(hub):
+            return hub
+    return None

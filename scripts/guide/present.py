@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from .i18n import Texts, Words
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .phones import tel_uri
+from .phones import contact_instead, tel_uri, voice_phones
 
 # Weekday ids of the data -> English message ids of their names.
 WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
@@ -61,6 +61,8 @@ class Presenter:
             plain=self.texts.plain,
             today=self.today,
             phone_link=self.phone_link,
+            voice_phones=voice_phones,
+            contact_instead=lambda agency, branch=None: contact_instead(self.guide, agency, branch),
             address_text=self.address_text,
             map_url=self.map_url,
             hours_rows=self.hours_rows,

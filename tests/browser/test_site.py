@@ -36,7 +36,7 @@ def test_typing_a_residents_query_finds_the_agency(page, site_url, query, agency
     page.wait_for_url(lambda url: f"q={quote(query)}" in url)
     page.locator(f'.finder-results a[href$="agencies/{agency}/"]').first.wait_for()
     # The answer must be near the top, not buried.
-    hrefs = page.locator(".finder-results li a[href*='agencies/']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    hrefs = page.locator(".finder-results .finder-result__title[href*='agencies/']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     position = next(i for i, href in enumerate(hrefs) if href.endswith(f"agencies/{agency}/"))
     assert position < 5, (query, hrefs[:8])
 
@@ -131,7 +131,7 @@ ENGLISH_QUERIES = [
 def test_english_queries_find_the_agency(page, site_url, query, agency):
     page.goto(site_url + "en/finder/?q=" + quote(query))
     page.locator(f'.finder-results a[href$="agencies/{agency}/"]').first.wait_for()
-    hrefs = page.locator(".finder-results li a[href*='agencies/']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    hrefs = page.locator(".finder-results .finder-result__title[href*='agencies/']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     position = next(i for i, href in enumerate(hrefs) if href.endswith(f"agencies/{agency}/"))
     assert position < 5, (query, hrefs[:8])
 

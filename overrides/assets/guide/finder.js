@@ -6,13 +6,28 @@
  * and window.GUIDE_CALENDAR (assets/guide/calendar.js) for the "open now" facet.
  * `search(index, query, facets)` is pure (no DOM) and is what tests/test_finder.py runs in Node.
  *
- * Matching.  The query is normalised like the index and split at spaces into terms; a doc matches
- * when every term is a substring of one of its four fields (name, kana, keywords, description) or,
- * for a Japanese term of 3+ characters, when at least 60% of the term's bigrams occur in one field.
- * Ranking: by the fields the terms were found in as substrings (name > kana > keywords >
- * description, lexicographically: a name match beats any mix of lower fields), then by the fields
- * found by bigrams, then hubs, then kana order.  When nothing matches, every doc sharing enough
- * bigrams with the query is shown, closest first, and the result is marked `fuzzy` ("近い結果").
+ * Matching.  The query is normalised like the index and split at spaces into terms.  English stop
+ * words ("for", "the", "can't" …) are left out when other words remain.  A Latin term matches whole
+ * words only, singular or plural ("senior" = "seniors", "DV" ≠ "DVD"); the last term while it is
+ * being typed (4+ letters, no space after it) also matches the start of a word, as a near match.
+ * A Japanese term matches as a substring; or near, when 60% of its bigrams occur in one tier, or when
+ * its kanji runs are found (親の介護 → 介護, 仕事を探したい → 仕事 探).  A doc matches when every term does.
+ * Tiers: name, reading, keywords, description (the doc's own), then "related" (the synonyms of its
+ * categories, audiences, areas and kind, and a branch's agency).
+ *
+ * Ranking, key by key:
+ *   1. every term matched exactly, before near matches;
+ *   2. the name says it: every term in the name or reading (a program counts here only when the
+ *      query spells out half of its name or more);
+ *   3. the hub counter of a concern of the query (a category whose synonyms hold the most terms, or
+ *      the category chosen; any ★ when there is no query), then agencies before programs;
+ *   4. the doc's own text says it, before matches through synonyms only;
+ *   5. how much of the query matched and where: the share of the matched words the terms cover,
+ *      then the tiers they were found in (name > reading > keywords > description > related);
+ *   6. kana order.
+ * An agency and its branches are one result: the agency (or its one matching branch) with the
+ * matching branches listed by area.  When nothing matches, the docs sharing enough of the query
+ * (30% of its bigrams and Latin words) are shown, closest first, at most FUZZY_LIMIT, marked `fuzzy`.
  *
  * Messages come from data-msg-* attributes of the form (see the partial); placeholders are {name}.
  * Plain ES2017, no dependencies.  Browser: window.GuideFinder; Node: module.exports. */
@@ -30,10 +45,23 @@
     if (!N || !O) throw new Error("finder.js needs normalize.js and openness.js");
   }
 
-  var FIELD_WEIGHTS = [8, 4, 2, 1]; // name, kana, keywords, description: bit masks, compared as numbers
+  var TIERS = 5; // name, reading, keywords, description, related
+  var TIER_WEIGHTS = [16, 8, 4, 2, 1]; // bit masks, compared as numbers
   var BIGRAM_SHARE = 0.6; // "most of the term's bigrams"
-  var FUZZY_SHARE = 0.3; // the fallback wants at least this share of the query's bigrams (and one)
+  var RUN_SHARE = 0.6; // "most of the term's kanji"
+  var FUZZY_SHARE = 0.3; // the fallback wants at least this share of the query (and one bigram or word)
+  var FUZZY_LIMIT = 10;
+  var PAGE_SIZE = 20; // results drawn at once; a button shows the next ones
+  var PROGRAM_NAME_SHARE = 0.5; // a program's name "says it" when the query spells out this much of it
   var FACETS = ["category", "area", "audience", "kind"];
+  var STOP_WORDS = new Set(
+    ("a an the of for to in on at by with from about and or not no my me i im we our you your it its is are am be " +
+      "can cant cannot could do dont does how what where who when which want need get help please some someone this that there")
+      .split(" ")
+  );
+  var LATIN_WORD = "a-z0-9\u00c0-\u024f";
+  var KANJI_RUN = /[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  var KANA_RUN = /[\u3041-\u309f\u30fc]{2,}/g;
 
   // --- the index, prepared once: inherited fields, synonyms joined, bigram sets
 
@@ -44,37 +72,54 @@
     if (index && index.__prepared) return index;
     var cached = preparedIndexes && preparedIndexes.get(index);
     if (cached) return cached;
-    var syn = index.x || {};
-    var byId = {};
-    index.docs.forEach(function (doc) { byId[doc.id] = doc; });
-    var entries = index.docs.map(function (raw) {
+    var result = { __prepared: true, index: index, entries: [], byId: {}, raw: {}, labels: index.labels || {} };
+    addDocs(result, index.docs);
+    if (preparedIndexes) preparedIndexes.set(index, result);
+    return result;
+  }
+
+  /** Docs of a later part of the index (finder-index-N.json): added to the index and its prepared form. */
+  function extend(index, docs) {
+    var prepared = prepare(index);
+    index.docs = index.docs.concat(docs);
+    addDocs(prepared, docs);
+  }
+
+  function addDocs(prepared, docs) {
+    var syn = prepared.index.x || {};
+    var byId = prepared.raw;
+    docs.forEach(function (doc) { byId[doc.id] = doc; });
+    var offset = prepared.entries.length;
+    docs.forEach(function (raw, n) {
       var parent = raw["in"] ? byId[raw["in"]] : null;
       var doc = Object.assign({}, raw);
       if (parent) {
         if (doc.o === undefined && parent.o !== undefined) doc.o = parent.o;
         if (doc.p === undefined && parent.p !== undefined) doc.p = parent.p;
+        if (doc.ct === undefined && parent.ct !== undefined) doc.ct = parent.ct;
       }
       var own = raw.s || ["", "", "", ""];
-      var keywords = [own[2]];
-      if (parent) keywords.push(parent.s[2]);
-      (doc.c || []).forEach(function (id) { keywords.push((syn.c || {})[id]); });
-      (doc.au || []).forEach(function (id) { keywords.push((syn.u || {})[id]); });
-      (doc.a || []).forEach(function (id) { keywords.push((syn.a || {})[id]); });
-      if (doc.k) keywords.push((syn.k || {})[doc.k]);
-      var description = [own[3]];
-      if (parent) description.push(parent.s[3]);
-      var fields = [own[0] || "", own[1] || "", join(keywords), join(description)];
-      return {
+      var related = parent ? parent.s.slice() : [];
+      (doc.c || []).forEach(function (id) { related.push((syn.c || {})[id]); });
+      (doc.au || []).forEach(function (id) { related.push((syn.u || {})[id]); });
+      (doc.a || []).forEach(function (id) { related.push((syn.a || {})[id]); });
+      if (doc.k) related.push((syn.k || {})[doc.k]);
+      var fields = [own[0] || "", own[1] || "", own[2] || "", own[3] || "", join(related)];
+      var entry = {
         doc: doc,
         fields: fields,
-        grams: fields.map(N.bigrams),
+        // The doc's own tiers at once: one test rules most docs out.  The related tier is shared by
+        // every doc of the same categories, audiences and areas: its tests are cached per query.
+        all: fields.slice(0, 4).join("\n"),
         key: doc.r || own[1] || own[0] || "",
-        hub: doc.h ? 1 : 0
+        group: raw["in"] || raw.id,
+        position: offset + n,
+        hubOf: Array.isArray(doc.h) ? doc.h : [],
+        agency: doc.t === "p" ? 0 : 1
       };
+      prepared.entries.push(entry);
+      prepared.byId[doc.id] = entry;
     });
-    var result = { __prepared: true, index: index, entries: entries, labels: index.labels || {} };
-    if (preparedIndexes) preparedIndexes.set(index, result);
-    return result;
   }
 
   function join(parts) {
@@ -89,116 +134,366 @@
     if (facets.area && (doc.a || []).indexOf(facets.area) < 0) return false;
     if (facets.audience && (doc.au || []).indexOf(facets.audience) < 0) return false;
     if (facets.kind && doc.k !== facets.kind) return false;
-    if (facets.open) {
-      var now = facets.now || new Date();
-      if (O.statusAt(doc.o, now, facets.calendar || null).state !== "open") return false;
-    }
+    if (facets.open && !isOpen(entry, facets)) return false;
     return true;
+  }
+
+  function isOpen(entry, facets) {
+    return O.statusAt(entry.doc.o, facets.now || new Date(), facets.calendar || null).state === "open";
+  }
+
+  // --- the query
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  /** "seniors" → "senior", "families" → "family"; short words and -ss/-us/-is stay. */
+  function singular(word) {
+    if (word.length > 4 && /ies$/.test(word)) return word.slice(0, -3) + "y";
+    if (word.length > 3 && /s$/.test(word) && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+    return word;
+  }
+
+  function latinPattern(word, prefix) {
+    var stem = singular(word);
+    var body = /y$/.test(stem) ? escapeRegExp(stem.slice(0, -1)) + "(?:y|ies)" : escapeRegExp(stem) + "(?:e?s)?";
+    if (prefix) body = escapeRegExp(word);
+    return new RegExp("(?:^|[^" + LATIN_WORD + "])" + body + (prefix ? "" : "(?![" + LATIN_WORD + "])"));
+  }
+
+  function parseQuery(query) {
+    var raw = String(query || "");
+    var words = N.normalize(raw).split(" ").filter(function (t) { return t; });
+    var kept = words.filter(function (t) { return N.isJapanese(t) || !STOP_WORDS.has(t); });
+    if (kept.length) words = kept;
+    var typing = !/\s$/.test(raw);
+    return words.map(function (text, i) {
+      var latin = !N.isJapanese(text);
+      var term = { text: text, latin: latin, grams: Array.from(N.bigrams(text)), length: Array.from(text).length, cache: new Map() };
+      term.gramCaches = term.grams.map(function () { return new Map(); });
+      if (latin) {
+        term.pattern = latinPattern(text, false);
+        if (typing && i === words.length - 1 && text.length >= 4) term.prefix = latinPattern(text, true);
+      } else {
+        term.bigramOk = term.length >= 3;
+        term.runs = (text.match(KANJI_RUN) || []);
+        term.kana = (text.replace(KANJI_RUN, " ").match(KANA_RUN) || []);
+        term.runsOk = term.runs.length > 0 && term.runs.join("").length < term.length;
+        term.runCaches = term.runs.map(function () { return new Map(); });
+        term.kanaCaches = term.kana.map(function () { return new Map(); });
+      }
+      return term;
+    });
   }
 
   // --- matching
 
-  function termGrams(term) {
-    return N.bigrams(term);
-  }
-
-  function share(grams, set) {
-    if (!grams.size) return 0;
+  /** The share of `grams` found in `field`.  A bigram never holds a space, so a substring test is
+   * the same as looking it up in the field's bigrams (and needs no sets: fast on a large index). */
+  function share(grams, field) {
+    if (!grams.length) return 0;
     var hits = 0;
-    grams.forEach(function (g) { if (set.has(g)) hits++; });
-    return hits / grams.size;
+    for (var i = 0; i < grams.length; i++) if (field.indexOf(grams[i]) >= 0) hits++;
+    return hits / grams.length;
   }
 
-  /** {exact, near} field masks of one term in one entry. */
-  function matchTerm(entry, term, grams, bigramOk) {
-    var exact = 0;
-    var near = 0;
-    for (var i = 0; i < 4; i++) {
-      if (entry.fields[i].indexOf(term) >= 0) exact += FIELD_WEIGHTS[i];
-      else if (bigramOk && share(grams, entry.grams[i]) >= BIGRAM_SHARE) near += FIELD_WEIGHTS[i];
+  /** The share of the space-separated phrase around `at` that `length` characters cover. */
+  function coverAt(field, at, length) {
+    var start = field.lastIndexOf(" ", at) + 1;
+    var end = field.indexOf(" ", at + length);
+    return length / ((end < 0 ? field.length : end) - start);
+  }
+
+  var NO_MATCH = { hit: 0, cover: 0, near: 0 };
+
+  /** {hit, cover, near} of one term in one tier's text. */
+  function fieldMatch(term, field) {
+    if (!field) return NO_MATCH;
+    if (term.latin) {
+      if (term.pattern.test(field)) return { hit: 1, cover: 1, near: 0 };
+      return term.prefix && term.prefix.test(field) ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
     }
-    return { exact: exact, near: near };
+    var at = field.indexOf(term.text);
+    if (at >= 0) return { hit: 1, cover: coverAt(field, at, term.text.length), near: 0 };
+    return term.bigramOk && share(term.grams, field) >= BIGRAM_SHARE ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
+  }
+
+  /** `compute(field)`, once per query for each distinct related text. */
+  function cached(cache, field, compute) {
+    var value = cache.get(field);
+    if (value === undefined) {
+      value = compute(field);
+      cache.set(field, value);
+    }
+    return value;
+  }
+
+  /** {exact, near, cover, nameCover, share} of one term in one entry: tier masks and how much it covers. */
+  function matchTerm(entry, term) {
+    var m = { exact: 0, near: 0, cover: 0, nameCover: 0, share: 0 };
+    var own = mayMatch(entry, term);
+    for (var i = 0; i < TIERS; i++) {
+      var r = i === 4
+        ? cached(term.cache, entry.fields[4], function (field) { return fieldMatch(term, field); })
+        : own ? fieldMatch(term, entry.fields[i]) : NO_MATCH;
+      if (r.hit) {
+        m.exact += TIER_WEIGHTS[i];
+        if (r.cover > m.cover) m.cover = r.cover;
+        // How much of the name the term spells out (Latin words are measured against the whole title).
+        var ofName = term.latin ? term.length / titleLength(entry) : r.cover;
+        if (i < 2 && ofName > m.nameCover) m.nameCover = ofName;
+      } else if (r.near) {
+        m.near += TIER_WEIGHTS[i];
+      }
+    }
+    if (m.exact) {
+      m.share = 1;
+      return m;
+    }
+    if (term.runsOk) {
+      // The kanji carry the meaning: 親の介護 is about 介護 and 親; kana of 2+ letters may add to it.
+      var total = 0;
+      var hit = 0;
+      var mask = 0;
+      term.runs.forEach(function (run, n) {
+        total += run.length;
+        var where = tiersWith(entry, run, term.runCaches[n]);
+        if (where) { hit += run.length; mask |= where; }
+      });
+      if (total && hit / total >= RUN_SHARE) {
+        m.near |= mask;
+        m.share = hit / total;
+        term.kana.forEach(function (run, n) { if (tiersWith(entry, run, term.kanaCaches[n])) m.share += 0.1; });
+      }
+    }
+    if (m.near && !m.share) m.share = 0.5;
+    return m;
+  }
+
+  function titleLength(entry) {
+    if (entry.titleLength === undefined) entry.titleLength = N.normalize(entry.doc.n).replace(/ /g, "").length;
+    return entry.titleLength;
+  }
+
+  /** False when no own tier can match `term` in any way (tested on the four at once). */
+  function mayMatch(entry, term) {
+    if (term.latin) return term.pattern.test(entry.all) || !!(term.prefix && term.prefix.test(entry.all));
+    if (entry.all.indexOf(term.text) >= 0) return true;
+    if (term.bigramOk && share(term.grams, entry.all) >= BIGRAM_SHARE) return true;
+    return !!term.runsOk && term.runs.some(function (run) { return entry.all.indexOf(run) >= 0; });
+  }
+
+  /** The tiers that hold `text` as a mask; `cache` (a Map) keeps the related tier's answer per query. */
+  function tiersWith(entry, text, cache) {
+    var mask = cached(cache, entry.fields[4], function (field) { return field.indexOf(text) >= 0 ? TIER_WEIGHTS[4] : 0; });
+    if (entry.all.indexOf(text) < 0) return mask;
+    for (var i = 0; i < 4; i++) if (entry.fields[i].indexOf(text) >= 0) mask |= TIER_WEIGHTS[i];
+    return mask;
+  }
+
+  /** 3: the name says it, 2: the doc's own text says it, 1: only its categories' (or agency's) synonyms. */
+  function closeness(entry, masks, nameCover) {
+    var OWN_NAME = TIER_WEIGHTS[0] | TIER_WEIGHTS[1];
+    var OWN = OWN_NAME | TIER_WEIGHTS[2] | TIER_WEIGHTS[3];
+    var named = masks.every(function (mask) { return mask & OWN_NAME; });
+    if (named && (entry.agency || nameCover >= PROGRAM_NAME_SHARE)) return 3;
+    return masks.every(function (mask) { return mask & OWN; }) ? 2 : 1;
   }
 
   function compare(a, b) {
     return (
+      b.exactAll - a.exactAll ||
+      (b.closeness === 3) - (a.closeness === 3) ||
+      b.hub - a.hub ||
+      b.entry.agency - a.entry.agency ||
+      b.closeness - a.closeness ||
+      b.share - a.share ||
+      b.cover - a.cover ||
       b.exact - a.exact ||
       b.near - a.near ||
-      b.entry.hub - a.entry.hub ||
       (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0) ||
-      (a.entry.doc.id < b.entry.doc.id ? -1 : 1)
+      a.entry.position - b.entry.position
     );
   }
 
   function compareFuzzy(a, b) {
-    return b.score - a.score || b.exact - a.exact || compare(a, b);
+    return b.score - a.score || compare(a, b);
+  }
+
+  /** The categories the query is about: those whose synonyms hold the most of its terms (a kanji word
+   * of a term counts), or the whole query as a phrase; and the category chosen. */
+  function concerns(prepared, terms, phrase, facets) {
+    var hit = {};
+    var synonyms = (prepared.index.x || {}).c || {};
+    var best = 1;
+    var counts = {};
+    Object.keys(synonyms).forEach(function (id) {
+      var text = synonyms[id];
+      var count = 0;
+      terms.forEach(function (t) {
+        if (t.latin ? t.pattern.test(text) : text.indexOf(t.text) >= 0 ||
+            (t.runs || []).some(function (run) { return run.length >= 2 && text.indexOf(run) >= 0; })) count++;
+      });
+      if (phrase && text.indexOf(phrase) >= 0) count = terms.length + 1;
+      counts[id] = count;
+      if (count > best) best = count;
+    });
+    Object.keys(counts).forEach(function (id) { if (counts[id] >= best) hit[id] = true; });
+    if (facets.category) hit[facets.category] = true;
+    return hit;
+  }
+
+  /** 1 for the ★ counter of a concern of the query (any ★ when the query names none). */
+  function hubFor(entry, hit) {
+    if (!entry.hubOf.length) return 0;
+    if (!hit) return 1;
+    return entry.hubOf.some(function (id) { return hit[id]; }) ? 1 : 0;
+  }
+
+  /** One scored match of all terms, or null. */
+  function score(entry, terms, phrase, hit) {
+    var exact = 0, near = 0, cover = 0, nameCover = 0, shares = 0, exactAll = 1;
+    var masks = [];
+    for (var i = 0; i < terms.length; i++) {
+      var m = matchTerm(entry, terms[i]);
+      if (!m.exact && !m.near) return null;
+      if (!m.exact) exactAll = 0;
+      exact += m.exact;
+      near += m.near;
+      cover += m.cover;
+      nameCover += m.nameCover;
+      shares += Math.min(m.share, 1);
+      masks.push(m.exact || m.near);
+    }
+    // Several words found together, in order, count once more for every word: "disability certificate"
+    // written as such in a description beats "disability" in one place and "certificate" in another.
+    if (phrase) exact += tiersWith(entry, phrase, terms.phraseCache) * terms.length;
+    return {
+      entry: entry,
+      exactAll: exactAll,
+      // Only an exact match of every term can say "the name says it".
+      closeness: Math.min(closeness(entry, masks, nameCover), exactAll ? 3 : 2),
+      hub: hubFor(entry, hit),
+      share: shares / terms.length,
+      cover: cover / terms.length,
+      exact: exact,
+      near: near,
+      score: 0
+    };
+  }
+
+  /** Branches join their agency's result: the agency with its matching branches listed, or the one
+   * matching branch when it ranks above its agency or the agency does not match. */
+  function collapse(results, prepared) {
+    var groups = {};
+    var out = [];
+    results.forEach(function (r) {
+      var g = groups[r.entry.group];
+      if (!g) {
+        g = groups[r.entry.group] = { best: r, head: null, branches: [] };
+        out.push(g);
+      }
+      if (r.entry.doc.t === "b") g.branches.push(r);
+      else g.head = r;
+    });
+    return out.map(function (g) {
+      // One office that matches better than its agency (the query names it) is the result itself.
+      var one = g.branches.length === 1 ? g.branches[0] : null;
+      var head = one && (!g.head || one.closeness > g.head.closeness) ? one.entry : g.head && g.head.entry;
+      if (!head) head = prepared.byId[g.best.entry.group] || g.best.entry;
+      var branches = head.doc.t === "b" ? [] : g.branches.map(function (b) { return b.entry; });
+      branches.sort(function (a, b) { return a.position - b.position; });
+      return Object.assign({}, g.best, { entry: head, branches: branches });
+    });
   }
 
   /**
-   * Ranked matches: [{doc, exact, near, score}] and a flag.
+   * Ranked matches: {results: [{entry, branches, exact, near, score …}], fuzzy, terms, closed}.
    * facets: {category, area, audience, kind, open: bool, now: Date|string, calendar}.
+   * With `open`, `closed` is what matched but is closed now (to say when the first one opens).
    */
   function searchDetailed(index, query, facets) {
     deps();
     var prepared = prepare(index);
     facets = facets || {};
-    var candidates = prepared.entries.filter(function (e) { return passesFacets(e, facets); });
-    var terms = N.normalize(query || "").split(" ").filter(function (t) { return t; });
-    if (!terms.length) {
-      var all = candidates.map(function (e) { return { entry: e, exact: 0, near: 0, score: 0 }; }).sort(compare);
-      return { results: all, fuzzy: false, terms: terms };
-    }
-    var prepTerms = terms.map(function (t) {
-      return { text: t, grams: termGrams(t), bigramOk: N.isJapanese(t) && Array.from(t).length >= 3 };
+    var found = rank(prepared, query, Object.assign({}, facets, { open: false }));
+    if (!facets.open) return found;
+    var open = found.results.filter(function (r) {
+      r.branches = r.branches.filter(function (b) { return isOpen(b, facets); });
+      return isOpen(r.entry, facets) || r.branches.length;
     });
+    return { results: open, fuzzy: found.fuzzy, terms: found.terms, closed: open.length ? [] : found.results };
+  }
 
-    // Several words found together, in order, count once more for every word: "disability certificate"
-    // written as such in a description beats "disability" in one place and "certificate" in another.
-    var phrase = terms.length > 1 ? terms.join(" ") : null;
+  function rank(prepared, query, facets) {
+    var candidates = prepared.entries.filter(function (e) { return passesFacets(e, facets); });
+    var terms = parseQuery(query);
+    var phrase = terms.length > 1 ? terms.map(function (t) { return t.text; }).join(" ") : null;
+    terms.phraseCache = new Map();
+    var hit = terms.length || facets.category ? concerns(prepared, terms, phrase, facets) : null;
+    if (!terms.length) {
+      var all = candidates.map(function (e) {
+        return { entry: e, exactAll: 1, closeness: 0, hub: hubFor(e, hit), share: 0, cover: 0, exact: 0, near: 0, score: 0 };
+      });
+      return { results: collapse(all.sort(compare), prepared), fuzzy: false, terms: [] };
+    }
     var strict = [];
     candidates.forEach(function (entry) {
-      var exact = 0;
-      var near = 0;
-      for (var i = 0; i < prepTerms.length; i++) {
-        var m = matchTerm(entry, prepTerms[i].text, prepTerms[i].grams, prepTerms[i].bigramOk);
-        if (!m.exact && !m.near) return;
-        exact += m.exact;
-        near += m.near;
-      }
-      if (phrase) exact += matchTerm(entry, phrase, null, false).exact * terms.length;
-      strict.push({ entry: entry, exact: exact, near: near, score: 0 });
+      var r = score(entry, terms, phrase, hit);
+      if (r) strict.push(r);
     });
-    if (strict.length) return { results: strict.sort(compare), fuzzy: false, terms: terms };
+    if (strict.length) return { results: collapse(strict.sort(compare), prepared), fuzzy: false, terms: terms };
 
-    // Nothing strict: the docs that share the most of the query's bigrams (a whole term found counts in full).
-    var queryGrams = new Set();
-    prepTerms.forEach(function (t) { t.grams.forEach(function (g) { queryGrams.add(g); }); });
-    var needed = Math.max(1, Math.ceil(queryGrams.size * FUZZY_SHARE));
+    // Nothing matches every term: the docs that share enough of the query (Japanese bigrams, Latin words).
+    var units = 0;
+    terms.forEach(function (t) { units += t.latin ? 1 : t.grams.length; });
+    var needed = Math.max(1, Math.ceil(units * FUZZY_SHARE));
     var fuzzy = [];
     candidates.forEach(function (entry) {
-      var found = new Set();
+      var hits = 0;
+      var masks = [];
       var exact = 0;
-      prepTerms.forEach(function (t) {
-        var m = matchTerm(entry, t.text, t.grams, false);
+      terms.forEach(function (t) {
+        var m = matchTerm(entry, t);
         exact += m.exact;
-        t.grams.forEach(function (g) {
-          for (var i = 0; i < 4; i++) {
-            if (m.exact || entry.grams[i].has(g)) {
-              found.add(g);
+        if (t.latin) {
+          if (m.exact) { hits += 1; masks.push(m.exact); }
+          return;
+        }
+        var mask = 0;
+        t.grams.forEach(function (g, n) {
+          for (var i = 0; i < TIERS; i++) {
+            var here = i === 4
+              ? cached(t.gramCaches[n], entry.fields[4], function (field) { return field.indexOf(g) >= 0; })
+              : entry.fields[i].indexOf(g) >= 0;
+            if (m.exact || here) {
+              hits += 1;
+              mask |= m.exact || TIER_WEIGHTS[i];
               return;
             }
           }
         });
+        if (mask) masks.push(mask);
       });
-      if (found.size >= needed) fuzzy.push({ entry: entry, exact: exact, near: 0, score: found.size });
+      if (hits >= needed) {
+        fuzzy.push({
+          entry: entry, exactAll: 0, closeness: Math.min(closeness(entry, masks, 0), 2), hub: hubFor(entry, hit), share: 0, cover: 0,
+          exact: exact, near: 0, score: hits
+        });
+      }
     });
-    return { results: fuzzy.sort(compareFuzzy), fuzzy: true, terms: terms };
+    var results = collapse(fuzzy.sort(compareFuzzy), prepared).slice(0, FUZZY_LIMIT);
+    return { results: results, fuzzy: true, terms: terms };
   }
 
-  /** The ranked docs (with a branch's inherited phone and hours); `.fuzzy` is true for close results. */
+  /** The ranked docs (with a branch's inherited phone and hours); `.fuzzy` is true for close results,
+   * and each doc's `.branches` lists the ids of its matching branches. */
   function search(index, query, facets) {
     var found = searchDetailed(index, query, facets);
-    var docs = found.results.map(function (r) { return r.entry.doc; });
+    var docs = found.results.map(function (r) {
+      return Object.assign({}, r.entry.doc, { branches: r.branches.map(function (b) { return b.doc.id; }) });
+    });
     docs.fuzzy = found.fuzzy;
     return docs;
   }
@@ -211,11 +506,12 @@
     });
   }
 
+  /** `fn` after `ms()` milliseconds of quiet (0: at once, in the next task). */
   function debounce(fn, ms) {
     var timer = null;
     return function () {
       if (timer) root.clearTimeout(timer);
-      timer = root.setTimeout(function () { timer = null; fn(); }, ms);
+      timer = root.setTimeout(function () { timer = null; fn(); }, ms());
     };
   }
 
@@ -225,6 +521,7 @@
     this.status = scope.querySelector(".finder-status");
     this.list = scope.querySelector(".finder-results");
     this.index = null;
+    this.lastSearchMs = 0;
     this.root = form.getAttribute("data-root") || "";
   }
 
@@ -279,20 +576,47 @@
       this.say("");
       return;
     }
+    var now = currentNow();
+    var started = Date.now();
     var found = searchDetailed(this.index, state.q, {
       category: state.category,
       area: state.area,
       audience: state.audience,
       kind: state.kind,
       open: state.open,
-      now: currentNow(),
+      now: now,
       calendar: root.GUIDE_CALENDAR || null
     });
-    this.render(found.results);
+    this.lastSearchMs = Date.now() - started;
+    this.results = found.results;
+    this.shown = 0;
+    this.clear();
+    this.more(PAGE_SIZE);
     var count = found.results.length;
-    if (!count) this.say(this.msg("none"));
+    if (!count && found.closed && found.closed.length) this.say(this.closedNow(found.closed, now));
+    else if (!count) this.say(this.msg("none"));
     else if (found.fuzzy) this.say(this.msg("fuzzy", { count: count }));
     else this.say(count === 1 && this.form.dataset.msgCountOne !== undefined ? this.msg("count-one", { count: 1 }) : this.msg("count", { count: count }));
+    if (this.loading) this.say(this.status.textContent + " " + this.msg("loading-more"));
+  };
+
+  /** Why "open now only" found nothing: how many places match, and which opens first, when. */
+  Finder.prototype.closedNow = function (closed, now) {
+    var calendar = root.GUIDE_CALENDAR || null;
+    var first = null;
+    closed.forEach(function (r) {
+      [r.entry].concat(r.branches).forEach(function (e) {
+        var status = O.statusAt(e.doc.o, now, calendar);
+        var next = status.nextOpen;
+        if (status.state !== "closed" || !next) return;
+        var at = next.date + " " + ("000" + next.minutes).slice(-4);
+        if (!first || at < first.at) first = { at: at, entry: e, status: status };
+      });
+    });
+    var text = this.msg("closed-now", { count: closed.length });
+    if (!first) return text + " " + this.msg("closed-no-hours");
+    var when = O.describe(first.status, now, calendar, O.stringsFor(this.form)).detail;
+    return text + " " + this.msg("first-opens", { name: first.entry.doc.n, when: when });
   };
 
   Finder.prototype.say = function (text) {
@@ -301,16 +625,40 @@
 
   Finder.prototype.clear = function () {
     while (this.list && this.list.firstChild) this.list.removeChild(this.list.firstChild);
+    if (this.moreButton) this.moreButton.hidden = true;
+  };
+
+  /** Show `n` more results; a button offers the rest (every match in the DOM at once is slow at scale). */
+  Finder.prototype.more = function (n) {
+    if (!this.list) return;
+    var next = this.results.slice(this.shown, this.shown + n);
+    this.render(next);
+    this.shown += next.length;
+    var left = this.results.length - this.shown;
+    if (!this.moreButton) {
+      var self = this;
+      this.moreButton = this.form.ownerDocument.createElement("button");
+      this.moreButton.type = "button";
+      this.moreButton.className = "finder-more";
+      this.moreButton.addEventListener("click", function () {
+        var first = self.shown;
+        self.more(PAGE_SIZE);
+        var link = self.list.children[first] && self.list.children[first].querySelector("a");
+        if (link) link.focus(); // keyboard and screen-reader users land on the first new result
+      });
+      this.list.parentNode.insertBefore(this.moreButton, this.list.nextSibling);
+    }
+    this.moreButton.hidden = left <= 0;
+    this.moreButton.textContent = this.msg("more", { count: Math.min(left, PAGE_SIZE), left: left });
   };
 
   Finder.prototype.render = function (results) {
     var self = this;
     var doc = this.form.ownerDocument;
-    var labels = prepare(this.index).labels;
+    var prepared = prepare(this.index);
+    var labels = prepared.labels;
     var now = currentNow();
     var calendar = root.GUIDE_CALENDAR || null;
-    this.clear();
-    if (!this.list) return;
     var fragment = doc.createDocumentFragment();
     results.forEach(function (r) {
       var d = r.entry.doc;
@@ -340,22 +688,31 @@
 
       var meta = doc.createElement("p");
       meta.className = "finder-result__meta";
-      if (d.p) {
-        var phone = doc.createElement("a");
-        phone.className = "phone";
-        phone.href = d.p[1];
-        phone.textContent = d.p[0];
-        meta.appendChild(phone);
-        meta.appendChild(doc.createTextNode(" "));
-      }
+      self.phone(meta, d, prepared);
       if (d.t !== "p") {
         var badge = doc.createElement("span");
         badge.className = "open-status";
         badge.setAttribute("data-hours", JSON.stringify(d.o || { status: "not_published" }));
+        // "please call" only where there is a number to call.
+        if (!d.p) badge.setAttribute("data-msg-unknown", self.msg("hours-unknown"));
         meta.appendChild(badge);
         O.render(badge, now, calendar);
       }
       li.appendChild(meta);
+
+      if (r.branches && r.branches.length) {
+        var offices = doc.createElement("p");
+        offices.className = "finder-result__branches";
+        offices.appendChild(doc.createTextNode(self.msg("offices") + ": "));
+        r.branches.forEach(function (b, i) {
+          if (i) offices.appendChild(doc.createTextNode(" "));
+          var link = doc.createElement("a");
+          link.href = self.root + b.doc.u;
+          link.textContent = b.doc.l || b.doc.n;
+          offices.appendChild(link);
+        });
+        li.appendChild(offices);
+      }
 
       if (d.c && d.c.length) {
         var cats = doc.createElement("p");
@@ -374,10 +731,35 @@
     this.list.appendChild(fragment);
   };
 
+  /** The number to call; else who the data says to ask instead; else that the documents give none. */
+  Finder.prototype.phone = function (meta, d, prepared) {
+    var doc = meta.ownerDocument;
+    if (d.t === "p" && !d.p) return; // a program's contact is on its page
+    var instead = !d.p && d.ct && prepared.byId[d.ct] ? prepared.byId[d.ct].doc : null;
+    var number = d.p || (instead && instead.p);
+    if (!d.p) {
+      var note = doc.createElement("span");
+      note.className = "phones--missing";
+      note.textContent = instead ? this.msg("call-instead", { name: instead.n }) : this.msg("no-phone");
+      meta.appendChild(note);
+      meta.appendChild(doc.createTextNode(" "));
+    }
+    if (number) {
+      var phone = doc.createElement("a");
+      phone.className = "phone";
+      phone.href = number[1];
+      phone.textContent = number[0];
+      meta.appendChild(phone);
+      meta.appendChild(doc.createTextNode(" "));
+    }
+  };
+
   Finder.prototype.start = function () {
     var self = this;
     this.restore();
-    var later = debounce(function () { self.update(); }, 100);
+    // Search as the resident types while a search takes less than a frame; wait for a pause in typing
+    // when it takes longer (a large index), so keystrokes never queue behind searches.
+    var later = debounce(function () { self.update(); }, function () { return self.lastSearchMs < 16 ? 0 : 100; });
     // While a Japanese IME is composing, wait for the converted text.
     this.form.addEventListener("input", function (event) { if (!event.isComposing) later(); });
     this.form.addEventListener("compositionend", later);
@@ -397,19 +779,41 @@
       .then(function (index) {
         self.index = index;
         prepare(index);
+        self.loading = (index.more || []).length;
         self.say("");
         self.update();
+        return self.loadParts(url, index.more || []);
       })
       .catch(function () {
         self.say(self.msg("error"));
       });
   };
 
+  /** The other parts of a large index: fetched together, added as they come (searches see them at
+   * once), and the results refreshed when the last one is in (not at every part: that would redo the
+   * search and redraw the list thirty times at a hundred times Okayama's size). */
+  Finder.prototype.loadParts = function (url, names) {
+    var self = this;
+    var base = url.replace(/[^/]*$/, "");
+    var fetches = names.map(function (name) {
+      return root.fetch(base + name, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+    });
+    return fetches.reduce(function (previous, next) {
+      return previous.then(function () { return next; }).then(function (part) {
+        extend(self.index, part.docs);
+        self.loading -= 1;
+      });
+    }, Promise.resolve()).then(function () { self.update(); });
+  };
+
   function currentNow() {
     return root.GUIDE_NOW ? new Date(root.GUIDE_NOW) : new Date();
   }
 
-  var api = { search: search, searchDetailed: searchDetailed, prepare: prepare, Finder: Finder };
+  var api = { search: search, searchDetailed: searchDetailed, prepare: prepare, extend: extend, Finder: Finder };
 
   if (inNode) {
     module.exports = api;

@@ -1,0 +1,141 @@
+"""The guide's search cases and the finder's answers as a resident sees them, in Chromium on the built site.
+
+The cases are data beside the guide's data (data/search-cases.yaml); the rules they are checked
+against are those of tests/test_search_cases.py.  Also: one result per agency with its offices,
+no "please call" without a number, an empty open-now result explained, one label per audience.
+"""
+
+from __future__ import annotations
+
+import statistics
+from urllib.parse import quote
+
+import pytest
+
+from test_search_cases import CASES_FILE, case_id, check_case, lines_per_agency, load_cases
+
+pytestmark = pytest.mark.browser
+
+# In the page: the edition's index (all its parts), then finder.js's search() for each case.
+RUN_CASES = """async (cases) => {
+  const form = document.querySelector("form.finder[data-index]");
+  const url = form.getAttribute("data-index");
+  const index = await (await fetch(url)).json();
+  for (const name of index.more || []) {
+    GuideFinder.extend(index, (await (await fetch(url.replace(/[^/]*$/, "") + name)).json()).docs);
+  }
+  return cases.map((c) => {
+    const docs = GuideFinder.search(index, c.query, c.facets || {});
+    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy };
+  });
+}"""
+
+
+@pytest.fixture(scope="module")
+def cases(built):
+    found = load_cases(built)
+    if not found:
+        pytest.skip(f"{CASES_FILE}: this guide has no search cases")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_search_case_passes_in_chromium(page, site_url, cases, lang):
+    mine = [c for c in cases if c.get("lang", "ja") == lang]
+    page.goto(site_url + ("" if lang == "ja" else f"{lang}/") + "finder/")
+    results = page.evaluate(RUN_CASES, mine)
+    failures = [(case_id(c), check_case(c, got), got["ids"][:5]) for c, got in zip(mine, results, strict=True) if check_case(c, got)]
+    assert not failures
+    assert all(lines_per_agency(got["ids"][:10]) <= 2 for got in results)
+    assert all(len(got["ids"]) <= 10 for got in results if got["fuzzy"])
+
+
+def result_titles(page) -> list[str]:
+    return page.locator(".finder-results .finder-result__title").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+
+
+def test_an_agency_with_offices_is_one_result_listing_them(page, site_url):
+    page.goto(site_url + "finder/")
+    page.locator("input[name=q]").press_sequentially("にんちしょう", delay=20)
+    first = page.locator(".finder-results > li").first
+    first.locator(".finder-result__branches a").first.wait_for()
+    assert first.locator(".finder-result__title").get_attribute("href").endswith("agencies/chiiki-houkatsu/")
+    offices = first.locator(".finder-result__branches a")
+    assert offices.count() == 6 and "agencies/chiiki-houkatsu/" in offices.first.get_attribute("href")
+    agencies = [h.split("agencies/")[-1].strip("/") for h in result_titles(page)[:10] if "agencies/" in h]
+    assert lines_per_agency(agencies) == 1
+
+
+def test_no_number_never_says_please_call(page, site_url):
+    page.goto(site_url + "finder/?q=" + quote("介護予防センター"))
+    first = page.locator(".finder-results > li").first
+    first.locator(".open-status.is-unknown").wait_for()
+    text = first.inner_text()
+    assert "番号の記載がありません" in text and "受付時間の記載なし" in text
+    assert "お電話" not in text
+    page.goto(site_url + "agencies/kaigo-yobo-center/")
+    record = page.locator(".record").inner_text()
+    assert "番号の記載がありません" in record and "お電話" not in record
+
+
+def test_open_now_with_nothing_open_says_when_the_first_opens(page, site_url):
+    page.add_init_script("window.GUIDE_NOW = '2026-11-24T22:00:00+09:00';")  # a Tuesday night
+    page.goto(site_url + "finder/?open=1&q=" + quote("介護"))
+    status = page.locator(".finder-status")
+    page.wait_for_function("document.querySelector('.finder-status').textContent.includes('受付')")
+    assert "いまは受付時間外" in status.inner_text() and "明日 8:30" in status.inner_text()
+    assert page.locator(".finder-results > li").count() == 0
+
+
+def test_each_audience_option_has_its_own_label(page, site_url):
+    for path in ("finder/", "en/finder/"):
+        page.goto(site_url + path)
+        labels = page.locator("select[name=audience] option").all_inner_texts()
+        assert len(labels) == len(set(labels)), labels
+
+
+def test_long_result_lists_show_the_first_twenty_and_a_more_button(page, site_url):
+    page.goto(site_url + "finder/?q=" + quote("岡山"))
+    page.locator(".finder-results > li").first.wait_for()
+    total = int("".join(ch for ch in page.locator(".finder-status").inner_text() if ch.isdigit()))
+    shown = page.locator(".finder-results > li").count()
+    more = page.locator("button.finder-more")
+    if total <= 20:
+        assert shown == total and not more.is_visible()
+        return
+    assert shown == 20 and more.is_visible()
+    more.click()
+    assert page.locator(".finder-results > li").count() == min(total, 40)
+    assert page.evaluate("document.activeElement.closest('li') === document.querySelectorAll('.finder-results > li')[20]")
+
+
+# Keystroke to painted results, as a resident types (printed for the report; not a timed assertion).
+MEASURE = """() => {
+  window.__samples = [];
+  let last = 0;
+  // "input", not "keydown": typed kana arrive as text input, without key events.
+  document.querySelector("input[name=q]").addEventListener("input", () => { last = performance.now(); }, true);
+  new MutationObserver(() => {
+    const from = last;
+    if (!from) return;
+    last = 0;
+    requestAnimationFrame(() => setTimeout(() => window.__samples.push(performance.now() - from), 0));
+  }).observe(document.querySelector(".finder-wrap"), { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def test_keystroke_to_painted_results(page, site_url):
+    page.goto(site_url + "finder/")
+    page.wait_for_function("document.querySelector('.finder-status').textContent === ''")
+    page.evaluate(MEASURE)
+    field = page.locator("input[name=q]")
+    field.press_sequentially("a", delay=120)  # the first search warms the page up; not a resident's wait
+    page.wait_for_timeout(300)
+    page.evaluate("window.__samples = []")
+    for query in ("にんちしょう", "かいごほけん", "ほけんじょ", "はろーわーく", "しゃっきん"):
+        field.fill("")
+        field.press_sequentially(query, delay=120)
+    page.wait_for_timeout(300)
+    samples = page.evaluate("window.__samples")
+    assert len(samples) >= 10
+    print(f"\nkeystroke → painted (Chromium, {len(samples)} keystrokes): median {statistics.median(samples):.1f} ms, max {max(samples):.1f} ms")
