@@ -286,7 +286,8 @@ class _Collect(HTMLParser):
 def render_partial(guide, **extra) -> str:
     env = template_environment(NullTranslations())
     env.globals["url_for"] = lambda kind, *ids: "" if kind == "home" else url_for(kind, *ids)
-    context = {"index_url": "../assets/guide/finder-ja.json", **finder_choices(guide, "ja"), **extra}
+    context = {"index_url": "../assets/guide/finder-ja.json", "guide": guide, "plain": lambda text: text.get("ja"),
+               **finder_choices(guide, "ja"), **extra}
     return env.get_template("partials/finder.html").render(**context)
 
 

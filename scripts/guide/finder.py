@@ -43,7 +43,7 @@ and each doc:
     h   the categories it is the hub of (omitted when none); finder.js ranks a
         hub first when the query is about one of them
     p   [number as published, tel URI]    (first voice number; omitted when none)
-    ct  when "p" is missing: the id of the doc to call instead (the ★ counter of
+    ct  when "p" is missing: the id of the doc to call instead (the hub counter of
         one of its categories that has a number); omitted when there is none,
         and the finder then says the documents give no number
     o   opening hours, Hours.model_dump(mode="json", exclude_defaults=True) without
@@ -231,7 +231,7 @@ class _Index:
         return other.id if other else None
 
     def hub_of(self, agency: Agency) -> list[str]:
-        """The categories whose ★ `agency` is (as categories.yaml says)."""
+        """The categories whose hub `agency` is (as categories.yaml says)."""
         return [c for c, hub in self.hubs.items() if hub == agency.id]
 
     def doc(
@@ -361,7 +361,7 @@ PART_BYTES = 256_000
 def index_files(index: dict, part_bytes: int = PART_BYTES) -> list[tuple[str, str]]:
     """The index as files: finder-index.json (labels, synonyms, the first docs and the names of the
     other parts, "more"), then finder-index-1.json … ({"docs": [...]}).  An agency and its branches
-    stay in one part.  A guide of the size of Okayama's is one file."""
+    stay in one part.  A guide of a few hundred records is one file."""
     parts: list[list[dict]] = [[]]
     size = 0
     for doc in index["docs"]:

@@ -49,7 +49,7 @@ def voice_phones(agency, branch=None) -> list:
 
 def contact_instead(guide, agency, branch=None):
     """Who the data says to ask when `agency` (or its `branch`) publishes no number: for a branch, its
-    agency when that has one; else the ★ counter of one of its categories, when that counter has a
+    agency when that has one; else the hub counter of one of its categories, when that counter has a
     number (None otherwise: the page then says plainly that the documents give no number)."""
     if branch is not None and voice_phones(agency):
         return agency

@@ -20,7 +20,7 @@
  *   2. the name says it: every term in the name or reading (a program counts here only when the
  *      query spells out half of its name or more);
  *   3. the hub counter of a concern of the query (a category whose synonyms hold the most terms, or
- *      the category chosen; any ★ when there is no query), then agencies before programs;
+ *      the category chosen; any hub when there is no query), then agencies before programs;
  *   4. the doc's own text says it, before matches through synonyms only;
  *   5. how much of the query matched and where: the share of the matched words the terms cover,
  *      then the tiers they were found in (name > reading > keywords > description > related);
@@ -344,7 +344,7 @@
     return hit;
   }
 
-  /** 1 for the ★ counter of a concern of the query (any ★ when the query names none). */
+  /** 1 for the hub counter of a concern of the query (any hub when the query names none). */
   function hubFor(entry, hit) {
     if (!entry.hubOf.length) return 0;
     if (!hit) return 1;
@@ -791,7 +791,7 @@
 
   /** The other parts of a large index: fetched together, added as they come (searches see them at
    * once), and the results refreshed when the last one is in (not at every part: that would redo the
-   * search and redraw the list thirty times at a hundred times Okayama's size). */
+   * search and redraw the list thirty times at a hundred times the first guide's size). */
   Finder.prototype.loadParts = function (url, names) {
     var self = this;
     var base = url.replace(/[^/]*$/, "");
