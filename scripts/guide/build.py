@@ -46,6 +46,7 @@ JS_STRINGS: dict[str, str] = {
     "on_weekday": "{weekday}",
     "on_date": "{weekday} {month}/{date}",
     "unknown": "Hours not listed — please call",
+    "menu": "Menu",
     **{day: day.capitalize() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
 }
 
