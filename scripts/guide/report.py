@@ -1,7 +1,8 @@
 """`guide report`: what the guide's keepers should look at next.
 
-Four sections, in Japanese (default) or English, as plain text or Markdown:
+Five sections, in Japanese (default) or English, as plain text or Markdown:
 
+- to confirm with the city: what the documents leave in doubt (`to_confirm` on a record);
 - freshness: records not verified for longer than site.stale_after_days, oldest first,
   grouped by the section that keeps them (agency.owner; a program: its organiser's owner);
 - missing facts residents need: counters (agencies and branches) with no phone, no hours
@@ -43,6 +44,15 @@ class StaleRecord:
     owner: Text | None
     last_verified: date
     days: int
+
+
+@dataclass
+class ToConfirm:
+    """A doubt the documents cannot settle, written on a record as `to_confirm`."""
+
+    where: str  # "data/categories.yaml long-term-care"
+    name: Text | None
+    question: str
 
 
 @dataclass
@@ -106,6 +116,7 @@ class Report:
     stale: list[StaleRecord]
     missing: list[MissingFacts]
     coverage: list[LanguageCoverage]
+    to_confirm: list[ToConfirm] = field(default_factory=list)
     site_dir: Path | None = None  # None: no built site was checked
     pages_checked: int = 0
     dead_links: list[DeadLink] = field(default_factory=list)
@@ -135,11 +146,27 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         stale=stale_records(guide, today),
         missing=missing_facts(guide),
         coverage=translation_coverage(guide),
+        to_confirm=to_confirm(guide),
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)
         report.pages_checked, report.dead_links = dead_links(Path(site_dir))
     return report
+
+
+def to_confirm(guide: Guide) -> list[ToConfirm]:
+    """Every `to_confirm` in the data, in file order."""
+    found = []
+    closure = guide.site.city.year_end_closure
+    if closure and closure.to_confirm:
+        found.append(ToConfirm("data/site.yaml city.year_end_closure", None, closure.to_confirm))
+    for file, records in (
+        ("data/categories.yaml", guide.taxonomy.categories),
+        ("data/agencies.yaml", guide.agencies),
+        ("data/programs.yaml", guide.programs),
+    ):
+        found += [ToConfirm(f"{file} {r.id}", r.name, r.to_confirm) for r in records if r.to_confirm]
+    return found
 
 
 def stale_records(guide: Guide, today: date) -> list[StaleRecord]:
@@ -323,6 +350,9 @@ def dead_links(site_dir: Path) -> tuple[int, list[DeadLink]]:
 WORDS: dict[str, dict[str, str]] = {
     "ja": {
         "title": "相談窓口ガイドの点検レポート（{today}）",
+        "confirm": "市に確認すること（{n}件）",
+        "confirm_item": "{name}（{where}）：{question}",
+        "confirm_bare": "{where}：{question}",
         "stale": "最終確認から {days} 日を過ぎた記録（{n}件）",
         "owner_group": "{owner}（{n}件）",
         "no_owner": "担当課の記載なし",
@@ -355,6 +385,9 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Guide check report ({today})",
+        "confirm": "To confirm with the city ({n})",
+        "confirm_item": "{name} ({where}): {question}",
+        "confirm_bare": "{where}: {question}",
         "stale": "Records not verified for over {days} days ({n})",
         "owner_group": "{owner} ({n})",
         "no_owner": "No responsible section given",
@@ -439,7 +472,7 @@ class _Writer:
         return "\n".join(self.lines).rstrip("\n") + "\n"
 
 
-SECTIONS = ("stale", "missing", "coverage", "links")
+SECTIONS = ("confirm", "stale", "missing", "coverage", "links")
 
 
 def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
@@ -447,6 +480,8 @@ def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections:
     words = WORDS[lang if lang in WORDS else "ja"]
     out = _Writer(fmt == "markdown")
     out.heading(1, words["title"].format(today=report.today.isoformat()))
+    if "confirm" in sections:
+        _render_confirm(report, words, lang, out)
     if "stale" in sections:
         _render_stale(report, words, lang, out)
     if "missing" in sections:
@@ -456,6 +491,15 @@ def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections:
     if "links" in sections:
         _render_links(report, words, out)
     return out.text()
+
+
+def _render_confirm(report: Report, words: dict, lang: str, out: _Writer) -> None:
+    out.heading(2, words["confirm"].format(n=len(report.to_confirm)))
+    if not report.to_confirm:
+        out.para(words["nothing"])
+    for item in report.to_confirm:
+        name = _text(item.name, lang)
+        out.bullet(words["confirm_item" if name else "confirm_bare"].format(name=name, where=item.where, question=item.question))
 
 
 def _render_stale(report: Report, words: dict, lang: str, out: _Writer) -> None:
