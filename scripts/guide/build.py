@@ -101,7 +101,7 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     shutil.copytree(content, docs)
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
-    renderer = Renderer(guide, edition.lang, catalog, today)
+    renderer = Renderer(guide, edition.lang, catalog, today, site_url=edition.url(guide), prefix=edition.prefix)
     for page in plan_pages(guide):
         target = docs / page.source_file
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_m
 from .phones import tel_uri
 
 TEMPLATES = Path(__file__).parent / "templates"
+QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
 WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
 
 
@@ -99,8 +100,10 @@ def template_environment(translations) -> Environment:
 class Renderer:
     """Everything templates need to present the model in one language."""
 
-    def __init__(self, guide: Guide, lang: str, translations, today: date):
+    def __init__(self, guide: Guide, lang: str, translations, today: date, *, site_url: str | None = None, prefix: str = ""):
         self.guide, self.lang, self.today = guide, lang, today
+        self.site_url, self.prefix = site_url, prefix  # the edition's public address (if known) and its folder
+        self._qr: dict[str, Markup] = {}
         self.catalog = translations
         self.texts = Texts(guide.site, lang, self.gettext)
         self.areas = {a.id: a for a in guide.areas.areas}
@@ -126,6 +129,8 @@ class Renderer:
             recurrence_text=self.recurrence_text,
             branch_title=self.branch_title,
             format_date=self.format_date,
+            address_of=self.address_of,
+            qr=self.qr,
             area_name=lambda area_id: self.texts.html(self.areas[area_id].name),
             category_name=lambda cid: self.texts.html(self.categories[cid].name),
             agency_of=self.agencies.get,
@@ -159,6 +164,23 @@ class Renderer:
 
         pattern = self.gettext("d MMM yyyy") if not with_weekday else self.gettext("EEE d MMM yyyy")
         return format_date(day, pattern, locale=self.lang.replace("-", "_") if self.lang != "ja" else "ja")
+
+    def address_of(self, path: str) -> str:
+        """A page's address as printed on paper: the full URL when the public address is known, else the path."""
+        if self.site_url:
+            return self.site_url.rstrip("/") + "/" + path
+        return "/" + self.prefix + path
+
+    def qr(self, url: str) -> Markup | None:
+        """The QR code of an address as inline SVG; None for a bare path, which would lead nowhere."""
+        if not url.startswith(("https://", "http://")):
+            return None
+        import segno  # noqa: PLC0415 - only when printing with a known address
+
+        if url not in self._qr:
+            code = segno.make(url, error="m", micro=False)
+            self._qr[url] = Markup(code.svg_inline(scale=1, border=QR_BORDER, omitsize=True, svgclass="qr-code", lineclass=None))
+        return self._qr[url]
 
     def phone_link(self, phone) -> Markup:
         return Markup('<a class="phone" href="{}">{}</a>').format(tel_uri(phone.number, "JP"), phone.number)
