@@ -28,6 +28,7 @@
   button.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" && event.key !== " ") return;
     event.preventDefault();
+    event.stopPropagation();  // Material's own Enter handling would toggle the drawer a second time
     setOpen(!toggle.checked);
     if (toggle.checked) {
       var first = drawer.querySelector("a[href], label[tabindex], button");
