@@ -88,6 +88,8 @@ LABELS: dict[str, dict[str, str]] = {
         "capacity": "定員",
         "how_to_apply": "申込方法",
         "deadline": "申込締切",
+        "period_end": "予定の期間の終わり",
+        "to_confirm": "市に確認すること",
         "times": "時間",
         "note": "補足",
     },
@@ -136,6 +138,8 @@ LABELS: dict[str, dict[str, str]] = {
         "capacity": "capacity",
         "how_to_apply": "how to apply",
         "deadline": "deadline",
+        "period_end": "end of the planned period",
+        "to_confirm": "to confirm with the city",
         "times": "time",
         "note": "note",
     },
@@ -379,6 +383,7 @@ AGENCY_FIELDS: list[FieldSpec] = [
     ("branch", "branches", "@branches"),
     ("source", "source", "@sources"),
     ("last_verified", "last_verified", "date"),
+    ("to_confirm", "to_confirm", "plain"),
 ]
 
 PROGRAM_FIELDS: list[FieldSpec] = [
@@ -401,10 +406,12 @@ PROGRAM_FIELDS: list[FieldSpec] = [
     ("capacity", "capacity", "plain"),
     ("how_to_apply", "how_to_apply", "text"),
     ("deadline", "deadline", "date"),
+    ("period_end", lambda p: p.period.end if p.period else None, "date"),
     ("contact", "contact", "agency"),
     ("url", "url", "plain"),
     ("source", "source", "@sources"),
     ("last_verified", "last_verified", "date"),
+    ("to_confirm", "to_confirm", "plain"),
 ]
 
 
