@@ -400,3 +400,20 @@ def test_wired_into_guide_command(repo, run_guide):
     run = run_guide("diff", "HEAD", "--root", repo, "--today", TODAY)
     assert run.code == 0
     assert run.out.splitlines()[2:] == ["相談機関の変更（1件）", "- 架空家計相談室：電話番号 086-900-0021 → 086-900-0029"]
+
+
+def test_a_planned_period_and_a_doubt_to_confirm_are_named(repo, guide_diff):
+    edit(
+        repo,
+        "programs.yaml",
+        "    last_verified: 2026-11-01\n",
+        "    last_verified: 2026-11-01\n    to_confirm: 開催の有無\n"
+        "    period:\n      end: 2027-03-31\n      source: {document: test-list-2026, section: 地域の集いの場}\n",
+    )
+    commit(repo, "period and doubt")
+    run = guide_diff(repo, "HEAD~1", "HEAD")
+    assert run.code == 0, run.err
+    assert run.lines[2:] == [
+        "プログラムの変更（1件）",
+        "- 架空ふれあいサロン：予定の期間の終わり 記載なし → 2027-03-31、市に確認すること 記載なし → 開催の有無",
+    ]

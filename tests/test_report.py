@@ -344,7 +344,7 @@ def test_report_on_the_real_data_covers_every_agency_without_phone(tmp_path, gui
     listed = {m.agency_id for m in built.missing if m.branch_id is None and "phone" in m.missing}
     assert listed == without_phone
     for lang, ref in (("ja", "（{}）："), ("en", " ({}): ")):
-        missing_section = render_report(built, lang).split("■ ")[2]
+        missing_section = render_report(built, lang).split("■ ")[3]
         for agency_id in without_phone:
             assert ref.format(agency_id) in missing_section
     run = guide_report("--root", REPO, "--site", tmp_path, "--lang", "en")
@@ -364,3 +364,32 @@ def test_i18n_option_prints_only_the_translation_coverage(minimal_copy, run_guid
     assert run.code == 0
     assert "Translation coverage" in run.out
     assert "last verified" not in run.out.lower() and "dead links" not in run.out.lower()
+
+
+# --- to confirm with the city ------------------------------------------------------------------
+
+
+def test_nothing_to_confirm_in_the_fixture(minimal_copy):
+    text = render_report(build_report(minimal_copy, load(minimal_copy), today=TODAY))
+    assert section(text, "■ 市に確認すること")[:2] == ["■ 市に確認すること（0件）", "ありません。"]
+
+
+def test_doubts_written_on_records_are_listed_to_confirm_with_the_city(minimal_copy):
+    def agencies(data):
+        record(data, "agencies", "kakuu-kakei")["to_confirm"] = "受付時間は資料により異なる"
+
+    def site(data):
+        data["city"]["year_end_closure"]["to_confirm"] = "年末年始の休みの根拠"
+
+    edit_yaml(minimal_copy, "agencies.yaml", agencies)
+    edit_yaml(minimal_copy, "site.yaml", site)
+    guide = load(minimal_copy)
+    name = next(a for a in guide.agencies if a.id == "kakuu-kakei").name.get("ja")
+    text = render_report(build_report(minimal_copy, guide, today=TODAY))
+    assert strip_blank_tail(section(text, "■ 市に確認すること")) == [
+        "■ 市に確認すること（2件）",
+        "  - data/site.yaml city.year_end_closure：年末年始の休みの根拠",
+        f"  - {name}（data/agencies.yaml kakuu-kakei）：受付時間は資料により異なる",
+    ]
+    english = render_report(build_report(minimal_copy, guide, today=TODAY), "en", "markdown")
+    assert "## To confirm with the city (2)" in english

@@ -74,6 +74,7 @@ JS_STRINGS: dict[str, str] = {
     "on_weekday": "{weekday}",
     "on_date": "{weekday} {month}/{date}",
     "unknown": "Hours not listed — please call",
+    "menu": "Menu",
     **{day: day.capitalize() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
 }
 
@@ -193,7 +194,7 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
         shutil.copytree(root / CONTENT_DIR / edition.lang, docs, dirs_exist_ok=True)
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
-    renderer = Renderer(guide, edition.lang, catalog, today)
+    renderer = Renderer(guide, edition.lang, catalog, today, site_url=edition.url(guide), prefix=edition.prefix)
     for page in plan_pages(guide):
         target = docs / page.source_file
         target.parent.mkdir(parents=True, exist_ok=True)

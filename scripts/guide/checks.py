@@ -113,7 +113,12 @@ class _Checker:
             self.refs(PROGRAMS, (*at, "categories"), program.categories, categories, ("kind_category", {}), CATEGORIES)
             self.refs(PROGRAMS, (*at, "audiences"), program.audiences, audiences, ("kind_audience", {}), CATEGORIES)
             self.refs(PROGRAMS, (*at, "areas"), program.areas, areas, ("kind_area", {}), AREAS)
+            if program.period:
+                self.ref(PROGRAMS, (*at, "period", "source", "document"), program.period.source.document, sources, ("kind_source", {}), SOURCES)
 
+        closure = g.site.city.year_end_closure
+        if closure and closure.source:
+            self.ref(SITE, ("city", "year_end_closure", "source", "document"), closure.source.document, sources, ("kind_source", {}), SOURCES)
         self.languages()
         if private is not None:
             for i, contact in enumerate(private.contacts):

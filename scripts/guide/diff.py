@@ -87,6 +87,8 @@ LABELS: dict[str, str] = {
     "capacity": "capacity",
     "how_to_apply": "how to apply",
     "deadline": "deadline",
+    "period_end": "end of the planned period",
+    "to_confirm": "to confirm with the city",
     "times": "time",
     "note": "note",
 }
@@ -248,6 +250,7 @@ AGENCY_FIELDS: list[FieldSpec] = [
     ("branch", "branches", "@branches"),
     ("source", "source", "@sources"),
     ("last_verified", "last_verified", "date"),
+    ("to_confirm", "to_confirm", "plain"),
 ]
 
 PROGRAM_FIELDS: list[FieldSpec] = [
@@ -270,10 +273,12 @@ PROGRAM_FIELDS: list[FieldSpec] = [
     ("capacity", "capacity", "plain"),
     ("how_to_apply", "how_to_apply", "text"),
     ("deadline", "deadline", "date"),
+    ("period_end", lambda p: p.period.end if p.period else None, "date"),
     ("contact", "contact", "agency"),
     ("url", "url", "plain"),
     ("source", "source", "@sources"),
     ("last_verified", "last_verified", "date"),
+    ("to_confirm", "to_confirm", "plain"),
 ]
 
 

@@ -41,7 +41,6 @@ DEFAULT_OUT = Path("build") / "handouts"
 STAFF_DIR = "staff"
 STAFF_SHEET = "agency-list-staff.pdf"
 PUBLIC_DIR = "site"  # the staff sheet may never be written under it
-QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
 
 # Detail levels, most detailed first, each shorter than the one before: a sheet takes the
 # first level that fits on one page (found by bisection).  A concern's sheet first leaves out
@@ -143,12 +142,10 @@ class _Handouts:
     def __init__(self, root: Path, guide: Guide, lang: str, *, today: date, site_url: str | None):
         self.guide, self.lang, self.today = guide, lang, today
         catalog = translations(root, lang)
-        self.present = Presenter(guide, lang, catalog, today)
+        prefix = "" if lang == default_language(guide.site) else f"{lang}/"
+        self.present = Presenter(guide, lang, catalog, today, site_url=site_url, prefix=prefix)
         self.gettext = self.present.gettext
-        self.site_url = site_url
-        self._qr: dict[str, Markup] = {}
         self._html: dict[tuple[str, int], str] = {}
-        self.prefix = "" if lang == default_language(guide.site) else f"{lang}/"
         self.env = template_environment(catalog)
         self.env.globals.update(
             self.present.template_globals(),
@@ -175,21 +172,6 @@ class _Handouts:
         if own and len(own) == len(services) and all(hours == own[0] for hours in own):
             return own[0]
         return agency.hours
-
-    def page_url(self, path: str) -> str:
-        if self.site_url:
-            return self.site_url.rstrip("/") + "/" + path
-        return "/" + self.prefix + path
-
-    def qr(self, url: str) -> Markup | None:
-        if not self.site_url:
-            return None  # a bare path on a QR code would lead nowhere
-        import segno  # noqa: PLC0415
-
-        if url not in self._qr:
-            code = segno.make(url, error="m", micro=False)
-            self._qr[url] = Markup(code.svg_inline(scale=1, border=QR_BORDER, omitsize=True, svgclass="qr-code", lineclass=None))
-        return self._qr[url]
 
     # the sheets
 
@@ -307,12 +289,12 @@ class _Handouts:
         return self._html[key]
 
     def _make_html(self, sheet: Sheet, level: dict) -> str:
-        url = self.page_url(sheet.path)
+        url = self.present.address_of(sheet.path)
         info = {
             "title": sheet.title,
             "kind": sheet.kind,
             "url": url,
-            "qr": self.qr(url),
+            "qr": self.present.qr(url),
             "generated": self.today,
             "verified": min(r.last_verified for r in sheet.verified) if sheet.verified else self.today,
             "several": len(sheet.verified) > 1,

@@ -211,11 +211,19 @@ class SourceRef(Record):
     note: str | None = Field(None, description="What was read there, e.g. where two versions differ.")
 
 
+# A doubt the documents cannot settle: `guide report` lists it under "to confirm with the city".
+ToConfirm = Annotated[
+    str | None,
+    Field(description="What the documents leave in doubt and must be confirmed with the city (listed by `guide report`)."),
+]
+
+
 class Sourced(Record):
     """A record residents rely on: it must say where its facts come from and when they were checked."""
 
     source: list[SourceRef] = Field(min_length=1)
     last_verified: date = Field(description="The date these facts were last confirmed (document date or phone call).")
+    to_confirm: ToConfirm = None
 
 
 # --- taxonomy -------------------------------------------------------------
@@ -230,6 +238,7 @@ class Category(Record):
     )
     hub: Id | None = Field(None, description="The hub agency (see `hubs`): where to ask when unsure which agency fits.")
     hub_source: SourceRef | None = None
+    to_confirm: ToConfirm = None
     description: Text | None = None
 
 
@@ -343,6 +352,8 @@ class MonthDay(RootModel[str]):
 class YearEndClosure(Record):
     start: MonthDay = Field(description='First closed day, "MM-DD".')
     end: MonthDay = Field(description='Last closed day, "MM-DD" (in the next year when before start).')
+    source: SourceRef | None = None
+    to_confirm: ToConfirm = None
 
 
 def _check_local_government_code(value: str) -> str:
@@ -564,6 +575,13 @@ class Schedule(Record):
     note: Text | None = None
 
 
+class Period(Record):
+    """The time the documents plan a program for (e.g. one fiscal year); only its end matters to residents."""
+
+    end: date = Field(description="The last day the documents plan the program for, e.g. the end of a fiscal year.")
+    source: SourceRef
+
+
 class Program(Sourced):
     id: Id
     kind: Id
@@ -577,6 +595,7 @@ class Program(Sourced):
     areas: list[Id] = Field(default_factory=list)
     venue: Text | None = None
     schedule: Schedule = Field(default_factory=Schedule)
+    period: Period | None = Field(None, description="After the period's end the program is shown as ended.")
     audience: Text | None = Field(None, description="Who may join, in words.")
     cost: Text | None = None
     capacity: int | None = Field(None, ge=1)

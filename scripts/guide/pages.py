@@ -100,8 +100,8 @@ def template_environment(translations) -> Environment:
 class Renderer:
     """The pages of one language edition: templates with the presenter's helpers as globals."""
 
-    def __init__(self, guide: Guide, lang: str, translations, today: date):
-        self.present = Presenter(guide, lang, translations, today)
+    def __init__(self, guide: Guide, lang: str, translations, today: date, *, site_url: str | None = None, prefix: str = ""):
+        self.present = Presenter(guide, lang, translations, today, site_url=site_url, prefix=prefix)
         self.env = template_environment(translations)
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
 

@@ -39,12 +39,17 @@ def weekday_runs(days: list[str]) -> list[list[str]]:
     return runs
 
 
+QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
+
+
 class Presenter:
     """The model as one language edition shows it: words, texts, dates, hours, addresses, phones,
     and the shared queries (agencies of a concern, programs of an area) the pages and handouts list."""
 
-    def __init__(self, guide: Guide, lang: str, translations, today: date):
+    def __init__(self, guide: Guide, lang: str, translations, today: date, *, site_url: str | None = None, prefix: str = ""):
         self.guide, self.lang, self.today = guide, lang, today
+        self.site_url, self.prefix = site_url, prefix  # the edition's public address (if known) and its folder
+        self._qr: dict[str, Markup] = {}
         self.catalog = translations
         self.words = Words(lang, translations)
         self.texts = Texts(guide.site, lang, self.gettext)
@@ -61,6 +66,8 @@ class Presenter:
             plain=self.texts.plain,
             today=self.today,
             phone_link=self.phone_link,
+            address_of=self.address_of,
+            qr=self.qr,
             voice_phones=voice_phones,
             contact_instead=lambda agency, branch=None: contact_instead(self.guide, agency, branch),
             address_text=self.address_text,
@@ -122,6 +129,23 @@ class Presenter:
         return self.words(", ").join(self.weekdays(days, short=True))
 
     # --- contact facts
+
+    def address_of(self, path: str) -> str:
+        """A page's address as printed on paper: the full URL when the public address is known, else the path."""
+        if self.site_url:
+            return self.site_url.rstrip("/") + "/" + path
+        return "/" + self.prefix + path
+
+    def qr(self, url: str) -> Markup | None:
+        """The QR code of an address as inline SVG; None for a bare path, which would lead nowhere."""
+        if not url.startswith(("https://", "http://")):
+            return None
+        import segno  # noqa: PLC0415 - only when printing with a known address
+
+        if url not in self._qr:
+            code = segno.make(url, error="m", micro=False)
+            self._qr[url] = Markup(code.svg_inline(scale=1, border=QR_BORDER, omitsize=True, svgclass="qr-code", lineclass=None))
+        return self._qr[url]
 
     def phone_link(self, phone) -> Markup:
         return Markup('<a class="phone" href="{}">{}</a>').format(tel_uri(phone.number, self.guide.site.city.country), phone.number)

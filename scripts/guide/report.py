@@ -1,7 +1,8 @@
 """`guide report`: what the guide's keepers should look at next.
 
-Four sections, in Japanese (default) or English, as plain text or Markdown:
+Five sections, in Japanese (default) or English, as plain text or Markdown:
 
+- to confirm with the city: what the documents leave in doubt (`to_confirm` on a record);
 - freshness: records not verified for longer than site.stale_after_days, oldest first,
   grouped by the section that keeps them (agency.owner; a program: its organiser's owner);
 - missing facts residents need: counters (agencies and branches) with no phone, no hours
@@ -43,6 +44,15 @@ class StaleRecord:
     owner: Text | None
     last_verified: date
     days: int
+
+
+@dataclass
+class ToConfirm:
+    """A doubt the documents cannot settle, written on a record as `to_confirm`."""
+
+    where: str  # "data/categories.yaml long-term-care"
+    name: Text | None
+    question: str
 
 
 @dataclass
@@ -106,6 +116,7 @@ class Report:
     stale: list[StaleRecord]
     missing: list[MissingFacts]
     coverage: list[LanguageCoverage]
+    to_confirm: list[ToConfirm] = field(default_factory=list)
     default_lang: str = "ja"  # the language every text has (site.yaml)
     site_dir: Path | None = None  # None: no built site was checked
     pages_checked: int = 0
@@ -136,12 +147,28 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         stale=stale_records(guide, today),
         missing=missing_facts(guide),
         coverage=translation_coverage(guide),
+        to_confirm=to_confirm(guide),
         default_lang=default_language(guide.site),
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)
         report.pages_checked, report.dead_links = dead_links(Path(site_dir))
     return report
+
+
+def to_confirm(guide: Guide) -> list[ToConfirm]:
+    """Every `to_confirm` in the data, in file order."""
+    found = []
+    closure = guide.site.city.year_end_closure
+    if closure and closure.to_confirm:
+        found.append(ToConfirm("data/site.yaml city.year_end_closure", None, closure.to_confirm))
+    for file, records in (
+        ("data/categories.yaml", guide.taxonomy.categories),
+        ("data/agencies.yaml", guide.agencies),
+        ("data/programs.yaml", guide.programs),
+    ):
+        found += [ToConfirm(f"{file} {r.id}", r.name, r.to_confirm) for r in records if r.to_confirm]
+    return found
 
 
 def stale_records(guide: Guide, today: date) -> list[StaleRecord]:
@@ -326,6 +353,9 @@ def dead_links(site_dir: Path) -> tuple[int, list[DeadLink]]:
 # The report's words: key -> English message id (locale/<lang>.po).
 WORDS: dict[str, str] = {
     "title": "Guide check report ({today})",
+    "confirm": "To confirm with the city ({n})",
+    "confirm_item": "{name} ({where}): {question}",
+    "confirm_bare": "{where}: {question}",
     "stale": "Records not verified for over {days} days ({n})",
     "owner_group": "{owner} ({n})",
     "no_owner": "No responsible section given",
@@ -415,7 +445,7 @@ class _Words:
         return self.words.of("facts", WORDS[key]) if key == "fact_sep" else self.words(WORDS[key], **params)
 
 
-SECTIONS = ("stale", "missing", "coverage", "links")
+SECTIONS = ("confirm", "stale", "missing", "coverage", "links")
 
 
 def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
@@ -423,6 +453,8 @@ def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections:
     words = _Words(lang)
     out = _Writer(fmt == "markdown")
     out.heading(1, words("title", today=report.today.isoformat()))
+    if "confirm" in sections:
+        _render_confirm(report, words, lang, out)
     if "stale" in sections:
         _render_stale(report, words, lang, out)
     if "missing" in sections:
@@ -432,6 +464,15 @@ def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections:
     if "links" in sections:
         _render_links(report, words, out)
     return out.text()
+
+
+def _render_confirm(report: Report, words: _Words, lang: str, out: _Writer) -> None:
+    out.heading(2, words("confirm", n=len(report.to_confirm)))
+    if not report.to_confirm:
+        out.para(words("nothing"))
+    for item in report.to_confirm:
+        name = _text(item.name, lang, report.default_lang) if item.name else ""
+        out.bullet(words("confirm_item" if name else "confirm_bare", name=name, where=item.where, question=item.question))
 
 
 def _render_stale(report: Report, words: _Words, lang: str, out: _Writer) -> None:

@@ -1,0 +1,93 @@
+"""The record pages tell residents how old the facts are, and a program whose planned period is over reads as past.
+
+Pages of the fixture guide (tests/fixtures/minimal) are rendered with the Japanese catalog on chosen days.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import yaml
+
+from guide.i18n import translations
+from guide.load import load_guide
+from guide.pages import Page, Renderer, plan_pages
+
+from conftest import REPO
+
+
+def render(root, path: str, today: date) -> str:
+    guide = load_guide(root, today=today).guide
+    assert guide is not None
+    page = next(p for p in plan_pages(guide) if p.path == path)
+    return Renderer(guide, "ja", translations(REPO, "ja"), today).render(page)
+
+
+def edit_program(root, program_id: str, change) -> None:
+    path = root / "data" / "programs.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(next(p for p in data["programs"] if p["id"] == program_id))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+# kakuu-soudan-center (verified 2026-10-01) has a phone; example-counter (2026-09-15) has none of its own.
+
+
+def test_a_recent_record_shows_its_last_verified_date_and_no_warning(minimal_copy):
+    html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    assert '<p class="freshness">最終確認日: <time datetime="2026-10-01">2026年10月1日</time></p>' in html
+    assert "時点のものです" not in html
+
+
+def test_a_record_over_a_year_old_asks_residents_to_call_first(minimal_copy):
+    html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 10, 1) + timedelta(days=366))
+    assert "この情報は 2026年10月1日 時点のものです。お出かけ前にお電話でご確認ください。" in html
+
+
+def test_without_a_phone_the_old_record_does_not_say_please_call(minimal_copy):
+    html = render(minimal_copy, "agencies/example-counter/", date(2026, 9, 15) + timedelta(days=366))
+    assert '<p class="freshness__old">この情報は 2026年9月15日 時点のものです。</p>' in html
+
+
+def test_a_branch_with_its_own_phone_asks_residents_to_call_first(minimal_copy):
+    html = render(minimal_copy, "agencies/example-counter/higashi-1/", date(2026, 9, 15) + timedelta(days=366))
+    assert "この情報は 2026年9月15日 時点のものです。お出かけ前にお電話でご確認ください。" in html
+
+
+def test_a_program_planned_for_a_period_that_is_over_reads_as_ended(minimal_copy):
+    edit_program(
+        minimal_copy,
+        "kakuu-kouza",
+        lambda p: p.update(period={"end": "2026-12-31", "source": {"document": "test-list-2026", "section": "2026年の予定"}}),
+    )
+    during = render(minimal_copy, "programs/kakuu-kouza/", date(2026, 12, 31))
+    after = render(minimal_copy, "programs/kakuu-kouza/", date(2027, 1, 1))
+    assert "までの予定でした" not in during
+    assert '<span class="past-label">終了</span> 2026年12月31日 までの予定でした。その後の予定は資料に記載がありません。' in after
+    listing = render(minimal_copy, "programs/", date(2027, 1, 1))
+    assert "2026年12月31日 までの予定でした" in listing
+
+
+def test_source_quotes_under_the_hours_are_folded(minimal_copy):
+    html = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
+    assert '<details class="hours-source"><summary>受付時間の出典</summary><p class="hours-note">受付時間は資料に書かれていません' in html
+
+
+def test_the_home_page_is_named_in_the_editions_language(minimal_copy):
+    front_matter = render(minimal_copy, "", date(2026, 11, 23)).split("---")[1]
+    assert yaml.safe_load(front_matter)["title"] == "ホーム"
+
+
+def test_a_record_page_prints_its_address_as_a_path_when_the_public_address_is_unknown(minimal_copy):
+    html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    assert '<p class="print-head__url">/agencies/kakuu-soudan-center/</p>' in html
+    assert "<svg" not in html
+
+
+def test_with_a_public_address_a_record_page_carries_its_qr_code(minimal_copy):
+    guide = load_guide(minimal_copy, today=date(2026, 11, 23)).guide
+    page = Page("agencies/kakuu-soudan-center/", "agency.md.j2", {"agency": guide.agencies[0], "branch": None})
+    renderer = Renderer(guide, "en", translations(REPO, "en"), date(2026, 11, 23), site_url="https://guide.example.org/en/", prefix="en/")
+    html = renderer.render(page)
+    assert '<p class="print-head__url">https://guide.example.org/en/agencies/kakuu-soudan-center/</p>' in html
+    assert '<div class="print-head__qr"><svg' in html
