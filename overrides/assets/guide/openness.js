@@ -31,6 +31,7 @@
     on_weekday: "{weekday}",
     on_date: "{weekday} {month}/{date}",
     unknown: "Hours not listed — please call",
+    menu: "Menu",
     mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun"
   };
 
