@@ -230,6 +230,7 @@ def test_a_broken_link_in_a_content_page_names_the_file(tmp_path, capsys):
 # files (check, schema line, yamllint), the contributor guide if it has one, the grep above.
 GUIDE_TESTS = [
     "tests/test_guide.py",
+    "tests/test_search_cases.py",
     "tests/test_contributing.py",
     "tests/test_check.py::test_the_shipped_data_has_no_errors",
     "tests/test_check.py::test_each_shipped_data_file_points_editors_at_its_schema",
