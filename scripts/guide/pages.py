@@ -40,6 +40,7 @@ def url_for(kind: str, *ids: str) -> str:
         "area": "areas/{}/",
         "about": "about/",
         "handout": "handouts/{}",
+        "opendata": "opendata/",
     }
     return paths[kind].format(*ids)
 
@@ -69,6 +70,7 @@ def plan_pages(guide: Guide) -> Iterator[Page]:
     yield Page(url_for("agencies"), "agencies.md.j2", {})
     yield Page(url_for("programs"), "programs.md.j2", {})
     yield Page(url_for("areas"), "areas.md.j2", {})
+    yield Page(url_for("opendata"), "opendata.md.j2", {})
     for category in guide.taxonomy.categories:
         yield Page(url_for("category", category.id), "category.md.j2", {"category": category})
     for area in guide.areas.areas:
@@ -132,6 +134,7 @@ class Renderer:
             sorted_by_kana=lambda agencies: sorted(agencies, key=lambda a: a.kana),
             source_title=lambda doc_id: self.texts.html(next(s.title for s in guide.sources.sources if s.id == doc_id)),
         )
+        self.env.globals.update(open_data_globals(guide, lang, translations, today))
 
     # --- rendering
 
@@ -260,6 +263,24 @@ class Renderer:
         if html:
             return Markup("{} ({})").format(pick(agency.name), pick(self.areas[branch.area].name))
         return f"{pick(agency.name)} ({pick(self.areas[branch.area].name)})"
+
+
+def open_data_globals(guide: Guide, lang: str, translations, today: date) -> dict:
+    """What the オープンデータ page and the pages' JSON-LD and calendar links need from the exports."""
+    from . import exports  # noqa: PLC0415 - the exports use url_for: imported once this module is complete
+    from .editions import Edition  # noqa: PLC0415
+    from .exports.calendar_feed import has_feed  # noqa: PLC0415
+    from .exports.common import Language  # noqa: PLC0415
+    from .exports.jsonld import StructuredData  # noqa: PLC0415
+
+    base = Edition.of(guide, lang).url(guide)
+    data = StructuredData(guide, Language(guide, lang, translations), today, lambda path: base + path if base else None)
+    return {
+        "structured_data": data.for_page,
+        "has_feed": lambda program: has_feed(program, today),
+        "calendar_href": exports.calendar_href,
+        "open_data_files": exports.CATALOGUE,
+    }
 
 
 def clock_range(time_range: str) -> str:
