@@ -1,11 +1,12 @@
 """`guide report`: what the guide's keepers should look at next.
 
-Four sections, in Japanese (default) or English, as plain text or Markdown:
+Five sections, in Japanese (default) or English, as plain text or Markdown:
 
 - freshness: records not verified for longer than site.stale_after_days, oldest first,
   grouped by the section that keeps them (agency.owner; a program: its organiser's owner);
 - missing facts residents need: counters (agencies and branches) with no phone, no hours
   or no address;
+- records the HSDS export cannot fully represent (a required fact the documents do not give);
 - translation coverage per non-default language: how many texts are translated, how many
   of those are unofficial, and which are missing;
 - dead internal links in a built site.
@@ -28,6 +29,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from .checks import iter_texts
+from .exports.hsds import incomplete_records
 from .load import load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
@@ -106,6 +108,7 @@ class Report:
     stale: list[StaleRecord]
     missing: list[MissingFacts]
     coverage: list[LanguageCoverage]
+    hsds_incomplete: list[str] = field(default_factory=list)  # records HSDS cannot fully represent
     site_dir: Path | None = None  # None: no built site was checked
     pages_checked: int = 0
     dead_links: list[DeadLink] = field(default_factory=list)
@@ -135,6 +138,7 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         stale=stale_records(guide, today),
         missing=missing_facts(guide),
         coverage=translation_coverage(guide),
+        hsds_incomplete=incomplete_records(guide, today),
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)
@@ -352,6 +356,7 @@ WORDS: dict[str, dict[str, str]] = {
         "links_checked": "{site} の {pages} ページを確認しました。",
         "links_not_checked": "作成済みのサイトがないため確認していません（guide build の後に実行するか、--site でフォルダを指定してください）。",
         "link_item": "{page} → {target}",
+        "hsds": "HSDS で必須の項目がないまま書き出した記録（{n}件）",
     },
     "en": {
         "title": "Guide check report ({today})",
@@ -384,6 +389,7 @@ WORDS: dict[str, dict[str, str]] = {
         "links_checked": "Checked {pages} pages in {site}.",
         "links_not_checked": "Not checked: there is no built site (run guide build first, or give the folder with --site).",
         "link_item": "{page} → {target}",
+        "hsds": "HSDS: records exported without a required fact ({n})",
     },
 }
 
@@ -439,7 +445,7 @@ class _Writer:
         return "\n".join(self.lines).rstrip("\n") + "\n"
 
 
-SECTIONS = ("stale", "missing", "coverage", "links")
+SECTIONS = ("stale", "missing", "hsds", "coverage", "links")
 
 
 def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
@@ -451,6 +457,12 @@ def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections:
         _render_stale(report, words, lang, out)
     if "missing" in sections:
         _render_missing(report, words, lang, out)
+    if "hsds" in sections:
+        out.heading(2, words["hsds"].format(n=len(report.hsds_incomplete)))
+        if not report.hsds_incomplete:
+            out.para(words["nothing"])
+        for item in report.hsds_incomplete:
+            out.bullet(item)
     if "coverage" in sections:
         _render_coverage(report, words, out)
     if "links" in sections:

@@ -61,9 +61,9 @@ class HsdsExport:
         }
 
 
-def incomplete_records(guide: Guide) -> list[str]:
+def incomplete_records(guide: Guide, today: date) -> list[str]:
     """Records HSDS cannot fully represent (for `guide report`): the same list in every language."""
-    return HsdsBuilder(guide, None, date.today()).export().incomplete
+    return HsdsBuilder(guide, None, today).export().incomplete
 
 
 def build_hsds(guide: Guide, language: Language, today: date) -> HsdsExport:
