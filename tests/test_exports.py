@@ -37,9 +37,16 @@ HSDS_FILES = {"organizations.json": "organization.json", "services.json": "servi
               "taxonomies.json": "taxonomy.json", "taxonomy_terms.json": "taxonomy_term.json"}
 
 
-def build_minimal(root: Path) -> Path:
-    """The minimal fixture with the project's theme, prose and catalogs, and a private overlay."""
+def build_minimal(root: Path, edits: dict[str, list[tuple[str, str]]] | None = None) -> Path:
+    """The minimal fixture (with `edits` to its data files) built with the project's theme, prose and
+    catalogs, and a private overlay planted."""
     shutil.copytree(MINIMAL / "data", root / "data")
+    for name, replacements in (edits or {}).items():
+        text = (root / "data" / name).read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text
+            text = text.replace(old, new)
+        (root / "data" / name).write_text(text, encoding="utf-8")
     for name in ("content", "locale", "overrides"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
@@ -53,6 +60,24 @@ def build_minimal(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def minimal_built(tmp_path_factory) -> Path:
     return build_minimal(tmp_path_factory.mktemp("minimal"))
+
+
+SCRIPT = "</script><script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def variant_built(tmp_path_factory) -> Path:
+    """The minimal guide changed three ways: its own licence, a program whose dates are all past
+    (left with a yearly rule, which has no dates to put in a calendar), and markup in a summary."""
+    monthly = '        - frequency: monthly\n          nth: [2]\n          days: [wed]\n          times: ["14:00-15:30"]\n'
+    return build_minimal(
+        tmp_path_factory.mktemp("variant"),
+        {
+            "site.yaml": [("stale_after_days: 365", "stale_after_days: 365\ndata_licence: {name: CC0 1.0}")],
+            "programs.yaml": [(monthly, ""), ("2026-12-09", "2026-11-09"), ("2027-01-13", "2026-10-14")],
+            "agencies.yaml": [("生活の困りごとを何でも受け付ける架空の窓口です。", SCRIPT)],
+        },
+    )
 
 
 @pytest.fixture(params=["minimal", "real"])
@@ -160,16 +185,10 @@ def test_the_json_dataset_validates_against_its_generated_schema(any_site):
         assert len(data["agencies"]) >= 3
 
 
-def test_the_licence_is_cc_by_unless_site_yaml_says_otherwise(minimal_copy):
-    site_yaml = minimal_copy / "data" / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "data_licence: {name: CC0 1.0}\n", encoding="utf-8")
-    for name in ("content", "locale", "overrides"):
-        shutil.copytree(REPO / name, minimal_copy / name)
-    shutil.copy(REPO / "mkdocs.yml", minimal_copy / "mkdocs.yml")
-    assert main(["build", "--root", str(minimal_copy), "--today", TODAY, "--skip-handouts"]) == 0
-    data = json.loads((minimal_copy / "site" / "data" / "guide.json").read_text(encoding="utf-8"))
+def test_the_licence_is_cc_by_unless_site_yaml_says_otherwise(variant_built):
+    data = json.loads((variant_built / "site" / "data" / "guide.json").read_text(encoding="utf-8"))
     assert data["site"]["data_licence"] == {"name": "CC0 1.0"}
-    assert "CC0 1.0" in (minimal_copy / "site" / "opendata" / "index.html").read_text(encoding="utf-8")
+    assert "CC0 1.0" in (variant_built / "site" / "opendata" / "index.html").read_text(encoding="utf-8")
 
 
 # --- 自治体標準オープンデータセット CSV ----------------------------------------------------
@@ -233,17 +252,13 @@ def test_readings_become_full_width_katakana():
     assert katakana("かくう そうだん") == "カクウ ソウダン"
 
 
-def test_a_wrong_check_digit_stops_the_build_with_a_clear_message(minimal_copy, capsys):
-    site_yaml = minimal_copy / "data" / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace('"999997"', '"999999"'), encoding="utf-8")
-    for name in ("content", "locale", "overrides"):
-        shutil.copytree(REPO / name, minimal_copy / name)
-    shutil.copy(REPO / "mkdocs.yml", minimal_copy / "mkdocs.yml")
-    assert main(["build", "--root", str(minimal_copy), "--today", TODAY, "--skip-handouts"]) != 0
+def test_a_wrong_check_digit_stops_the_build_with_a_clear_message(tmp_path, capsys):
+    with pytest.raises(AssertionError):
+        build_minimal(tmp_path, {"site.yaml": [('"999997"', '"999999"')]})
     err = capsys.readouterr().err
     assert "data/site.yaml: local_government_code 999999 の検査数字が合いません（JIS X 0402" in err
     assert "Traceback" not in err
-    assert not (minimal_copy / "site").exists()
+    assert not (tmp_path / "site").exists()
 
 
 def test_the_csv_columns_come_from_the_data_files():
@@ -282,18 +297,8 @@ def test_a_weekly_group_expands_to_the_expected_dates_skipping_holidays(minimal_
     assert all(d.weekday() in (1, 4) for d in dates)
 
 
-def test_past_only_programs_have_no_feed_and_no_calendar_link(minimal_copy):
-    programs = minimal_copy / "data" / "programs.yaml"
-    text = programs.read_text(encoding="utf-8")
-    monthly = '        - frequency: monthly\n          nth: [2]\n          days: [wed]\n          times: ["14:00-15:30"]\n'
-    assert monthly in text  # left: a yearly rule ("4 times a year"), which has no dates to put in a calendar
-    text = text.replace(monthly, "").replace("2026-12-09", "2026-11-09").replace("2027-01-13", "2026-10-14")
-    programs.write_text(text, encoding="utf-8")
-    for name in ("content", "locale", "overrides"):
-        shutil.copytree(REPO / name, minimal_copy / name)
-    shutil.copy(REPO / "mkdocs.yml", minimal_copy / "mkdocs.yml")
-    assert main(["build", "--root", str(minimal_copy), "--today", TODAY, "--skip-handouts"]) == 0
-    site = minimal_copy / "site"
+def test_past_only_programs_have_no_feed_and_no_calendar_link(variant_built):
+    site = variant_built / "site"
     assert not (site / "data" / "calendar" / "kakuu-kouza.ics").exists()
     assert "calendar-link" not in (site / "programs" / "kakuu-kouza" / "index.html").read_text(encoding="utf-8")
     everything = Calendar.from_ical((site / "data" / "calendar" / "all.ics").read_bytes())
@@ -361,16 +366,10 @@ def test_office_json_ld_has_weekly_hours_and_the_coming_years_closures(minimal_b
     assert special[("2027-02-01", "2027-02-03")] == ("00:00", "00:00")  # closed period
 
 
-def test_json_ld_cannot_break_out_of_its_script_element(minimal_copy):
-    agencies = minimal_copy / "data" / "agencies.yaml"
-    agencies.write_text(agencies.read_text(encoding="utf-8").replace("生活の困りごとを何でも受け付ける架空の窓口です。", "</script><script>alert(1)</script>"), encoding="utf-8")
-    for name in ("content", "locale", "overrides"):
-        shutil.copytree(REPO / name, minimal_copy / name)
-    shutil.copy(REPO / "mkdocs.yml", minimal_copy / "mkdocs.yml")
-    assert main(["build", "--root", str(minimal_copy), "--today", TODAY, "--skip-handouts"]) == 0
-    page = minimal_copy / "site" / "agencies" / "kakuu-soudan-center" / "index.html"
+def test_json_ld_cannot_break_out_of_its_script_element(variant_built):
+    page = variant_built / "site" / "agencies" / "kakuu-soudan-center" / "index.html"
     (office,) = json_ld(page)
-    assert office["description"] == "</script><script>alert(1)</script>"
+    assert office["description"] == SCRIPT
     assert "<script>alert(1)" not in page.read_text(encoding="utf-8")
 
 
