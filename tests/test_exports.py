@@ -57,9 +57,15 @@ def build_minimal(root: Path, edits: dict[str, list[tuple[str, str]]] | None = N
     return root
 
 
+# The weekly exercise group does not meet on public holidays or over the year-end closure.
+OBSERVES_HOLIDAYS = {
+    "programs.yaml": [('times: ["10:00-11:00"]\n', 'times: ["10:00-11:00"]\n          closed_on_public_holidays: true\n          closed_year_end: true\n')]
+}
+
+
 @pytest.fixture(scope="module")
 def minimal_built(tmp_path_factory) -> Path:
-    return build_minimal(tmp_path_factory.mktemp("minimal"))
+    return build_minimal(tmp_path_factory.mktemp("minimal"), OBSERVES_HOLIDAYS)
 
 
 SCRIPT = "</script><script>alert(1)</script>"
@@ -123,7 +129,7 @@ def test_the_format_checker_does_catch_a_non_uuid_id(hsds_registry):
 
 
 def test_hsds_ids_are_the_same_in_every_build(minimal_built, tmp_path):
-    again = build_minimal(tmp_path / "again")
+    again = build_minimal(tmp_path / "again", OBSERVES_HOLIDAYS)
     for file_name in HSDS_FILES:
         first = json.loads((minimal_built / "site" / "data" / "hsds" / file_name).read_text(encoding="utf-8"))
         second = json.loads((again / "site" / "data" / "hsds" / file_name).read_text(encoding="utf-8"))

@@ -68,7 +68,7 @@ def _write(path: Path, content: bytes | str) -> None:
 
 
 def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"  # compact: the C encoder
 
 
 def write_exports(root: Path, guide: Guide, edition: Edition, editions: list[Edition], out: Path, today: date) -> list[Path]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekdays
 
@@ -26,11 +27,16 @@ def default_language(guide: Guide) -> str:
     return next((lang.code for lang in guide.site.languages if lang.required), guide.site.languages[0].code)
 
 
+@lru_cache(maxsize=8)
+def _namespace(key: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, key)
+
+
 def namespace(guide: Guide) -> uuid.UUID:
     """The UUID namespace of one guide: the same city gives the same ids in every build."""
     # From the city's names, not its code or address: those may be added or change later.
     city, lang = guide.site.city, default_language(guide)
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:resource-guide:{city.country}:{city.prefecture.get(lang)}:{city.name.get(lang)}")
+    return _namespace(f"urn:resource-guide:{city.country}:{city.prefecture.get(lang)}:{city.name.get(lang)}")
 
 
 def stable_id(guide: Guide, kind: str, *ids: str) -> str:
@@ -83,7 +89,8 @@ class Language:
         return text % params if params else text
 
 
-def closed_days(calendar: Calendar, start: date, end: date, *, holidays: bool, year_end: bool) -> list[date]:
+@lru_cache(maxsize=16)
+def closed_days(calendar: Calendar, start: date, end: date, *, holidays: bool, year_end: bool) -> tuple[date, ...]:
     """The days from `start` to `end` a rule skips for public holidays and the year-end closure."""
     days = []
     day = start
@@ -91,7 +98,7 @@ def closed_days(calendar: Calendar, start: date, end: date, *, holidays: bool, y
         if (holidays and calendar.is_public_holiday(day)) or (year_end and calendar.is_year_end(day)):
             days.append(day)
         day += timedelta(days=1)
-    return days
+    return tuple(days)
 
 
 def rule_dates(rule: Recurrence, start: date, end: date) -> list[date]:

@@ -8,6 +8,7 @@ is never loaded into it.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +44,7 @@ def dataset(guide: Guide, built: date) -> dict:
     return record.model_dump(mode="json", exclude_none=True)
 
 
+@lru_cache(maxsize=1)
 def dataset_schema() -> dict:
     schema = Dataset.model_json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from ..hours import Calendar, opening_ranges
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .common import Language, rule_dates, skipped_dates
+from .common import Language, closed_days, rule_dates, skipped_dates
 
 HORIZON_DAYS = 365
 SCHEMA_DAYS = {day: f"https://schema.org/{name}" for day, name in zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)}
@@ -63,22 +63,31 @@ class StructuredData:
     def special_hours(self, hours: Hours) -> list[dict]:
         """Each day of the coming year whose hours differ from the weekly rule, closed days merged into spans."""
         result, span = [], None
-        day = self.today
-        while day <= self.until:
+        for day in self.unusual_days(hours):
             usual = sorted(time_range_minutes(t) for rule in hours.weekly if WEEKDAYS[day.weekday()] in rule.days for t in rule.times)
             actual = opening_ranges(hours, day, self.calendar)
-            if actual != usual and not actual:
-                if span and span["validThrough"] == (day - timedelta(days=1)).isoformat():
-                    span["validThrough"] = day.isoformat()
-                else:
-                    span = {"@type": "OpeningHoursSpecification", "opens": "00:00", "closes": "00:00",
-                            "validFrom": day.isoformat(), "validThrough": day.isoformat()}
-                    result.append(span)
-            elif actual != usual:
+            if actual == usual:
+                continue
+            if not actual and span and span["validThrough"] == (day - timedelta(days=1)).isoformat():
+                span["validThrough"] = day.isoformat()
+            elif not actual:
+                span = {"@type": "OpeningHoursSpecification", "opens": "00:00", "closes": "00:00",
+                        "validFrom": day.isoformat(), "validThrough": day.isoformat()}
+                result.append(span)
+            else:
                 result += [{"@type": "OpeningHoursSpecification", "opens": _clock(a), "closes": _clock(b),
                             "validFrom": day.isoformat(), "validThrough": day.isoformat()} for a, b in actual]
-            day += timedelta(days=1)
         return result
+
+    def unusual_days(self, hours: Hours) -> list[date]:
+        """The days of the coming year that a rule beyond the weekly hours may touch, in order."""
+        days = {e.date for e in hours.exceptions}
+        for period in hours.closed_periods:
+            days |= {period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1)}
+        if hours.closed_on_public_holidays or hours.closed_year_end:
+            days |= set(closed_days(self.calendar, self.today, self.until,
+                                    holidays=bool(hours.closed_on_public_holidays), year_end=bool(hours.closed_year_end)))
+        return sorted(d for d in days if self.today <= d <= self.until)
 
     def office(self, agency: Agency, branch: Branch | None, path: str) -> dict:
         place = branch or agency
