@@ -10,37 +10,28 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from ..model import Agency, Areas, Guide, Program, Site, SourceFile, Taxonomy
+from ..model import Guide
 
 FORMAT = "resource-guide"
 FORMAT_VERSION = "1.0"
 SCHEMA_FILE = "guide.schema.json"
 
 
-class Dataset(BaseModel):
-    """Every public fact of a resource guide, as `guide build` exports it."""
+class Dataset(Guide):
+    """Every public fact of a resource guide, as `guide build` exports it: the loaded guide and what it is."""
 
-    model_config = ConfigDict(extra="forbid", title="Resource guide dataset")
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Resource guide dataset")
 
     format: str = Field(FORMAT, description="Always resource-guide.")
     format_version: str = Field(description="Major.minor: a new major version may rename or remove fields.")
     built: date = Field(description="The date the dataset was built.")
-    site: Site
-    taxonomy: Taxonomy
-    areas: Areas
-    sources: SourceFile
-    agencies: list[Agency]
-    programs: list[Program]
 
 
 def dataset(guide: Guide, built: date) -> dict:
-    record = Dataset(
-        format_version=FORMAT_VERSION,
-        built=built,
-        **{name: getattr(guide, name) for name in ("site", "taxonomy", "areas", "sources", "agencies", "programs")},
-    )
+    # The guide is validated already: construct, do not validate it again.
+    record = Dataset.model_construct(format=FORMAT, format_version=FORMAT_VERSION, built=built, **dict(guide))
     return record.model_dump(mode="json", exclude_none=True)
 
 
