@@ -103,7 +103,7 @@ def test_phone_width_pages_do_not_scroll_sideways(page, site_url, path):
     shot(page, ("home" if not path else path.strip("/").replace("/", "_")) + "-375")
 
 
-@pytest.mark.parametrize("path", ["", "finder/", "categories/medical/", "agencies/chiiki-care-center/", "programs/momotaro-taiso/", "en/"])
+@pytest.mark.parametrize("path", ["", "finder/", "categories/medical/", "agencies/chiiki-care-center/", "programs/momotaro-taiso/", "opendata/", "en/"])
 def test_pages_pass_axe_wcag_aa(page, site_url, path):
     from axe_playwright_python.sync_playwright import Axe
 
