@@ -34,8 +34,8 @@ def write_csv(standard: str, rows: list[dict[str, str]]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\r\n", extrasaction="raise")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({name: row.get(name, "") for name in header} | {k: v for k, v in row.items() if k not in header})
+    for row in rows:  # a key the standard's list does not have is an error (extrasaction="raise")
+        writer.writerow(dict.fromkeys(header, "") | row)
     return out.getvalue().encode("utf-8-sig")
 
 
