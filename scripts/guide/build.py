@@ -173,6 +173,7 @@ def _build(root: Path, *, today: date, handouts: bool) -> BuildReport:
         run_mkdocs(config)
         if handouts:  # after MkDocs, which empties its output folder
             print_handouts(root, guide, edition, staging / edition.prefix / "handouts", today)
+        write_open_data(root, guide, edition, editions, staging / edition.prefix, today)
     if handouts and not public_url(guide):
         warnings.append(Problem("data/site.yaml", 1, 1, "no_site_url", {"variable": SITE_URL_VARIABLE}, "warning"))
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
@@ -216,6 +217,18 @@ def print_handouts(root: Path, guide: Guide, edition: Edition, out: Path, today:
         render_handouts(root, guide, edition.lang, out, today=today, site_url=edition.url(guide))
     except HandoutError as err:
         raise BuildError(err.in_language(edition.lang)) from None
+
+
+def write_open_data(root: Path, guide: Guide, edition: Edition, editions: list[Edition], out: Path, today: date) -> None:
+    from .exports import ExportError, write_exports  # noqa: PLC0415 - imports the page module
+
+    try:
+        write_exports(root, guide, edition, editions, out, today)
+    except ExportError as err:
+        message = translations(root, edition.lang).gettext(
+            "data/site.yaml: local_government_code %(code)s has a wrong check digit (JIS X 0402; check the code)"
+        )
+        raise BuildError(message % {"code": err}) from None
 
 
 def _write_js(path: Path, name: str, value: object) -> None:

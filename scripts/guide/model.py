@@ -380,6 +380,14 @@ class City(Record):
     year_end_closure: YearEndClosure | None = None
 
 
+class DataLicence(Record):
+    name: str = Field(description="The licence of the open-data exports, e.g. CC BY 4.0.")
+    url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+
+
+CC_BY_4 = DataLicence(name="CC BY 4.0", url="https://creativecommons.org/licenses/by/4.0/deed.ja")
+
+
 class Site(Record):
     title: Text
     description: Text | None = None
@@ -388,6 +396,7 @@ class Site(Record):
     city: City
     languages: list[Language] = Field(min_length=1)
     stale_after_days: int = Field(365, ge=1)
+    data_licence: DataLicence = Field(CC_BY_4, description="Licence of the open-data exports (CC BY 4.0 unless given).")
 
     @field_validator("title", "description")
     @classmethod
@@ -550,6 +559,8 @@ class Recurrence(Record):
     nth: list[Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=list)
     times_per_year: int | None = Field(None, ge=1)
     times: list[TimeRange] = Field(default_factory=list)
+    closed_on_public_holidays: bool | None = Field(None, description="The group does not meet on public holidays (if the documents say).")
+    closed_year_end: bool | None = Field(None, description="The group does not meet over the year-end closure (site.yaml).")
     note: Text | None = None
 
     @model_validator(mode="after")

@@ -36,6 +36,7 @@ def url_for(kind: str, *ids: str) -> str:
         "area": "areas/{}/",
         "about": "about/",
         "handout": "handouts/{}",
+        "opendata": "opendata/",
     }
     return paths[kind].format(*ids)
 
@@ -65,6 +66,7 @@ def plan_pages(guide: Guide) -> Iterator[Page]:
     yield Page(url_for("agencies"), "agencies.md.j2", {})
     yield Page(url_for("programs"), "programs.md.j2", {})
     yield Page(url_for("areas"), "areas.md.j2", {})
+    yield Page(url_for("opendata"), "opendata.md.j2", {})
     for category in guide.taxonomy.categories:
         yield Page(url_for("category", category.id), "category.md.j2", {"category": category})
     for area in guide.areas.areas:
@@ -104,6 +106,7 @@ class Renderer:
         self.present = Presenter(guide, lang, translations, today, site_url=site_url, prefix=prefix)
         self.env = template_environment(translations)
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
+        self.env.globals.update(open_data_globals(guide, lang, translations, today))
 
     def render(self, page: Page) -> str:
         depth = page.path.count("/")

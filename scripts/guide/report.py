@@ -7,6 +7,7 @@ Five sections, in Japanese (default) or English, as plain text or Markdown:
   grouped by the section that keeps them (agency.owner; a program: its organiser's owner);
 - missing facts residents need: counters (agencies and branches) with no phone, no hours
   or no address;
+- records the HSDS export cannot fully represent (a required fact the documents do not give);
 - translation coverage per non-default language: how many texts are translated, how many
   of those are unofficial, and which are missing;
 - dead internal links in a built site.
@@ -28,6 +29,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from pydantic import BaseModel
 
 from .checks import iter_texts
+from .exports.hsds import incomplete_records
 from .i18n import default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
@@ -117,6 +119,7 @@ class Report:
     missing: list[MissingFacts]
     coverage: list[LanguageCoverage]
     to_confirm: list[ToConfirm] = field(default_factory=list)
+    hsds_incomplete: list[str] = field(default_factory=list)  # records HSDS cannot fully represent
     default_lang: str = "ja"  # the language every text has (site.yaml)
     site_dir: Path | None = None  # None: no built site was checked
     pages_checked: int = 0
@@ -149,6 +152,7 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         coverage=translation_coverage(guide),
         to_confirm=to_confirm(guide),
         default_lang=default_language(guide.site),
+        hsds_incomplete=incomplete_records(guide, today),
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)
@@ -385,6 +389,8 @@ WORDS: dict[str, str] = {
     "links_checked": "Checked {pages} pages in {site}.",
     "links_not_checked": "Not checked: there is no built site (run guide build first, or give the folder with --site).",
     "link_item": "{page} → {target}",
+    "hsds": "Records exported to HSDS without a field it requires ({n})",
+    "hsds_item": "{record}: address without postal code",
 }
 
 _MARKDOWN_SPECIAL = set("\\`*_[]<>|~")
@@ -445,7 +451,7 @@ class _Words:
         return self.words.of("facts", WORDS[key]) if key == "fact_sep" else self.words(WORDS[key], **params)
 
 
-SECTIONS = ("confirm", "stale", "missing", "coverage", "links")
+SECTIONS = ("confirm", "stale", "missing", "hsds", "coverage", "links")
 
 
 def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
@@ -459,6 +465,12 @@ def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections:
         _render_stale(report, words, lang, out)
     if "missing" in sections:
         _render_missing(report, words, lang, out)
+    if "hsds" in sections:
+        out.heading(2, words("hsds", n=len(report.hsds_incomplete)))
+        if not report.hsds_incomplete:
+            out.para(words("nothing"))
+        for record in report.hsds_incomplete:
+            out.bullet(words("hsds_item", record=record))
     if "coverage" in sections:
         _render_coverage(report, words, out)
     if "links" in sections:

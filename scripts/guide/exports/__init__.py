@@ -1,0 +1,117 @@
+"""Open data from the same source: every export `guide build` writes beside each edition's pages.
+
+Under `<edition>/data/`: the whole dataset as JSON with its JSON Schema, Open Referral
+HSDS 3.0, the 自治体標準オープンデータセット CSVs and iCalendar feeds; `sitemap.xml` at
+the edition's root; JSON-LD goes into the pages themselves (`jsonld.py`).  Each module
+reads the typed model only.  CATALOGUE is what the オープンデータ page lists.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..editions import Edition
+from ..i18n import translations
+from ..model import Guide
+from ..pages import url_for
+from . import calendar_feed, dataset, hsds, sitemap, standard_csv
+from .common import ExportError, Language
+
+DATA_DIR = "data"
+CALENDAR_DIR = "calendar"
+ALL_PROGRAMS_FEED = "all.ics"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    path: str  # relative to the edition's root
+    format: str  # English message id of the format's name
+    description: str  # English message id
+
+
+# N_(): message ids the オープンデータ page translates (pybabel finds them).
+def N_(msgid: str) -> str:
+    return msgid
+
+
+CATALOGUE = [
+    ExportFile(f"{DATA_DIR}/guide.json", "JSON", N_("The whole public dataset: agencies, programs, categories, areas and sources, in every language.")),
+    ExportFile(f"{DATA_DIR}/{dataset.SCHEMA_FILE}", "JSON Schema", N_("The format of guide.json, generated from the guide's data model.")),
+    ExportFile(f"{DATA_DIR}/hsds/organizations.json", "Open Referral HSDS 3.0", N_("Organizations with their locations, addresses, phones and opening hours.")),
+    ExportFile(f"{DATA_DIR}/hsds/services.json", "Open Referral HSDS 3.0", N_("Services and programs with schedules, categories and languages.")),
+    ExportFile(f"{DATA_DIR}/hsds/taxonomies.json", "Open Referral HSDS 3.0", N_("The taxonomies: categories, audiences, program kinds and this guide's extension terms.")),
+    ExportFile(f"{DATA_DIR}/hsds/taxonomy_terms.json", "Open Referral HSDS 3.0", N_("The terms of those taxonomies.")),
+    ExportFile(f"{DATA_DIR}/{standard_csv.FACILITIES}.csv", N_("CSV (Local government standard open data set)"), N_("公共施設一覧: agencies and their offices, UTF-8 with BOM.")),
+    ExportFile(f"{DATA_DIR}/{standard_csv.EVENTS}.csv", N_("CSV (Local government standard open data set)"), N_("イベント一覧: dated program sessions, UTF-8 with BOM.")),
+    ExportFile(f"{DATA_DIR}/{CALENDAR_DIR}/{ALL_PROGRAMS_FEED}", "iCalendar", N_("Upcoming program dates for calendar apps; each program page has its own feed.")),
+]
+
+
+def calendar_href(program_id: str) -> str:
+    return f"{DATA_DIR}/{CALENDAR_DIR}/{calendar_feed.feed_file(program_id)}"
+
+
+def _language(root: Path, guide: Guide, code: str) -> Language | None:
+    if code not in {lang.code for lang in guide.site.languages}:
+        return None
+    return Language(guide, code, translations(root, code))
+
+
+def _write(path: Path, content: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"  # compact: the C encoder
+
+
+def write_exports(root: Path, guide: Guide, edition: Edition, editions: list[Edition], out: Path, today: date) -> list[Path]:
+    """Write every export of one edition under `out` (the edition's folder in the new site).
+
+    Raises ExportError when the data cannot be exported as it stands."""
+    words = _language(root, guide, edition.lang)
+    # The standard datasets are Japanese by definition: their texts in Japanese when the guide has it.
+    japanese = _language(root, guide, "ja") or words
+    english = _language(root, guide, "en")
+    base = edition.url(guide)
+
+    def page_url(path: str) -> str | None:
+        return base + path if base else None
+
+    files: dict[str, bytes | str] = {
+        f"{DATA_DIR}/guide.json": _json(dataset.dataset(guide, today)),
+        f"{DATA_DIR}/{dataset.SCHEMA_FILE}": _json(dataset.dataset_schema()),
+        f"{DATA_DIR}/{standard_csv.FACILITIES}.csv": standard_csv.write_csv(standard_csv.FACILITIES, standard_csv.facility_rows(guide, japanese, english)),
+        f"{DATA_DIR}/{standard_csv.EVENTS}.csv": standard_csv.write_csv(standard_csv.EVENTS, standard_csv.event_rows(guide, japanese, english)),
+    }
+    for name, records in hsds.build_hsds(guide, words, today).files().items():
+        files[f"{DATA_DIR}/hsds/{name}"] = _json(records)
+    per_program, everything = calendar_feed.program_feeds(guide, words, today, lambda pid: page_url(url_for("program", pid)))
+    files[f"{DATA_DIR}/{CALENDAR_DIR}/{ALL_PROGRAMS_FEED}"] = everything
+    files |= {f"{DATA_DIR}/{CALENDAR_DIR}/{name}": feed for name, feed in per_program.items()}
+    written = []
+    for path, content in files.items():
+        _write(out / path, content)
+        written.append(out / path)
+    written.append(_write_sitemap(guide, edition, editions, out, base))
+    return [path for path in written if path]
+
+
+def _write_sitemap(guide: Guide, edition: Edition, editions: list[Edition], out: Path, base: str | None) -> Path | None:
+    target = out / "sitemap.xml"
+    for stale in (target, out / "sitemap.xml.gz"):  # MkDocs's, dated by the build
+        stale.unlink(missing_ok=True)
+    if not base:  # a sitemap needs absolute addresses: none without the site's public URL
+        return None
+    others = [e.prefix for e in editions if e.prefix and e != edition]
+    _write(target, sitemap.sitemap(guide, base, sitemap.public_pages(out, others)))
+    return target
+
+
+__all__ = ["CATALOGUE", "ExportError", "calendar_href", "write_exports"]

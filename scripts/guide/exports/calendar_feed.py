@@ -1,0 +1,132 @@
+"""iCalendar feeds (RFC 5545): one .ics per program and one for all, for residents' calendar apps.
+
+A recurring group is one VEVENT per time slot with an RRULE bounded to the coming
+year, and an EXDATE for each public holiday or year-end day it does not meet on
+(when the data says so); a dated session is a VEVENT of its own.  Only what is still
+to come is in a feed: a program whose sessions are all past has no entry, and a rule
+with no fixed days or times ("N times a year") cannot be put in a calendar.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from ..hours import Calendar as CityCalendar
+from ..model import Guide, Program, Recurrence, time_range_minutes
+from .common import Language, rrule_byday, rule_dates, skipped_dates, stable_id
+
+HORIZON_DAYS = 365
+
+
+def feed_file(program_id: str) -> str:
+    return f"{program_id}.ics"
+
+
+class Feeds:
+    def __init__(self, guide: Guide, words: Language, today: date, page_url):
+        self.guide, self.words, self.today = guide, words, today
+        self.page_url = page_url  # program id -> absolute URL of its page, or None
+        self.city = CityCalendar.for_site(guide.site)
+        self.zone = ZoneInfo(guide.site.city.timezone)
+        self.until = today + timedelta(days=HORIZON_DAYS)
+        self.stamp = datetime.combine(today, time(0), UTC)
+
+    def calendar(self, name: str) -> Calendar:
+        cal = Calendar()
+        cal.add("prodid", f"-//resource-guide//open data//{self.words.lang.upper()}")
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("x-wr-calname", name)
+        cal.add("x-wr-timezone", self.guide.site.city.timezone)
+        return cal
+
+    def events(self, program: Program) -> list[Event]:
+        events = []
+        for i, rule in enumerate(program.schedule.recurrence):
+            for j, times in enumerate(rule.times):
+                event = self.recurring(program, rule, times, f"rule-{i}-{j}")
+                if event:
+                    events.append(event)
+        for session in program.schedule.sessions:
+            if session.date >= self.today:
+                events.append(self.session(program, session))
+        return events
+
+    def base(self, program: Program, key: str) -> Event:
+        event = Event()
+        event.add("uid", f"{stable_id(self.guide, 'ics', program.id, key)}@resource-guide")
+        event.add("dtstamp", self.stamp)
+        event.add("summary", self.words.text(program.name))
+        description = self.words.text(program.description)
+        url = self.page_url(program.id)
+        if url:
+            event.add("url", url)
+            description = "\n".join(p for p in (description, url) if p)
+        if description:
+            event.add("description", description)
+        if program.venue:
+            event.add("location", self.words.text(program.venue))
+        return event
+
+    def at(self, day: date, minutes: int) -> datetime:
+        return datetime.combine(day, time(0), self.zone) + timedelta(minutes=minutes)
+
+    def recurring(self, program: Program, rule: Recurrence, times: str, key: str) -> Event | None:
+        occurrences = rule_dates(rule, self.today, self.until)
+        if not occurrences:
+            return None
+        start, end = time_range_minutes(times)
+        event = self.base(program, key)
+        event.add("dtstart", self.at(occurrences[0], start))
+        event.add("dtend", self.at(occurrences[0], end))
+        until = self.at(self.until, 24 * 60 - 1).astimezone(UTC)
+        event.add("rrule", {"freq": rule.frequency.upper(), "byday": rrule_byday(rule), "until": until})
+        exdates = [self.at(day, start) for day in skipped_dates(rule, self.city, self.today, self.until)]
+        if exdates:
+            event.add("exdate", exdates)
+        if rule.note:
+            event["description"] = "\n".join(p for p in (str(event.get("description", "")), self.words.text(rule.note)) if p)
+        return event
+
+    def session(self, program: Program, session) -> Event:
+        event = self.base(program, f"session-{session.date.isoformat()}")
+        if session.times:
+            start, end = time_range_minutes(session.times)
+            event.add("dtstart", self.at(session.date, start))
+            event.add("dtend", self.at(session.date, end))
+        else:  # the time is not given: an all-day entry, not an invented hour
+            event.add("dtstart", session.date)
+            event.add("dtend", session.date + timedelta(days=1))
+        if session.venue:
+            event["location"] = self.words.text(session.venue)
+        if session.note:
+            event["description"] = "\n".join(p for p in (str(event.get("description", "")), self.words.text(session.note)) if p)
+        return event
+
+    def write(self, name: str, events: list[Event]) -> bytes:
+        cal = self.calendar(name)
+        for event in events:
+            cal.add_component(event)
+        cal.add_missing_timezones()
+        return cal.to_ical()
+
+
+def program_feeds(guide: Guide, words: Language, today: date, page_url) -> tuple[dict[str, bytes], bytes]:
+    """({file name: .ics} for each program with something to come, the feed of all programs)."""
+    feeds = Feeds(guide, words, today, page_url)
+    per_program, everything = {}, []
+    for program in guide.programs:
+        events = feeds.events(program)
+        if events:
+            per_program[feed_file(program.id)] = feeds.write(words.text(program.name), events)
+            everything += events
+    return per_program, feeds.write(words.text(guide.site.title), everything)
+
+
+def has_feed(program: Program, today: date) -> bool:
+    """Whether the program page offers 「カレンダーに追加」: a rule with days and times, or a session to come."""
+    rules = any(r.frequency in ("weekly", "monthly") and r.days and r.times for r in program.schedule.recurrence)
+    return rules or any(s.date >= today for s in program.schedule.sessions)

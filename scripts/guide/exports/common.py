@@ -1,0 +1,125 @@
+"""What the open-data exports share: stable ids, the city's code, texts in one language, holidays to skip.
+
+Every export reads the typed model (`model.Guide`) and nothing else: no rendered page,
+no private overlay.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekdays
+
+from ..hours import Calendar
+from ..i18n import Texts, default_language as site_default_language
+from ..model import WEEKDAYS, Guide, Recurrence, Text
+
+RRULE_WEEKDAYS = dict(zip(WEEKDAYS, weekdays, strict=True))
+
+
+class ExportError(Exception):
+    """The data cannot be exported as it stands (for example a wrong 全国地方公共団体コード)."""
+
+
+def default_language(guide: Guide) -> str:
+    return site_default_language(guide.site)
+
+
+@lru_cache(maxsize=8)
+def _namespace(key: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, key)
+
+
+def namespace(guide: Guide) -> uuid.UUID:
+    """The UUID namespace of one guide: the same city gives the same ids in every build."""
+    # From the city's names, not its code or address: those may be added or change later.
+    city, lang = guide.site.city, default_language(guide)
+    return _namespace(f"urn:resource-guide:{city.country}:{city.prefecture.get(lang)}:{city.name.get(lang)}")
+
+
+def stable_id(guide: Guide, kind: str, *ids: str) -> str:
+    """A UUID (version 5) derived from a record's kind and ids: stable from build to build."""
+    return str(uuid.uuid5(namespace(guide), "/".join((kind, *ids))))
+
+
+def check_digit(first_five: str) -> int:
+    """The JIS X 0402 check digit of a 全国地方公共団体コード: weights 6..2, modulus 11."""
+    remainder = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2), strict=True)) % 11
+    return (11 - remainder) % 10
+
+
+def local_government_code(guide: Guide) -> str | None:
+    """The city's 6-digit code, or None when site.yaml gives none.  A wrong check digit is an error."""
+    code = guide.site.city.local_government_code
+    if not code:
+        return None
+    if len(code) != 6 or not code.isdigit() or check_digit(code[:5]) != int(code[5]):
+        raise ExportError(code)
+    return code
+
+
+def katakana(text: str | None) -> str:
+    """A reading in full-width katakana, as the 自治体標準オープンデータセット asks for _カナ columns."""
+    if not text:
+        return ""
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+
+
+class Language:
+    """Texts of the data and words of the tool in one language, for exports that speak one."""
+
+    def __init__(self, guide: Guide, lang: str, catalog):
+        self.lang = lang
+        self.catalog = catalog
+        self.texts = Texts(guide.site, lang, catalog.gettext)
+
+    def text(self, value: Text | None) -> str:
+        return self.texts.plain(value)
+
+    def official(self, value: Text | None) -> str:
+        """The text in this language only when the city gave it (no fallback, no unofficial translation)."""
+        if value is None or value.get(self.lang) is None or value.is_unofficial(self.lang):
+            return ""
+        return value.get(self.lang)
+
+    def word(self, msgid: str, **params) -> str:
+        text = self.catalog.gettext(msgid)
+        return text % params if params else text
+
+
+@lru_cache(maxsize=16)
+def closed_days(calendar: Calendar, start: date, end: date, *, holidays: bool, year_end: bool) -> tuple[date, ...]:
+    """The days from `start` to `end` a rule skips for public holidays and the year-end closure."""
+    days = []
+    day = start
+    while day <= end:
+        if (holidays and calendar.is_public_holiday(day)) or (year_end and calendar.is_year_end(day)):
+            days.append(day)
+        day += timedelta(days=1)
+    return tuple(days)
+
+
+def rule_dates(rule: Recurrence, start: date, end: date) -> list[date]:
+    """The days from `start` to `end` a weekly or monthly rule falls on (empty for other rules)."""
+    if rule.frequency not in ("weekly", "monthly") or not rule.days:
+        return []
+    if rule.frequency == "weekly":
+        days = [RRULE_WEEKDAYS[d] for d in rule.days]
+    else:
+        days = [RRULE_WEEKDAYS[d](n) for d in rule.days for n in rule.nth]
+    freq = WEEKLY if rule.frequency == "weekly" else MONTHLY
+    found = rrule(freq, byweekday=days, dtstart=datetime.combine(start, time(0)), until=datetime.combine(end, time(0)))
+    return [moment.date() for moment in found]
+
+
+def skipped_dates(rule: Recurrence, calendar: Calendar, start: date, end: date) -> list[date]:
+    """The days a rule would fall on but does not meet: public holidays and year-end days it observes."""
+    closed = set(closed_days(calendar, start, end, holidays=bool(rule.closed_on_public_holidays), year_end=bool(rule.closed_year_end)))
+    return [day for day in rule_dates(rule, start, end) if day in closed]
+
+
+def rrule_byday(rule: Recurrence) -> list[str]:
+    """BYDAY parts as RFC 5545 (and HSDS) write them: TU, FR; 2WE for the second Wednesday."""
+    return [f"{n}{d[:2].upper()}" for d in rule.days for n in (rule.nth if rule.frequency == "monthly" else [""])]

@@ -1,0 +1,53 @@
+"""sitemap.xml per edition: every public page, `lastmod` from the facts' `last_verified`.
+
+MkDocs writes a sitemap too, dated by the build; this one replaces it so that search
+engines see when the facts of a page last changed.  Record pages carry their record's
+date (a branch its agency's); listings and prose pages the newest date in the guide.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from ..model import Guide
+from ..pages import url_for
+
+NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def page_dates(guide: Guide) -> dict[str, str]:
+    dates = {}
+    for agency in guide.agencies:
+        dates[url_for("agency", agency.id)] = agency.last_verified.isoformat()
+        for branch in agency.branches:
+            dates[url_for("branch", agency.id, branch.id)] = agency.last_verified.isoformat()
+    for program in guide.programs:
+        dates[url_for("program", program.id)] = program.last_verified.isoformat()
+    return dates
+
+
+def public_pages(edition_dir: Path, other_editions: list[str]) -> list[str]:
+    """Site-relative paths of every page MkDocs wrote for this edition (not the other editions', not 404)."""
+    pages = []
+    for index in sorted(edition_dir.rglob("index.html")):
+        path = index.parent.relative_to(edition_dir).as_posix()
+        path = "" if path == "." else path + "/"
+        if any(path.startswith(prefix) for prefix in other_editions):
+            continue
+        pages.append(path)
+    return pages
+
+
+def sitemap(guide: Guide, base_url: str, pages: list[str]) -> bytes:
+    dates = page_dates(guide)
+    newest = max([*dates.values()], default=None)
+    ET.register_namespace("", NS)
+    urlset = ET.Element(f"{{{NS}}}urlset")
+    for path in pages:
+        url = ET.SubElement(urlset, f"{{{NS}}}url")
+        ET.SubElement(url, f"{{{NS}}}loc").text = base_url + path
+        lastmod = dates.get(path, newest)
+        if lastmod:
+            ET.SubElement(url, f"{{{NS}}}lastmod").text = lastmod
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"

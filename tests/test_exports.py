@@ -1,0 +1,428 @@
+"""Open data: every export validates against its schema or parser, on both fixture guides.
+
+The minimal fixture guide is built once with a private overlay planted; the real data is
+the session's `built` guide (conftest).  HSDS is checked against the official HSDS 3.0
+schemas in ../shared/reference/hsds-3.0/, resolving their relative `$ref`s through a
+`referencing` registry, with format checking on (ids are UUIDs).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+from conftest import MINIMAL, REPO, STAFF_EXTENSION, STAFF_NAME, TODAY
+from icalendar import Calendar
+from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from guide.cli import main
+from guide.exports import standard_csv
+from guide.exports.common import check_digit, katakana
+
+HSDS_SCHEMAS = REPO.parent.parent / "shared" / "reference" / "hsds-3.0" / "schema"
+if not HSDS_SCHEMAS.is_dir():  # a checkout beside ../shared, or the worktree layout
+    HSDS_SCHEMAS = Path("/work/shared/reference/hsds-3.0/schema")
+HSDS_FILES = {"organizations.json": "organization.json", "services.json": "service.json",
+              "taxonomies.json": "taxonomy.json", "taxonomy_terms.json": "taxonomy_term.json"}
+
+
+def build_minimal(root: Path, edits: dict[str, list[tuple[str, str]]] | None = None) -> Path:
+    """The minimal fixture (with `edits` to its data files) built with the project's theme, prose and
+    catalogs, and a private overlay planted."""
+    shutil.copytree(MINIMAL / "data", root / "data")
+    for name, replacements in (edits or {}).items():
+        text = (root / "data" / name).read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text
+            text = text.replace(old, new)
+        (root / "data" / name).write_text(text, encoding="utf-8")
+    for name in ("content", "locale", "overrides"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "data" / "private.yaml").write_text(
+        f'contacts:\n  - {{agency: kakuu-soudan-center, extension: "{STAFF_EXTENSION}", staff: [{STAFF_NAME}]}}\n', encoding="utf-8"
+    )
+    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
+    return root
+
+
+# The weekly exercise group does not meet on public holidays or over the year-end closure.
+OBSERVES_HOLIDAYS = {
+    "programs.yaml": [('times: ["10:00-11:00"]\n', 'times: ["10:00-11:00"]\n          closed_on_public_holidays: true\n          closed_year_end: true\n')]
+}
+
+
+@pytest.fixture(scope="module")
+def minimal_built(tmp_path_factory) -> Path:
+    return build_minimal(tmp_path_factory.mktemp("minimal"), OBSERVES_HOLIDAYS)
+
+
+SCRIPT = "</script><script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def variant_built(tmp_path_factory) -> Path:
+    """The minimal guide changed three ways: its own licence, a program whose dates are all past
+    (left with a yearly rule, which has no dates to put in a calendar), and markup in a summary."""
+    monthly = '        - frequency: monthly\n          nth: [2]\n          days: [wed]\n          times: ["14:00-15:30"]\n'
+    return build_minimal(
+        tmp_path_factory.mktemp("variant"),
+        {
+            "site.yaml": [("stale_after_days: 365", "stale_after_days: 365\ndata_licence: {name: CC0 1.0}")],
+            "programs.yaml": [(monthly, ""), ("2026-12-09", "2026-11-09"), ("2027-01-13", "2026-10-14")],
+            "agencies.yaml": [("生活の困りごとを何でも受け付ける架空の窓口です。", SCRIPT)],
+        },
+    )
+
+
+@pytest.fixture(params=["minimal", "real"])
+def any_site(request, minimal_built, built) -> Path:
+    """The built site/ of each guide: the fictional fixture and the real data."""
+    return (minimal_built if request.param == "minimal" else built) / "site"
+
+
+def edition_dirs(site: Path) -> list[Path]:
+    return [site, site / "en"]
+
+
+# --- HSDS 3.0 -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hsds_registry() -> Registry:
+    resources = [
+        (path.name, Resource.from_contents(json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT7))
+        for path in HSDS_SCHEMAS.glob("*.json")
+    ]
+    return Registry().with_resources(resources)
+
+
+def hsds_validator(registry: Registry, schema_file: str) -> Draft7Validator:
+    schema = json.loads((HSDS_SCHEMAS / schema_file).read_text(encoding="utf-8"))
+    return Draft7Validator(schema, registry=registry, format_checker=FormatChecker())
+
+
+def test_hsds_validates_against_the_official_schemas_with_formats_checked(any_site, hsds_registry):
+    for edition in edition_dirs(any_site):
+        for file_name, schema_file in HSDS_FILES.items():
+            records = json.loads((edition / "data" / "hsds" / file_name).read_text(encoding="utf-8"))
+            assert records, file_name
+            validator = hsds_validator(hsds_registry, schema_file)
+            errors = [f"{file_name}[{n}] {'/'.join(map(str, e.absolute_path))}: {e.message}" for n, r in enumerate(records) for e in validator.iter_errors(r)]
+            assert errors == []
+
+
+def test_the_format_checker_does_catch_a_non_uuid_id(hsds_registry):
+    validator = hsds_validator(hsds_registry, "organization.json")
+    assert not validator.is_valid({"id": "kakuu-soudan-center", "name": "x", "description": "y"})
+
+
+def test_hsds_ids_are_the_same_in_every_build(minimal_built, tmp_path):
+    again = build_minimal(tmp_path / "again", OBSERVES_HOLIDAYS)
+    for file_name in HSDS_FILES:
+        first = json.loads((minimal_built / "site" / "data" / "hsds" / file_name).read_text(encoding="utf-8"))
+        second = json.loads((again / "site" / "data" / "hsds" / file_name).read_text(encoding="utf-8"))
+        assert [r["id"] for r in first] == [r["id"] for r in second]
+
+
+def test_hsds_weekly_hours_are_rrule_parts_in_the_citys_offset(minimal_built):
+    organizations = json.loads((minimal_built / "site" / "data" / "hsds" / "organizations.json").read_text(encoding="utf-8"))
+    center = next(o for o in organizations if o["name"] == "架空相談センター")
+    schedules = center["locations"][0]["schedules"]
+    assert [(s["freq"], s["byday"], s["opens_at"], s["closes_at"]) for s in schedules] == [
+        ("WEEKLY", "MO,TU,WE,TH,FR", "08:30+09:00", "17:15+09:00"),
+        ("WEEKLY", "SA", "09:00+09:00", "12:00+09:00"),
+        ("WEEKLY", "SA", "13:00+09:00", "16:00+09:00"),
+    ]
+    assert {s["timezone"] for s in schedules} == {9}
+
+
+def test_hsds_carries_holiday_rules_and_sources_as_extension_attributes(minimal_built):
+    site = minimal_built / "site" / "data" / "hsds"
+    terms = {t["id"]: t["code"] for t in json.loads((site / "taxonomy_terms.json").read_text(encoding="utf-8"))}
+    organizations = json.loads((site / "organizations.json").read_text(encoding="utf-8"))
+    center = next(o for o in organizations if o["name"] == "架空相談センター")
+    schedule_terms = {terms[a["taxonomy_term_id"]]: a["value"] for a in center["locations"][0]["schedules"][0]["attributes"]}
+    assert schedule_terms["closed_on_public_holidays"] == "true"
+    assert schedule_terms["closed_year_end"] == "12-29/01-03"
+    assert "2026-12-05" in schedule_terms["closed_dates"]
+    org_terms = {terms[a["taxonomy_term_id"]]: a["value"] for a in center["attributes"]}
+    assert org_terms["source"].startswith("test-list-2026: ")
+    assert org_terms["last_verified"] == "2026-10-01"
+
+
+def test_an_address_without_postal_code_is_carried_in_words_never_invented(minimal_built):
+    organizations = json.loads((minimal_built / "site" / "data" / "hsds" / "organizations.json").read_text(encoding="utf-8"))
+    counter = next(o for o in organizations if o["name"] == "架空健康窓口")
+    branch = next(loc for loc in counter["locations"] if loc["name"] == "架空健康窓口 東第一分室")
+    assert "addresses" not in branch
+    assert any(a["value"] == "架空県テスト市テスト東区架空町二丁目2-2" for a in branch["attributes"])
+    assert "000-0001" in json.dumps(organizations, ensure_ascii=False)  # the one postal code the data gives
+
+
+def test_guide_report_counts_records_hsds_cannot_fully_represent(minimal_copy, run_guide):
+    result = run_guide("report", "--root", minimal_copy, "--today", TODAY, "--lang", "en")
+    assert "HSDS: records exported without a required fact (1)" in result.out
+    assert "example-counter/higashi-1: address without postal code" in result.out
+
+
+# --- the JSON dataset -------------------------------------------------------------------
+
+
+def test_the_json_dataset_validates_against_its_generated_schema(any_site):
+    for edition in edition_dirs(any_site):
+        data = json.loads((edition / "data" / "guide.json").read_text(encoding="utf-8"))
+        schema = json.loads((edition / "data" / "guide.schema.json").read_text(encoding="utf-8"))
+        Draft202012Validator(schema, format_checker=FormatChecker()).validate(data)
+        assert data["format"] == "resource-guide"
+        assert data["format_version"] == "1.0"
+        assert data["built"] == TODAY
+        assert len(data["agencies"]) >= 3
+
+
+def test_the_licence_is_cc_by_unless_site_yaml_says_otherwise(variant_built):
+    data = json.loads((variant_built / "site" / "data" / "guide.json").read_text(encoding="utf-8"))
+    assert data["site"]["data_licence"] == {"name": "CC0 1.0"}
+    assert "CC0 1.0" in (variant_built / "site" / "opendata" / "index.html").read_text(encoding="utf-8")
+
+
+# --- 自治体標準オープンデータセット CSV ----------------------------------------------------
+
+
+def read_standard_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM"
+    return list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+
+
+def standard_list(name: str) -> list[str]:
+    """The column list kept as data, read here independently of the exporter."""
+    text = (REPO / "scripts" / "guide" / "standards" / f"{name}.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+    assert [int(r["position"]) for r in rows] == list(range(1, len(rows) + 1))
+    assert all(r["source"] for r in rows), "every column says where it was read"
+    return [r["name"] for r in rows]
+
+
+@pytest.mark.parametrize("name", ["public_facilities", "events"])
+def test_csv_header_is_the_standards_column_list_in_order(any_site, name):
+    rows = read_standard_csv(any_site / "data" / f"{name}.csv")
+    assert rows[0] == standard_list(name)
+    assert all(len(row) == len(rows[0]) for row in rows)
+
+
+def test_facility_rows_hold_agencies_and_branches_with_empty_unknowns(minimal_built):
+    header, *rows = read_standard_csv(minimal_built / "site" / "data" / "public_facilities.csv")
+    table = {row[header.index("ID")]: dict(zip(header, row, strict=True)) for row in rows}
+    assert set(table) == {"kakuu-soudan-center", "example-counter", "example-counter/higashi-1", "example-counter/nishi-1", "kakuu-kakei"}
+    center = table["kakuu-soudan-center"]
+    assert center["名称_カナ"] == "カクウソウダンセンター"
+    assert center["名称_英語"] == ""  # the English name is an unofficial translation
+    assert center["電話番号"] == "086-900-0001" and center["FAX番号"] == "086-900-0002"
+    assert center["内線番号"] == ""
+    assert center["利用可能曜日"] == "月,火,水,木,金,土"
+    assert "祝日は休み" in center["利用可能日時特記事項"]
+    kakei = table["kakuu-kakei"]
+    assert (kakei["開始時間"], kakei["終了時間"]) == ("08:30", "17:15")
+    assert table["example-counter/nishi-1"]["所在地_連結表記"] == ""
+    assert {r["全国地方公共団体コード"] for r in table.values()} == {"999997"}
+
+
+def test_event_rows_are_the_dated_sessions(minimal_built):
+    header, *rows = read_standard_csv(minimal_built / "site" / "data" / "events.csv")
+    events = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(e["イベント名"], e["開始日"], e["開始時間"], e["終了時間"]) for e in events] == [
+        ("架空家計講座", "2026-12-09", "14:00", "15:30"),
+        ("架空家計講座", "2027-01-13", "", ""),
+    ]
+    assert events[0]["連絡先電話番号"] == "086-900-0021"
+
+
+@pytest.mark.parametrize("code", ["331007", "131016", "011002", "281000", "141500"])  # published codes; 281000: remainder 1
+def test_the_local_government_code_check_digit(code):
+    assert check_digit(code[:5]) == int(code[5])
+
+
+def test_readings_become_full_width_katakana():
+    assert katakana("かくう そうだん") == "カクウ ソウダン"
+
+
+def test_a_wrong_check_digit_stops_the_build_with_a_clear_message(tmp_path, capsys):
+    with pytest.raises(AssertionError):
+        build_minimal(tmp_path, {"site.yaml": [('"999997"', '"999999"')]})
+    err = capsys.readouterr().err
+    assert "data/site.yaml: local_government_code 999999 の検査数字が合いません（JIS X 0402" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_the_csv_columns_come_from_the_data_files():
+    assert standard_csv.columns("events") == standard_list("events")
+    assert standard_csv.columns("public_facilities") == standard_list("public_facilities")
+
+
+# --- iCalendar ----------------------------------------------------------------------------
+
+
+def test_every_feed_round_trips_through_the_icalendar_parser(any_site):
+    for edition in edition_dirs(any_site):
+        for feed in (edition / "data" / "calendar").glob("*.ics"):
+            parsed = Calendar.from_ical(feed.read_bytes())
+            assert Calendar.from_ical(parsed.to_ical()) == parsed
+            for event in parsed.walk("VEVENT"):
+                start = event.decoded("dtstart")
+                if isinstance(start, datetime):
+                    assert str(start.tzinfo) == "Asia/Tokyo", feed.name
+
+
+def test_a_weekly_group_expands_to_the_expected_dates_skipping_holidays(minimal_built):
+    parsed = Calendar.from_ical((minimal_built / "site" / "data" / "calendar" / "kakuu-taisou.ics").read_bytes())
+    (event,) = parsed.walk("VEVENT")
+    from dateutil.rrule import rrulestr
+
+    rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=event.decoded("dtstart"))
+    excluded = {d.dt for exdate in ([event["EXDATE"]] if not isinstance(event["EXDATE"], list) else event["EXDATE"]) for d in exdate.dts}
+    dates = [moment.date() for moment in rule if moment not in excluded]
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert event.decoded("dtstart") == datetime(2026, 11, 24, 10, 0, tzinfo=tokyo)
+    assert dates[:3] == [date(2026, 11, 24), date(2026, 11, 27), date(2026, 12, 1)]
+    assert date(2027, 2, 23) not in dates and holidays.JP(years=2027).get(date(2027, 2, 23))  # 天皇誕生日, a Tuesday
+    assert date(2027, 2, 26) in dates
+    assert date(2026, 12, 29) not in dates and date(2027, 1, 1) not in dates  # year-end closure
+    assert all(d.weekday() in (1, 4) for d in dates)
+
+
+def test_past_only_programs_have_no_feed_and_no_calendar_link(variant_built):
+    site = variant_built / "site"
+    assert not (site / "data" / "calendar" / "kakuu-kouza.ics").exists()
+    assert "calendar-link" not in (site / "programs" / "kakuu-kouza" / "index.html").read_text(encoding="utf-8")
+    everything = Calendar.from_ical((site / "data" / "calendar" / "all.ics").read_bytes())
+    starts = [e.decoded("dtstart") for e in everything.walk("VEVENT")]
+    assert starts and all((s.date() if isinstance(s, datetime) else s) >= date.fromisoformat(TODAY) for s in starts)
+
+
+def test_program_pages_with_dates_to_come_link_their_feed(minimal_built):
+    page = (minimal_built / "site" / "programs" / "kakuu-taisou" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../data/calendar/kakuu-taisou.ics"' in page
+    assert "カレンダーに追加" in page
+    salon = (minimal_built / "site" / "programs" / "kakuu-salon" / "index.html").read_text(encoding="utf-8")
+    assert "calendar-link" not in salon  # dates to be announced: nothing to put in a calendar
+
+
+# --- schema.org JSON-LD and the sitemap ------------------------------------------------------
+
+
+class _JsonLd(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.blocks, self._inside = [], False
+
+    def handle_starttag(self, tag, attrs):
+        self._inside = tag == "script" and ("type", "application/ld+json") in attrs
+
+    def handle_data(self, data):
+        if self._inside:
+            self.blocks.append(json.loads(data))
+
+    def handle_endtag(self, tag):
+        self._inside = False
+
+
+def json_ld(page: Path) -> list[dict]:
+    parser = _JsonLd()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.blocks
+
+
+def test_agency_branch_and_program_pages_carry_json_ld_with_required_properties(any_site):
+    for edition in edition_dirs(any_site):
+        for page in (edition / "agencies").glob("*/**/index.html"):
+            (office,) = json_ld(page)
+            assert office["@context"] == "https://schema.org" and office["@type"] == "GovernmentOffice" and office["name"]
+        for page in (edition / "programs").glob("*/index.html"):
+            (event,) = json_ld(page)
+            assert event["@type"] == "Event" and event["name"]
+            if "eventSchedule" in event:
+                assert event["startDate"] and all(s["scheduleTimezone"] == "Asia/Tokyo" for s in event["eventSchedule"])
+
+
+def test_office_json_ld_has_weekly_hours_and_the_coming_years_closures(minimal_built):
+    (office,) = json_ld(minimal_built / "site" / "agencies" / "kakuu-soudan-center" / "index.html")
+    assert office["openingHoursSpecification"][0] == {
+        "@type": "OpeningHoursSpecification",
+        "dayOfWeek": [f"https://schema.org/{d}" for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")],
+        "opens": "08:30",
+        "closes": "17:15",
+    }
+    special = {(s["validFrom"], s["validThrough"]): (s["opens"], s["closes"]) for s in office["specialOpeningHoursSpecification"]}
+    assert special[("2026-11-23", "2026-11-23")] == ("00:00", "00:00")  # 勤労感謝の日
+    assert special[("2026-12-29", "2027-01-02")] == ("00:00", "00:00")  # year-end closure, one span (1/3 is a Sunday)
+    assert special[("2026-12-06", "2026-12-06")] == ("10:00", "15:00")  # a Sunday opened by exception
+    assert special[("2027-02-01", "2027-02-03")] == ("00:00", "00:00")  # closed period
+
+
+def test_json_ld_cannot_break_out_of_its_script_element(variant_built):
+    page = variant_built / "site" / "agencies" / "kakuu-soudan-center" / "index.html"
+    (office,) = json_ld(page)
+    assert office["description"] == SCRIPT
+    assert "<script>alert(1)" not in page.read_text(encoding="utf-8")
+
+
+def test_the_sitemap_lists_every_public_page_with_lastmod_from_last_verified(minimal_built):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    for edition, base in ((minimal_built / "site", "https://guide.example.jp/"), (minimal_built / "site" / "en", "https://guide.example.jp/en/")):
+        root = ET.parse(edition / "sitemap.xml").getroot()
+        listed = {u.find("s:loc", ns).text: u.find("s:lastmod", ns).text for u in root.findall("s:url", ns)}
+        pages = {base + p.parent.relative_to(edition).as_posix().removeprefix(".") + "/" for p in edition.rglob("index.html")
+                 if edition.name == "en" or not p.is_relative_to(edition / "en")}
+        pages = {p.replace(base + "/", base) for p in pages}
+        assert set(listed) == pages
+        assert listed[base + "agencies/kakuu-soudan-center/"] == "2026-10-01"
+        assert listed[base + "agencies/example-counter/higashi-1/"] == "2026-09-15"
+        assert listed[base + "programs/kakuu-salon/"] == "2026-11-01"
+
+
+# --- the オープンデータ page and staff-only facts ---------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href", ""))
+
+
+def test_the_open_data_page_links_every_export_with_licence_and_date(any_site):
+    for edition in edition_dirs(any_site):
+        page = edition / "opendata" / "index.html"
+        parser = _Links()
+        html = page.read_text(encoding="utf-8")
+        parser.feed(html)
+        targets = {(page.parent / href).resolve() for href in parser.hrefs if href.startswith("../data/")}
+        exported = {p.resolve() for p in (edition / "data").rglob("*") if p.is_file() and p.parent.name != "calendar"}
+        assert exported <= targets
+        assert all(t.is_file() for t in targets)
+        assert "CC BY 4.0" in html and f'datetime="{TODAY}"' in html
+    assert "オープンデータ" in (any_site / "opendata" / "index.html").read_text(encoding="utf-8")
+
+
+def test_no_export_contains_a_staff_only_value(any_site):
+    exports = [p for e in edition_dirs(any_site) for p in (*(e / "data").rglob("*"), e / "sitemap.xml") if p.is_file()]
+    assert len(exports) > 10
+    for path in exports:
+        text = path.read_bytes().decode("utf-8-sig")
+        assert STAFF_EXTENSION not in text and STAFF_NAME not in text, path
