@@ -89,7 +89,7 @@ def test_a_city_needs_only_its_name_and_prefecture():
     assert city.local_government_code is None and city.phone_area_code is None
 
 
-@pytest.mark.parametrize(("code", "valid"), [("131016", True), ("011002", True), ("011011", True), ("999997", True), ("131017", False), ("011010", False)])
+@pytest.mark.parametrize(("code", "valid"), [("131016", True), ("011002", True), ("011011", True), ("281000", True), ("999997", True), ("131017", False), ("011010", False)])
 def test_a_local_government_code_is_checked_with_its_jis_x_0402_check_digit(code, valid):
     data = {"name": {"ja": "架空市"}, "prefecture": {"ja": "架空県"}, "local_government_code": code}
     if valid:

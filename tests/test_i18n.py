@@ -25,8 +25,8 @@ PACKAGE = ROOT / "scripts" / "guide"
 CATALOGS = sorted(GENERATOR_LOCALE.glob("*.po"))
 
 # Calls whose first argument is a message id: self.gettext("…"), w("…"), words(lang)("…"), x.of("ctx", "…"),
-# HandoutError("…", …), later("…", …).
-_ID_CALLS = {"gettext", "ngettext", "words", "w", "_", "HandoutError", "later"}
+# HandoutError("…", …), later("…", …), N_("…") (a table the templates translate).
+_ID_CALLS = {"gettext", "ngettext", "words", "w", "_", "N_", "HandoutError", "later"}
 
 
 def _strings(node: ast.AST) -> list[str]:
@@ -50,7 +50,7 @@ def _name(func: ast.AST) -> str | None:
 
 def ids_in_python() -> set[tuple[str | None, str]]:
     found: set[tuple[str | None, str]] = set()
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
@@ -79,7 +79,9 @@ def ids_in_templates() -> set[tuple[str | None, str]]:
             continue
         with path.open("rb") as handle:
             for _line, _function, message, _comments in babel_extract(handle, ("_", "gettext", "ngettext"), [], {"trim_blocks": "true", "lstrip_blocks": "true"}):
-                found.add((None, message[0] if isinstance(message, tuple) else message))
+                msgid = message[0] if isinstance(message, tuple) else message
+                if msgid is not None:  # _(variable): its ids are found where the table is (N_)
+                    found.add((None, msgid))
     return found
 
 

@@ -119,3 +119,21 @@ class Renderer:
         body = template.render(page=page, rel=rel, **page.context)
         # Blank lines would end Markdown's raw-HTML block: keep the body one block.
         return "\n".join(line for line in body.splitlines() if line.strip()) + "\n"
+
+
+def open_data_globals(guide: Guide, lang: str, translations, today: date) -> dict:
+    """What the オープンデータ page and the pages' JSON-LD and calendar links need from the exports."""
+    from . import exports  # noqa: PLC0415 - the exports use url_for: imported once this module is complete
+    from .editions import Edition  # noqa: PLC0415
+    from .exports.calendar_feed import has_feed  # noqa: PLC0415
+    from .exports.common import Language  # noqa: PLC0415
+    from .exports.jsonld import StructuredData  # noqa: PLC0415
+
+    base = Edition.of(guide, lang).url(guide)
+    data = StructuredData(guide, Language(guide, lang, translations), today, lambda path: base + path if base else None)
+    return {
+        "structured_data": data.for_page,
+        "has_feed": lambda program: has_feed(program, today),
+        "calendar_href": exports.calendar_href,
+        "open_data_files": exports.CATALOGUE,
+    }

@@ -18,7 +18,7 @@ from ..i18n import translations
 from ..model import Guide
 from ..pages import url_for
 from . import calendar_feed, dataset, hsds, sitemap, standard_csv
-from .common import ExportError, Language
+from .common import Language
 
 DATA_DIR = "data"
 CALENDAR_DIR = "calendar"
@@ -72,9 +72,7 @@ def _json(value) -> str:
 
 
 def write_exports(root: Path, guide: Guide, edition: Edition, editions: list[Edition], out: Path, today: date) -> list[Path]:
-    """Write every export of one edition under `out` (the edition's folder in the new site).
-
-    Raises ExportError when the data cannot be exported as it stands."""
+    """Write every export of one edition under `out` (the edition's folder in the new site)."""
     words = _language(root, guide, edition.lang)
     # The standard datasets are Japanese by definition: their texts in Japanese when the guide has it.
     japanese = _language(root, guide, "ja") or words
@@ -114,4 +112,4 @@ def _write_sitemap(guide: Guide, edition: Edition, editions: list[Edition], out:
     return target
 
 
-__all__ = ["CATALOGUE", "ExportError", "calendar_href", "write_exports"]
+__all__ = ["CATALOGUE", "calendar_href", "write_exports"]

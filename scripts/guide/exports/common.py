@@ -19,10 +19,6 @@ from ..model import WEEKDAYS, Guide, Recurrence, Text
 RRULE_WEEKDAYS = dict(zip(WEEKDAYS, weekdays, strict=True))
 
 
-class ExportError(Exception):
-    """The data cannot be exported as it stands (for example a wrong 全国地方公共団体コード)."""
-
-
 def default_language(guide: Guide) -> str:
     return site_default_language(guide.site)
 
@@ -43,21 +39,6 @@ def stable_id(guide: Guide, kind: str, *ids: str) -> str:
     """A UUID (version 5) derived from a record's kind and ids: stable from build to build."""
     return str(uuid.uuid5(namespace(guide), "/".join((kind, *ids))))
 
-
-def check_digit(first_five: str) -> int:
-    """The JIS X 0402 check digit of a 全国地方公共団体コード: weights 6..2, modulus 11."""
-    remainder = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2), strict=True)) % 11
-    return (11 - remainder) % 10
-
-
-def local_government_code(guide: Guide) -> str | None:
-    """The city's 6-digit code, or None when site.yaml gives none.  A wrong check digit is an error."""
-    code = guide.site.city.local_government_code
-    if not code:
-        return None
-    if len(code) != 6 or not code.isdigit() or check_digit(code[:5]) != int(code[5]):
-        raise ExportError(code)
-    return code
 
 
 def katakana(text: str | None) -> str:
@@ -84,7 +65,7 @@ class Language:
             return ""
         return value.get(self.lang)
 
-    def word(self, msgid: str, **params) -> str:
+    def gettext(self, msgid: str, **params) -> str:
         text = self.catalog.gettext(msgid)
         return text % params if params else text
 

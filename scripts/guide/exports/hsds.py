@@ -2,7 +2,7 @@
 
 HSDS speaks one language per dataset, so each edition exports its own.  Ids are
 UUIDs derived from the record ids (`common.stable_id`), the same in every build.
-What HSDS has no field for (holiday rules, closed dates, sources, ★ hubs,
+What HSDS has no field for (holiday rules, closed dates, sources, hubs,
 unofficial translations, an address without postal code) is carried as
 `attributes` linked to terms of the guide's own extension taxonomy; README.md
 has the full mapping table.  HSDS requires facts the documents may not give: such
@@ -25,7 +25,7 @@ RRULE_DAYS = {day: day[:2].upper() for day in WEEKDAYS}
 EXTENSION_TERMS = {
     "source": "Where the facts come from: document id, title and section.",
     "last_verified": "Date the facts were last confirmed (YYYY-MM-DD).",
-    "hub": "★: the place to ask first in this category when unsure (value: category id).",
+    "hub": "Hub: the place to ask first in this category when unsure (value: category id).",
     "unofficial_translation": "Fields whose text in this language is not the city's own (comma-separated).",
     "untranslated": "Fields shown in the default language because this language has no text (comma-separated).",
     "address": "The full address, when HSDS cannot hold it as an address (no postal code in the documents).",
@@ -307,7 +307,8 @@ class HsdsBuilder:
         organization["phones"] = self.phones(agency.phones, {"organization_id": org_id}, f"organization/{agency.id}")
         organization["locations"] = locations
         attributes = self.record_attributes("organization", org_id, agency, {"name": agency.name, "description": agency.summary})
-        attributes.append(self.attribute("organization", org_id, "kana", agency.kana))
+        if agency.kana:  # optional: a reading only where the data gives one
+            attributes.append(self.attribute("organization", org_id, "kana", agency.kana))
         if agency.parent:
             attributes.append(self.attribute("organization", org_id, "parent_organization_name", self.text(agency.parent)))
         for area_id in agency.areas_served:

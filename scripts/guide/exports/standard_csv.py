@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .common import Language, katakana, local_government_code
+from .common import Language, katakana
 
 STANDARDS = Path(__file__).resolve().parent.parent / "standards"
 FACILITIES = "public_facilities"
@@ -58,9 +58,9 @@ def _hours_cells(hours: Hours | None, words: Language) -> dict[str, str]:
             times = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in sorted(time_range_minutes(t) for t in rule.times))
             notes.append(f"{''.join(WEEKDAY_KANJI[d] for d in rule.days)} {times}")
     if hours.closed_on_public_holidays:
-        notes.append(words.word("Closed on public holidays"))
+        notes.append(words.gettext("Closed on public holidays"))
     if hours.closed_year_end:
-        notes.append(words.word("Closed over the year-end holidays"))
+        notes.append(words.gettext("Closed over the year-end holidays"))
     if hours.note:
         notes.append(words.text(hours.note))
     cells["利用可能日時特記事項"] = "; ".join(notes)
@@ -72,7 +72,7 @@ def _first(phones, kind: str) -> str:
 
 
 def facility_rows(guide: Guide, words: Language, english: Language | None) -> list[dict[str, str]]:
-    code = local_government_code(guide) or ""
+    code = guide.site.city.local_government_code or ""  # its check digit is checked on load
     city = words.text(guide.site.city.prefecture) + words.text(guide.site.city.name)
     areas = {a.id: a for a in guide.areas.areas}
     sources = {s.id: s for s in guide.sources.sources}
@@ -104,7 +104,7 @@ def facility_rows(guide: Guide, words: Language, english: Language | None) -> li
             **_hours_cells(place.hours or agency.hours, words),
             "説明": words.text(agency.summary) or "、".join(words.text(s.description) for s in agency.services),
             "URL": place.url or agency.url or "",
-            "備考": words.word("Source: %(source)s; last verified %(date)s", source=note, date=agency.last_verified.isoformat()),
+            "備考": words.gettext("Source: %(source)s; last verified %(date)s", source=note, date=agency.last_verified.isoformat()),
         }
 
     for agency in guide.agencies:
@@ -114,7 +114,7 @@ def facility_rows(guide: Guide, words: Language, english: Language | None) -> li
 
 
 def event_rows(guide: Guide, words: Language, english: Language | None) -> list[dict[str, str]]:
-    code = local_government_code(guide) or ""
+    code = guide.site.city.local_government_code or ""  # its check digit is checked on load
     city = words.text(guide.site.city.prefecture) + words.text(guide.site.city.name)
     agencies = {a.id: a for a in guide.agencies}
     rows = []
