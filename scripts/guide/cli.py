@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import diff, handouts, report
+from . import diff, exporter, handouts, importer, report, scaffold
 from .load import DATA_FILES, load_guide
 from .messages import format_problem
 from .model import PrivateOverlay
@@ -173,6 +173,9 @@ def parser() -> argparse.ArgumentParser:
     handouts.register(sub, common)
     diff.register(sub, common)
     report.register(sub, common)
+    scaffold.register(sub, common)
+    importer.register(sub, common)
+    exporter.register(sub, common)
 
     schema = sub.add_parser("schema", parents=[common], help="regenerate the JSON Schemas in schema/")
     schema.set_defaults(func=cmd_schema)
@@ -181,7 +184,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if not (args.root / "data").is_dir():
+    if getattr(args, "needs_data", True) and not (args.root / "data").is_dir():
         print(
             _words(
                 args.lang,

@@ -1,0 +1,841 @@
+"""`guide import agencies|programs FILE`: a city's spreadsheet (.xlsx or .csv) into the guide's records.
+
+Each row becomes a record or is reported by sheet and row with the reason: nothing is dropped
+silently.  Rows of one agency under several 相談項目 become one agency with several services.
+A cell that reads as export writes the record's current value keeps that value whole (with its
+translations, exceptions and everything the table has no column for); a changed cell is read
+anew.  So importing an export changes nothing, and an edited export changes exactly the edits,
+worded as `guide diff` words them.  Staff-only columns (内線, 担当者, 主/副) go to
+data/private.yaml, which git ignores, and never to a tracked file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
+from slugify import slugify
+
+from . import diff
+from . import spreadsheet as sp
+from .i18n import translations
+from .load import load_guide
+from .messages import format_problem
+from .model import (
+    WEEKDAYS,
+    Agency,
+    Guide,
+    Hours,
+    Phone,
+    PrivateOverlay,
+    Program,
+    Recurrence,
+    Schedule,
+    Service,
+    Session,
+    SourceRef,
+    StaffContact,
+    Text,
+)
+from .phones import parse_phone
+from .problems import Problem
+
+# --- ids from names: python-slugify on the Hepburn reading (pykakasi) ---------------------------
+
+_kakasi = None
+
+
+def romanise(text: str) -> str:
+    """地域ケア総合推進センター → chiiki kea sougou suishin sentaa."""
+    global _kakasi  # noqa: PLW0603 - the dictionary is loaded once, on first use
+    if _kakasi is None:
+        import pykakasi  # noqa: PLC0415 - loads its dictionary: only when ids are made
+
+        _kakasi = pykakasi.kakasi()
+    return " ".join(part["hepburn"] for part in _kakasi.convert(text))
+
+
+def reading(text: str) -> str:
+    """The hiragana reading pykakasi gives, for the `kana` field while the model requires one."""
+    romanise("")  # loads the dictionary
+    return "".join(part["hira"] for part in _kakasi.convert(text))
+
+
+def make_id(name: str, taken: set[str], fallback: str) -> str:
+    """A stable id from a name: the same name always gives the same id, "-2" … only on a clash."""
+    base = slugify(romanise(name), max_length=48, word_boundary=True) or fallback
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+# --- reading cells ----------------------------------------------------------------------------
+
+# 「（詳細別紙）」「別紙参照」: the fact is in another document, not in this cell.
+ELSEWHERE = re.compile(r"[(（][^()（）]*(?:別紙|別添|別表)[^()（）]*[)）]|^(?:詳細は)?(?:別紙|別添|別表)(?:参照|のとおり)?$")
+NOT_CLEANED = ("id", "service_id", "source", "last_verified", *sp.STAFF_ONLY)
+STAR = re.compile(r"★\s*\d*")
+
+
+def folded(text: str) -> str:
+    """Full-width digits and letters to ASCII, one kind of dash and tilde: for numbers, times, dates."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[‐‑‒–—―−ｰ－ー](?=\d)|(?<=\d)[‐‑‒–—―−ｰ－ー]", "-", text)
+    return text.replace("〜", "~").replace("～", "~")
+
+
+@dataclass
+class Messages:
+    """What the import found, each located: file[sheet]:row:column: what (how to fix)."""
+
+    lines: list[str] = field(default_factory=list)
+    errors: int = 0
+
+    def add(self, where: str, text: str, *, error: bool = False) -> None:
+        self.lines.append(f"{where}: {text}")
+        self.errors += error
+
+
+@dataclass
+class Row:
+    """One data row: its number and the text of each field's cell (None: the table has no such column)."""
+
+    sheet: sp.Sheet
+    number: int
+    cells: dict[str, str | None]
+    columns: dict[str, int]
+    staff: list[str]
+
+    def where(self, name: str | None = None) -> str:
+        return self.sheet.where(self.number, self.columns[name] + 1 if name in self.columns else None)
+
+
+class Importer:
+    """Turns the rows of one sheet into records, merged with the guide's current ones."""
+
+    def __init__(self, guide: Guide, sheet: sp.Sheet, columns: sp.Columns, *, document: str, verified: date,
+                 assume_closed: bool, gettext, lang: str):
+        self.guide, self.sheet, self.columns = guide, sheet, columns
+        self.document, self.verified, self.assume_closed = document, verified, assume_closed
+        self._, self.lang = gettext, lang
+        self.messages = Messages()
+        self.context = {"phone_region": guide.site.city.country, "area_code": guide.site.city.phone_area_code}
+        self.not_structured: list[str] = []
+
+    # --- rows
+
+    def rows(self, spec: dict[str, list[str]]) -> list[Row]:
+        """The data rows below the header; blank rows skipped, heading rows noted, section categories carried."""
+        _ = self._
+        last_header = self.columns.header_rows[-1]
+        by_field: dict[str, int] = {}
+        for column, name in self.columns.fields.items():
+            by_field.setdefault(name, column)
+        rows, heading = [], None
+        for number, cells in self.sheet.rows:
+            if number <= last_header:
+                continue
+            values = {c for c in cells if c}
+            if not values:
+                continue
+            name_cell = cells[by_field["name"]] if "name" in by_field and by_field["name"] < len(cells) else ""
+            if len(values) == 1 and (not name_cell or name_cell in values) and "categories" not in by_field:
+                heading = next(iter(values))  # a section heading such as 「病気・医療について」
+                if self.category_ids(heading) is None:
+                    self.messages.add(self.sheet.where(number), _("read as a heading, not a record: {text}").format(text=heading))
+                    heading = None
+                continue
+            texts = {name: (cells[column] if column < len(cells) else "") for name, column in by_field.items()}
+            for name in spec:
+                texts.setdefault(name, None)
+            if heading and texts.get("categories") is None:
+                texts["categories"] = heading
+            staff = [cells[c] for c in self.columns.columns_of("staff") if c < len(cells) and cells[c]]
+            row = Row(self.sheet, number, texts, by_field, staff)
+            self.clean(row)
+            rows.append(row)
+        return rows
+
+    def clean(self, row: Row) -> None:
+        """Strip ★ marks and 「（詳細別紙）」 notes; a cell that only points elsewhere counts as not given."""
+        _ = self._
+        for name, text in row.cells.items():
+            if not text or name in NOT_CLEANED:
+                continue
+            text = STAR.sub("", text).strip()
+            elsewhere = ELSEWHERE.search(text)
+            if elsewhere:
+                text = (text[: elsewhere.start()] + text[elsewhere.end() :]).strip()
+                self.messages.add(row.where(name), _("「{note}」: the fact is in another document, so it is left out (write it in the sheet)").format(note=elsewhere[0].strip()))
+                if not text:
+                    text = None  # treated like a missing column: the current value stays
+            row.cells[name] = text
+
+    # --- values
+
+    def category_ids(self, text: str) -> list[str] | None:
+        """Category ids for 「病気・医療」「病気・医療について」「medical」; None if one is unknown."""
+        table = {}
+        for category in self.guide.taxonomy.categories:
+            for label in (category.id, *category.name.root.values(), *(category.sheet_label.root.values() if category.sheet_label else ())):
+                if isinstance(label, str):
+                    table[_label_key(label)] = category.id
+        ids = []
+        for part in re.split(r"[、,\n]", text):
+            if part.strip():
+                found = table.get(_label_key(part))
+                if found is None:
+                    return None
+                ids.append(found)
+        return ids or None
+
+    def phones(self, row: Row, name: str, kind: str, text: str | None) -> list[Phone] | None:
+        if not text:
+            return []
+        result = []
+        for part in re.split(r"[、,，/／\n]", text):
+            part = folded(part).strip()
+            if not part:
+                continue
+            label = re.search(r"[(（]([^)）]+)[)）]", part)
+            number = re.sub(r"[(（][^)）]*[)）]", "", part).strip()
+            number = re.sub(r"^(?:TEL|FAX|電話|℡)[:：]?\s*", "", number, flags=re.I)
+            try:
+                parse_phone(number, self.context["phone_region"], self.context["area_code"])
+            except PydanticCustomError as err:
+                problem = Problem(self.sheet.where(row.number).rsplit(":", 1)[0], row.number, row.columns.get(name, 0) + 1, err.type, err.context or {})
+                self.messages.lines.append(format_problem(problem, self.lang))
+                self.messages.errors += 1
+                return None
+            result.append(Phone(number=number, kind=kind, label=Text({"ja": label[1]}) if label else None))
+        return result
+
+    def hours(self, row: Row, text: str) -> Hours:
+        parsed, reason = parse_hours(text, self.assume_closed)
+        if parsed is not None:
+            return parsed
+        self.not_structured.append(f"{row.where('hours')}: {text} — {self._(reason)}")
+        return Hours(status="not_published", note=Text({"ja": text}))
+
+    def verified_date(self, row: Row) -> date | None:
+        text = row.cells.get("last_verified")
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(folded(text).replace("/", "-"))
+        except ValueError:
+            self.messages.add(row.where("last_verified"), self._("{value} is not a date (write it as 2026-04-01)").format(value=text), error=True)
+            return None
+
+    def sources(self, row: Row, current: list[SourceRef] | None) -> list[SourceRef]:
+        """The 出典 cell when it names known documents; else the current sources plus this sheet's row."""
+        text = row.cells.get("source")
+        if current and text is not None and text == sp.sources_cell(current):
+            return list(current)
+        documents = {d.id for d in self.guide.sources.sources}
+        if text:
+            refs = []
+            for part in text.split(";"):
+                document, _, section = part.strip().partition(" ")
+                if document in documents and section.strip():
+                    refs.append(SourceRef(document=document, section=section.strip()))
+            if refs:
+                return refs
+        here = SourceRef(document=self.document, section=self.section(row))
+        return [*(current or []), here]
+
+    def section(self, row: Row) -> str:
+        return f"{self.sheet.name} {row.number}行目" if self.sheet.name else f"{row.number}行目"
+
+
+def _label_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", STAR.sub("", text))
+    text = re.sub(r"[\s「」『』()（）]", "", text)
+    return re.sub(r"(について|のこと|に関すること)$", "", text).lower()
+
+
+def _same(cell: str | None, current: str) -> bool:
+    """The cell says what the record already says (or the table has no such column)."""
+    return cell is None or cell == current
+
+
+# --- hours and schedules in words -------------------------------------------------------------------
+
+_DAY = "[月火水木金土日]"
+_DAYS = rf"(?:平日|毎日|{_DAY}(?:曜日?)?(?:[~\-・,、]?{_DAY}(?:曜日?)?)*)"
+_CLOCK = r"(\d{1,2})(?::|時)(\d{2})?分?"
+_TIME = rf"{_CLOCK}\s*(?:~|-|から)\s*{_CLOCK}"
+# 「土日祝休み」「祝日・年末年始を除く」「年末年始は休館」: what is closed.
+_CLOSED = re.compile(r"((?:[月火水木金土日祝]|曜日?|祝日|休日|年末年始|振替休日|・|、|及び|および)+)(?:は|を)?(?:休み|休館|休所|休業|閉庁|閉所|除く|休)")
+_OPEN = re.compile(r"(祝日|休日|年末年始)(?:も|を含む)(?:受付|開庁|開所|開館|相談)?")
+
+
+def _days(spec: str) -> list[str]:
+    if spec == "平日":
+        return list(WEEKDAYS[:5])
+    if spec == "毎日":
+        return list(WEEKDAYS)
+    spec = re.sub(r"曜日?", "", spec)
+    days: list[str] = []
+    for run in re.split(r"[・,、]", spec):
+        ends = re.split(r"[~\-]", run)
+        if len(ends) == 2 and ends[0] and ends[1]:
+            a, b = "月火水木金土日".index(ends[0]), "月火水木金土日".index(ends[1])
+            days += list(WEEKDAYS[a : b + 1])
+        else:
+            days += [WEEKDAYS["月火水木金土日".index(ch)] for ch in run]
+    return days
+
+
+def _clock(hours: str, minutes: str | None) -> str:
+    return f"{int(hours):02d}:{int(minutes or 0):02d}"
+
+
+def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
+    """平日 8:30~17:15, 月~金 9時～16時（土日祝休み）… as structured hours, or (None, why not)."""
+    t = re.sub(r"\s+", " ", folded(text))
+    holidays = year_end = None
+    for match in _CLOSED.finditer(t):
+        holidays = True if ("祝" in match[1] or "休日" in match[1]) else holidays
+        year_end = True if "年末年始" in match[1] else year_end
+    for match in _OPEN.finditer(t):
+        holidays = False if match[1] in ("祝日", "休日") else holidays
+        year_end = False if match[1] == "年末年始" else year_end
+    t = _OPEN.sub(" ", _CLOSED.sub(" ", t))
+    rules: list[tuple[list[str], list[str]]] = []
+    pos = 0
+    token = re.compile(rf"(?P<days>{_DAYS})|(?P<time>{_TIME})|(?P<sep>[\s、,/／()（）・。]+)")
+    while pos < len(t):
+        match = token.match(t, pos)
+        if not match:
+            return None, "words other than days and times"
+        if match["days"]:
+            if match["days"] == "平日" and holidays is None:
+                holidays = True  # 平日: public holidays are not weekdays
+            rules.append((_days(match["days"]), []))
+        elif match["time"]:
+            if not rules:
+                return None, "times without days"
+            start, end = _clock(match[4], match[5]), _clock(match[6], match[7])
+            rules[-1][1].append(f"{start}-{end}")
+        pos = match.end()
+    rules = [r for r in rules if r[1]]
+    if not rules:
+        return None, "no days and times"
+    if assume_closed:
+        holidays = True if holidays is None else holidays
+        year_end = True if year_end is None else year_end
+    if holidays is None or year_end is None:
+        return None, "public holidays and the year-end closure are not stated"
+    try:
+        return Hours(weekly=[{"days": d, "times": ts} for d, ts in rules], closed_on_public_holidays=holidays, closed_year_end=year_end), ""
+    except ValidationError:
+        return None, "a time that does not exist or closes before it opens"
+
+
+def parse_schedule(text: str) -> Schedule:
+    """毎週水 10:00～11:30、毎月第2・第4火 …、年4回、2026-12-01 10:00～12:00: parts not understood stay as the note."""
+    recurrence, sessions, later, rest = [], [], False, []
+    for written in re.split(r"[、\n]", text):
+        part = folded(written).strip()
+        times = [f"{_clock(m[1], m[2])}-{_clock(m[3], m[4])}" for m in re.finditer(_TIME, part)]
+        bare = re.sub(_TIME, "", part).replace("/", "").strip()
+        weekly = re.fullmatch(rf"毎週({_DAYS})?", bare)
+        monthly = re.fullmatch(rf"毎月((?:第[1-5]・?)+)({_DAYS})", bare)
+        yearly = re.fullmatch(r"年(\d+)回", bare)
+        session = re.fullmatch(r"(\d{4}-\d{2}-\d{2})", bare)
+        try:
+            if weekly:
+                recurrence.append(Recurrence(frequency="weekly", days=_days(weekly[1]) if weekly[1] else [], times=times))
+            elif monthly:
+                nth = [int(n) for n in re.findall(r"第([1-5])", monthly[1])]
+                recurrence.append(Recurrence(frequency="monthly", nth=nth, days=_days(monthly[2]), times=times))
+            elif yearly and not times:
+                recurrence.append(Recurrence(frequency="yearly", times_per_year=int(yearly[1])))
+            elif session and len(times) <= 1:
+                sessions.append(Session(date=date.fromisoformat(session[1]), times=times[0] if times else None))
+            elif bare == "日程は後日お知らせ" and not times:
+                later = True
+            elif part:
+                rest.append(written.strip())
+        except (ValidationError, ValueError):
+            rest.append(written.strip())
+    note = Text({"ja": sp.SEPARATOR.join(rest)}) if rest else None
+    return Schedule(recurrence=recurrence, sessions=sessions, dates_announced_later=later, note=note)
+
+
+# --- records ------------------------------------------------------------------------------------
+
+
+def _name_key(text: str | None) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text or ""))
+
+
+class RecordBuilder(Importer):
+    """Agencies and programs from rows; each cell that still reads as the current value keeps it."""
+
+    def text(self, cell: str | None, current: Text | None) -> Text | None:
+        if _same(cell, sp.text_cell(current)):
+            return current
+        return Text({"ja": cell}) if cell else None
+
+    def validated(self, model, data: dict, row: Row):
+        try:
+            return model.model_validate(data, context=self.context)
+        except ValidationError as err:
+            for detail in err.errors(include_url=False):
+                where = ".".join(str(step) for step in detail["loc"])
+                self.messages.add(row.where(), self._("cannot be imported: {field}: {detail}").format(field=where, detail=detail["msg"]), error=True)
+            return None
+
+    def stamped(self, data: dict, row: Row, current) -> dict:
+        """source and last_verified: kept when nothing changed, else from the sheet."""
+        verified = self.verified_date(row)
+        unchanged = current is not None and {k: v for k, v in data.items() if k not in ("source", "last_verified")} == {
+            k: v for k, v in current.model_dump(exclude_defaults=True).items() if k not in ("source", "last_verified")
+        }
+        refs = current.source if unchanged and row.cells.get("source") is None else self.sources(row, current.source if current else None)
+        data["source"] = [ref.model_dump(exclude_defaults=True) for ref in refs]
+        data["last_verified"] = verified or (current.last_verified if unchanged else self.verified)
+        return data
+
+    # --- agencies
+
+    def agencies(self, rows: list[Row]) -> tuple[list[Agency], list[StaffContact]]:
+        _ = self._
+        current = {a.id: a for a in self.guide.agencies}
+        by_name = {_name_key(a.name.get("ja")): a for a in self.guide.agencies}
+        groups: dict[str, list[Row]] = {}
+        for row in rows:
+            if not row.cells.get("name") and not row.cells.get("id"):
+                self.messages.add(row.where("name"), _("no agency name: the row is not imported (write the name; every row of an agency repeats it)"), error=True)
+                continue
+            groups.setdefault(row.cells.get("id") or _name_key(row.cells["name"]), []).append(row)
+        result = dict(current)
+        contacts: list[StaffContact] = []
+        taken = set(current)
+        for group in groups.values():
+            existing = current.get(group[0].cells.get("id") or "") or by_name.get(_name_key(group[0].cells.get("name")))
+            built = self.agency(group, existing, taken)
+            if built is None:
+                continue
+            agency, rows_services = built
+            result[agency.id] = agency
+            for row, service_id in rows_services:
+                extension = folded(row.cells.get("extension") or "").strip() or None
+                if extension or row.staff:
+                    contacts.append(StaffContact(agency=agency.id, service=service_id, extension=extension, staff=row.staff))
+        return list(result.values()), contacts
+
+    def agency(self, group: list[Row], existing: Agency | None, taken: set[str]):
+        _ = self._
+        first = group[0]
+        name_cell = first.cells.get("name")
+        agency_id = existing.id if existing else (first.cells.get("id") or make_id(name_cell, taken, "agency"))
+        data = existing.model_dump(exclude_defaults=True) if existing else {}
+        data["id"] = agency_id
+        name = self.text(name_cell, existing.name if existing else None)
+        data["name"] = name.root if name else None
+        kana_cell = first.cells.get("kana")
+        if kana_cell is not None and not _same(kana_cell, existing.kana if existing and existing.kana else ""):
+            data["kana"] = kana_cell or None
+        if not data.get("kana") and Agency.model_fields["kana"].is_required() and name:
+            data["kana"] = reading(name.get("ja"))
+            self.messages.add(first.where("name"), _("reading {kana} made from the name: check it").format(kana=data["kana"]))
+        data["address"] = self.address(first, existing.address if existing else None)
+        for key in ("email", "url"):
+            cell = first.cells.get(key)
+            if not _same(cell, getattr(existing, key) or "" if existing else ""):
+                data[key] = cell or None
+        services = {s.id: s for s in existing.services} if existing else {}
+        matched = [self.match_service(row, existing) for row in group]
+        phones = self.inherited(group, matched, existing, "phones", self.phone_cells, self.parse_phones)
+        hours = self.inherited(group, matched, existing, "hours", lambda r: r.cells.get("hours"), self.parse_hours_cell)
+        if phones is None or hours is None:
+            return None
+        data["phones"] = [p.model_dump(exclude_defaults=True) for p in phones[0]]
+        data["hours"] = hours[0].model_dump(exclude_defaults=True) if hours[0] else None
+        taken_services = set(services)
+        rows_services, new_services = [], dict(services)
+        for index, (row, service) in enumerate(zip(group, matched, strict=True)):
+            built = self.service(row, service, name, taken_services, phones[1][index], hours[1][index])
+            if built is None:
+                continue
+            new_services[built.id] = built
+            rows_services.append((row, built.id))
+        data["services"] = [s.model_dump(exclude_defaults=True) for s in new_services.values()]
+        data = {k: v for k, v in data.items() if v not in (None, [], {})}
+        agency = self.validated(Agency, self.stamped(data, first, existing), first)
+        if agency is None:
+            return None
+        taken.add(agency.id)
+        return agency, rows_services
+
+    def address(self, row: Row, current):
+        cells = {k: row.cells.get(k) for k in ("postal_code", "street", "building")}
+        rendered = {"postal_code": (current.postal_code or "") if current else "", "street": sp.text_cell(current.street) if current else "",
+                    "building": sp.text_cell(current.building) if current else ""}
+        if all(_same(cells[k], rendered[k]) for k in cells):
+            return current.model_dump(exclude_defaults=True) if current else None
+        street = self.text(cells["street"], current.street if current else None)
+        if street is None:
+            return None
+        postal = folded(cells["postal_code"]).lstrip("〒").strip() if cells["postal_code"] else None
+        building = self.text(cells["building"], current.building if current else None)
+        ward = current.ward if current and _same(cells["street"], rendered["street"]) else None
+        return {k: v for k, v in {"postal_code": postal, "ward": ward, "street": street.root,
+                                  "building": building.root if building else None}.items() if v}
+
+    def match_service(self, row: Row, agency: Agency | None) -> Service | None:
+        if agency is None:
+            return None
+        number = folded(row.cells.get("list_number") or "")
+        for service in agency.services:
+            if row.cells.get("service_id"):
+                if service.id == row.cells["service_id"]:
+                    return service
+            elif number.isdigit() and service.list_number == int(number):
+                return service
+            elif row.cells.get("description") == sp.text_cell(service.description):
+                return service
+        return None
+
+    def phone_cells(self, row: Row) -> tuple[str | None, str | None]:
+        return row.cells.get("phone"), row.cells.get("fax")
+
+    def parse_phones(self, row: Row, cells) -> list[Phone] | None:
+        voice, fax = self.phones(row, "phone", "voice", cells[0]), self.phones(row, "fax", "fax", cells[1])
+        return None if voice is None or fax is None else voice + fax
+
+    def parse_hours_cell(self, row: Row, cell: str | None) -> Hours | None | bool:
+        return self.hours(row, cell) if cell else None
+
+    def inherited(self, group, matched, agency, name, cell_of, parse):
+        """A fact an agency has for all its services unless a service has its own (phones, hours).
+
+        Returns (the agency's value, each row's own value) or None when a cell is wrong."""
+        fax_split = name == "phones"
+
+        def render(value):
+            if fax_split:
+                return (sp.phones_cell(value or [], "voice"), sp.phones_cell(value or [], "fax"))
+            return sp.hours_cell(value)
+
+        def cell(row, own):
+            value = cell_of(row)
+            current = render(own if own else getattr(agency, name) if agency else None)
+            if fax_split:  # a missing column reads as the current value
+                return tuple(v if v is not None else c for v, c in zip(value, current, strict=True))
+            return value if value is not None else current
+
+        cells = [cell(row, getattr(s, name) if s else None) for row, s in zip(group, matched, strict=True)]
+        shared = [c for c, s in zip(cells, matched, strict=True) if s is None or not getattr(s, name)]
+        current = getattr(agency, name) if agency else None
+        if not shared or (agency is not None and Counter(shared).most_common(1)[0][0] == render(current)):
+            agency_value = current
+        else:
+            agency_value = parse(group[cells.index(Counter(shared).most_common(1)[0][0])], Counter(shared).most_common(1)[0][0])
+            if agency_value is None and any(Counter(shared).most_common(1)[0][0]):
+                return None
+        own_values = []
+        for row, service, text in zip(group, matched, cells, strict=True):
+            own = getattr(service, name) if service else None
+            if own and render(own) == text:
+                own_values.append(own)
+            elif text == render(agency_value):
+                own_values.append(None)
+            else:
+                value = parse(row, text)
+                if value is None and any(text) if fax_split else False:
+                    return None
+                own_values.append(value)
+        return agency_value or ([] if fax_split else None), own_values
+
+    def service(self, row: Row, current: Service | None, agency_name: Text | None, taken: set[str], phones, hours) -> Service | None:
+        _ = self._
+        data = current.model_dump(exclude_defaults=True) if current else {}
+        description = self.text(row.cells.get("description"), current.description if current else None) or agency_name
+        data["description"] = description.root if description else None
+        categories_cell = row.cells.get("categories")
+        names = {c.id: c.name for c in self.guide.taxonomy.categories}
+        if not (current and _same(categories_cell, sp.SEPARATOR.join(sp.text_cell(names.get(c)) or c for c in current.categories))):
+            ids = self.category_ids(categories_cell) if categories_cell else None
+            if ids is None:
+                self.messages.add(row.where("categories"), _("category 「{value}」 is not in categories.yaml (write a category's name, or add the category there)").format(value=categories_cell or ""), error=True)
+                return None
+            data["categories"] = ids
+        number = folded(row.cells.get("list_number") or "").strip().rstrip(".")
+        if row.cells.get("list_number") is not None:
+            if number.isdigit():
+                data["list_number"] = int(number)
+            else:
+                data.pop("list_number", None)
+                if number:
+                    self.messages.add(row.where("list_number"), _("No. {value} is not a number: left out").format(value=number))
+        data["phones"] = [p.model_dump(exclude_defaults=True) for p in phones or []]
+        data["hours"] = hours.model_dump(exclude_defaults=True) if hours else None
+        if current is None:
+            wanted = row.cells.get("service_id")
+            data["id"] = wanted if wanted and wanted not in taken else make_id(sp.text_cell(description), taken, "service")
+            taken.add(data["id"])
+        return self.validated(Service, {k: v for k, v in data.items() if v not in (None, [], {})}, row)
+
+    # --- programs
+
+    def programs(self, rows: list[Row]) -> list[Program]:
+        _ = self._
+        current = {p.id: p for p in self.guide.programs}
+        by_name = {_name_key(p.name.get("ja")): p for p in self.guide.programs}
+        kinds = {}
+        for kind in self.guide.taxonomy.program_kinds:
+            for label in (kind.id, *[v for v in kind.name.root.values() if isinstance(v, str)]):
+                kinds[_label_key(label)] = kind.id
+        agencies = {_name_key(a.name.get("ja")): a.id for a in self.guide.agencies}
+        names = {a.id: sp.text_cell(a.name) for a in self.guide.agencies}
+        result, taken = dict(current), set(current)
+        for row in rows:
+            cells = row.cells
+            if not cells.get("name") and not cells.get("id"):
+                self.messages.add(row.where("name"), _("no program name: the row is not imported (write the name)"), error=True)
+                continue
+            existing = current.get(cells.get("id") or "") or by_name.get(_name_key(cells.get("name")))
+            data = existing.model_dump(exclude_defaults=True) if existing else {}
+            data["id"] = existing.id if existing else (cells.get("id") or make_id(cells["name"], taken, "program"))
+            for key in ("name", "venue", "audience", "cost", "how_to_apply"):
+                value = self.text(cells.get(key), getattr(existing, key) if existing else None)
+                data[key] = value.root if value else None
+            if cells.get("kana") is not None and not _same(cells["kana"], existing.kana or "" if existing else ""):
+                data["kana"] = cells["kana"] or None
+            kind_cell = cells.get("kind")
+            kind_name = sp.text_cell(next((k.name for k in self.guide.taxonomy.program_kinds if existing and k.id == existing.kind), None))
+            if not (existing and _same(kind_cell, kind_name)):
+                data["kind"] = kinds.get(_label_key(kind_cell or ""))
+                if data["kind"] is None:
+                    self.messages.add(row.where("kind"), _("kind 「{value}」 is not a program kind in categories.yaml (write one of its names)").format(value=kind_cell or ""), error=True)
+                    continue
+            category_names = {c.id: sp.text_cell(c.name) for c in self.guide.taxonomy.categories}
+            if not (existing and _same(cells.get("categories"), sp.SEPARATOR.join(category_names.get(c, c) for c in existing.categories))):
+                ids = self.category_ids(cells["categories"]) if cells.get("categories") else []
+                if ids is None:
+                    self.messages.add(row.where("categories"), _("category 「{value}」 is not in categories.yaml (write a category's name, or add the category there)").format(value=cells["categories"]), error=True)
+                    continue
+                data["categories"] = ids
+            if not (existing and _same(cells.get("schedule"), sp.schedule_cell(existing.schedule))):
+                data["schedule"] = parse_schedule(cells["schedule"]).model_dump(exclude_defaults=True) if cells.get("schedule") else {}
+            capacity = folded(cells.get("capacity") or "").removesuffix("名").removesuffix("人").strip()
+            if cells.get("capacity") is not None and not (existing and _same(capacity, str(existing.capacity or ""))):
+                data["capacity"] = int(capacity) if capacity.isdigit() else None
+            for key, fallback in (("organiser", "organiser_name"), ("contact", None)):
+                cell = cells.get(key)
+                shown = (names.get(getattr(existing, key)) or (sp.text_cell(existing.organiser_name) if fallback else "")) if existing else ""
+                if existing and _same(cell, shown):
+                    continue
+                data[key] = agencies.get(_name_key(cell)) if cell else None
+                if fallback:
+                    data[fallback] = {"ja": cell} if cell and data[key] is None else None
+                elif cell and data[key] is None:
+                    self.messages.add(row.where(key), _("「{value}」 is not an agency in this guide: left out").format(value=cell))
+            if cells.get("url") is not None and not _same(cells["url"], existing.url or "" if existing else ""):
+                data["url"] = cells["url"] or None
+            data = {k: v for k, v in data.items() if v not in (None, [], {})}
+            program = self.validated(Program, self.stamped(data, row, existing), row)
+            if program is not None:
+                result[program.id] = program
+                taken.add(program.id)
+        return list(result.values())
+
+
+# --- writing the files --------------------------------------------------------------------------
+
+# Keys in the order people read a record; the rest follow in the model's order.
+KEY_ORDER = ("id", "name", "kana", "kind", "parent", "owner", "summary", "description", "services", "categories", "list_number")
+KEY_LAST = ("source", "last_verified")
+LANG_KEYS = re.compile(r"^(?:[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*|unofficial)$")
+
+
+class _Dumper(yaml.SafeDumper):
+    """The data files' style: multilingual texts on one line, numbers-as-text quoted, nested lists indented."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def _represent_dict(dumper, value: dict):
+    def rank(key: str) -> int:
+        return KEY_ORDER.index(key) if key in KEY_ORDER else len(KEY_ORDER) + 1 + KEY_LAST.index(key) if key in KEY_LAST else len(KEY_ORDER)
+
+    ordered = sorted(value.items(), key=lambda kv: rank(kv[0]))
+    flow = bool(value) and all(LANG_KEYS.match(str(k)) for k in value) and all(isinstance(v, str | list) for v in value.values())
+    return dumper.represent_mapping("tag:yaml.org,2002:map", ordered, flow_style=flow)
+
+
+def _represent_str(dumper, value: str):
+    # Phone numbers, times, postal codes: quoted, as the README asks people to write them.
+    style = '"' if re.fullmatch(r"[\d\s:+\-()]+", value) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_list(dumper, value: list):
+    flow = bool(value) and all(isinstance(v, str) and len(v) < 20 for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+_Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
+
+
+def dump_records(path: Path, key: str, records: list) -> None:
+    """Rewrite a record file, keeping its opening comment lines (schema line and what the file is)."""
+    head = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                break
+            head.append(line)
+    body = yaml.dump({key: [r.model_dump(mode="json", exclude_defaults=True) for r in records]}, Dumper=_Dumper,
+                     allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
+    path.write_text("\n".join(head) + ("\n" if head else "") + body, encoding="utf-8")
+
+
+def add_source(path: Path, document: str, title: str, file_name: str) -> None:
+    """Append the spreadsheet to sources.yaml as text, so the file's comments stay."""
+    entry = yaml.dump([{"id": document, "title": {"ja": title}, "file": file_name}], Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + "\n" + "".join("  " + line + "\n" for line in entry.splitlines()), encoding="utf-8")
+
+
+def write_private(path: Path, current: PrivateOverlay | None, contacts: list[StaffContact]) -> None:
+    """Staff-only facts: the sheet's rows replace the same agency and service's entries; others stay."""
+    keys = {(c.agency, c.service) for c in contacts}
+    kept = [c for c in (current.contacts if current else []) if (c.agency, c.service) not in keys]
+    overlay = PrivateOverlay(contacts=kept + contacts)
+    body = yaml.dump({"contacts": [c.model_dump(exclude_defaults=True) for c in overlay.contacts]}, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+    path.write_text("# yaml-language-server: $schema=../schema/private.schema.json\n"
+                    "# Staff-only (内線, 担当者名): never committed, never published.  Written by guide import.\n" + body, encoding="utf-8")
+
+
+def is_ignored_by_git(root: Path, relative: str) -> bool | None:
+    """Whether git ignores the file (None: not a git repository, or no git)."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", relative], capture_output=True, check=False)
+    except FileNotFoundError:
+        return None
+    return {0: True, 1: False}.get(done.returncode)
+
+
+# --- the command ------------------------------------------------------------------------------------
+
+
+def run_import(args: argparse.Namespace) -> int:
+    _ = translations(args.root, args.lang).gettext
+    loaded = load_guide(args.root, today=args.today, with_private=True)
+    if loaded.guide is None:
+        for problem in loaded.errors:
+            print(format_problem(problem, args.lang), file=sys.stderr)
+        print("guide import: " + _("the data has errors: fix them first (guide check)"), file=sys.stderr)
+        return 1
+    guide = loaded.guide
+    path: Path = args.file
+    if not path.is_file():
+        print("guide import: " + _("{file}: no such file").format(file=path), file=sys.stderr)
+        return 2
+    mapping = {}
+    if args.columns:
+        try:
+            mapping = {str(k): str(v) for k, v in (yaml.safe_load(args.columns.read_text(encoding="utf-8")) or {}).items()}
+        except (OSError, yaml.YAMLError, AttributeError) as err:
+            print("guide import: " + _("{file}: not a mapping of headers to fields ({detail})").format(file=args.columns, detail=err), file=sys.stderr)
+            return 2
+    spec = sp.AGENCY_COLUMNS if args.kind == "agencies" else sp.PROGRAM_COLUMNS
+    try:
+        sheet = sp.read_sheet(path, path.name, args.sheet, _)
+    except sp.SheetError as err:
+        print(f"guide import: {err}", file=sys.stderr)
+        return 1
+    columns = sp.find_columns(sheet, spec, mapping)
+    if columns is None or "name" not in columns.fields.values() and "id" not in columns.fields.values():
+        print(sheet.where(1) + ": " + _("no header row naming the columns was found (the first rows need headers such as {headers})").format(headers=", ".join(spec["name"][:3])), file=sys.stderr)
+        return 1
+    out = sys.stderr
+    print(_("Reading {file}").format(file=sheet.where(columns.header_rows[0]).rsplit(":", 1)[0])
+          + (f" ({sheet.encoding})" if sheet.encoding else "")
+          + ": " + _("header on row {rows}").format(rows="–".join(map(str, columns.header_rows))), file=out)
+    headers = {c: (sheet.rows[columns.header_rows[-1] - 1][1][c] or sheet.rows[columns.header_rows[0] - 1][1][c]) for c in columns.fields}
+    print(_("Columns: {pairs}").format(pairs=", ".join(f"{headers[c]} → {f}" for c, f in sorted(columns.fields.items()))), file=out)
+    for column, header in columns.ignored:
+        print(sheet.where(columns.header_rows[0], column + 1) + ": " + _("column 「{header}」 is not read (name it in a --columns mapping file if it should be)").format(header=header), file=out)
+    documents = {d.id for d in guide.sources.sources}
+    document = args.source or slugify(romanise(path.stem), max_length=48) or "spreadsheet"
+    if args.source and args.source not in documents:
+        print("guide import: " + _("no document {id} in data/sources.yaml").format(id=args.source), file=sys.stderr)
+        return 2
+    if args.verified:
+        verified, said = args.verified, _("given on the command line")
+    else:
+        verified, said = date.fromtimestamp(path.stat().st_mtime), _("the file's date")
+    print(_("last_verified of new and changed records: {date} ({how})").format(date=verified, how=said), file=out)
+    builder = RecordBuilder(guide, sheet, columns, document=document, verified=verified, assume_closed=args.closed_on_holidays, gettext=_, lang=args.lang)
+    rows = builder.rows(spec)
+    if args.kind == "agencies":
+        agencies, contacts = builder.agencies(rows)
+        new = guide.model_copy(update={"agencies": agencies})
+    else:
+        new, contacts = guide.model_copy(update={"programs": builder.programs(rows)}), []
+    for line in builder.messages.lines:
+        print(line, file=out)
+    if builder.not_structured:
+        print(_("Hours kept as a note with status: not_published ({n}); write them as 月～金 8:30～17:15（祝日・年末年始休み） to structure them:").format(n=len(builder.not_structured)), file=out)
+        for line in builder.not_structured:
+            print("  " + line, file=out)
+    changes = diff.diff_guides(guide, new, args.lang)
+    sys.stdout.write(diff.render(changes, args.lang))
+    if args.dry_run:
+        print(_("Nothing written (--dry-run)."), file=out)
+        return 1 if builder.messages.errors else 0
+    data = args.root / "data"
+    if not changes.empty:
+        if document not in documents:
+            add_source(data / "sources.yaml", document, path.stem, path.name)
+            print(_("Added document {id} to data/sources.yaml").format(id=document), file=out)
+        key = args.kind
+        dump_records(data / f"{key}.yaml", key, getattr(new, key))
+    if contacts:
+        write_private(data / "private.yaml", loaded.private, contacts)
+        print(_("Wrote {n} staff-only entries (内線, 担当者) to data/private.yaml").format(n=len(contacts)), file=out)
+        if is_ignored_by_git(args.root, "data/private.yaml") is False:
+            print(_("warning: git does not ignore data/private.yaml: add /data/private.yaml to .gitignore before committing"), file=out)
+    recheck = load_guide(args.root, today=args.today, with_private=True)
+    for problem in recheck.errors:  # warnings (such as old last_verified dates) are guide check's to list
+        print(format_problem(problem, args.lang), file=out)
+    errors = builder.messages.errors + len(recheck.errors)
+    print(_("{errors} errors: the rows named above were not imported").format(errors=errors) if errors else _("Imported: now run guide check and guide build"), file=out)
+    return 1 if errors else 0
+
+
+def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add `guide import agencies|programs FILE` to the subcommands."""
+    parser = sub.add_parser("import", parents=[common], help="read agencies or programs from a spreadsheet (.xlsx or .csv)")
+    parser.add_argument("kind", choices=["agencies", "programs"])
+    parser.add_argument("file", type=Path, help="the table: .xlsx, or .csv in UTF-8 or Shift_JIS")
+    parser.add_argument("--sheet", help="the worksheet to read (default: the first)")
+    parser.add_argument("--columns", type=Path, help="YAML mapping of the table's headers to fields, e.g. {相談窓口: name}")
+    parser.add_argument("--source", help="id of the document in data/sources.yaml (default: one made from the file's name, added if new)")
+    parser.add_argument("--verified", type=date.fromisoformat, help="last_verified of new and changed records (default: the file's date)")
+    parser.add_argument("--closed-on-holidays", action="store_true",
+                        help="the table's hours exclude public holidays and the year-end closure unless a row says otherwise")
+    parser.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    parser.set_defaults(func=run_import)
+    return parser
