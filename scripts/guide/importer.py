@@ -328,7 +328,7 @@ def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
         elif match["time"]:
             if not rules:
                 return None, "times without days"
-            start, end = _clock(match[4], match[5]), _clock(match[6], match[7])
+            start, end = _clock(match[3], match[4]), _clock(match[5], match[6])
             rules[-1][1].append(f"{start}-{end}")
         pos = match.end()
     rules = [r for r in rules if r[1]]
