@@ -194,6 +194,8 @@ def find_columns(sheet: Sheet, spec: dict[str, list[str]], mapping: dict[str, st
             best, best_score = index, score
     if best is None:
         return None
+    if best > 0 and len({field_of(c) for c in sheet.rows[best - 1][1] if c and field_of(c)}) >= 2:
+        best -= 1  # the upper row of a two-row header
     header_rows = [best]
     fields: dict[int, str] = {}
     ignored: list[tuple[int, str]] = []
