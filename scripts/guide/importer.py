@@ -705,7 +705,7 @@ def dump_records(path: Path, key: str, records: list) -> None:
             if not line.startswith("#"):
                 break
             head.append(line)
-    body = yaml.dump({key: [r.model_dump(mode="json", exclude_defaults=True) for r in records]}, Dumper=_Dumper,
+    body = yaml.dump({key: [r.model_dump(exclude_defaults=True) for r in records]}, Dumper=_Dumper,
                      allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
     path.write_text("\n".join(head) + ("\n" if head else "") + body, encoding="utf-8")
 
