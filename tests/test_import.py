@@ -5,7 +5,8 @@ The sheets are made here, with obviously fictional names and numbers."""
 import pytest
 from openpyxl import Workbook
 
-from guide.importer import make_id, parse_hours
+from guide.importer import make_id
+from guide.spreadsheet import parse_hours
 from guide.load import load_guide
 
 from conftest import TODAY

@@ -6,7 +6,7 @@ import http.server
 import threading
 
 import pytest
-from conftest import CHROMIUM_ARGS, CHROMIUM, PHONE, TODAY, _QuietHandler
+from conftest import PHONE, TODAY, _QuietHandler
 
 CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999999"]
 

@@ -32,17 +32,13 @@ from .i18n import translations
 from .load import load_guide
 from .messages import format_problem
 from .model import (
-    WEEKDAYS,
     Agency,
     Guide,
     Hours,
     Phone,
     PrivateOverlay,
     Program,
-    Recurrence,
-    Schedule,
     Service,
-    Session,
     SourceRef,
     StaffContact,
     Text,
@@ -87,13 +83,7 @@ def make_id(name: str, taken: set[str], fallback: str) -> str:
 ELSEWHERE = re.compile(r"[(（][^()（）]*(?:別紙|別添|別表)[^()（）]*[)）]|^(?:詳細は)?(?:別紙|別添|別表)(?:参照|のとおり)?$")
 NOT_CLEANED = ("id", "service_id", "source", "last_verified", *sp.STAFF_ONLY)
 STAR = re.compile(r"★\s*\d*")
-
-
-def folded(text: str) -> str:
-    """Full-width digits and letters to ASCII, one kind of dash and tilde: for numbers, times, dates."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"[‐‑‒–—―−ｰ－ー](?=\d)|(?<=\d)[‐‑‒–—―−ｰ－ー]", "-", text)
-    return text.replace("〜", "~").replace("～", "~")
+FAILED = object()  # a cell that could not be read (already reported)
 
 
 @dataclass
@@ -122,8 +112,25 @@ class Row:
         return self.sheet.where(self.number, self.columns[name] + 1 if name in self.columns else None)
 
 
+def _label_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", STAR.sub("", text))
+    text = re.sub(r"[\s「」『』()（）]", "", text)
+    return re.sub(r"(について|のこと|に関すること)$", "", text).lower()
+
+
+def _same(cell: str | None, current: str) -> bool:
+    """The cell says what the record already says (or the table has no such column)."""
+    return cell is None or cell == current
+
+
+def _name_key(text: str | None) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text or ""))
+
+
 class Importer:
-    """Turns the rows of one sheet into records, merged with the guide's current ones."""
+    """Turns the rows of one sheet into records, merged with the guide's current ones.
+
+    Each cell that still reads as the current value keeps it (with everything the table has no column for)."""
 
     def __init__(self, guide: Guide, sheet: sp.Sheet, columns: sp.Columns, *, document: str, verified: date,
                  assume_closed: bool, gettext, lang: str):
@@ -206,7 +213,7 @@ class Importer:
             return []
         result = []
         for part in re.split(r"[、,，/／\n]", text):
-            part = folded(part).strip()
+            part = sp.folded(part).strip()
             if not part:
                 continue
             label = re.search(r"[(（]([^)）]+)[)）]", part)
@@ -223,7 +230,7 @@ class Importer:
         return result
 
     def hours(self, row: Row, text: str) -> Hours:
-        parsed, reason = parse_hours(text, self.assume_closed)
+        parsed, reason = sp.parse_hours(text, self.assume_closed)
         if parsed is not None:
             return parsed
         self.not_structured.append(f"{row.where('hours')}: {text} — {self._(reason)}")
@@ -234,7 +241,7 @@ class Importer:
         if not text:
             return None
         try:
-            return date.fromisoformat(folded(text).replace("/", "-"))
+            return date.fromisoformat(sp.folded(text).replace("/", "-"))
         except ValueError:
             self.messages.add(row.where("last_verified"), self._("{value} is not a date (write it as 2026-04-01)").format(value=text), error=True)
             return None
@@ -260,131 +267,6 @@ class Importer:
         return f"{self.sheet.name} {row.number}行目" if self.sheet.name else f"{row.number}行目"
 
 
-def _label_key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", STAR.sub("", text))
-    text = re.sub(r"[\s「」『』()（）]", "", text)
-    return re.sub(r"(について|のこと|に関すること)$", "", text).lower()
-
-
-def _same(cell: str | None, current: str) -> bool:
-    """The cell says what the record already says (or the table has no such column)."""
-    return cell is None or cell == current
-
-
-# --- hours and schedules in words -------------------------------------------------------------------
-
-_DAY = "[月火水木金土日]"
-_DAYS = rf"(?:平日|毎日|{_DAY}(?:曜日?)?(?:[~\-・,、]?{_DAY}(?:曜日?)?)*)"
-_CLOCK = r"(\d{1,2})(?::|時)(\d{2})?分?"
-_TIME = rf"{_CLOCK}\s*(?:~|-|から)\s*{_CLOCK}"
-# 「土日祝休み」「祝日・年末年始を除く」「年末年始は休館」: what is closed.
-_CLOSED = re.compile(r"((?:[月火水木金土日祝]|曜日?|祝日|休日|年末年始|振替休日|・|、|及び|および)+)(?:は|を)?(?:休み|休館|休所|休業|閉庁|閉所|除く|休)")
-_OPEN = re.compile(r"(祝日|休日|年末年始)(?:も|を含む)(?:受付|開庁|開所|開館|相談)?")
-
-
-def _days(spec: str) -> list[str]:
-    if spec == "平日":
-        return list(WEEKDAYS[:5])
-    if spec == "毎日":
-        return list(WEEKDAYS)
-    spec = re.sub(r"曜日?", "", spec)
-    days: list[str] = []
-    for run in re.split(r"[・,、]", spec):
-        ends = re.split(r"[~\-]", run)
-        if len(ends) == 2 and ends[0] and ends[1]:
-            a, b = "月火水木金土日".index(ends[0]), "月火水木金土日".index(ends[1])
-            days += list(WEEKDAYS[a : b + 1])
-        else:
-            days += [WEEKDAYS["月火水木金土日".index(ch)] for ch in run]
-    return days
-
-
-def _clock(hours: str, minutes: str | None) -> str:
-    return f"{int(hours):02d}:{int(minutes or 0):02d}"
-
-
-def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
-    """平日 8:30~17:15, 月~金 9時～16時（土日祝休み）… as structured hours, or (None, why not)."""
-    t = re.sub(r"\s+", " ", folded(text))
-    holidays = year_end = None
-    for match in _CLOSED.finditer(t):
-        holidays = True if ("祝" in match[1] or "休日" in match[1]) else holidays
-        year_end = True if "年末年始" in match[1] else year_end
-    for match in _OPEN.finditer(t):
-        holidays = False if match[1] in ("祝日", "休日") else holidays
-        year_end = False if match[1] == "年末年始" else year_end
-    t = _OPEN.sub(" ", _CLOSED.sub(" ", t))
-    rules: list[tuple[list[str], list[str]]] = []
-    pos = 0
-    token = re.compile(rf"(?P<days>{_DAYS})|(?P<time>{_TIME})|(?P<sep>[\s、,/／()（）・。]+)")
-    while pos < len(t):
-        match = token.match(t, pos)
-        if not match:
-            return None, "words other than days and times"
-        if match["days"]:
-            if match["days"] == "平日" and holidays is None:
-                holidays = True  # 平日: public holidays are not weekdays
-            rules.append((_days(match["days"]), []))
-        elif match["time"]:
-            if not rules:
-                return None, "times without days"
-            start, end = _clock(match[3], match[4]), _clock(match[5], match[6])
-            rules[-1][1].append(f"{start}-{end}")
-        pos = match.end()
-    rules = [r for r in rules if r[1]]
-    if not rules:
-        return None, "no days and times"
-    if assume_closed:
-        holidays = True if holidays is None else holidays
-        year_end = True if year_end is None else year_end
-    if holidays is None or year_end is None:
-        return None, "public holidays and the year-end closure are not stated"
-    try:
-        return Hours(weekly=[{"days": d, "times": ts} for d, ts in rules], closed_on_public_holidays=holidays, closed_year_end=year_end), ""
-    except ValidationError:
-        return None, "a time that does not exist or closes before it opens"
-
-
-def parse_schedule(text: str) -> Schedule:
-    """毎週水 10:00～11:30、毎月第2・第4火 …、年4回、2026-12-01 10:00～12:00: parts not understood stay as the note."""
-    recurrence, sessions, later, rest = [], [], False, []
-    for written in re.split(r"[、\n]", text):
-        part = folded(written).strip()
-        times = [f"{_clock(m[1], m[2])}-{_clock(m[3], m[4])}" for m in re.finditer(_TIME, part)]
-        bare = re.sub(_TIME, "", part).replace("/", "").strip()
-        weekly = re.fullmatch(rf"毎週({_DAYS})?", bare)
-        monthly = re.fullmatch(rf"毎月((?:第[1-5]・?)+)({_DAYS})", bare)
-        yearly = re.fullmatch(r"年(\d+)回", bare)
-        session = re.fullmatch(r"(\d{4}-\d{2}-\d{2})", bare)
-        try:
-            if weekly:
-                recurrence.append(Recurrence(frequency="weekly", days=_days(weekly[1]) if weekly[1] else [], times=times))
-            elif monthly:
-                nth = [int(n) for n in re.findall(r"第([1-5])", monthly[1])]
-                recurrence.append(Recurrence(frequency="monthly", nth=nth, days=_days(monthly[2]), times=times))
-            elif yearly and not times:
-                recurrence.append(Recurrence(frequency="yearly", times_per_year=int(yearly[1])))
-            elif session and len(times) <= 1:
-                sessions.append(Session(date=date.fromisoformat(session[1]), times=times[0] if times else None))
-            elif bare == "日程は後日お知らせ" and not times:
-                later = True
-            elif part:
-                rest.append(written.strip())
-        except (ValidationError, ValueError):
-            rest.append(written.strip())
-    note = Text({"ja": sp.SEPARATOR.join(rest)}) if rest else None
-    return Schedule(recurrence=recurrence, sessions=sessions, dates_announced_later=later, note=note)
-
-
-# --- records ------------------------------------------------------------------------------------
-
-
-def _name_key(text: str | None) -> str:
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text or ""))
-
-
-class RecordBuilder(Importer):
-    """Agencies and programs from rows; each cell that still reads as the current value keeps it."""
 
     def text(self, cell: str | None, current: Text | None) -> Text | None:
         if _same(cell, sp.text_cell(current)):
@@ -434,7 +316,7 @@ class RecordBuilder(Importer):
             agency, rows_services = built
             result[agency.id] = agency
             for row, service_id in rows_services:
-                extension = folded(row.cells.get("extension") or "").strip() or None
+                extension = sp.folded(row.cells.get("extension") or "").strip() or None
                 if extension or row.staff:
                     contacts.append(StaffContact(agency=agency.id, service=service_id, extension=extension, staff=row.staff))
         return list(result.values()), contacts
@@ -461,11 +343,11 @@ class RecordBuilder(Importer):
                 data[key] = cell or None
         services = {s.id: s for s in existing.services} if existing else {}
         matched = [self.match_service(row, existing) for row in group]
-        phones = self.inherited(group, matched, existing, "phones", self.phone_cells, self.parse_phones)
-        hours = self.inherited(group, matched, existing, "hours", lambda r: r.cells.get("hours"), self.parse_hours_cell)
+        phones = self.inherited("phones", group, matched, existing)
+        hours = self.inherited("hours", group, matched, existing)
         if phones is None or hours is None:
             return None
-        data["phones"] = [p.model_dump(exclude_defaults=True) for p in phones[0]]
+        data["phones"] = [p.model_dump(exclude_defaults=True) for p in phones[0] or []]
         data["hours"] = hours[0].model_dump(exclude_defaults=True) if hours[0] else None
         taken_services = set(services)
         rows_services, new_services = [], dict(services)
@@ -492,7 +374,7 @@ class RecordBuilder(Importer):
         street = self.text(cells["street"], current.street if current else None)
         if street is None:
             return None
-        postal = folded(cells["postal_code"]).lstrip("〒").strip() if cells["postal_code"] else None
+        postal = sp.folded(cells["postal_code"]).lstrip("〒").strip() if cells["postal_code"] else None
         building = self.text(cells["building"], current.building if current else None)
         ward = current.ward if current and _same(cells["street"], rendered["street"]) else None
         return {k: v for k, v in {"postal_code": postal, "ward": ward, "street": street.root,
@@ -501,7 +383,7 @@ class RecordBuilder(Importer):
     def match_service(self, row: Row, agency: Agency | None) -> Service | None:
         if agency is None:
             return None
-        number = folded(row.cells.get("list_number") or "")
+        number = sp.folded(row.cells.get("list_number") or "")
         for service in agency.services:
             if row.cells.get("service_id"):
                 if service.id == row.cells["service_id"]:
@@ -512,56 +394,58 @@ class RecordBuilder(Importer):
                 return service
         return None
 
-    def phone_cells(self, row: Row) -> tuple[str | None, str | None]:
-        return row.cells.get("phone"), row.cells.get("fax")
+    # Phones (voice and fax together) and hours: an agency's for all its services unless one has its own.
 
-    def parse_phones(self, row: Row, cells) -> list[Phone] | None:
+    def phones_rendered(self, phones: list[Phone] | None) -> tuple[str, str]:
+        return sp.phones_cell(phones or [], "voice"), sp.phones_cell(phones or [], "fax")
+
+    def phones_cell(self, row: Row, current: tuple[str, str]) -> tuple[str, str]:
+        """The row's 電話 and FAX cells; a missing column (or a 別紙 note) reads as the current value."""
+        given = (row.cells.get("phone"), row.cells.get("fax"))
+        return tuple(g if g is not None else c for g, c in zip(given, current, strict=True))
+
+    def phones_parsed(self, row: Row, cells: tuple[str, str]):
         voice, fax = self.phones(row, "phone", "voice", cells[0]), self.phones(row, "fax", "fax", cells[1])
-        return None if voice is None or fax is None else voice + fax
+        return FAILED if voice is None or fax is None else voice + fax
 
-    def parse_hours_cell(self, row: Row, cell: str | None) -> Hours | None | bool:
+    def hours_cell(self, row: Row, current: str) -> str:
+        given = row.cells.get("hours")
+        return current if given is None else given
+
+    def hours_parsed(self, row: Row, cell: str) -> Hours | None:
         return self.hours(row, cell) if cell else None
 
-    def inherited(self, group, matched, agency, name, cell_of, parse):
-        """A fact an agency has for all its services unless a service has its own (phones, hours).
+    def inherited(self, name: str, group: list[Row], matched: list[Service | None], agency: Agency | None):
+        """(the agency's value, each row's own value) for phones or hours; None when a cell is wrong.
 
-        Returns (the agency's value, each row's own value) or None when a cell is wrong."""
-        fax_split = name == "phones"
-
-        def render(value):
-            if fax_split:
-                return (sp.phones_cell(value or [], "voice"), sp.phones_cell(value or [], "fax"))
-            return sp.hours_cell(value)
-
-        def cell(row, own):
-            value = cell_of(row)
-            current = render(own if own else getattr(agency, name) if agency else None)
-            if fax_split:  # a missing column reads as the current value
-                return tuple(v if v is not None else c for v, c in zip(value, current, strict=True))
-            return value if value is not None else current
-
-        cells = [cell(row, getattr(s, name) if s else None) for row, s in zip(group, matched, strict=True)]
-        shared = [c for c, s in zip(cells, matched, strict=True) if s is None or not getattr(s, name)]
+        The agency's value is what most rows of services without their own say; a row that says
+        something else gives its service its own."""
+        render, cell_of, parse = {
+            "phones": (self.phones_rendered, self.phones_cell, self.phones_parsed),
+            "hours": (sp.hours_cell, self.hours_cell, self.hours_parsed),
+        }[name]
         current = getattr(agency, name) if agency else None
-        if not shared or (agency is not None and Counter(shared).most_common(1)[0][0] == render(current)):
-            agency_value = current
-        else:
-            agency_value = parse(group[cells.index(Counter(shared).most_common(1)[0][0])], Counter(shared).most_common(1)[0][0])
-            if agency_value is None and any(Counter(shared).most_common(1)[0][0]):
+        owns = [getattr(s, name) if s else None for s in matched]
+        cells = [cell_of(row, render(own or current)) for row, own in zip(group, owns, strict=True)]
+        shared = [cell for cell, own in zip(cells, owns, strict=True) if not own]
+        value = current
+        if shared and Counter(shared).most_common(1)[0][0] != render(current):
+            common = Counter(shared).most_common(1)[0][0]
+            value = parse(group[cells.index(common)], common)
+            if value is FAILED:
                 return None
         own_values = []
-        for row, service, text in zip(group, matched, cells, strict=True):
-            own = getattr(service, name) if service else None
-            if own and render(own) == text:
+        for row, own, cell in zip(group, owns, cells, strict=True):
+            if own and render(own) == cell:
                 own_values.append(own)
-            elif text == render(agency_value):
+            elif cell == render(value):
                 own_values.append(None)
             else:
-                value = parse(row, text)
-                if value is None and any(text) if fax_split else False:
+                parsed = parse(row, cell)
+                if parsed is FAILED:
                     return None
-                own_values.append(value)
-        return agency_value or ([] if fax_split else None), own_values
+                own_values.append(parsed)
+        return value, own_values
 
     def service(self, row: Row, current: Service | None, agency_name: Text | None, taken: set[str], phones, hours) -> Service | None:
         _ = self._
@@ -576,7 +460,7 @@ class RecordBuilder(Importer):
                 self.messages.add(row.where("categories"), _("category 「{value}」 is not in categories.yaml (write a category's name, or add the category there)").format(value=categories_cell or ""), error=True)
                 return None
             data["categories"] = ids
-        number = folded(row.cells.get("list_number") or "").strip().rstrip(".")
+        number = sp.folded(row.cells.get("list_number") or "").strip().rstrip(".")
         if row.cells.get("list_number") is not None:
             if number.isdigit():
                 data["list_number"] = int(number)
@@ -633,8 +517,8 @@ class RecordBuilder(Importer):
                     continue
                 data["categories"] = ids
             if not (existing and _same(cells.get("schedule"), sp.schedule_cell(existing.schedule))):
-                data["schedule"] = parse_schedule(cells["schedule"]).model_dump(exclude_defaults=True) if cells.get("schedule") else {}
-            capacity = folded(cells.get("capacity") or "").removesuffix("名").removesuffix("人").strip()
+                data["schedule"] = sp.parse_schedule(cells["schedule"]).model_dump(exclude_defaults=True) if cells.get("schedule") else {}
+            capacity = sp.folded(cells.get("capacity") or "").removesuffix("名").removesuffix("人").strip()
             if cells.get("capacity") is not None and not (existing and _same(capacity, str(existing.capacity or ""))):
                 data["capacity"] = int(capacity) if capacity.isdigit() else None
             for key, fallback in (("organiser", "organiser_name"), ("contact", None)):
@@ -787,7 +671,7 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         verified, said = date.fromtimestamp(path.stat().st_mtime), _("the file's date")
     print(_("last_verified of new and changed records: {date} ({how})").format(date=verified, how=said), file=out)
-    builder = RecordBuilder(guide, sheet, columns, document=document, verified=verified, assume_closed=args.closed_on_holidays, gettext=_, lang=args.lang)
+    builder = Importer(guide, sheet, columns, document=document, verified=verified, assume_closed=args.closed_on_holidays, gettext=_, lang=args.lang)
     rows = builder.rows(spec)
     if args.kind == "agencies":
         agencies, contacts = builder.agencies(rows)

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from .model import WEEKDAYS, Hours, Phone, Schedule, Text, time_range_minutes
+from pydantic import ValidationError
+
+from .model import WEEKDAYS, Hours, Phone, Recurrence, Schedule, Session, Text, time_range_minutes
 
 # field -> header variants; the first is what export writes.  Staff-only fields are never exported.
 AGENCY_COLUMNS: dict[str, list[str]] = {
@@ -278,6 +280,121 @@ def schedule_cell(schedule: Schedule) -> str:
 
 def sources_cell(refs) -> str:
     return "; ".join(f"{r.document} {r.section}" for r in refs)
+
+
+# --- cells read back: written forms into values ---------------------------------------------
+
+def folded(text: str) -> str:
+    """Full-width digits and letters to ASCII, one kind of dash and tilde: for numbers, times, dates."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[‐‑‒–—―−ｰ－ー](?=\d)|(?<=\d)[‐‑‒–—―−ｰ－ー]", "-", text)
+    return text.replace("〜", "~").replace("～", "~")
+
+
+
+# --- hours and schedules in words -------------------------------------------------------------------
+
+_DAY = "[月火水木金土日]"
+_DAYS = rf"(?:平日|毎日|{_DAY}(?:曜日?)?(?:[~\-・,、]?{_DAY}(?:曜日?)?)*)"
+_CLOCK = r"(\d{1,2})(?::|時)(\d{2})?分?"
+_TIME = rf"{_CLOCK}\s*(?:~|-|から)\s*{_CLOCK}"
+# 「土日祝休み」「祝日・年末年始を除く」「年末年始は休館」: what is closed.
+_CLOSED = re.compile(r"((?:[月火水木金土日祝]|曜日?|祝日|休日|年末年始|振替休日|・|、|及び|および)+)(?:は|を)?(?:休み|休館|休所|休業|閉庁|閉所|除く|休)")
+_OPEN = re.compile(r"(祝日|休日|年末年始)(?:も|を含む)(?:受付|開庁|開所|開館|相談)?")
+
+
+def _days(spec: str) -> list[str]:
+    if spec == "平日":
+        return list(WEEKDAYS[:5])
+    if spec == "毎日":
+        return list(WEEKDAYS)
+    spec = re.sub(r"曜日?", "", spec)
+    days: list[str] = []
+    for run in re.split(r"[・,、]", spec):
+        ends = re.split(r"[~\-]", run)
+        if len(ends) == 2 and ends[0] and ends[1]:
+            a, b = "月火水木金土日".index(ends[0]), "月火水木金土日".index(ends[1])
+            days += list(WEEKDAYS[a : b + 1])
+        else:
+            days += [WEEKDAYS["月火水木金土日".index(ch)] for ch in run]
+    return days
+
+
+def _clock(hours: str, minutes: str | None) -> str:
+    return f"{int(hours):02d}:{int(minutes or 0):02d}"
+
+
+def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
+    """平日 8:30~17:15, 月~金 9時～16時（土日祝休み）… as structured hours, or (None, why not)."""
+    t = re.sub(r"\s+", " ", folded(text))
+    holidays = year_end = None
+    for match in _CLOSED.finditer(t):
+        holidays = True if ("祝" in match[1] or "休日" in match[1]) else holidays
+        year_end = True if "年末年始" in match[1] else year_end
+    for match in _OPEN.finditer(t):
+        holidays = False if match[1] in ("祝日", "休日") else holidays
+        year_end = False if match[1] == "年末年始" else year_end
+    t = _OPEN.sub(" ", _CLOSED.sub(" ", t))
+    rules: list[tuple[list[str], list[str]]] = []
+    pos = 0
+    token = re.compile(rf"(?P<days>{_DAYS})|(?P<time>{_TIME})|(?P<sep>[\s、,/／()（）・。]+)")
+    while pos < len(t):
+        match = token.match(t, pos)
+        if not match:
+            return None, "words other than days and times"
+        if match["days"]:
+            if match["days"] == "平日" and holidays is None:
+                holidays = True  # 平日: public holidays are not weekdays
+            rules.append((_days(match["days"]), []))
+        elif match["time"]:
+            if not rules:
+                return None, "times without days"
+            start, end = _clock(match[3], match[4]), _clock(match[5], match[6])
+            rules[-1][1].append(f"{start}-{end}")
+        pos = match.end()
+    rules = [r for r in rules if r[1]]
+    if not rules:
+        return None, "no days and times"
+    if assume_closed:
+        holidays = True if holidays is None else holidays
+        year_end = True if year_end is None else year_end
+    if holidays is None or year_end is None:
+        return None, "public holidays and the year-end closure are not stated"
+    try:
+        return Hours(weekly=[{"days": d, "times": ts} for d, ts in rules], closed_on_public_holidays=holidays, closed_year_end=year_end), ""
+    except ValidationError:
+        return None, "a time that does not exist or closes before it opens"
+
+
+def parse_schedule(text: str) -> Schedule:
+    """毎週水 10:00～11:30、毎月第2・第4火 …、年4回、2026-12-01 10:00～12:00: parts not understood stay as the note."""
+    recurrence, sessions, later, rest = [], [], False, []
+    for written in re.split(r"[、\n]", text):
+        part = folded(written).strip()
+        times = [f"{_clock(m[1], m[2])}-{_clock(m[3], m[4])}" for m in re.finditer(_TIME, part)]
+        bare = re.sub(_TIME, "", part).replace("/", "").strip()
+        weekly = re.fullmatch(rf"毎週({_DAYS})?", bare)
+        monthly = re.fullmatch(rf"毎月((?:第[1-5]・?)+)({_DAYS})", bare)
+        yearly = re.fullmatch(r"年(\d+)回", bare)
+        session = re.fullmatch(r"(\d{4}-\d{2}-\d{2})", bare)
+        try:
+            if weekly:
+                recurrence.append(Recurrence(frequency="weekly", days=_days(weekly[1]) if weekly[1] else [], times=times))
+            elif monthly:
+                nth = [int(n) for n in re.findall(r"第([1-5])", monthly[1])]
+                recurrence.append(Recurrence(frequency="monthly", nth=nth, days=_days(monthly[2]), times=times))
+            elif yearly and not times:
+                recurrence.append(Recurrence(frequency="yearly", times_per_year=int(yearly[1])))
+            elif session and len(times) <= 1:
+                sessions.append(Session(date=date.fromisoformat(session[1]), times=times[0] if times else None))
+            elif bare == "日程は後日お知らせ" and not times:
+                later = True
+            elif part:
+                rest.append(written.strip())
+        except (ValidationError, ValueError):
+            rest.append(written.strip())
+    note = Text({"ja": SEPARATOR.join(rest)}) if rest else None
+    return Schedule(recurrence=recurrence, sessions=sessions, dates_announced_later=later, note=note)
 
 
 # --- writing -------------------------------------------------------------------------
