@@ -6,6 +6,7 @@ import http.server
 import threading
 
 import pytest
+from openpyxl import Workbook
 from conftest import PHONE, TODAY, _QuietHandler
 
 CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999999"]
@@ -71,6 +72,11 @@ AGENCY_ROWS = [
     ["3", "子育て", "子育ての相談", "架空こども相談室", "架空町2-2", "0869-00-1002", "", "月～金 9時～16時（土日祝・年末年始休み）", ""],
 ]
 
+PROGRAM_ROWS = [
+    ["名称", "種類", "会場", "日程", "問い合わせ先"],
+    ["架空いきいき体操", "体操・運動", "架空公民館", "毎週水 10:00～11:30", "架空こども相談室"],
+]
+
 
 @pytest.mark.browser
 def test_walkthrough_new_import_check_build_and_browse(tmp_path, run_guide, browser):
@@ -85,6 +91,12 @@ def test_walkthrough_new_import_check_build_and_browse(tmp_path, run_guide, brow
     assert "相談機関の追加（2件）" in imported.out
     assert "架空一郎" in (root / "data" / "private.yaml").read_text(encoding="utf-8")
     assert "架空一郎" not in (root / "data" / "agencies.yaml").read_text(encoding="utf-8")
+    programs = tmp_path / "教室一覧.xlsx"
+    book = Workbook()
+    for row in PROGRAM_ROWS:
+        book.active.append(row)
+    book.save(programs)
+    assert run_guide("import", "programs", programs, "--root", root, "--verified", "2026-11-01").code == 0
     assert run_guide("check", "--root", root, "--today", TODAY).code == 0
     built = run_guide("build", "--root", root, "--today", TODAY, "--skip-handouts")
     assert built.code == 0, built.err
@@ -102,6 +114,9 @@ def test_walkthrough_new_import_check_build_and_browse(tmp_path, run_guide, brow
         page.get_by_role("link", name="架空こども相談室").click()
         assert page.get_by_role("link", name="0869-00-1002").first.get_attribute("href").startswith("tel:+81")
         assert "9:00–16:00" in page.content()
+        page.goto(url + "programs/")
+        page.get_by_role("link", name="架空いきいき体操").click()
+        assert "架空公民館" in page.content()
         html = "".join(p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html"))
         assert "架空一郎" not in html and "架空二郎" not in html
     finally:

@@ -181,7 +181,9 @@ class Importer:
         for name, text in row.cells.items():
             if not text or name in NOT_CLEANED:
                 continue
-            text = STAR.sub("", text).strip()
+            if STAR.search(text):
+                self.messages.add(row.where(name), _("★ is not read from the sheet (name the agency where to ask as the category's hub in categories.yaml)"))
+                text = STAR.sub("", text).strip()
             elsewhere = ELSEWHERE.search(text)
             if elsewhere:
                 text = (text[: elsewhere.start()] + text[elsewhere.end() :]).strip()
