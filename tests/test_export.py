@@ -67,3 +67,18 @@ def test_csv_for_excel_in_shift_jis(repo, run_guide, tmp_path):
     text = sheet.read_bytes().decode("cp932")
     assert text.startswith("ID,相談内容ID,No.,分野,相談項目,機関名")
     assert "地域ケア総合推進センター" in text
+
+
+def test_rows_deleted_from_the_sheet_are_listed_and_removed_only_when_asked(repo, run_guide, tmp_path):
+    sheet = tmp_path / "programs.csv"
+    run_guide("export", "programs", "--format", "csv", "--output", sheet, "--root", repo)
+    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    kept = [line for line in lines if not line.startswith("momotaro-taiso,")]
+    assert len(kept) == len(lines) - 1
+    sheet.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    listed = run_guide("import", "programs", sheet, "--root", repo, "--lang", "en")
+    assert "In the guide but not in the sheet (kept; --remove-missing removes them): あっ晴れ！もも太郎体操" in listed.err
+    assert "No changes" in listed.out
+    removed = run_guide("import", "programs", sheet, "--root", repo, "--remove-missing")
+    assert removed.code == 0, removed.err
+    assert "プログラムの削除（1件）" in removed.out and "あっ晴れ！もも太郎体操" in removed.out

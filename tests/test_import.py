@@ -114,7 +114,7 @@ def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run
     for column in "ABCF":  # headers merged down over the two header rows
         ws.merge_cells(f"{column}2:{column}3")
     ws.append(["介護について"])  # a section heading: the category of the rows below
-    ws.append(["１", "介護保険の申請", "架空介護課", "０８６９－００－３００１", "３００１", "月～金 ８：３０～１７：１５（祝日・年末年始休み）"])
+    ws.append(["★１", "介護保険の申請", "架空介護課", "０８６９－００－３００１", "３００１", "月～金 ８：３０～１７：１５（祝日・年末年始休み）"])
     ws.append([])
     ws.append([])
     ws.append(["２", "認知症の相談", "架空認知症センター", "（詳細別紙）", "", "月～金 9時～16時（詳細別紙）（祝日・年末年始休み）"])
@@ -127,6 +127,7 @@ def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run
     assert "Traceback" not in result.err
     assert "header on row 2–3" in result.err
     assert "電話 → phone" in result.err and "内線 → extension" in result.err
+    assert "messy.xlsx[R8一覧]:5:1: ★ is not read from the sheet" in result.err
     assert "messy.xlsx[R8一覧]:8:4: 「（詳細別紙）」" in result.err
     assert "messy.xlsx[R8一覧]:9:3: no agency name" in result.err
     assert "messy.xlsx[R8一覧]:10:4: " in result.err and "12-34" in result.err  # the phone, worded as guide check words it

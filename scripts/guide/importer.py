@@ -133,13 +133,15 @@ class Importer:
     Each cell that still reads as the current value keeps it (with everything the table has no column for)."""
 
     def __init__(self, guide: Guide, sheet: sp.Sheet, columns: sp.Columns, *, document: str, verified: date,
-                 assume_closed: bool, gettext, lang: str):
+                 assume_closed: bool, remove_missing: bool = False, gettext, lang: str):
         self.guide, self.sheet, self.columns = guide, sheet, columns
         self.document, self.verified, self.assume_closed = document, verified, assume_closed
         self._, self.lang = gettext, lang
         self.messages = Messages()
         self.context = {"phone_region": guide.site.city.country, "area_code": guide.site.city.phone_area_code}
         self.not_structured: list[str] = []
+        self.remove_missing = remove_missing
+        self.missing: list[str] = []  # records the guide has and the sheet does not
 
     # --- rows
 
@@ -183,7 +185,8 @@ class Importer:
                 continue
             if STAR.search(text):
                 self.messages.add(row.where(name), _("★ is not read from the sheet (name the agency where to ask as the category's hub in categories.yaml)"))
-                text = STAR.sub("", text).strip()
+                # 「★1」 before a name is the ★'s own number; in the No. column the number is the row's.
+                text = (text.replace("★", "") if name == "list_number" else STAR.sub("", text)).strip()
             elsewhere = ELSEWHERE.search(text)
             if elsewhere:
                 text = (text[: elsewhere.start()] + text[elsewhere.end() :]).strip()
@@ -310,8 +313,10 @@ class Importer:
         result = dict(current)
         contacts: list[StaffContact] = []
         taken = set(current)
+        seen = set()
         for group in groups.values():
             existing = current.get(group[0].cells.get("id") or "") or by_name.get(_name_key(group[0].cells.get("name")))
+            seen.add(existing.id if existing else None)
             built = self.agency(group, existing, taken)
             if built is None:
                 continue
@@ -321,6 +326,11 @@ class Importer:
                 extension = sp.folded(row.cells.get("extension") or "").strip() or None
                 if extension or row.staff:
                     contacts.append(StaffContact(agency=agency.id, service=service_id, extension=extension, staff=row.staff))
+        for agency in current.values():
+            if agency.id not in seen:
+                self.missing.append(sp.text_cell(agency.name))
+                if self.remove_missing:
+                    del result[agency.id]
         return list(result.values()), contacts
 
     def agency(self, group: list[Row], existing: Agency | None, taken: set[str]):
@@ -359,6 +369,12 @@ class Importer:
                 continue
             new_services[built.id] = built
             rows_services.append((row, built.id))
+        in_sheet = {s.id for s in matched if s}
+        for service in services.values():
+            if service.id not in in_sheet:
+                self.missing.append(f"{sp.text_cell(name)}: {sp.text_cell(service.description)}")
+                if self.remove_missing and len(new_services) > 1:
+                    del new_services[service.id]
         data["services"] = [s.model_dump(exclude_defaults=True) for s in new_services.values()]
         data = {k: v for k, v in data.items() if v not in (None, [], {})}
         agency = self.validated(Agency, self.stamped(data, first, existing), first)
@@ -490,13 +506,14 @@ class Importer:
                 kinds[_label_key(label)] = kind.id
         agencies = {_name_key(a.name.get("ja")): a.id for a in self.guide.agencies}
         names = {a.id: sp.text_cell(a.name) for a in self.guide.agencies}
-        result, taken = dict(current), set(current)
+        result, taken, seen = dict(current), set(current), set()
         for row in rows:
             cells = row.cells
             if not cells.get("name") and not cells.get("id"):
                 self.messages.add(row.where("name"), _("no program name: the row is not imported (write the name)"), error=True)
                 continue
             existing = current.get(cells.get("id") or "") or by_name.get(_name_key(cells.get("name")))
+            seen.add(existing.id if existing else None)
             data = existing.model_dump(exclude_defaults=True) if existing else {}
             data["id"] = existing.id if existing else (cells.get("id") or make_id(cells["name"], taken, "program"))
             for key in ("name", "venue", "audience", "cost", "how_to_apply"):
@@ -540,6 +557,11 @@ class Importer:
             if program is not None:
                 result[program.id] = program
                 taken.add(program.id)
+        for program in current.values():
+            if program.id not in seen:
+                self.missing.append(sp.text_cell(program.name))
+                if self.remove_missing:
+                    del result[program.id]
         return list(result.values())
 
 
@@ -673,7 +695,8 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         verified, said = date.fromtimestamp(path.stat().st_mtime), _("the file's date")
     print(_("last_verified of new and changed records: {date} ({how})").format(date=verified, how=said), file=out)
-    builder = Importer(guide, sheet, columns, document=document, verified=verified, assume_closed=args.closed_on_holidays, gettext=_, lang=args.lang)
+    builder = Importer(guide, sheet, columns, document=document, verified=verified, assume_closed=args.closed_on_holidays,
+                       remove_missing=args.remove_missing, gettext=_, lang=args.lang)
     rows = builder.rows(spec)
     if args.kind == "agencies":
         agencies, contacts = builder.agencies(rows)
@@ -686,6 +709,9 @@ def run_import(args: argparse.Namespace) -> int:
         print(_("Hours kept as a note with status: not_published ({n}); write them as 月～金 8:30～17:15（祝日・年末年始休み） to structure them:").format(n=len(builder.not_structured)), file=out)
         for line in builder.not_structured:
             print("  " + line, file=out)
+    if builder.missing:
+        kept = _("removed (--remove-missing)") if args.remove_missing else _("kept; --remove-missing removes them")
+        print(_("In the guide but not in the sheet ({how}): {records}").format(how=kept, records=sp.SEPARATOR.join(builder.missing)), file=out)
     changes = diff.diff_guides(guide, new, args.lang)
     sys.stdout.write(diff.render(changes, args.lang))
     if args.dry_run:
@@ -722,6 +748,8 @@ def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--verified", type=date.fromisoformat, help="last_verified of new and changed records (default: the file's date)")
     parser.add_argument("--closed-on-holidays", action="store_true",
                         help="the table's hours exclude public holidays and the year-end closure unless a row says otherwise")
+    parser.add_argument("--remove-missing", action="store_true",
+                        help="remove the records (and services) the sheet no longer has; without it they are kept and listed")
     parser.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
     parser.set_defaults(func=run_import)
     return parser
