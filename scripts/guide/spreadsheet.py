@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import groupby
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -224,14 +225,9 @@ def text_cell(value: Text | None) -> str:
 
 
 def days_cell(days: list[str]) -> str:
-    """mon..fri → 月～金; mon, wed → 月・水."""
-    ordered = [d for d in WEEKDAYS if d in days]
-    runs: list[list[str]] = []
-    for day in ordered:
-        if runs and WEEKDAYS.index(day) == WEEKDAYS.index(runs[-1][-1]) + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
+    """mon..fri → 月～金; mon, wed → 月・水 (three or more days in a row as a range)."""
+    indexes = sorted({WEEKDAYS.index(d) for d in days})
+    runs = [[WEEKDAYS[i] for _, i in run] for _, run in groupby(enumerate(indexes), key=lambda pair: pair[1] - pair[0])]
     return "・".join(DAY_NAMES[r[0]] + "～" + DAY_NAMES[r[-1]] if len(r) >= 3 else "・".join(DAY_NAMES[d] for d in r) for r in runs)
 
 
