@@ -123,3 +123,14 @@ def test_walkthrough_new_import_check_build_and_browse(tmp_path, run_guide, brow
         context.close()
         server.shutdown()
     assert outside == []
+
+
+def test_at_a_terminal_it_asks_for_what_is_missing(tmp_path, run_guide, monkeypatch):
+    answers = iter(["架空市", "架空県", "0869-00-1000", "https://city.example.jp/"])
+    asked = []
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or next(answers))
+    result = run_guide("new", tmp_path / "asked", "--code", "999999", "--lang", "en")
+    assert result.code == 0, result.err
+    assert asked == ["City name (e.g. 〇〇市): ", "Prefecture (e.g. 〇〇県): ", "City's main phone number (代表電話): ", "City's web address: "]
+    assert "架空市" in (tmp_path / "asked" / "data" / "site.yaml").read_text(encoding="utf-8")
