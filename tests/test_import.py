@@ -44,6 +44,8 @@ def test_rows_of_one_agency_become_one_agency_with_several_services(root, tmp_pa
     assert [s.list_number for s in kaigo.services] == [1, 2]
     assert kaigo.hours.weekly[0].times == ["08:30-17:15"] and kaigo.hours.closed_year_end is True
     assert kaigo.phones[0].number == "0869-00-2001" and not kaigo.services[1].phones
+    assert all(s.hours is None for s in kaigo.services)  # the agency's hours, not a copy per service
+    assert "&id" not in (root / "data" / "agencies.yaml").read_text(encoding="utf-8")
     assert kaigo.source[0].document == "ichiran" and kaigo.source[0].section == "2行目"
     assert str(kaigo.last_verified) == "2026-11-01"
 
@@ -138,6 +140,7 @@ def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run
     assert kaigo.phones[0].number == "0869-00-3001" and kaigo.services[0].list_number == 1
     assert kaigo.services[0].categories == ["long-term-care"]
     assert names["架空認知症センター"].phones == [] and names["架空認知症センター"].hours.weekly[0].times == ["09:00-16:00"]
+    assert names["架空認知症センター"].services[0].hours is None  # 9時～16時 is the agency's, not the service's own
     assert guide.private.contacts[0].extension == "3001"
 
 

@@ -446,17 +446,17 @@ class Importer:
         owns = [getattr(s, name) if s else None for s in matched]
         cells = [cell_of(row, render(own or current)) for row, own in zip(group, owns, strict=True)]
         shared = [cell for cell, own in zip(cells, owns, strict=True) if not own]
-        value = current
-        if shared and Counter(shared).most_common(1)[0][0] != render(current):
-            common = Counter(shared).most_common(1)[0][0]
-            value = parse(group[cells.index(common)], common)
+        value, agency_cell = current, render(current)
+        if shared and Counter(shared).most_common(1)[0][0] != agency_cell:
+            agency_cell = Counter(shared).most_common(1)[0][0]
+            value = parse(group[cells.index(agency_cell)], agency_cell)
             if value is FAILED:
                 return None
         own_values = []
         for row, own, cell in zip(group, owns, cells, strict=True):
             if own and render(own) == cell:
                 own_values.append(own)
-            elif cell == render(value):
+            elif cell in (agency_cell, render(value)):
                 own_values.append(None)
             else:
                 parsed = parse(row, cell)
@@ -578,6 +578,9 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow=False, indentless=False):
         return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data):
+        return True  # one date shared by several records is written out each time, not as &id001
 
 
 def _represent_dict(dumper, value: dict):
