@@ -122,6 +122,10 @@ def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run
     ws.append(["２", "認知症の相談", "架空認知症センター", "（詳細別紙）", "", "月～金 9時～16時（詳細別紙）（祝日・年末年始休み）"])
     ws.append(["３", "家族の相談", None, "0869-00-3003", "", "平日 9:00～16:00"])
     ws.append(["4", "介護の相談", "架空電話違い室", "12-34", "", ""])
+    ws.append(["5", "住まいの相談", "架空合同窓口", "0869-00-3005", "", "平日 9:00～16:00（年末年始休み）"])
+    ws.append(["6", "家計の相談", None, None, "", None])
+    for column in "CDF":  # one agency's cells merged down over its two services
+        ws.merge_cells(f"{column}11:{column}12")
     sheet = tmp_path / "messy.xlsx"
     book.save(sheet)
     result = run_guide("import", "agencies", sheet, "--root", root, "--verified", "2026-11-01", "--lang", "en")
@@ -135,7 +139,8 @@ def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run
     assert "messy.xlsx[R8一覧]:10:4: " in result.err and "12-34" in result.err  # the phone, worded as guide check words it
     guide = load_guide(root, with_private=True)
     names = {a.name.get("ja"): a for a in guide.guide.agencies}
-    assert set(names) == {"架空介護課", "架空認知症センター"}
+    assert set(names) == {"架空介護課", "架空認知症センター", "架空合同窓口"}
+    assert [s.list_number for s in names["架空合同窓口"].services] == [5, 6]
     kaigo = names["架空介護課"]
     assert kaigo.phones[0].number == "0869-00-3001" and kaigo.services[0].list_number == 1
     assert kaigo.services[0].categories == ["long-term-care"]
@@ -171,3 +176,21 @@ def test_programs_import_with_schedules(root, tmp_path, run_guide):
     cafe = programs["架空カフェ"].schedule
     assert cafe.recurrence[0].nth == [2, 4] and cafe.note.get("ja") == "雨天中止"
     assert run_guide("check", "--root", root, "--today", TODAY).code == 0
+
+
+def test_files_it_cannot_read_are_a_message(root, tmp_path, run_guide):
+    old_excel = tmp_path / "一覧.xls"
+    old_excel.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = run_guide("import", "agencies", old_excel, "--root", root, "--lang", "en")
+    assert result.code == 1 and "一覧.xls: cannot read .xls files (save the table as .xlsx or .csv)" in result.err
+    broken = tmp_path / "一覧.csv"
+    broken.write_bytes("機関名\n".encode() + b"\x81\xff\n")
+    result = run_guide("import", "agencies", broken, "--root", root, "--lang", "en")
+    assert result.code == 1 and "一覧.csv:2: neither UTF-8 nor Shift_JIS" in result.err
+
+
+def test_a_dry_run_writes_nothing(root, tmp_path, run_guide):
+    before = {p.name: p.read_bytes() for p in (root / "data").iterdir()}
+    result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root, "--dry-run")
+    assert result.code == 0 and "相談機関の追加（2件）" in result.out
+    assert {p.name: p.read_bytes() for p in (root / "data").iterdir()} == before

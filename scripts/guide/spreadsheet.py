@@ -105,11 +105,11 @@ def _read_csv(path: Path, display: str, _) -> Sheet:
     raw = path.read_bytes()
     try:
         text, encoding = raw.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as not_utf8:
         try:
             text, encoding = raw.decode("cp932"), "Shift_JIS"  # cp932: Shift_JIS as Windows writes it (①, ㈱ …)
-        except UnicodeDecodeError as err:
-            line = raw[: err.start].count(b"\n") + 1
+        except UnicodeDecodeError:
+            line = raw[: not_utf8.start].count(b"\n") + 1  # where it stops being UTF-8, the encoding asked for
             raise SheetError(_("{file}:{line}: neither UTF-8 nor Shift_JIS (save the CSV as UTF-8)").format(file=display, line=line)) from None
     sheet = Sheet(display, None, encoding)
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
