@@ -2,6 +2,8 @@
 
 The sheets are made here, with obviously fictional names and numbers."""
 
+import subprocess
+
 import pytest
 from openpyxl import Workbook
 
@@ -11,7 +13,7 @@ from guide.load import load_guide
 
 from conftest import TODAY
 
-CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999999"]
+CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999997"]
 
 
 @pytest.fixture
@@ -194,3 +196,13 @@ def test_a_dry_run_writes_nothing(root, tmp_path, run_guide):
     result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root, "--dry-run")
     assert result.code == 0 and "相談機関の追加（2件）" in result.out
     assert {p.name: p.read_bytes() for p in (root / "data").iterdir()} == before
+
+
+def test_it_warns_when_git_would_commit_the_private_overlay(root, tmp_path, run_guide):
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    sheet = write_csv(tmp_path / "一覧.csv", ROWS)
+    assert "git does not ignore" not in run_guide("import", "agencies", sheet, "--root", root, "--lang", "en").err  # guide new's .gitignore
+    (root / ".gitignore").write_text("/site/\n", encoding="utf-8")
+    (root / "data" / "private.yaml").unlink()
+    result = run_guide("import", "agencies", sheet, "--root", root, "--lang", "en")
+    assert "warning: git does not ignore data/private.yaml" in result.err

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 from conftest import PHONE, TODAY, _QuietHandler
 
-CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999999"]
+CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999997"]
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_every_data_file_says_what_to_fill_in(new_guide):
     categories = (new_guide / "data" / "categories.yaml").read_text(encoding="utf-8")
     assert "市の事実ではありません" in categories  # the starting set is offered, not stated as the city's
     site = (new_guide / "data" / "site.yaml").read_text(encoding="utf-8")
-    assert 'phone_area_code: "0869"' in site and '"999999"' in site
+    assert 'phone_area_code: "0869"' in site and '"999997"' in site
     assert "架空市全域" in (new_guide / "data" / "areas.yaml").read_text(encoding="utf-8")
 
 
@@ -130,7 +130,13 @@ def test_at_a_terminal_it_asks_for_what_is_missing(tmp_path, run_guide, monkeypa
     asked = []
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or next(answers))
-    result = run_guide("new", tmp_path / "asked", "--code", "999999", "--lang", "en")
+    result = run_guide("new", tmp_path / "asked", "--code", "999997", "--lang", "en")
     assert result.code == 0, result.err
     assert asked == ["City name (e.g. 〇〇市): ", "Prefecture (e.g. 〇〇県): ", "City's main phone number (代表電話): ", "City's web address: "]
     assert "架空市" in (tmp_path / "asked" / "data" / "site.yaml").read_text(encoding="utf-8")
+
+
+def test_what_was_given_is_checked_as_guide_check_checks_it(tmp_path, run_guide):
+    result = run_guide("new", tmp_path / "x", *CITY[:8], "--code", "12345")
+    assert result.code == 1
+    assert "data/site.yaml:" in result.err and "12345" in result.err

@@ -20,6 +20,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
 
 from .i18n import translations
+from .load import load_guide
+from .messages import format_problem
 from .model import City
 from .phones import parse_phone
 
@@ -152,6 +154,12 @@ def cmd_new(args: argparse.Namespace) -> int:
         return 2
     for path in written:
         print(path.relative_to(args.dir))
+    # What was asked for is checked as `guide check` checks it (the local government code's check digit …).
+    loaded = load_guide(args.dir, today=args.today)
+    for problem in loaded.problems:
+        print(format_problem(problem, args.lang), file=sys.stderr)
+    if loaded.errors:
+        return 1
     print(_("Created a new guide in {dir}. Next: fill in the files (each says what to write), then run guide check and guide build in that folder.").format(dir=args.dir), file=sys.stderr)
     return 0
 
