@@ -399,18 +399,14 @@ class Importer:
                                   "building": building.root if building else None}.items() if v}
 
     def match_service(self, row: Row, agency: Agency | None) -> Service | None:
+        """The agency's service a row is about: by 相談内容ID, else by No., else by the same 相談項目."""
         if agency is None:
             return None
-        number = sp.folded(row.cells.get("list_number") or "")
-        for service in agency.services:
-            if row.cells.get("service_id"):
-                if service.id == row.cells["service_id"]:
-                    return service
-            elif number.isdigit() and service.list_number == int(number):
-                return service
-            elif row.cells.get("description") == sp.text_cell(service.description):
-                return service
-        return None
+        if row.cells.get("service_id"):
+            return next((s for s in agency.services if s.id == row.cells["service_id"]), None)
+        number = sp.folded(row.cells.get("list_number") or "").strip()
+        by_number = next((s for s in agency.services if number.isdigit() and s.list_number == int(number)), None)
+        return by_number or next((s for s in agency.services if row.cells.get("description") == sp.text_cell(s.description)), None)
 
     # Phones (voice and fax together) and hours: an agency's for all its services unless one has its own.
 
