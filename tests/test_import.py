@@ -163,18 +163,19 @@ def test_a_mapping_file_names_columns_the_sheet_calls_otherwise(root, tmp_path, 
 
 def test_programs_import_with_schedules(root, tmp_path, run_guide):
     rows = [
-        ["名称", "種類", "会場", "日程", "主催"],
-        ["架空いきいき体操", "体操・運動", "架空公民館", "毎週水 10:00～11:30", "架空体操クラブ"],
-        ["架空カフェ", "サロン・集いの場", "架空集会所", "毎月第2・第4火 13:30～15:00、雨天中止", ""],
-        ["架空の謎の会", "謎の種類", "", "", ""],
+        ["名称", "種類", "会場", "日程", "主催", "定員"],
+        ["架空いきいき体操", "体操・運動", "架空公民館", "毎週水 10:00～11:30", "架空体操クラブ", "２０名"],
+        ["架空カフェ", "サロン・集いの場", "架空集会所", "毎月第2・第4火 13:30～15:00、雨天中止", "", "たくさん"],
+        ["架空の謎の会", "謎の種類", "", "", "", ""],
     ]
     result = run_guide("import", "programs", write_csv(tmp_path / "教室.csv", rows), "--root", root, "--verified", "2026-11-01", "--lang", "en")
     assert result.code == 1
     assert "教室.csv:4:2: kind 「謎の種類」" in result.err
+    assert "教室.csv:3:6: たくさん is not a whole number: left out" in result.err
     programs = {p.name.get("ja"): p for p in load_guide(root).guide.programs}
     taiso = programs["架空いきいき体操"]
     assert taiso.kind == "exercise" and taiso.schedule.recurrence[0].days == ["wed"]
-    assert taiso.organiser_name.get("ja") == "架空体操クラブ"
+    assert taiso.organiser_name.get("ja") == "架空体操クラブ" and taiso.capacity == 20
     cafe = programs["架空カフェ"].schedule
     assert cafe.recurrence[0].nth == [2, 4] and cafe.note.get("ja") == "雨天中止"
     assert run_guide("check", "--root", root, "--today", TODAY).code == 0

@@ -474,14 +474,8 @@ class Importer:
                 self.messages.add(row.where("categories"), _("category 「{value}」 is not in categories.yaml (write a category's name, or add the category there)").format(value=categories_cell or ""), error=True)
                 return None
             data["categories"] = ids
-        number = sp.folded(row.cells.get("list_number") or "").strip().rstrip(".")
         if row.cells.get("list_number") is not None:
-            if number.isdigit():
-                data["list_number"] = int(number)
-            else:
-                data.pop("list_number", None)
-                if number:
-                    self.messages.add(row.where("list_number"), _("No. {value} is not a number: left out").format(value=number))
+            data["list_number"] = self.whole_number(row, "list_number")
         data["phones"] = [p.model_dump(exclude_defaults=True) for p in phones or []]
         data["hours"] = hours.model_dump(exclude_defaults=True) if hours else None
         if current is None:
@@ -496,60 +490,14 @@ class Importer:
         _ = self._
         current = {p.id: p for p in self.guide.programs}
         by_name = {_name_key(p.name.get("ja")): p for p in self.guide.programs}
-        kinds = {}
-        for kind in self.guide.taxonomy.program_kinds:
-            for label in (kind.id, *[v for v in kind.name.root.values() if isinstance(v, str)]):
-                kinds[_label_key(label)] = kind.id
-        agencies = {_name_key(a.name.get("ja")): a.id for a in self.guide.agencies}
-        names = {a.id: sp.text_cell(a.name) for a in self.guide.agencies}
         result, taken, seen = dict(current), set(current), set()
         for row in rows:
-            cells = row.cells
-            if not cells.get("name") and not cells.get("id"):
+            if not row.cells.get("name") and not row.cells.get("id"):
                 self.messages.add(row.where("name"), _("no program name: the row is not imported (write the name)"), error=True)
                 continue
-            existing = current.get(cells.get("id") or "") or by_name.get(_name_key(cells.get("name")))
+            existing = current.get(row.cells.get("id") or "") or by_name.get(_name_key(row.cells.get("name")))
             seen.add(existing.id if existing else None)
-            data = existing.model_dump(exclude_defaults=True) if existing else {}
-            data["id"] = existing.id if existing else (cells.get("id") or make_id(cells["name"], taken, "program"))
-            for key in ("name", "venue", "audience", "cost", "how_to_apply"):
-                value = self.text(cells.get(key), getattr(existing, key) if existing else None)
-                data[key] = value.root if value else None
-            if cells.get("kana") is not None and not _same(cells["kana"], existing.kana or "" if existing else ""):
-                data["kana"] = cells["kana"] or None
-            kind_cell = cells.get("kind")
-            kind_name = sp.text_cell(next((k.name for k in self.guide.taxonomy.program_kinds if existing and k.id == existing.kind), None))
-            if not (existing and _same(kind_cell, kind_name)):
-                data["kind"] = kinds.get(_label_key(kind_cell or ""))
-                if data["kind"] is None:
-                    self.messages.add(row.where("kind"), _("kind 「{value}」 is not a program kind in categories.yaml (write one of its names)").format(value=kind_cell or ""), error=True)
-                    continue
-            category_names = {c.id: sp.text_cell(c.name) for c in self.guide.taxonomy.categories}
-            if not (existing and _same(cells.get("categories"), sp.SEPARATOR.join(category_names.get(c, c) for c in existing.categories))):
-                ids = self.category_ids(cells["categories"]) if cells.get("categories") else []
-                if ids is None:
-                    self.messages.add(row.where("categories"), _("category 「{value}」 is not in categories.yaml (write a category's name, or add the category there)").format(value=cells["categories"]), error=True)
-                    continue
-                data["categories"] = ids
-            if not (existing and _same(cells.get("schedule"), sp.schedule_cell(existing.schedule))):
-                data["schedule"] = sp.parse_schedule(cells["schedule"]).model_dump(exclude_defaults=True) if cells.get("schedule") else {}
-            capacity = sp.folded(cells.get("capacity") or "").removesuffix("名").removesuffix("人").strip()
-            if cells.get("capacity") is not None and not (existing and _same(capacity, str(existing.capacity or ""))):
-                data["capacity"] = int(capacity) if capacity.isdigit() else None
-            for key, fallback in (("organiser", "organiser_name"), ("contact", None)):
-                cell = cells.get(key)
-                shown = (names.get(getattr(existing, key)) or (sp.text_cell(existing.organiser_name) if fallback else "")) if existing else ""
-                if existing and _same(cell, shown):
-                    continue
-                data[key] = agencies.get(_name_key(cell)) if cell else None
-                if fallback:
-                    data[fallback] = {"ja": cell} if cell and data[key] is None else None
-                elif cell and data[key] is None:
-                    self.messages.add(row.where(key), _("「{value}」 is not an agency in this guide: left out").format(value=cell))
-            if cells.get("url") is not None and not _same(cells["url"], existing.url or "" if existing else ""):
-                data["url"] = cells["url"] or None
-            data = {k: v for k, v in data.items() if v not in (None, [], {})}
-            program = self.validated(Program, self.stamped(data, row, existing), row)
+            program = self.program(row, existing, taken)
             if program is not None:
                 result[program.id] = program
                 taken.add(program.id)
@@ -559,6 +507,65 @@ class Importer:
                 if self.remove_missing:
                     del result[program.id]
         return list(result.values())
+
+    def program(self, row: Row, existing: Program | None, taken: set[str]) -> Program | None:
+        _, cells, taxonomy = self._, row.cells, self.guide.taxonomy
+        data = existing.model_dump(exclude_defaults=True) if existing else {}
+        data["id"] = existing.id if existing else (cells.get("id") or make_id(cells["name"], taken, "program"))
+        for key in ("name", "venue", "audience", "cost", "how_to_apply"):
+            value = self.text(cells.get(key), getattr(existing, key) if existing else None)
+            data[key] = value.root if value else None
+        if cells.get("kana") is not None and not _same(cells["kana"], (existing.kana or "") if existing else ""):
+            data["kana"] = cells["kana"] or None
+        kinds = {_label_key(label): k.id for k in taxonomy.program_kinds for label in (k.id, *k.name.root.values()) if isinstance(label, str)}
+        kind_name = sp.text_cell(next((k.name for k in taxonomy.program_kinds if existing and k.id == existing.kind), None))
+        if not (existing and _same(cells.get("kind"), kind_name)):
+            data["kind"] = kinds.get(_label_key(cells.get("kind") or ""))
+            if data["kind"] is None:
+                self.messages.add(row.where("kind"), _("kind 「{value}」 is not a program kind in categories.yaml (write one of its names)").format(value=cells.get("kind") or ""), error=True)
+                return None
+        category_names = {c.id: sp.text_cell(c.name) for c in taxonomy.categories}
+        if not (existing and _same(cells.get("categories"), sp.SEPARATOR.join(category_names.get(c, c) for c in existing.categories))):
+            ids = self.category_ids(cells["categories"]) if cells.get("categories") else []
+            if ids is None:
+                self.messages.add(row.where("categories"), _("category 「{value}」 is not in categories.yaml (write a category's name, or add the category there)").format(value=cells["categories"]), error=True)
+                return None
+            data["categories"] = ids
+        if not (existing and _same(cells.get("schedule"), sp.schedule_cell(existing.schedule))):
+            data["schedule"] = sp.parse_schedule(cells["schedule"]).model_dump(exclude_defaults=True) if cells.get("schedule") else {}
+        if not (existing and _same(cells.get("capacity"), str(existing.capacity or ""))):
+            data["capacity"] = self.whole_number(row, "capacity", suffixes=("名", "人"))
+        self.program_agencies(row, existing, data)
+        if cells.get("url") is not None and not _same(cells["url"], (existing.url or "") if existing else ""):
+            data["url"] = cells["url"] or None
+        data = {k: v for k, v in data.items() if v not in (None, [], {})}
+        return self.validated(Program, self.stamped(data, row, existing), row)
+
+    def program_agencies(self, row: Row, existing: Program | None, data: dict) -> None:
+        """主催 and 問い合わせ先: an agency of the guide by its name; an organiser that is not one, by name only."""
+        ids = {_name_key(a.name.get("ja")): a.id for a in self.guide.agencies}
+        names = {a.id: sp.text_cell(a.name) for a in self.guide.agencies}
+        for key, fallback in (("organiser", "organiser_name"), ("contact", None)):
+            cell = row.cells.get(key)
+            shown = (names.get(getattr(existing, key)) or (sp.text_cell(existing.organiser_name) if fallback else "")) if existing else ""
+            if existing and _same(cell, shown):
+                continue
+            data[key] = ids.get(_name_key(cell)) if cell else None
+            if fallback:
+                data[fallback] = {"ja": cell} if cell and data[key] is None else None
+            elif cell and data[key] is None:
+                self.messages.add(row.where(key), self._("「{value}」 is not an agency in this guide: left out").format(value=cell))
+
+    def whole_number(self, row: Row, name: str, suffixes: tuple[str, ...] = ()) -> int | None:
+        """A count or a No. written with full-width digits or a unit (２０名); anything else is reported and left out."""
+        text = sp.folded(row.cells.get(name) or "").strip().rstrip(".")
+        for suffix in suffixes:
+            text = text.removesuffix(suffix)
+        if text.isdigit():
+            return int(text)
+        if text:
+            self.messages.add(row.where(name), self._("{value} is not a whole number: left out").format(value=row.cells[name]))
+        return None
 
 
 # --- writing the files --------------------------------------------------------------------------
