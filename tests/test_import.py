@@ -159,6 +159,9 @@ def test_a_mapping_file_names_columns_the_sheet_calls_otherwise(root, tmp_path, 
     assert result.code == 0, result.err
     assert "窓口の名前 → name" in result.err
     assert load_guide(root).guide.agencies[0].phones[0].number == "0869-00-4001"
+    mapping.write_text("窓口の名前: nmae\n", encoding="utf-8")
+    typo = run_guide("import", "agencies", tmp_path / "t.csv", "--root", root, "--columns", mapping, "--lang", "en")
+    assert typo.code == 2 and "unknown fields nmae (use: id, service_id" in typo.err
 
 
 def test_programs_import_with_schedules(root, tmp_path, run_guide):

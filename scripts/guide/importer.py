@@ -674,6 +674,10 @@ def run_import(args: argparse.Namespace) -> int:
             print("guide import: " + _("{file}: not a mapping of headers to fields ({detail})").format(file=args.columns, detail=err), file=sys.stderr)
             return 2
     spec = sp.AGENCY_COLUMNS if args.kind == "agencies" else sp.PROGRAM_COLUMNS
+    unknown = sorted(set(mapping.values()) - set(spec))
+    if unknown:
+        print("guide import: " + _("{file}: unknown fields {fields} (use: {allowed})").format(file=args.columns, fields=", ".join(unknown), allowed=", ".join(spec)), file=sys.stderr)
+        return 2
     try:
         sheet = sp.read_sheet(path, path.name, args.sheet, _)
     except sp.SheetError as err:

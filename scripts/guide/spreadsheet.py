@@ -1,4 +1,5 @@
-"""The spreadsheet form of agencies and programs: its columns, how each value is written in a cell, files.
+"""The spreadsheet form of agencies and programs: its columns, how each value is written in a cell
+and read back from one (hours, schedules, full-width digits), and the files.
 
 `guide import` and `guide export` share this module, so what export writes is exactly what import
 reads back.  Columns are found by their Japanese headers, with the variants cities use
