@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import diff, handouts, report
+from . import diff, exporter, handouts, importer, report, scaffold
 from .editions import SITE_URL_VARIABLE, invalid_site_url_variable
 from .i18n import catalog_languages, default_language, pick, words
 from .load import DATA_FILES, city_today, load_guide
@@ -170,6 +170,9 @@ def parser() -> argparse.ArgumentParser:
     handouts.register(sub, common)
     diff.register(sub, common)
     report.register(sub, common)
+    scaffold.register(sub, common)
+    importer.register(sub, common)
+    exporter.register(sub, common)
 
     schema = sub.add_parser("schema", parents=[common], help="regenerate the JSON Schemas in schema/")
     schema.set_defaults(func=cmd_schema)
@@ -178,7 +181,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if not (args.root / "data").is_dir():
+    if getattr(args, "needs_data", True) and not (args.root / "data").is_dir():
         print(
             words(args.lang)("{root}: no data/ folder (run this in the guide's folder or give --root)", root=args.root),
             file=sys.stderr,

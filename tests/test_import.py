@@ -1,0 +1,212 @@
+"""`guide import`: a city's own spreadsheet into records — every row a record or a located message.
+
+The sheets are made here, with obviously fictional names and numbers."""
+
+import subprocess
+
+import pytest
+from openpyxl import Workbook
+
+from guide.importer import make_id
+from guide.spreadsheet import parse_hours
+from guide.load import load_guide
+
+from conftest import TODAY
+
+CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999997"]
+
+
+@pytest.fixture
+def root(tmp_path, run_guide):
+    guide = tmp_path / "kakuu"
+    assert run_guide("new", guide, *CITY).code == 0
+    return guide
+
+
+def write_csv(path, rows, encoding="utf-8"):
+    path.write_bytes("\r\n".join(",".join(row) for row in rows).encode(encoding))
+    return path
+
+
+HEADER = ["No.", "分野", "相談項目", "機関名", "電話", "内線", "受付時間", "担当者（主）", "担当者（副）"]
+ROWS = [
+    HEADER,
+    ["1", "介護", "介護保険の申請", "架空介護課", "0869-00-2001", "2001", "月～金 8:30～17:15（祝日・年末年始休み）", "架空一郎", "架空花子"],
+    ["2", "介護", "認知症の相談", "架空介護課", "0869-00-2001", "", "月～金 8:30～17:15（祝日・年末年始休み）", "", ""],
+    ["3", "子育て", "子育ての相談", "架空こども相談室", "0869-00-2002", "", "随時（要予約）", "", ""],
+]
+
+
+def test_rows_of_one_agency_become_one_agency_with_several_services(root, tmp_path, run_guide):
+    result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root, "--verified", "2026-11-01")
+    assert result.code == 0, result.err
+    guide = load_guide(root).guide
+    kaigo = next(a for a in guide.agencies if a.name.get("ja") == "架空介護課")
+    assert [s.description.get("ja") for s in kaigo.services] == ["介護保険の申請", "認知症の相談"]
+    assert [s.list_number for s in kaigo.services] == [1, 2]
+    assert kaigo.hours.weekly[0].times == ["08:30-17:15"] and kaigo.hours.closed_year_end is True
+    assert kaigo.phones[0].number == "0869-00-2001" and not kaigo.services[1].phones
+    assert all(s.hours is None for s in kaigo.services)  # the agency's hours, not a copy per service
+    assert "&id" not in (root / "data" / "agencies.yaml").read_text(encoding="utf-8")
+    assert kaigo.source[0].document == "ichiran" and kaigo.source[0].section == "2行目"
+    assert str(kaigo.last_verified) == "2026-11-01"
+
+
+def test_ids_come_from_the_romanised_name_and_never_change_on_reimport(root, tmp_path, run_guide):
+    assert make_id("架空介護課", set(), "x") == "kakuu-kaigo-ka"
+    sheet = write_csv(tmp_path / "一覧.csv", ROWS)
+    run_guide("import", "agencies", sheet, "--root", root, "--verified", "2026-11-01")
+    first = [(a.id, [s.id for s in a.services]) for a in load_guide(root).guide.agencies]
+    again = run_guide("import", "agencies", sheet, "--root", root, "--verified", "2026-11-01")
+    assert again.code == 0 and "変更はありません" in again.out
+    assert [(a.id, [s.id for s in a.services]) for a in load_guide(root).guide.agencies] == first
+
+
+def test_an_updated_sheet_prints_the_change_in_the_words_of_guide_diff(root, tmp_path, run_guide):
+    run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root, "--verified", "2026-11-01")
+    changed = [row[:] for row in ROWS]
+    changed[3][4] = "0869-00-2999"
+    result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", changed), "--root", root, "--verified", "2026-11-01")
+    assert "- 架空こども相談室：電話番号 0869-00-2002 → 0869-00-2999" in result.out
+
+
+def test_staff_only_columns_go_only_to_the_private_overlay(root, tmp_path, run_guide):
+    run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root)
+    private = load_guide(root, with_private=True).private
+    assert [(c.extension, c.staff) for c in private.contacts] == [("2001", ["架空一郎", "架空花子"])]
+    for tracked in (root / "data").glob("*.yaml"):
+        if tracked.name != "private.yaml":
+            assert "架空一郎" not in tracked.read_text(encoding="utf-8"), tracked
+
+
+def test_hours_that_are_not_in_a_usual_form_stay_a_note_and_are_listed(root, tmp_path, run_guide):
+    result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root)
+    kodomo = next(a for a in load_guide(root).guide.agencies if a.name.get("ja") == "架空こども相談室")
+    assert kodomo.hours.status == "not_published" and kodomo.hours.note.get("ja") == "随時（要予約）"
+    assert "一覧.csv:4:7: 随時（要予約）" in result.err
+
+
+@pytest.mark.parametrize(
+    ("text", "weekly", "holidays", "year_end"),
+    [
+        ("平日 8:30~17:15（年末年始休み）", [(["mon", "tue", "wed", "thu", "fri"], ["08:30-17:15"])], True, True),
+        ("月～金 9時～16時 土日祝・年末年始休み", [(["mon", "tue", "wed", "thu", "fri"], ["09:00-16:00"])], True, True),
+        ("月・水 １０：００～１２：００／１３：００～１５：００（祝日も受付、年末年始休み）", [(["mon", "wed"], ["10:00-12:00", "13:00-15:00"])], False, True),
+        ("火～木 10時30分～15時、土 9時～12時（祝日・年末年始休み）", [(["tue", "wed", "thu"], ["10:30-15:00"]), (["sat"], ["09:00-12:00"])], True, True),
+    ],
+)
+def test_usual_written_hours_become_structured(text, weekly, holidays, year_end):
+    hours, _ = parse_hours(text, assume_closed=False)
+    assert [(r.days, r.times) for r in hours.weekly] == weekly
+    assert (hours.closed_on_public_holidays, hours.closed_year_end) == (holidays, year_end)
+
+
+def test_unstated_holiday_rules_are_not_guessed_unless_the_city_says_so():
+    assert parse_hours("月～金 8:30～17:15", assume_closed=False)[0] is None
+    assert parse_hours("月～金 8:30～17:15", assume_closed=True)[0].closed_year_end is True
+
+
+def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run_guide):
+    book = Workbook()
+    ws = book.active
+    ws.title = "R8一覧"
+    ws.append(["架空市 相談機関一覧（令和8年度・架空）"])
+    ws.merge_cells("A1:F1")
+    ws.append(["No.", "相談項目", "機関名", "連絡先", None, "受付時間"])  # 連絡先 merged over 電話 and 内線
+    ws.merge_cells("D2:E2")
+    ws.append([None, None, None, "電話", "内線", None])
+    for column in "ABCF":  # headers merged down over the two header rows
+        ws.merge_cells(f"{column}2:{column}3")
+    ws.append(["介護について"])  # a section heading: the category of the rows below
+    ws.append(["★１", "介護保険の申請", "架空介護課", "０８６９－００－３００１", "３００１", "月～金 ８：３０～１７：１５（祝日・年末年始休み）"])
+    ws.append([])
+    ws.append([])
+    ws.append(["２", "認知症の相談", "架空認知症センター", "（詳細別紙）", "", "月～金 9時～16時（詳細別紙）（祝日・年末年始休み）"])
+    ws.append(["３", "家族の相談", None, "0869-00-3003", "", "平日 9:00～16:00"])
+    ws.append(["4", "介護の相談", "架空電話違い室", "12-34", "", ""])
+    ws.append(["5", "住まいの相談", "架空合同窓口", "0869-00-3005", "", "平日 9:00～16:00（年末年始休み）"])
+    ws.append(["6", "家計の相談", None, None, "", None])
+    for column in "CDF":  # one agency's cells merged down over its two services
+        ws.merge_cells(f"{column}11:{column}12")
+    sheet = tmp_path / "messy.xlsx"
+    book.save(sheet)
+    result = run_guide("import", "agencies", sheet, "--root", root, "--verified", "2026-11-01", "--lang", "en")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert "header on row 2–3" in result.err
+    assert "電話 → phone" in result.err and "内線 → extension" in result.err
+    assert "messy.xlsx[R8一覧]:5:1: ★ is not read from the sheet" in result.err
+    assert "messy.xlsx[R8一覧]:8:4: 「（詳細別紙）」" in result.err
+    assert "messy.xlsx[R8一覧]:9:3: no agency name" in result.err
+    assert "messy.xlsx[R8一覧]:10:4: " in result.err and "12-34" in result.err  # the phone, worded as guide check words it
+    guide = load_guide(root, with_private=True)
+    names = {a.name.get("ja"): a for a in guide.guide.agencies}
+    assert set(names) == {"架空介護課", "架空認知症センター", "架空合同窓口"}
+    assert [s.list_number for s in names["架空合同窓口"].services] == [5, 6]
+    kaigo = names["架空介護課"]
+    assert kaigo.phones[0].number == "0869-00-3001" and kaigo.services[0].list_number == 1
+    assert kaigo.services[0].categories == ["long-term-care"]
+    assert names["架空認知症センター"].phones == [] and names["架空認知症センター"].hours.weekly[0].times == ["09:00-16:00"]
+    assert names["架空認知症センター"].services[0].hours is None  # 9時～16時 is the agency's, not the service's own
+    assert guide.private.contacts[0].extension == "3001"
+
+
+def test_a_mapping_file_names_columns_the_sheet_calls_otherwise(root, tmp_path, run_guide):
+    rows = [["分野", "窓口の名前", "相談項目", "でんわ"], ["介護", "架空介護課", "介護保険の申請", "0869-00-4001"]]
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("窓口の名前: name\nでんわ: phone\n", encoding="utf-8")
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--columns", mapping)
+    assert result.code == 0, result.err
+    assert "窓口の名前 → name" in result.err
+    assert load_guide(root).guide.agencies[0].phones[0].number == "0869-00-4001"
+    mapping.write_text("窓口の名前: nmae\n", encoding="utf-8")
+    typo = run_guide("import", "agencies", tmp_path / "t.csv", "--root", root, "--columns", mapping, "--lang", "en")
+    assert typo.code == 2 and "unknown fields nmae (use: id, service_id" in typo.err
+
+
+def test_programs_import_with_schedules(root, tmp_path, run_guide):
+    rows = [
+        ["名称", "種類", "会場", "日程", "主催", "定員"],
+        ["架空いきいき体操", "体操・運動", "架空公民館", "毎週水 10:00～11:30", "架空体操クラブ", "２０名"],
+        ["架空カフェ", "サロン・集いの場", "架空集会所", "毎月第2・第4火 13:30～15:00、雨天中止", "", "たくさん"],
+        ["架空の謎の会", "謎の種類", "", "", "", ""],
+    ]
+    result = run_guide("import", "programs", write_csv(tmp_path / "教室.csv", rows), "--root", root, "--verified", "2026-11-01", "--lang", "en")
+    assert result.code == 1
+    assert "教室.csv:4:2: kind 「謎の種類」" in result.err
+    assert "教室.csv:3:6: たくさん is not a whole number: left out" in result.err
+    programs = {p.name.get("ja"): p for p in load_guide(root).guide.programs}
+    taiso = programs["架空いきいき体操"]
+    assert taiso.kind == "exercise" and taiso.schedule.recurrence[0].days == ["wed"]
+    assert taiso.organiser_name.get("ja") == "架空体操クラブ" and taiso.capacity == 20
+    cafe = programs["架空カフェ"].schedule
+    assert cafe.recurrence[0].nth == [2, 4] and cafe.note.get("ja") == "雨天中止"
+    assert run_guide("check", "--root", root, "--today", TODAY).code == 0
+
+
+def test_files_it_cannot_read_are_a_message(root, tmp_path, run_guide):
+    old_excel = tmp_path / "一覧.xls"
+    old_excel.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = run_guide("import", "agencies", old_excel, "--root", root, "--lang", "en")
+    assert result.code == 1 and "一覧.xls: cannot read .xls files (save the table as .xlsx or .csv)" in result.err
+    broken = tmp_path / "一覧.csv"
+    broken.write_bytes("機関名\n".encode() + b"\x81\xff\n")
+    result = run_guide("import", "agencies", broken, "--root", root, "--lang", "en")
+    assert result.code == 1 and "一覧.csv:2: neither UTF-8 nor Shift_JIS" in result.err
+
+
+def test_a_dry_run_writes_nothing(root, tmp_path, run_guide):
+    before = {p.name: p.read_bytes() for p in (root / "data").iterdir()}
+    result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root, "--dry-run")
+    assert result.code == 0 and "相談機関の追加（2件）" in result.out
+    assert {p.name: p.read_bytes() for p in (root / "data").iterdir()} == before
+
+
+def test_it_warns_when_git_would_commit_the_private_overlay(root, tmp_path, run_guide):
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    sheet = write_csv(tmp_path / "一覧.csv", ROWS)
+    assert "git does not ignore" not in run_guide("import", "agencies", sheet, "--root", root, "--lang", "en").err  # guide new's .gitignore
+    (root / ".gitignore").write_text("/site/\n", encoding="utf-8")
+    (root / "data" / "private.yaml").unlink()
+    result = run_guide("import", "agencies", sheet, "--root", root, "--lang", "en")
+    assert "warning: git does not ignore data/private.yaml" in result.err
