@@ -6,13 +6,11 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from conftest import STAFF_EXTENSION, STAFF_NAME, copy_guide, plant_staff_only_facts
+from conftest import MINIMAL, REPO, STAFF_EXTENSION, STAFF_NAME, copy_guide, plant_staff_only_facts
 
 
-@pytest.fixture
-def repo(tmp_path):
-    """A copy of the shipped guide as a git repository, so `guide diff HEAD` compares with it."""
-    root = copy_guide(tmp_path / "guide")
+def as_repository(root):
+    """A guide as a git repository, so `guide diff HEAD` compares with it."""
     git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.jp"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "data"], check=True)
@@ -20,9 +18,17 @@ def repo(tmp_path):
     return root
 
 
+@pytest.fixture
+def repo(tmp_path):
+    """The minimal fixture guide as a git repository."""
+    return as_repository(copy_guide(tmp_path / "guide"))
+
+
+@pytest.mark.parametrize("guide", [MINIMAL, REPO], ids=["fixture", "guide-in-data"])
 @pytest.mark.parametrize("kind", ["agencies", "programs"])
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_importing_the_export_of_the_shipped_guide_changes_nothing(repo, run_guide, tmp_path, kind, fmt):
+def test_importing_the_export_of_a_guide_changes_nothing(guide, run_guide, tmp_path, kind, fmt):
+    repo = as_repository(copy_guide(tmp_path / "guide", guide=guide))
     sheet = tmp_path / f"{kind}.{fmt}"
     assert run_guide("export", kind, "--format", fmt, "--output", sheet, "--root", repo).code == 0
     before = (repo / "data" / f"{kind}.yaml").read_bytes()
@@ -39,15 +45,15 @@ def test_an_edit_in_the_sheet_is_exactly_the_change(repo, run_guide, tmp_path):
     book = load_workbook(sheet)
     ws = book.active
     headers = [c.value for c in ws[1]]
-    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "hokenjo-soumu")
-    row[headers.index("電話")].value = "086-803-9999"
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "kakuu-soudan-center")
+    row[headers.index("電話")].value = "086-900-9999"
     row[headers.index("最終確認日")].value = "2026-11-20"
     book.save(sheet)
     assert run_guide("import", "agencies", sheet, "--root", repo).code == 0
     summary = run_guide("diff", "HEAD", "--root", repo).out
-    assert "- 保健所総務課：電話番号 086-803-1254 → 086-803-9999、最終確認日 2022-04-01 → 2026-11-20" in summary
+    assert "- 架空相談センター：電話番号 086-900-0001 → 086-900-9999、最終確認日 2026-10-01 → 2026-11-20" in summary
     assert summary.count("\n- ") == 1  # nothing else changed
-    assert "Public Health Center, General Affairs Division" in (repo / "data" / "agencies.yaml").read_text(encoding="utf-8")  # translations kept
+    assert "Example Consultation Center" in (repo / "data" / "agencies.yaml").read_text(encoding="utf-8")  # translations kept
 
 
 def test_staff_only_facts_are_never_exported(repo, run_guide, tmp_path):
@@ -66,19 +72,19 @@ def test_csv_for_excel_in_shift_jis(repo, run_guide, tmp_path):
     assert result.code == 0, result.err
     text = sheet.read_bytes().decode("cp932")
     assert text.startswith("ID,相談内容ID,No.,分野,相談項目,機関名")
-    assert "地域ケア総合推進センター" in text
+    assert "架空相談センター" in text
 
 
 def test_rows_deleted_from_the_sheet_are_listed_and_removed_only_when_asked(repo, run_guide, tmp_path):
     sheet = tmp_path / "programs.csv"
     run_guide("export", "programs", "--format", "csv", "--output", sheet, "--root", repo)
     lines = sheet.read_text(encoding="utf-8-sig").splitlines()
-    kept = [line for line in lines if not line.startswith("momotaro-taiso,")]
+    kept = [line for line in lines if not line.startswith("kakuu-taisou,")]
     assert len(kept) == len(lines) - 1
     sheet.write_text("\n".join(kept) + "\n", encoding="utf-8")
     listed = run_guide("import", "programs", sheet, "--root", repo, "--lang", "en")
-    assert "In the guide but not in the sheet (kept; --remove-missing removes them): あっ晴れ！もも太郎体操" in listed.err
+    assert "In the guide but not in the sheet (kept; --remove-missing removes them): 架空いきいき体操" in listed.err
     assert "No changes" in listed.out
     removed = run_guide("import", "programs", sheet, "--root", repo, "--remove-missing")
     assert removed.code == 0, removed.err
-    assert "プログラムの削除（1件）" in removed.out and "あっ晴れ！もも太郎体操" in removed.out
+    assert "プログラムの削除（1件）" in removed.out and "架空いきいき体操" in removed.out

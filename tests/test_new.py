@@ -113,10 +113,10 @@ def test_walkthrough_new_import_check_build_and_browse(tmp_path, run_guide, brow
         page.goto(url + "agencies/")
         page.get_by_role("link", name="架空こども相談室").click()
         assert page.get_by_role("link", name="0869-00-1002").first.get_attribute("href").startswith("tel:+81")
-        assert "9:00–16:00" in page.content()
+        page.get_by_text("9:00–16:00").first.wait_for()
         page.goto(url + "programs/")
         page.get_by_role("link", name="架空いきいき体操").click()
-        assert "架空公民館" in page.content()
+        page.get_by_text("架空公民館").first.wait_for()  # the program's page, once it has loaded
         html = "".join(p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html"))
         assert "架空一郎" not in html and "架空二郎" not in html
     finally:
