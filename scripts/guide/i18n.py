@@ -142,3 +142,8 @@ class Texts:
             else Markup("")
         )
         return Markup('<span lang="{}">{}</span>{}').format(picked.lang, picked.value, marker)
+
+
+def N_(msgid: str) -> str:
+    """Marks a message id that is translated later, where it is shown (a table, a reason returned)."""
+    return msgid

@@ -82,7 +82,6 @@ def make_id(name: str, taken: set[str], fallback: str) -> str:
 # 「（詳細別紙）」「別紙参照」: the fact is in another document, not in this cell.
 ELSEWHERE = re.compile(r"[(（][^()（）]*(?:別紙|別添|別表)[^()（）]*[)）]|^(?:詳細は)?(?:別紙|別添|別表)(?:参照|のとおり)?$")
 NOT_CLEANED = ("id", "service_id", "source", "last_verified", *sp.STAFF_ONLY)
-STAR = re.compile(r"★\s*\d*")
 FAILED = object()  # a cell that could not be read (already reported)
 
 
@@ -112,8 +111,14 @@ class Row:
         return self.sheet.where(self.number, self.columns[name] + 1 if name in self.columns else None)
 
 
-def _label_key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", STAR.sub("", text))
+def hub_mark_pattern(guide: Guide) -> re.Pattern | None:
+    """The guide's declared hub mark with the number that may follow it (a sheet's 「◎1」), or None."""
+    hubs = guide.taxonomy.hubs
+    return re.compile(re.escape(hubs.mark) + r"\s*\d*") if hubs and hubs.mark else None
+
+
+def _label_key(text: str, mark: re.Pattern | None = None) -> str:
+    text = unicodedata.normalize("NFKC", mark.sub("", text) if mark else text)
     text = re.sub(r"[\s「」『』()（）]", "", text)
     return re.sub(r"(について|のこと|に関すること)$", "", text).lower()
 
@@ -138,6 +143,7 @@ class Importer:
         self.document, self.verified, self.assume_closed = document, verified, assume_closed
         self._, self.lang = gettext, lang
         self.messages = Messages()
+        self.hub_mark = hub_mark_pattern(guide)
         self.context = {"phone_region": guide.site.city.country, "area_code": guide.site.city.phone_area_code}
         self.not_structured: list[str] = []
         self.remove_missing = remove_missing
@@ -178,15 +184,16 @@ class Importer:
         return rows
 
     def clean(self, row: Row) -> None:
-        """Strip ★ marks and 「（詳細別紙）」 notes; a cell that only points elsewhere counts as not given."""
+        """Strip the guide's hub marks and 「（詳細別紙）」 notes; a cell that only points elsewhere counts as not given."""
         _ = self._
         for name, text in row.cells.items():
             if not text or name in NOT_CLEANED:
                 continue
-            if STAR.search(text):
-                self.messages.add(row.where(name), _("★ is not read from the sheet (name the agency where to ask as the category's hub in categories.yaml)"))
-                # 「★1」 before a name is the ★'s own number; in the No. column the number is the row's.
-                text = (text.replace("★", "") if name == "list_number" else STAR.sub("", text)).strip()
+            mark = self.hub_mark.search(text) if self.hub_mark else None
+            if mark:
+                self.messages.add(row.where(name), _("the hub mark {mark} is not read from the sheet (name the hub agency of the category in categories.yaml)").format(mark=self.guide.taxonomy.hubs.mark))
+                # A number after the mark is the hub's own; in the No. column the number is the row's.
+                text = (text.replace(self.guide.taxonomy.hubs.mark, "") if name == "list_number" else self.hub_mark.sub("", text)).strip()
             elsewhere = ELSEWHERE.search(text)
             if elsewhere:
                 text = (text[: elsewhere.start()] + text[elsewhere.end() :]).strip()
@@ -203,11 +210,11 @@ class Importer:
         for category in self.guide.taxonomy.categories:
             for label in (category.id, *category.name.root.values(), *(category.sheet_label.root.values() if category.sheet_label else ())):
                 if isinstance(label, str):
-                    table[_label_key(label)] = category.id
+                    table[_label_key(label, self.hub_mark)] = category.id
         ids = []
         for part in re.split(r"[、,\n]", text):
             if part.strip():
-                found = table.get(_label_key(part))
+                found = table.get(_label_key(part, self.hub_mark))
                 if found is None:
                     return None
                 ids.append(found)
@@ -517,7 +524,7 @@ class Importer:
             data[key] = value.root if value else None
         if cells.get("kana") is not None and not _same(cells["kana"], (existing.kana or "") if existing else ""):
             data["kana"] = cells["kana"] or None
-        kinds = {_label_key(label): k.id for k in taxonomy.program_kinds for label in (k.id, *k.name.root.values()) if isinstance(label, str)}
+        kinds = {_label_key(label, self.hub_mark): k.id for k in taxonomy.program_kinds for label in (k.id, *k.name.root.values()) if isinstance(label, str)}
         kind_name = sp.text_cell(next((k.name for k in taxonomy.program_kinds if existing and k.id == existing.kind), None))
         if not (existing and _same(cells.get("kind"), kind_name)):
             data["kind"] = kinds.get(_label_key(cells.get("kind") or ""))

@@ -60,7 +60,7 @@ def language_names(codes: list[str]) -> list[dict[str, str]]:
 
 
 def area_code(phone: str, _) -> str:
-    """The area code of the city's main number as written ("086-803-1000" → "086"), checked like `guide check`."""
+    """The area code of the city's main number as written (for example "012-345-6789" → "012"), checked like `guide check`."""
     from pydantic_core import PydanticCustomError  # noqa: PLC0415
 
     try:

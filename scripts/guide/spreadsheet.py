@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .i18n import N_
 from .model import WEEKDAYS, Hours, Phone, Recurrence, Schedule, Session, Text, time_range_minutes
 
 # field -> header variants; the first is what export writes.  Staff-only fields are never exported.
@@ -338,29 +339,29 @@ def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
     while pos < len(t):
         match = token.match(t, pos)
         if not match:
-            return None, "words other than days and times"
+            return None, N_("words other than days and times")
         if match["days"]:
             if match["days"] == "平日" and holidays is None:
                 holidays = True  # 平日: public holidays are not weekdays
             rules.append((_days(match["days"]), []))
         elif match["time"]:
             if not rules:
-                return None, "times without days"
+                return None, N_("times without days")
             start, end = _clock(match[3], match[4]), _clock(match[5], match[6])
             rules[-1][1].append(f"{start}-{end}")
         pos = match.end()
     rules = [r for r in rules if r[1]]
     if not rules:
-        return None, "no days and times"
+        return None, N_("no days and times")
     if assume_closed:
         holidays = True if holidays is None else holidays
         year_end = True if year_end is None else year_end
     if holidays is None or year_end is None:
-        return None, "public holidays and the year-end closure are not stated"
+        return None, N_("public holidays and the year-end closure are not stated")
     try:
         return Hours(weekly=[{"days": d, "times": ts} for d, ts in rules], closed_on_public_holidays=holidays, closed_year_end=year_end), ""
     except ValidationError:
-        return None, "a time that does not exist or closes before it opens"
+        return None, N_("a time that does not exist or closes before it opens")
 
 
 def parse_schedule(text: str) -> Schedule:
@@ -398,7 +399,7 @@ def parse_schedule(text: str) -> Schedule:
 
 
 def write_sheet(path: Path, title: str, headers: list[str], rows: list[list[str]], encoding: str = "utf-8-sig") -> None:
-    """Write the table as .xlsx (every cell text, so Excel keeps 086-… and leading zeros) or .csv."""
+    """Write the table as .xlsx (every cell text, so Excel keeps leading zeros, for example 012-…) or .csv."""
     if path.suffix.lower() == ".csv":
         out = io.StringIO(newline="")
         csv.writer(out, lineterminator="\r\n").writerows([headers, *rows])

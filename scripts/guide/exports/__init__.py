@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ..editions import Edition
-from ..i18n import translations
+from ..i18n import N_, translations
 from ..model import Guide
 from ..pages import url_for
 from . import calendar_feed, dataset, hsds, sitemap, standard_csv
@@ -31,10 +31,6 @@ class ExportFile:
     format: str  # English message id of the format's name
     description: str  # English message id
 
-
-# N_(): message ids the オープンデータ page translates (pybabel finds them).
-def N_(msgid: str) -> str:
-    return msgid
 
 
 CATALOGUE = [
