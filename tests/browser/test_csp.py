@@ -109,7 +109,7 @@ def test_script_in_every_text_never_runs(watched, poisoned_url, path):
 
 def test_script_in_the_data_shows_as_text_in_finder_results(watched, poisoned_url):
     page, visit = watched
-    visit(poisoned_url + "finder/?q=" + quote("成年後見"))
-    result = page.locator('.finder-results a[href$="agencies/seinen-kouken/"]').first
+    visit(poisoned_url + "finder/?q=" + quote("よろず相談"))
+    result = page.locator('.finder-results a[href$="agencies/kakuu-soudan-center/"]').first
     result.wait_for()
     assert PAYLOAD in page.locator(".finder-results").inner_text()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, _QuietHandler, copy_guide
+from conftest import TODAY, _QuietHandler, copy_guide, phone_page
 from guide.cli import main
 
 pytestmark = pytest.mark.browser
@@ -325,8 +325,14 @@ def test_a_program_page_prints_on_one_a4_page(browser, published, tmp_path):
     assert PUBLIC_URL + path in pdf_text(pdf)
 
 
-def test_without_a_public_address_the_page_prints_its_path_and_no_qr_code(page, site_url, site):
-    path = page_types(site)["agency"]
+def test_without_a_public_address_the_page_prints_its_path_and_no_qr_code(browser, small_built, small_url):
+    # The small fixture guide gives no public address (site.yaml has no url).
+    path = first(small_built / "site", "agencies/*/index.html")
+    with phone_page(browser, small_url) as page:
+        _print_head_without_address(page, small_url, path)
+
+
+def _print_head_without_address(page, site_url, path):
     page.goto(site_url + path)
     page.emulate_media(media="print")
     head = page.locator(".print-head")
