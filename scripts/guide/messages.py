@@ -213,6 +213,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "ja": "サイトの公開アドレスが未設定のため、ハンドアウトに QR コードを付けていません（data/site.yaml の url か環境変数 {variable} に書いてください）",
         "en": "the site's public address is not set, so the handouts have no QR codes (set url in data/site.yaml or the {variable} variable)",
     },
+    "handout_overflow": {
+        "ja": "情報を最小限にしても A4 1枚に収まらないため、{pages}ページで印刷しました（印刷する文章を短くするか、templates/handouts/handouts.css の大きさを見直してください）",
+        "en": "does not fit on one A4 page even with the least detail, so it was printed on {pages} pages (shorten the texts it prints or the sizes in templates/handouts/handouts.css)",
+    },
     "holidays_run_out": {
         "ja": "祝日の表は {year} 年までです（holidays パッケージを更新してください）",
         "en": "the public-holiday table ends in {year} (update the holidays package)",
