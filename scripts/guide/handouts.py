@@ -625,6 +625,8 @@ class _Handouts:
                 continue
             else:
                 need = short.rest + short_sum[level["limit"]] + note
+                if not level["limit"]:
+                    need -= short.note  # no entries listed: no note that their details were left out
             if need <= short.capacity:
                 return index
         return len(levels) - 1
