@@ -12,6 +12,10 @@ helpers from pages.Renderer) printed by WeasyPrint with the BIZ UD font through
 fontconfig.  Everything printed is checked against the font first (fontguard), so a
 missing font or character is an error, never a sheet of empty boxes.  One
 WeasyPrint FontConfiguration and one parsed stylesheet serve every PDF of the process.
+
+At any size of the data a sheet takes a few layouts (a concern's level of detail is computed
+from its entries' measured heights), the sheets are printed by one forked worker per core,
+and a sheet whose inputs did not change is copied from build/handouts-cache/.
 """
 
 from __future__ import annotations
@@ -28,9 +32,9 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache
 from itertools import accumulate
-from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -539,31 +543,34 @@ class _Handouts:
         else:
             sheet.chosen, document = self._fewest_pages(sheet, low, press, guard)
         sheet.pages = len(document.pages)
-        if sheet.pages > 1 and "list" not in sheet.context.get("sheet_class", ""):  # the list numbers its pages anyway
-            document = self._layout(sheet, sheet.chosen, press, guard, paged=True)
-            sheet.pages = len(document.pages)
+        numbered = "list" in sheet.context.get("sheet_class", "")  # the list numbers its pages anyway
+        if not numbered and document.paged != (sheet.pages > 1):  # "n / m" only on a sheet of several pages
+            document = self._layout(sheet, sheet.chosen, press, guard, paged=sheet.pages > 1)
         return document
 
     def _layout(self, sheet: Sheet, index: int, press: _Press, guard: FontGuard, *, paged: bool = False):
         html = self.html(sheet, index, paged=paged)
         if index:  # a shorter level prints notes level 0 does not: check their characters too
             guard.check_documents([(sheet.filename, html)], self.records())
-        return press.layout(html, sheet.filename, guard)
+        document = press.layout(html, sheet.filename, guard)
+        document.paged = paged  # noqa: B010 - remembered: a numbered layout need not be made again
+        return document
 
     def _fewest_pages(self, sheet: Sheet, low: int, press: _Press, guard: FontGuard) -> tuple[int, object]:
         """The first of a few levels that fits on one page, by bisection (at most four layouts for five
-        levels), or, when none does, the one with the fewest pages."""
+        levels), or, when none does, the one with the fewest pages.  The least detailed level is laid
+        out with its pages numbered: when even it takes several, it is the one printed, as it is."""
         tried: dict[int, object] = {}
 
-        def pages(index: int) -> int:
+        def pages(index: int, *, paged: bool = False) -> int:
             if index not in tried:
-                tried[index] = self._layout(sheet, index, press, guard)
+                tried[index] = self._layout(sheet, index, press, guard, paged=paged)
             return len(tried[index].pages)
 
         last = len(sheet.levels) - 1
         if pages(low) == 1 or low == last:
             return low, tried[low]
-        if pages(last) > 1:
+        if pages(last, paged=True) > 1:
             best = min(tried, key=lambda i: (pages(i), i))
             return best, tried[best]
         low, high = low + 1, last  # pages(low - 1) > 1 and pages(high) == 1
