@@ -478,17 +478,19 @@ class _Handouts:
         self, jobs: list[tuple[Sheet, Path]], guard: FontGuard, staff: PrivateOverlay | None = None, *, cache: Path | None = None
     ) -> list[Path]:
         """Print every sheet to its target: those whose inputs did not change from `cache`, the others in parallel."""
-        # (b) first, for every sheet at once: one error lists every character that cannot be printed.
-        guard.check_documents(((sheet.filename, self.html(sheet, 0)) for sheet, _ in jobs), self.records(staff))
         store = _Cache(cache, guard) if cache else None
-        todo = []
-        for number, (sheet, target) in enumerate(jobs):
+        cached = {}
+        for number, (sheet, _) in enumerate(jobs):
             pdf = store.fetch(sheet, self.html(sheet, 0)) if store and not sheet.context.get("staff") else None
-            if pdf is None:
-                todo.append(number)
-            else:
-                _write_file(target, pdf)
+            if pdf is not None:
+                cached[number] = pdf
+        todo = [number for number in range(len(jobs)) if number not in cached]
         sheets = [jobs[number][0] for number in todo]
+        # (b) first, for every sheet to print at once: one error lists every character that cannot be printed.
+        # A cached sheet passed this check when it was printed, with the same font (its key holds the font files).
+        guard.check_documents(((sheet.filename, self.html(sheet, 0)) for sheet in sheets), self.records(staff))
+        for number, pdf in cached.items():
+            _write_file(jobs[number][1], pdf)
         for index, pdf in self._print_in_parallel(sheets, guard):
             sheet, target = jobs[todo[index]]
             _write_file(target, pdf)
