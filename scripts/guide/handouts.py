@@ -523,8 +523,7 @@ class _Handouts:
         try:
             workers = min(len(groups), len(os.sched_getaffinity(0)))
             if workers < 2:
-                printed = map(_print_group, groups)
-                yield from _results(printed)
+                yield from _results(map(_print_group, groups))
                 return
             with multiprocessing.get_context("fork").Pool(workers, initializer=_forward_warnings) as pool:
                 yield from _results(pool.imap_unordered(_print_group, groups))
