@@ -9,7 +9,7 @@ never to data/), then measures, each in a fresh process so memory is per run:
 
 - `guide check`: wall time and peak memory;
 - `guide build`: wall time and peak memory, per phase (load, generate pages, finder index,
-  MkDocs per edition, handouts per edition, report, swap), cold and again with nothing changed;
+  MkDocs of every edition (in parallel), handouts per edition, report, swap), cold and again with nothing changed;
 - a bare `mkdocs build` of the same generated Markdown, for the generator's own cost;
 - finder index size raw and gzipped, the heaviest page (finder index excluded);
 - in Chromium: last keystroke → results painted over a fixed query list (median, p95), and
@@ -51,7 +51,7 @@ PHASES = [
     ("load + check", "guide.build", "load_or_raise"),
     ("generate (pages + finder)", "guide.build", "generate"),
     ("finder index", "guide.finder", "build_index"),
-    ("MkDocs", "guide.build", "run_mkdocs"),
+    ("MkDocs", "guide.build", "run_mkdocs_all"),  # every edition, in parallel
     ("handouts", "guide.build", "print_handouts"),
     ("report", "guide.report", "build_report"),
     ("swap", "guide.build", "_swap_in"),
@@ -142,7 +142,8 @@ def child_check(root: Path) -> dict:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak memory of this process or of the largest of its workers (MkDocs, handouts), whichever is more."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
 def in_child(*args: str) -> dict:

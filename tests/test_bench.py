@@ -1,5 +1,6 @@
 """The benchmark's synthetic guides: N copies of a guide that still pass `guide check`, with fake names."""
 
+import importlib
 import importlib.util
 
 import yaml
@@ -58,3 +59,9 @@ def test_the_table_names_the_machine_and_every_phase():
     assert "| — handouts | — |" in text
     assert "default: 2 / 1 KB; en: 4 / 2 KB" in text
     assert "12 % of MkDocs" in text  # 0.5 s of generator work against 4 s of MkDocs
+
+
+def test_every_phase_names_a_function_of_the_build():
+    # A renamed function would silently show as "—" in the table.
+    for label, module, function in bench.PHASES:
+        assert callable(getattr(importlib.import_module(module), function, None)), (label, module, function)

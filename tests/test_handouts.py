@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -397,3 +398,115 @@ def test_register_adds_the_subcommand():
     args = top.parse_args(["handouts", "--staff", "--out", "x", "--lang", "en"])
     assert args.staff and args.out == Path("x") and args.lang == "en" and args.func.__name__ == "cmd_handouts"
     assert top.parse_args(["handouts"]).out is None  # the command defaults to <root>/build/handouts
+
+
+# --- printing at any scale: levels computed from measured entries, the cache of unchanged sheets ----
+
+
+def printed_here(monkeypatch) -> Counter:
+    """Print in this process (one core), counting WeasyPrint layouts per sheet."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    layouts: Counter = Counter()
+    original = _Press.layout
+
+    def layout(self, html, name, guard, **kwargs):
+        layouts[name] += 1
+        return original(self, html, name, guard, **kwargs)
+
+    monkeypatch.setattr(_Press, "layout", layout)
+    return layouts
+
+
+def many_agencies(root: Path, count: int) -> Path:
+    """`count` more fictional agencies in the concern "soudan", each with a service, a phone and hours (no address: no area lists them)."""
+    records = "".join(
+        f"""
+  - id: kakuu-many-{n}
+    name: {{ja: 架空の多数窓口その{n}, en: Example Many Office {n}, unofficial: [en]}}
+    kana: かくうのたすうまどぐち{n}
+    services:
+      - id: s
+        description: {{ja: 暮らしの困りごとの相談（架空の窓口その{n}）}}
+        categories: [soudan]
+        audiences: [everyone]
+    phones:
+      - number: "086-901-{n:04d}"
+    hours:
+      weekly:
+        - days: [mon, tue, wed, thu, fri]
+          times: ["09:00-17:00"]
+      closed_on_public_holidays: true
+      closed_year_end: true
+    source:
+      - {{document: test-list-2026, section: 架空の一覧}}
+    last_verified: 2026-11-20
+"""
+        for n in range(count)
+    )
+    with (root / "data" / "agencies.yaml").open("a", encoding="utf-8") as file:
+        file.write(records)
+    return root
+
+
+def test_a_concern_with_many_agencies_takes_a_few_layouts_and_says_how_many_more(minimal_copy, tmp_path, monkeypatch):
+    layouts = printed_here(monkeypatch)
+    loaded = load_guide(many_agencies(minimal_copy, 150), today=DAY)
+    assert loaded.guide is not None, loaded.problems
+    render_handouts(minimal_copy, loaded.guide, "ja", tmp_path, today=DAY, site_url=SITE)
+    # one measuring layout of the entries that could fit, then the sheet itself: not a search over 300 levels
+    assert layouts["category-soudan.pdf"] <= 3, layouts
+    assert layouts["category-soudan-large.pdf"] <= 3, layouts
+    listed = {}
+    for name in ("category-soudan.pdf", "category-soudan-large.pdf"):
+        assert len(PdfReader(tmp_path / name).pages) == 1, name
+        text = flat(text_of(tmp_path / name))
+        listed[name] = len(re.findall("架空の多数窓口その", text))
+        assert f"{150 - listed[name]}moreplacestoconsult" in text, text[-300:]  # the note says how many the page has
+        assert "架空相談センター" in text and "086-900-0001" in text  # the ★ agency stays
+    assert 5 <= listed["category-soudan.pdf"] < 150, listed
+    assert listed["category-soudan-large.pdf"] <= listed["category-soudan.pdf"], listed  # large print: never more
+
+
+def test_unchanged_sheets_are_copied_from_the_cache_with_the_day_they_were_made(minimal_copy, tmp_path, monkeypatch):
+    layouts = printed_here(monkeypatch)
+    guide = load_guide(minimal_copy, today=DAY).guide
+    first = render_handouts(minimal_copy, guide, "ja", tmp_path / "first", today=DAY, site_url=SITE)
+    assert layouts["category-debt.pdf"] >= 1
+    made = [line for line in text_of(tmp_path / "first" / "category-soudan.pdf").splitlines() if line.startswith("Made on")]
+    assert made and "2026" in made[0]
+    # The next day, nothing changed: no sheet is laid out again, every PDF is the same file.
+    layouts.clear()
+    later = date(2026, 11, 24)
+    again = render_handouts(minimal_copy, load_guide(minimal_copy, today=later).guide, "ja", tmp_path / "again", today=later, site_url=SITE)
+    assert sum(layouts.values()) == 0, layouts
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in first]
+    # One phone number changes: only the sheets that print it are made again, and they say so.
+    agencies = minimal_copy / "data" / "agencies.yaml"
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace("0120-000-001", "0120-000-009"), encoding="utf-8")
+    render_handouts(minimal_copy, load_guide(minimal_copy, today=later).guide, "ja", tmp_path / "edited", today=later, site_url=SITE)
+    assert set(layouts) >= {"category-debt.pdf", "category-debt-large.pdf", "agency-list.pdf"}, layouts
+    assert "category-soudan.pdf" not in layouts and "program-kakuu-taisou.pdf" not in layouts, layouts
+    assert "0120-000-009" in text_of(tmp_path / "edited" / "category-debt.pdf")
+    made_again = [line for line in text_of(tmp_path / "edited" / "category-debt.pdf").splitlines() if line.startswith("Made on")]
+    assert made_again and made_again != made
+    assert (tmp_path / "edited" / "category-soudan.pdf").read_bytes() == (tmp_path / "first" / "category-soudan.pdf").read_bytes()
+    # The cache holds the edition's current sheets only: the old debt sheets are gone from it.
+    cached = list((minimal_copy / "build" / "handouts-cache" / "ja").glob("*.pdf"))
+    assert len(cached) == len(first)
+
+
+def test_a_sheet_that_cannot_fit_its_page_says_so_and_numbers_its_pages(minimal_copy, tmp_path, capsys):
+    categories = minimal_copy / "data" / "categories.yaml"
+    long = "長い説明の文です。" * 700
+    categories.write_text(
+        categories.read_text(encoding="utf-8").replace("    sheet_label: {ja: 生活のこと}\n", f"    sheet_label: {{ja: 生活のこと}}\n    description: {{ja: {long}}}\n", 1),
+        encoding="utf-8",
+    )
+    assert main(["--root", str(minimal_copy), "--today", TODAY, "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'category-soudan.pdf'}: " in err and "A4 1枚に収まらない" in err, err
+    pages = len(PdfReader(tmp_path / "category-soudan.pdf").pages)
+    assert pages >= 2
+    text = text_of(tmp_path / "category-soudan.pdf")
+    assert f"1 / {pages}" in text and f"{pages} / {pages}" in text
+    assert len(PdfReader(tmp_path / "category-debt.pdf").pages) == 1 and "1 / 1" not in text_of(tmp_path / "category-debt.pdf")

@@ -267,6 +267,22 @@ def test_link_to_a_missing_file_and_a_folder_without_index(tmp_path, minimal_cop
     assert built.dead_links == [DeadLink("index.html", "empty/"), DeadLink("index.html", "page.html/")]
 
 
+def test_links_are_read_as_a_browser_reads_tags_not_from_comments_scripts_or_styles(tmp_path, minimal_copy):
+    site = tmp_path / "site"
+    write(
+        site / "index.html",
+        "<!DOCTYPE html><html><head><!-- <a href=\"commented/\"> -->"
+        "<style>a[href=\"styled/\"] { color: red }</style>"
+        "<script src=\"app.js\">var html = '<a href=\"scripted/\">';</script></head><body>"
+        "<a title='x > y' HREF='caps&amp;entity.html'>a</a> <a href=unquoted.html>b</a> <a href>no value</a>"
+        "<a data-href=\"not-a-link/\" href=\" spaced.html \">c</a> <img src=\"gone.png\"/></body></html>",
+    )
+    for name in ("app.js", "caps&entity.html", "unquoted.html", "spaced.html"):
+        write(site / name, "")
+    built = build_report(minimal_copy, load(minimal_copy), today=TODAY, site_dir=site)
+    assert built.dead_links == [DeadLink("index.html", "gone.png")]
+
+
 def test_no_site_is_said_not_checked(minimal_copy):
     built = build_report(minimal_copy, load(minimal_copy), today=TODAY)
     assert built.site_dir is None

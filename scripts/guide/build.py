@@ -32,6 +32,7 @@ import ctypes
 import fcntl
 import json
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -57,6 +58,7 @@ BUILD_DIR = "build"
 SITE_DIR = "site"
 REPORT_FILE = "report.md"
 LOCK_FILE = "build.lock"
+EDITIONS_DIR = "site.new.editions"  # the other editions while MkDocs builds them beside the default one
 CONTENT_DIR = "content"
 HOLIDAY_YEARS = 2
 
@@ -95,7 +97,7 @@ def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja") -
     Raises DataError (bad data) or BuildError (worded in `lang`)."""
     work = root / BUILD_DIR
     try:
-        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new"):
+        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR):
             _recover(root / SITE_DIR)
             return _build(root, today=today, handouts=handouts)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
@@ -167,12 +169,18 @@ def _build(root: Path, *, today: date, handouts: bool) -> BuildReport:
     editions = Edition.all_for(guide)
     work = root / BUILD_DIR
     staging = work / "site.new"
-    for edition in editions:
+    # Each edition's MkDocs writes a folder of its own (it empties it first), the editions side by side.
+    outputs = [staging if not e.prefix else work / EDITIONS_DIR / e.lang for e in editions]
+    configs = []
+    for edition, out in zip(editions, outputs):
         docs = generate(root, guide, edition, editions, today)
-        config = write_mkdocs_config(root, guide, edition, editions, docs, staging / edition.prefix)
-        run_mkdocs(config)
-        if handouts:  # after MkDocs, which empties its output folder
-            print_handouts(root, guide, edition, staging / edition.prefix / "handouts", today)
+        configs.append(write_mkdocs_config(root, guide, edition, editions, docs, out))
+    run_mkdocs_all(configs)
+    for edition, out in zip(editions, outputs):
+        if out != staging:
+            out.rename(staging / edition.prefix)
+        if handouts:
+            warnings += print_handouts(root, guide, edition, staging / edition.prefix / "handouts", today)
         write_open_data(root, guide, edition, editions, staging / edition.prefix, today)
     if handouts and not public_url(guide):
         warnings.append(Problem("data/site.yaml", 1, 1, "no_site_url", {"variable": SITE_URL_VARIABLE}, "warning"))
@@ -210,13 +218,17 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     return docs
 
 
-def print_handouts(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> None:
+def print_handouts(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> list[Problem]:
+    """Print the edition's handouts into `out`; warnings for the sheets that overflow their one page."""
     from .handouts import HandoutError, render_handouts  # noqa: PLC0415 - WeasyPrint is slow to import
 
+    overflows = []
     try:
-        render_handouts(root, guide, edition.lang, out, today=today, site_url=edition.url(guide))
+        render_handouts(root, guide, edition.lang, out, today=today, site_url=edition.url(guide), overflows=overflows)
     except HandoutError as err:
         raise BuildError(err.in_language(edition.lang)) from None
+    site_path = f"{SITE_DIR}/{edition.prefix}handouts"
+    return [Problem(f"{site_path}/{o.filename}", 1, 1, "handout_overflow", {"pages": o.pages}, "warning") for o in overflows]
 
 
 def write_open_data(root: Path, guide: Guide, edition: Edition, editions: list[Edition], out: Path, today: date) -> None:
@@ -257,6 +269,19 @@ def write_mkdocs_config(root: Path, guide: Guide, edition: Edition, editions: li
     path = root / BUILD_DIR / f"mkdocs.{edition.lang}.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def run_mkdocs_all(config_files: list[Path]) -> None:
+    """MkDocs for every edition, in parallel on as many cores as there are (forked after the import)."""
+    from mkdocs.commands import build as _imported  # noqa: F401, PLC0415 - imported once, before forking
+
+    workers = min(len(config_files), len(os.sched_getaffinity(0)))
+    if workers < 2:
+        for config_file in config_files:
+            run_mkdocs(config_file)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.map(run_mkdocs, config_files, chunksize=1)
 
 
 def _navigation(root: Path, docs: Path) -> list:

@@ -12,16 +12,29 @@ helpers from present.Presenter) printed by WeasyPrint with the BIZ UD font throu
 fontconfig.  Everything printed is checked against the font first (fontguard), so a
 missing font or character is an error, never a sheet of empty boxes.  One
 WeasyPrint FontConfiguration and one parsed stylesheet serve every PDF of the process.
+
+At any size of the data a sheet takes a few layouts (a concern's level of detail is computed
+from its entries' measured heights), the sheets are printed by one forked worker per core,
+and a sheet whose inputs did not change is copied from build/handouts-cache/.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.metadata
+import json
+import logging
+import multiprocessing
 import os
+import re
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from markupsafe import Markup
@@ -33,29 +46,42 @@ from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffCo
 from .pages import TEMPLATES, handout_file, template_environment, url_for
 from .present import Presenter
 
-__all__ = ["HandoutError", "cmd_handouts", "register", "render_handouts", "staff_sheet_path"]
+__all__ = ["HandoutError", "Overflow", "cmd_handouts", "register", "render_handouts", "staff_sheet_path"]
 
 HANDOUT_TEMPLATES = TEMPLATES / "handouts"
 STYLESHEET = HANDOUT_TEMPLATES / "handouts.css"
 DEFAULT_OUT = Path("build") / "handouts"
+CACHE_DIR = Path("build") / "handouts-cache"
 STAFF_DIR = "staff"
 STAFF_SHEET = "agency-list-staff.pdf"
 PUBLIC_DIR = "site"  # the staff sheet may never be written under it
+TALL_MM = 20000  # the page measuring layouts use: everything on one page
+A4_HEIGHT_PX = 297 / 25.4 * 96  # CSS px, as WeasyPrint lays out
+MEASURED_ENTRIES = 48  # entries measured at first: more than fit on one page unless they are very short
 
 # Detail levels, most detailed first, each shorter than the one before: a sheet takes the
-# first level that fits on one page (found by bisection).  A concern's sheet first leaves out
-# the other agencies' addresses, then their services and hours from the last one up (`full`:
-# how many keep them), then, as the last resort, lists fewer of them with a note saying how many
-# more the web page has (`limit`).  Only then does the hub agency lose its list of services.
+# first level that fits on one page.  A concern's sheet first leaves out the other agencies'
+# addresses, then their services and hours from the last one up (`full`: how many keep them),
+# then, as the last resort, lists fewer of them with a note saying how many more the web page
+# has (`limit`).  Only then does the hub agency lose its list of services.  Its level is not
+# found by trial layouts but computed from the measured heights of its entries (_Handouts.fit).
 
 
-def category_levels(count: int) -> list[dict]:
+class EntryLevels(list):
+    """The levels of a sheet over `count` entries (category_levels): fit() computes which one fits."""
+
+    def __init__(self, levels: list[dict], count: int):
+        super().__init__(levels)
+        self.count = count
+
+
+def category_levels(count: int) -> EntryLevels:
     hub = {"hub_services": True}
     levels = [{"address": True, "full": count, "limit": None, **hub}]
     levels += [{"address": False, "full": full, "limit": None, **hub} for full in range(count, -1, -1)]
     levels += [{"address": False, "full": 0, "limit": limit, **hub} for limit in range(count - 1, -1, -1)]
     levels.append({"address": False, "full": 0, "limit": 0, "hub_services": False})
-    return levels
+    return EntryLevels(levels, count)
 
 
 AREA_LEVELS = [
@@ -80,10 +106,19 @@ class Sheet:
     context: dict
     verified: list  # records whose last_verified the sheet shows (the oldest)
     levels: list[dict] = field(default_factory=lambda: FULL)
-    one_page: bool = False  # must fit on one page: an error when even the last level does not
+    one_page: bool = False  # promises one page: the build says so when even the last level takes more
     large: bool = False
     smaller: Sheet | None = None  # the normal-print sheet of a large-print one: it needs at least as little detail
     chosen: int | None = None  # the level it was printed at
+    pages: int = 0  # how many pages it was printed on
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """A sheet that promises one page but takes more even with the least detail."""
+
+    filename: str
+    pages: int
 
 
 def normal_and_large(handout: str, record_id: str, **sheet) -> list[Sheet]:
@@ -96,7 +131,8 @@ def normal_and_large(handout: str, record_id: str, **sheet) -> list[Sheet]:
 
 
 class _Press:
-    """WeasyPrint with one FontConfiguration and one parsed stylesheet, shared by every PDF of the process."""
+    """WeasyPrint with one FontConfiguration and one parsed stylesheet, shared by every PDF of the process
+    (and by the printing workers, which fork from it)."""
 
     _shared: _Press | None = None
 
@@ -110,6 +146,8 @@ class _Press:
         self.font_config = FontConfiguration()
         self.stylesheet_mtime = STYLESHEET.stat().st_mtime
         self.stylesheet = CSS(filename=str(STYLESHEET), font_config=self.font_config)
+        # Measuring: the same width, so every line wraps as on A4, but one page tall enough for everything.
+        self.tall = CSS(string=f"@page {{ size: 210mm {TALL_MM}mm; }}", font_config=self.font_config)
 
     @classmethod
     def shared(cls) -> _Press:
@@ -117,20 +155,64 @@ class _Press:
             cls._shared = cls()
         return cls._shared
 
-    def layout(self, html: str, name: str, guard: FontGuard):
+    def layout(self, html: str, name: str, guard: FontGuard, *, tall: bool = False):
+        stylesheets = [self.stylesheet, self.tall] if tall else [self.stylesheet]
         with guard.watching(name):
             return self._html(string=html, base_url=str(HANDOUT_TEMPLATES) + "/", url_fetcher=self.no_network).render(
-                font_config=self.font_config, stylesheets=[self.stylesheet]
+                font_config=self.font_config, stylesheets=stylesheets
             )
 
-    def write(self, document, target: Path, name: str, guard: FontGuard) -> None:
+    def pdf(self, document, name: str, guard: FontGuard) -> bytes:
         with guard.watching(name):  # missing glyphs are only noticed while drawing
             pdf = document.write_pdf(pdf_tags=True)  # tagged: screen readers get the reading order
         guard.check_embedded(document, name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(pdf)
-        partial.replace(target)
+        return pdf
+
+    def write(self, document, target: Path, name: str, guard: FontGuard) -> None:
+        _write_file(target, self.pdf(document, name, guard))
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    """Write whole or not at all: a reader never finds half a PDF."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
+@dataclass
+class _Measured:
+    """One tall layout of a sheet: the height its content needs, split into its entries and the rest."""
+
+    capacity: float  # the height an A4 page of this sheet has for its content (CSS px)
+    entries: list[float]  # each entry's height, in order
+    rest: float  # everything else: header, ★ agency, headings, notes
+    note: float  # the tallest note (p.more), an estimate for a note the layout did not have
+
+    @classmethod
+    def of(cls, document) -> _Measured:
+        page = document.pages[0]._page_box
+        capacity = A4_HEIGHT_PX - page.margin_top - page.margin_bottom - page.padding_top - page.padding_bottom
+        root = next(box for box in page.children if box.element_tag == "html")
+        tops, notes, seen = [], [], set()
+        for box in _descendants(root):
+            if box.element is None or box.element_tag not in ("div", "p"):
+                continue
+            classes = (box.element.get("class") or "").split()
+            if "entry" in classes and id(box.element) not in seen:
+                seen.add(id(box.element))
+                tops.append((box.position_y, box.margin_height()))
+            elif "more" in classes and id(box.element) not in seen:
+                seen.add(id(box.element))
+                notes.append(box.margin_height())
+        entries = [next_top - top for (top, _), (next_top, _) in zip(tops, tops[1:])] + [tops[-1][1]] if tops else []
+        return cls(capacity, entries, root.margin_height() - sum(entries), max(notes, default=0.0))
+
+
+def _descendants(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
 
 
 # --- presenting the model on paper -------------------------------------------------
@@ -221,6 +303,7 @@ class _Handouts:
                     {"program": program, "contact": contact, "kind": kind, "sheet_class": "flyer"},
                     [program] + ([contact] if contact else []),
                     [{}, {"compact": True}],
+                    one_page=True,
                 )
             )
         return result
@@ -282,13 +365,13 @@ class _Handouts:
 
     # printing
 
-    def html(self, sheet: Sheet, index: int) -> str:
-        key = (sheet.filename, index)
+    def html(self, sheet: Sheet, index: int, *, paged: bool = False) -> str:
+        key = (sheet.filename, index, paged)
         if key not in self._html:
-            self._html[key] = self._make_html(sheet, sheet.levels[index])
+            self._html[key] = self._make_html(sheet, sheet.levels[index], paged=paged)
         return self._html[key]
 
-    def _make_html(self, sheet: Sheet, level: dict) -> str:
+    def _make_html(self, sheet: Sheet, level: dict, *, paged: bool = False) -> str:
         url = self.present.address_of(sheet.path)
         info = {
             "title": sheet.title,
@@ -303,6 +386,8 @@ class _Handouts:
         context = {"sheet_class": "", **sheet.context}
         if level.get("compact"):
             context["sheet_class"] += " compact"
+        if paged:
+            context["sheet_class"] += " paged"
         return template.render(sheet=info, large=sheet.large, level=level, **context)
 
     def records(self, staff: PrivateOverlay | None = None) -> list[tuple[str, object]]:
@@ -322,60 +407,281 @@ class _Handouts:
             ]
         return records
 
-    def print_all(self, sheets: list[tuple[Sheet, Path]], guard: FontGuard, staff: PrivateOverlay | None = None) -> list[Path]:
-        # (b) first, for every sheet at once: one error lists every character that cannot be printed.
-        guard.check_documents(((sheet.filename, self.html(sheet, 0)) for sheet, _ in sheets), self.records(staff))
-        press = _Press.shared()
-        written = []
-        for sheet, target in sheets:
-            document = self.fit(sheet, press, guard)
-            press.write(document, target, sheet.filename, guard)
-            written.append(target)
-        return written
+    def print_all(
+        self, jobs: list[tuple[Sheet, Path]], guard: FontGuard, staff: PrivateOverlay | None = None, *, cache: Path | None = None
+    ) -> list[Path]:
+        """Print every sheet to its target: those whose inputs did not change from `cache`, the others in parallel."""
+        store = _Cache(cache, guard) if cache else None
+        cached = {}
+        for number, (sheet, _) in enumerate(jobs):
+            pdf = store.fetch(sheet, self.html(sheet, 0)) if store and not sheet.context.get("staff") else None
+            if pdf is not None:
+                cached[number] = pdf
+        todo = [number for number in range(len(jobs)) if number not in cached]
+        sheets = [jobs[number][0] for number in todo]
+        # (b) first, for every sheet to print at once: one error lists every character that cannot be printed.
+        # A cached sheet passed this check when it was printed, with the same font (its key holds the font files).
+        guard.check_documents(((sheet.filename, self.html(sheet, 0)) for sheet in sheets), self.records(staff))
+        for number, pdf in cached.items():
+            _write_file(jobs[number][1], pdf)
+        for index, pdf in self._print_in_parallel(sheets, guard):
+            sheet, target = jobs[todo[index]]
+            _write_file(target, pdf)
+            if store and not sheet.context.get("staff"):  # staff-only facts are kept nowhere else
+                store.keep(sheet, pdf)
+        if store:
+            store.prune()
+        return [target for _, target in jobs]
+
+    def _print_in_parallel(self, sheets: list[Sheet], guard: FontGuard) -> Iterator[tuple[int, bytes]]:
+        """(index in `sheets`, PDF) of every sheet, printed by one forked worker per core.
+
+        A large-print sheet goes to the worker of its normal-print twin, after it (it needs the
+        level the twin chose); the longest sheets go first, so the workers finish together."""
+        global _RUN  # noqa: PLW0603 - what the forked workers inherit
+        if not sheets:
+            return
+        groups: list[list[int]] = []
+        group_of: dict[int, int] = {}
+        for index, sheet in enumerate(sheets):
+            twin = group_of.get(id(sheet.smaller)) if sheet.smaller else None
+            if twin is None:
+                group_of[id(sheet)] = len(groups)
+                groups.append([index])
+            else:
+                groups[twin].append(index)
+        groups.sort(key=lambda group: -sum(len(self.html(sheets[i], 0)) for i in group))
+        _Press.shared()  # made once here: the workers inherit its fonts and parsed stylesheet
+        _RUN = (self, guard, sheets)
+        try:
+            workers = min(len(groups), len(os.sched_getaffinity(0)))
+            if workers < 2:
+                yield from _results(map(_print_group, groups))
+                return
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_forward_warnings) as pool:
+                yield from _results(pool.imap_unordered(_print_group, groups))
+        finally:
+            _RUN = None
 
     def fit(self, sheet: Sheet, press: _Press, guard: FontGuard):
-        """The most detailed level that fits on one page.
+        """Lay the sheet out at the most detailed level that fits on one page; return the document.
 
-        Levels only get shorter, so the first one that fits is found by bisection: a handful of
-        layouts even for a concern with many agencies.  A sheet that may take several pages and
-        does not fit on one even with the least detail takes the level with the fewest pages."""
+        A few layouts whatever the size of the data: a concern's level is computed from its
+        entries' measured heights (_first_fit), the few levels of other sheets are bisected.
+        A sheet that fits on no page even with the least detail takes the level with the fewest
+        pages (the most detail among equals), and then says "n / m" on each page."""
+        # Large print needs at least the level its normal-print sheet needed (everything is bigger).
+        low = sheet.smaller.chosen if sheet.smaller and sheet.smaller.chosen else 0
+        if isinstance(sheet.levels, EntryLevels):
+            sheet.chosen, document = self._first_fit(sheet, low, press, guard)
+        else:
+            sheet.chosen, document = self._fewest_pages(sheet, low, press, guard)
+        sheet.pages = len(document.pages)
+        numbered = "list" in sheet.context.get("sheet_class", "")  # the list numbers its pages anyway
+        if not numbered and document.paged != (sheet.pages > 1):  # "n / m" only on a sheet of several pages
+            document = self._layout(sheet, sheet.chosen, press, guard, paged=sheet.pages > 1)
+        return document
+
+    def _layout(self, sheet: Sheet, index: int, press: _Press, guard: FontGuard, *, paged: bool = False):
+        html = self.html(sheet, index, paged=paged)
+        if index:  # a shorter level prints notes level 0 does not: check their characters too
+            guard.check_documents([(sheet.filename, html)], self.records())
+        document = press.layout(html, sheet.filename, guard)
+        document.paged = paged  # noqa: B010 - remembered: a numbered layout need not be made again
+        return document
+
+    def _fewest_pages(self, sheet: Sheet, low: int, press: _Press, guard: FontGuard) -> tuple[int, object]:
+        """The first of a few levels that fits on one page, by bisection (at most four layouts for five
+        levels), or, when none does, the one with the fewest pages.  The least detailed level is laid
+        out with its pages numbered: when even it takes several, it is the one printed, as it is."""
         tried: dict[int, object] = {}
 
-        def pages(index: int) -> int:
+        def pages(index: int, *, paged: bool = False) -> int:
             if index not in tried:
-                html = self.html(sheet, index)
-                if index:
-                    guard.check_documents([(sheet.filename, html)], self.records())
-                tried[index] = press.layout(html, sheet.filename, guard)
+                tried[index] = self._layout(sheet, index, press, guard, paged=paged)
             return len(tried[index].pages)
 
         last = len(sheet.levels) - 1
-        # Large print needs at least the level its normal-print sheet needed (everything is bigger).
-        low = sheet.smaller.chosen if sheet.smaller and sheet.smaller.chosen else 0
-        if low == 0:
-            if pages(0) == 1:
-                sheet.chosen = 0
-                return tried[0]
-            low = 1
-        if pages(last) > 1:
-            if not sheet.one_page:  # several pages anyway: the fewest, with the most detail among equals
-                pages(0)
-                sheet.chosen = min(tried, key=lambda i: (pages(i), i))
-                return tried[sheet.chosen]
-            raise HandoutError(
-                "handouts: {file} does not fit on one A4 page even with the least detail ({pages} pages). "
-                "Shorten the texts it prints or the sizes in templates/handouts/handouts.css.",
-                file=sheet.filename, pages=pages(last),
-            )
-        high = last  # pages(low - 1) > 1 and pages(high) == 1
+        if pages(low) == 1 or low == last:
+            return low, tried[low]
+        if pages(last, paged=True) > 1:
+            best = min(tried, key=lambda i: (pages(i), i))
+            return best, tried[best]
+        low, high = low + 1, last  # pages(low - 1) > 1 and pages(high) == 1
         while low < high:
             middle = (low + high) // 2
             if pages(middle) == 1:
                 high = middle
             else:
                 low = middle + 1
-        sheet.chosen = high
-        return tried[high]
+        return high, tried[high]
+
+    def _first_fit(self, sheet: Sheet, low: int, press: _Press, guard: FontGuard) -> tuple[int, object]:
+        """The first level of a concern's sheet that fits on one page: the whole sheet when it fits as
+        it is (one layout), else the level its measured entries predict, checked by laying it out."""
+        last = len(sheet.levels) - 1
+        if low == 0 and sheet.levels.count <= MEASURED_ENTRIES:
+            document = self._layout(sheet, 0, press, guard)
+            if len(document.pages) == 1:
+                return 0, document
+        index = self._predict(sheet, max(low, 1), press, guard)
+        while True:  # the prediction adds up measured boxes; where it is a hair off, the next level is shorter
+            document = self._layout(sheet, index, press, guard)
+            if len(document.pages) == 1 or index == last:
+                return index, document
+            index += 1
+
+    def _predict(self, sheet: Sheet, start: int, press: _Press, guard: FontGuard) -> int:
+        """The first level from `start` whose content, added up from two tall layouts, fits the page.
+
+        The layouts print the entries without addresses, once without and once with their services
+        and hours, so the height of any level is the rest of the sheet plus the right entry heights.
+        Only as many entries are measured as could possibly fit: the others are never printed."""
+        levels, count = sheet.levels, sheet.levels.count
+        measured = MEASURED_ENTRIES
+        while True:
+            shown = min(count, measured)
+            short = self._measure(sheet, {"address": False, "full": 0, "limit": shown, "hub_services": True}, press, guard)
+            if shown == count or short.rest + sum(short.entries) > short.capacity:
+                break
+            measured *= 2  # very short entries: more of them might fit
+        long = None
+        if shown == count:
+            long = self._measure(sheet, {"address": False, "full": count, "limit": count, "hub_services": True}, press, guard)
+        if long is not None and len(long.entries) != len(short.entries):
+            return start  # not measurable (a changed template?): the layouts that follow will find the level
+        # "n more places: see the web page" is in neither layout when every entry was measured: as tall as a note.
+        note = short.note if long is not None else 0.0
+        short_sum = [0.0, *accumulate(short.entries)]
+        long_sum = [0.0, *accumulate(long.entries)] if long is not None else []
+        for index in range(start, len(levels) - 1):
+            level = levels[index]
+            if level["address"]:
+                continue  # only level 0 prints the addresses: it was tried, or it is out of reach
+            if level["limit"] is None:
+                if long is None:
+                    continue  # every entry: more than can fit
+                need = short.rest + long_sum[level["full"]] + short_sum[-1] - short_sum[level["full"]]
+            elif level["limit"] > shown:
+                continue
+            else:
+                need = short.rest + short_sum[level["limit"]] + note
+                if not level["limit"]:
+                    need -= short.note  # no entries listed: no note that their details were left out
+            if need <= short.capacity:
+                return index
+        return len(levels) - 1
+
+    def _measure(self, sheet: Sheet, level: dict, press: _Press, guard: FontGuard) -> _Measured:
+        return _Measured.of(press.layout(self._make_html(sheet, level), sheet.filename, guard, tall=True))
+
+
+# --- printing in parallel, and the cache of unchanged sheets ---------------------------------
+
+_RUN: tuple | None = None  # (handouts, guard, sheets) being printed: forked workers inherit it
+_WARNINGS: list[tuple[int, str]] = []  # a worker's WeasyPrint warnings, sent back with its sheets
+
+
+def _print_group(group: list[int]) -> tuple[list[tuple[int, bytes]], list[tuple[int, str]], tuple[str, str] | None]:
+    """Print sheets of _RUN (a normal-print sheet, then its large twin): (PDFs, warnings, error)."""
+    handouts, guard, sheets = _RUN
+    press = _Press.shared()
+    printed, error = [], None
+    try:
+        for index in group:
+            sheet = sheets[index]
+            document = handouts.fit(sheet, press, guard)
+            printed.append((index, sheet.chosen, sheet.pages, press.pdf(document, sheet.filename, guard)))
+    except HandoutError as err:
+        error = (err.msgid, err.params)  # plain values: they cross back from the worker
+    warnings = list(_WARNINGS)
+    _WARNINGS.clear()
+    return printed, warnings, error
+
+
+def _results(groups) -> Iterator[tuple[int, bytes]]:
+    """The PDFs of printed groups; the level and pages each sheet took are copied to the parent's sheet."""
+    handouts, _guard, sheets = _RUN
+    logger = logging.getLogger("weasyprint")
+    for printed, warnings, error in groups:
+        for level, message in warnings:  # as if WeasyPrint had run here
+            logger.log(level, "%s", message)
+        if error:
+            raise HandoutError(error[0], **error[1])
+        for index, chosen, pages, pdf in printed:
+            sheets[index].chosen, sheets[index].pages = chosen, pages
+            yield index, pdf
+
+
+def _forward_warnings() -> None:
+    """In a worker: keep WeasyPrint's warnings to send back, instead of printing them here."""
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            _WARNINGS.append((record.levelno, record.getMessage()))
+
+    logger = logging.getLogger("weasyprint")
+    logger.handlers = [Keep(logging.WARNING)]
+    logger.propagate = False
+
+
+MADE_ON = re.compile(r'<p class="meta__made">.*?</p>', re.DOTALL)
+
+
+class _Cache:
+    """Sheets printed before, by a hash of everything that decides them, in build/handouts-cache/<lang>/.
+
+    The hash leaves out the line "Made on <date>": a sheet whose content did not change keeps the
+    PDF, and the date, of the day it was made (the footer says "Made on", not "printed on").  The
+    hash does cover everything else printed, so a date-dependent fact (an exception to the hours
+    that has passed) makes a new sheet with a new date."""
+
+    def __init__(self, folder: Path, guard: FontGuard):
+        self.folder = folder
+        self.salt = _printing_fingerprint(tuple((str(face.file), face.file.stat().st_mtime_ns) for face in guard.faces))
+        self.keys: dict[int, str] = {}
+
+    def key(self, sheet: Sheet, html: str) -> str:
+        digest = hashlib.sha256(self.salt)
+        twin = self.keys.get(id(sheet.smaller), "") if sheet.smaller else ""
+        for part in (sheet.filename, str(sheet.large), json.dumps(list(sheet.levels), sort_keys=True), twin, MADE_ON.sub("", html)):
+            digest.update(part.encode("utf-8") + b"\0")
+        self.keys[id(sheet)] = digest.hexdigest()
+        return self.keys[id(sheet)]
+
+    def fetch(self, sheet: Sheet, html: str) -> bytes | None:
+        """The PDF printed before from the same inputs (its level and pages set on `sheet`), or None."""
+        key = self.key(sheet, html)
+        try:
+            info = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            pdf = (self.folder / f"{key}.pdf").read_bytes()
+        except (OSError, ValueError):
+            return None
+        sheet.chosen, sheet.pages = info["chosen"], info["pages"]
+        return pdf
+
+    def keep(self, sheet: Sheet, pdf: bytes) -> None:
+        key = self.keys[id(sheet)]
+        _write_file(self.folder / f"{key}.pdf", pdf)  # the PDF first: an entry without its .json is a miss
+        info = {"file": sheet.filename, "chosen": sheet.chosen, "pages": sheet.pages}
+        _write_file(self.folder / f"{key}.json", json.dumps(info).encode("utf-8"))
+
+    def prune(self) -> None:
+        """Forget the sheets this run did not print: the cache holds one edition's current sheets."""
+        current = set(self.keys.values())
+        for path in self.folder.glob("*"):
+            if path.stem not in current:
+                path.unlink(missing_ok=True)
+
+
+@lru_cache(maxsize=4)
+def _printing_fingerprint(fonts: tuple) -> bytes:
+    """What decides a sheet besides its HTML: this code, the templates and stylesheet, WeasyPrint, the fonts."""
+    digest = hashlib.sha256(importlib.metadata.version("weasyprint").encode() + repr(fonts).encode())
+    for path in [Path(__file__), *sorted(HANDOUT_TEMPLATES.rglob("*"))]:
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.digest()
 
 
 class _StaffIndex:
@@ -406,13 +712,16 @@ def render_handouts(
     today: date,
     site_url: str | None,
     staff: PrivateOverlay | None = None,
+    overflows: list[Overflow] | None = None,
 ) -> list[Path]:
     """Write every public handout of the `lang` edition into out_dir; return the files written.
 
     site_url is the edition's public address including its prefix ("https://…/en/"); None prints
     page paths and no QR codes.  With `staff` (the private overlay), the staff sheet is also
     written, to staff_sheet_path(root, lang) (never into out_dir), and is the last path returned.
-    Raises HandoutError (font missing, character not in the font, sheet does not fit).
+    Sheets whose inputs did not change are copied from build/handouts-cache/<lang>/ (never the
+    staff sheet).  A sheet that promises one page but takes more is added to `overflows`.
+    Raises HandoutError (font missing, character not in the font).
     """
     guard = FontGuard()
     handouts = _Handouts(root, guide, lang, today=today, site_url=site_url)
@@ -422,7 +731,10 @@ def render_handouts(
         target = staff_sheet_path(root, lang)
         _refuse_public(root, target)
         jobs.append((handouts.agency_list(staff), target))
-    return handouts.print_all(jobs, guard, staff)
+    written = handouts.print_all(jobs, guard, staff, cache=root / CACHE_DIR / lang)
+    if overflows is not None:
+        overflows += [Overflow(sheet.filename, sheet.pages) for sheet, _ in jobs if sheet.one_page and sheet.pages > 1]
+    return written
 
 
 def _refuse_public(root: Path, target: Path) -> None:
@@ -451,7 +763,7 @@ def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def cmd_handouts(args: argparse.Namespace) -> int:
     from .load import city_today, load_guide  # noqa: PLC0415
-    from .messages import format_problem  # noqa: PLC0415
+    from .messages import format_problem, word  # noqa: PLC0415
 
     lang = getattr(args, "lang", "ja")
     w = words(lang)
@@ -478,10 +790,13 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     written: list[Path] = []
     try:
         for edition in Edition.all_for(guide):
+            overflows: list[Overflow] = []
             written += render_handouts(
                 args.root, guide, edition.lang, out / edition.prefix, today=today, site_url=edition.url(guide),
-                staff=loaded.private if args.staff else None,
+                staff=loaded.private if args.staff else None, overflows=overflows,
             )
+            for overflow in overflows:
+                print(f"{out / edition.prefix / overflow.filename}: {word('handout_overflow', lang, pages=overflow.pages)}", file=sys.stderr)
     except HandoutError as err:
         print(err.in_language(lang), file=sys.stderr)
         return 1
