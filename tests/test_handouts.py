@@ -502,7 +502,7 @@ def test_a_sheet_that_cannot_fit_its_page_says_so_and_numbers_its_pages(minimal_
         categories.read_text(encoding="utf-8").replace("    sheet_label: {ja: 生活のこと}\n", f"    sheet_label: {{ja: 生活のこと}}\n    description: {{ja: {long}}}\n", 1),
         encoding="utf-8",
     )
-    assert main(["--root", str(minimal_copy), "--today", TODAY, "--out", str(tmp_path)]) == 0
+    assert guide_command(["handouts", "--root", str(minimal_copy), "--today", TODAY, "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert f"{tmp_path / 'category-soudan.pdf'}: " in err and "A4 1枚に収まらない" in err, err
     pages = len(PdfReader(tmp_path / "category-soudan.pdf").pages)

@@ -308,7 +308,8 @@ def test_an_unwritable_folder_is_a_message_not_a_traceback(run_guide, tmp_path, 
     (root / "site").mkdir()
     run = run_guide("build", "--root", root, "--skip-handouts", "--lang", "en", "--today", TODAY)
     assert run.code == 1
-    assert "cannot write to site: Permission denied" in run.err and "Traceback" not in run.err
+    assert "cannot write to " in run.err and "Permission denied" in run.err and "site/ was not changed" in run.err
+    assert "Traceback" not in run.err
 
 
 # --- 5. limits -----------------------------------------------------------------------------

@@ -32,7 +32,6 @@ import ctypes
 import fcntl
 import json
 import logging
-import multiprocessing
 import os
 import re
 import shutil
@@ -53,6 +52,7 @@ from .messages import word
 from .model import Guide
 from .pages import Renderer, plan_pages, url_for
 from .problems import Problem
+from .workers import forked_pool
 
 BUILD_DIR = "build"
 SITE_DIR = "site"
@@ -280,7 +280,7 @@ def run_mkdocs_all(config_files: list[Path]) -> None:
         for config_file in config_files:
             run_mkdocs(config_file)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with forked_pool(workers) as pool:
         pool.map(run_mkdocs, config_files, chunksize=1)
 
 

@@ -25,7 +25,6 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import multiprocessing
 import os
 import re
 import sys
@@ -45,6 +44,7 @@ from .i18n import default_language, translations, words
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from .pages import TEMPLATES, handout_file, template_environment, url_for
 from .present import Presenter
+from .workers import forked_pool
 
 __all__ = ["HandoutError", "Overflow", "cmd_handouts", "register", "render_handouts", "staff_sheet_path"]
 
@@ -186,7 +186,7 @@ class _Measured:
 
     capacity: float  # the height an A4 page of this sheet has for its content (CSS px)
     entries: list[float]  # each entry's height, in order
-    rest: float  # everything else: header, ★ agency, headings, notes
+    rest: float  # everything else: header, hub agency, headings, notes
     note: float  # the tallest note (p.more), an estimate for a note the layout did not have
 
     @classmethod
@@ -458,7 +458,7 @@ class _Handouts:
             if workers < 2:
                 yield from _results(map(_print_group, groups))
                 return
-            with multiprocessing.get_context("fork").Pool(workers, initializer=_forward_warnings) as pool:
+            with forked_pool(workers, _forward_warnings) as pool:
                 yield from _results(pool.imap_unordered(_print_group, groups))
         finally:
             _RUN = None
