@@ -265,3 +265,11 @@ def test_the_guide_tests_pass_with_a_fixture_copied_into_data_and_content(tmp_pa
     summary = done.stdout.splitlines()[-1]
     assert " passed" in summary and " failed" not in summary
     print(f"\n{fixture} in data/ and content/: {summary}")
+
+
+def test_handouts_never_ask_to_call_next_to_a_missing_number(fixture_site):
+    """Paper cannot tell which counter has a number: a missing fact is "not listed", never "please call"."""
+    _, root = fixture_site
+    for pdf in sorted((root / "site" / "handouts").glob("*.pdf")):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "お電話でご確認" not in text and "please call" not in text.lower(), pdf.name

@@ -1,4 +1,4 @@
-"""What the open-data exports share: stable ids, the city's code, texts in one language, holidays to skip.
+"""What the open-data exports share: stable ids, texts in one language, holidays to skip.
 
 Every export reads the typed model (`model.Guide`) and nothing else: no rendered page,
 no private overlay.
