@@ -283,9 +283,11 @@ def machine() -> str:
 
 
 def _edition(path: str) -> str:
-    """"en/assets/…" → "en"; the default edition's files are at the site root."""
+    """"en/assets/guide/finder-index-2.json" → "en part 2"; the default edition's files are at the site root."""
     first = path.split("/")[0]
-    return "default" if first == "assets" else first
+    edition = "default" if first == "assets" else first
+    part = path.rsplit("finder-index", 1)[1].removesuffix(".json").lstrip("-")
+    return f"{edition} part {part}" if part else edition
 
 
 def _s(value: float | None) -> str:
