@@ -282,12 +282,14 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, commit {commit or '?'}, {TODAY}"
 
 
-def _edition(path: str) -> str:
-    """"en/assets/guide/finder-index-2.json" → "en part 2"; the default edition's files are at the site root."""
-    first = path.split("/")[0]
-    edition = "default" if first == "assets" else first
-    part = path.rsplit("finder-index", 1)[1].removesuffix(".json").lstrip("-")
-    return f"{edition} part {part}" if part else edition
+def _index_sizes(indexes: dict[str, tuple[int, int]]) -> str:
+    """Per edition: the index's total size raw and gzipped, and how many files it is split into."""
+    totals: dict[str, list[int]] = {}
+    for path, (raw, gz) in indexes.items():
+        first = path.split("/")[0]
+        total = totals.setdefault("default" if first == "assets" else first, [0, 0, 0])
+        total[0], total[1], total[2] = total[0] + raw, total[1] + gz, total[2] + 1
+    return "; ".join(f"{edition}: {raw / 1024:.0f} / {gz / 1024:.0f} KB ({files})" for edition, (raw, gz, files) in totals.items())
 
 
 def _s(value: float | None) -> str:
@@ -325,8 +327,7 @@ def table(results: list[dict]) -> str:
         return f"{100 * rest / mkdocs:.0f} % of MkDocs" if mkdocs else "—"
 
     row("generator's own cost (load, generate, report, swap)", overhead)
-    row("finder index raw / gzip, per edition",
-        lambda r: "; ".join(f"{_edition(name)}: {raw / 1024:.0f} / {gz / 1024:.0f} KB" for name, (raw, gz) in r["sizes"]["indexes"].items()))
+    row("finder index raw / gzip, per edition (files)", lambda r: _index_sizes(r["sizes"]["indexes"]))
     row("heaviest page", lambda r: f"{r['sizes']['heaviest'][0] / 1024:.0f} KB ({r['sizes']['heaviest'][1]})")
     row("site size", lambda r: f"{r['sizes']['site_mb']:.0f} MB")
     row("finder: keystroke → painted, median / p95",

@@ -57,7 +57,7 @@ def test_the_table_names_the_machine_and_every_phase():
     assert "2 cores" in text or "cores (" in text
     assert "| — MkDocs | 2.0 s + 2.0 s |" in text
     assert "| — handouts | — |" in text
-    assert "default: 2 / 1 KB; en: 4 / 2 KB" in text
+    assert "default: 2 / 1 KB (1); en: 4 / 2 KB (1)" in text
     assert "12 % of MkDocs" in text  # 0.5 s of generator work against 4 s of MkDocs
 
 
