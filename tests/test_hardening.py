@@ -412,3 +412,20 @@ def test_bidi_controls_are_refused_in_any_text(minimal_copy, run_guide, control,
     run = run_guide("check", "--root", minimal_copy, "--lang", "en", "--today", TODAY)
     assert run.code == 1
     assert f"bidirectional control characters (U+{ord(control):04X})" in run.err
+
+
+def test_every_handout_gets_the_payload_as_text(poisoned):
+    # What WeasyPrint lays out, sheet by sheet: the payload is text there too (PDFs run no script,
+    # and their links follow the one address rule).
+    from guide.handouts import _Handouts
+    from guide.load import load_guide
+
+    guide = load_guide(poisoned, today=date.fromisoformat(TODAY)).guide
+    press = _Handouts(poisoned, guide, "ja", today=date.fromisoformat(TODAY), site_url="https://guide.example.jp/")
+    sheets = press.sheets()
+    assert len(sheets) > 20
+    for sheet in sheets:
+        html = press.html(sheet, 0)
+        assert "<script>alert" not in html and "<img src=x" not in html, sheet.filename
+        assert "&amp;lt;" not in html, f"escaped twice: {sheet.filename}"
+    assert any(ESCAPED_ONCE in press.html(sheet, 0) for sheet in sheets)
