@@ -180,6 +180,17 @@ def test_a_data_file_that_is_a_symlink_out_is_not_read(minimal_copy, run_guide):
     assert "root:" not in run.err
 
 
+@pytest.mark.parametrize(("folder", "target"), [("content", "data"), ("data", "/etc")])
+def test_a_project_folder_that_is_a_symlink_is_refused(run_guide, tmp_path, folder, target):
+    root = copy_guide(tmp_path)
+    shutil.rmtree(root / folder)
+    (root / folder).symlink_to(root / target if not target.startswith("/") else target)
+    run = run_guide("check", "--root", root, "--lang", "en", "--today", TODAY)
+    assert run.code == 1
+    assert f"{folder}:1:1: this symbolic link leads out of {folder}/" in run.err
+    assert "root:" not in run.err and "Traceback" not in run.err
+
+
 def test_a_symlink_to_the_private_overlay_is_refused_even_inside_data(minimal_copy, run_guide):
     (minimal_copy / "data" / "private.yaml").write_text("contacts: []\n", encoding="utf-8")
     (minimal_copy / "data" / "extra.yaml").symlink_to("private.yaml")
