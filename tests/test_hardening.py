@@ -180,6 +180,17 @@ def test_a_data_file_that_is_a_symlink_out_is_not_read(minimal_copy, run_guide):
     assert "root:" not in run.err
 
 
+@pytest.mark.parametrize(("folder", "target"), [("content", "data"), ("data", "/etc")])
+def test_a_project_folder_that_is_a_symlink_is_refused(run_guide, tmp_path, folder, target):
+    root = copy_guide(tmp_path)
+    shutil.rmtree(root / folder)
+    (root / folder).symlink_to(root / target if not target.startswith("/") else target)
+    run = run_guide("check", "--root", root, "--lang", "en", "--today", TODAY)
+    assert run.code == 1
+    assert f"{folder}:1:1: this symbolic link leads out of {folder}/" in run.err
+    assert "root:" not in run.err and "Traceback" not in run.err
+
+
 def test_a_symlink_to_the_private_overlay_is_refused_even_inside_data(minimal_copy, run_guide):
     (minimal_copy / "data" / "private.yaml").write_text("contacts: []\n", encoding="utf-8")
     (minimal_copy / "data" / "extra.yaml").symlink_to("private.yaml")
@@ -413,3 +424,20 @@ def test_bidi_controls_are_refused_in_any_text(minimal_copy, run_guide, control,
     run = run_guide("check", "--root", minimal_copy, "--lang", "en", "--today", TODAY)
     assert run.code == 1
     assert f"bidirectional control characters (U+{ord(control):04X})" in run.err
+
+
+def test_every_handout_gets_the_payload_as_text(poisoned):
+    # What WeasyPrint lays out, sheet by sheet: the payload is text there too (PDFs run no script,
+    # and their links follow the one address rule).
+    from guide.handouts import _Handouts
+    from guide.load import load_guide
+
+    guide = load_guide(poisoned, today=date.fromisoformat(TODAY)).guide
+    press = _Handouts(poisoned, guide, "ja", today=date.fromisoformat(TODAY), site_url="https://guide.example.jp/")
+    sheets = press.sheets()
+    assert len(sheets) > 20
+    for sheet in sheets:
+        html = press.html(sheet, 0)
+        assert "<script>alert" not in html and "<img src=x" not in html, sheet.filename
+        assert "&amp;lt;" not in html, f"escaped twice: {sheet.filename}"
+    assert any(ESCAPED_ONCE in press.html(sheet, 0) for sheet in sheets)

@@ -129,8 +129,8 @@ def link_problems(root: Path) -> list[Problem]:
     problems = []
     for folder in PROJECT_FOLDERS:
         base = root / folder
-        if base.is_symlink() and not base.resolve().is_relative_to(root.resolve()):
-            problems.append(Problem(folder, 1, 1, "symlink_outside", {"folder": "."}))
+        if base.is_symlink():  # even to another folder of the project: content/ -> data/ would publish it
+            problems.append(Problem(folder, 1, 1, "symlink_outside", {"folder": folder}))
             continue
         for parent, dirs, files in os.walk(base) if base.is_dir() else ():  # does not follow links
             for name in [*dirs, *files]:
@@ -171,8 +171,8 @@ def _leads_inside(link: Path, folder: Path, private: Path) -> bool:
 
 
 def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded, context: dict) -> BaseModel | None:
-    if any(p.file == display and p.code == "symlink_outside" for p in result.problems):
-        return None  # reported, and not read
+    if any(p.code == "symlink_outside" and (display + "/").startswith(p.file + "/") for p in result.problems):
+        return None  # reported, and not read (the file, or the data/ folder, is such a link)
     if not path.exists():
         result.problems.append(Problem(display, 1, 1, "file_missing", {"expected": display}))
         return None
