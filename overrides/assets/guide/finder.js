@@ -419,9 +419,10 @@
     facets = facets || {};
     var found = rank(prepared, query, Object.assign({}, facets, { open: false }));
     if (!facets.open) return found;
-    var open = found.results.filter(function (r) {
-      r.branches = r.branches.filter(function (b) { return isOpen(b, facets); });
-      return isOpen(r.entry, facets) || r.branches.length;
+    var open = [];
+    found.results.forEach(function (r) {
+      var branches = r.branches.filter(function (b) { return isOpen(b, facets); });
+      if (isOpen(r.entry, facets) || branches.length) open.push(Object.assign({}, r, { branches: branches }));
     });
     return { results: open, fuzzy: found.fuzzy, terms: found.terms, closed: open.length ? [] : found.results };
   }
