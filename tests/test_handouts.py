@@ -258,6 +258,14 @@ def test_staff_sheet_has_extension_and_staff_name(printed):
     assert "架空相談センター" in text
 
 
+def test_staff_sheet_keeps_the_source_notes_that_residents_see_folded(printed):
+    notes = [a.hours.note.get("ja") for a in printed.guide.agencies if a.hours and a.hours.note]
+    assert notes
+    staff, public = flat(text_of(printed.staff)), flat(text_of(printed.pdf("agency-list.pdf", "ja")))
+    assert flat(notes[0]) in staff
+    assert flat(notes[0]) not in public
+
+
 def test_no_public_handout_contains_a_staff_only_value(printed):
     for pdf in public_pdfs(printed):
         text = flat(text_of(pdf))
