@@ -435,7 +435,7 @@ def test_every_handout_gets_the_payload_as_text(poisoned):
     guide = load_guide(poisoned, today=date.fromisoformat(TODAY)).guide
     press = _Handouts(poisoned, guide, "ja", today=date.fromisoformat(TODAY), site_url="https://guide.example.jp/")
     sheets = press.sheets()
-    assert len(sheets) > 20
+    assert len(sheets) > 10  # every kind of sheet of the minimal guide, normal and large print
     for sheet in sheets:
         html = press.html(sheet, 0)
         assert "<script>alert" not in html and "<img src=x" not in html, sheet.filename
