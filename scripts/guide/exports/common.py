@@ -13,14 +13,10 @@ from functools import lru_cache
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekdays
 
 from ..hours import Calendar
-from ..i18n import Texts, default_language as site_default_language
+from ..i18n import Texts, default_language
 from ..model import WEEKDAYS, Guide, Recurrence, Text
 
 RRULE_WEEKDAYS = dict(zip(WEEKDAYS, weekdays, strict=True))
-
-
-def default_language(guide: Guide) -> str:
-    return site_default_language(guide.site)
 
 
 @lru_cache(maxsize=8)
@@ -31,7 +27,7 @@ def _namespace(key: str) -> uuid.UUID:
 def namespace(guide: Guide) -> uuid.UUID:
     """The UUID namespace of one guide: the same city gives the same ids in every build."""
     # From the city's names, not its code or address: those may be added or change later.
-    city, lang = guide.site.city, default_language(guide)
+    city, lang = guide.site.city, default_language(guide.site)
     return _namespace(f"urn:resource-guide:{city.country}:{city.prefecture.get(lang)}:{city.name.get(lang)}")
 
 

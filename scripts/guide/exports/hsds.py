@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ..i18n import default_language
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Phone, Program, Recurrence, Text, time_range_minutes
-from .common import Language, default_language, rrule_byday, stable_id
+from .common import Language, rrule_byday, stable_id
 
 HSDS_VERSION = "3.0"
 RRULE_DAYS = {day: day[:2].upper() for day in WEEKDAYS}
@@ -74,7 +75,7 @@ class HsdsBuilder:
     def __init__(self, guide: Guide, language: Language | None, today: date):
         self.guide, self.today = guide, today
         self.language = language
-        self.lang = language.lang if language else default_language(guide)
+        self.lang = language.lang if language else default_language(guide.site)
         self.out = HsdsExport()
         self.areas = {a.id: a for a in guide.areas.areas}
         offset = ZoneInfo(guide.site.city.timezone).utcoffset(datetime(today.year, today.month, today.day))
