@@ -154,7 +154,7 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         coverage=translation_coverage(guide),
         to_confirm=to_confirm(guide),
         default_lang=default_language(guide.site),
-        hsds_incomplete=incomplete_records(guide, today),
+        hsds_incomplete=incomplete_records(guide),
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)

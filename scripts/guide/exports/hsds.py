@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..i18n import default_language
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Phone, Program, Recurrence, Text, time_range_minutes
 from .common import Language, rrule_byday, stable_id
 
@@ -51,7 +50,6 @@ class HsdsExport:
     services: list[dict] = field(default_factory=list)
     taxonomies: list[dict] = field(default_factory=list)
     taxonomy_terms: list[dict] = field(default_factory=list)
-    incomplete: list[str] = field(default_factory=list)  # "agencies/<id>: address without postal code"
 
     def files(self) -> dict[str, list[dict]]:
         return {
@@ -62,9 +60,21 @@ class HsdsExport:
         }
 
 
-def incomplete_records(guide: Guide, today: date) -> list[str]:
-    """Records HSDS cannot fully represent (for `guide report`): the same list in every language."""
-    return HsdsBuilder(guide, None, today).export().incomplete
+def places(agency: Agency) -> list[Branch | None]:
+    """The HSDS locations of an agency: itself (None) when it has an address or hours or no branches, and each branch."""
+    own = [None] if agency.address or agency.hours or not agency.branches else []
+    return own + list(agency.branches)
+
+
+def incomplete_records(guide: Guide) -> list[str]:
+    """Records HSDS cannot fully represent (for `guide report`): locations whose address has no postal
+    code, which HSDS requires and the export never invents.  Asked of the model, not by exporting."""
+    return [
+        f"{agency.id}/{branch.id}" if branch else agency.id
+        for agency in guide.agencies
+        for branch in places(agency)
+        if (address := (branch or agency).address) and not address.postal_code
+    ]
 
 
 def build_hsds(guide: Guide, language: Language, today: date) -> HsdsExport:
@@ -72,10 +82,10 @@ def build_hsds(guide: Guide, language: Language, today: date) -> HsdsExport:
 
 
 class HsdsBuilder:
-    def __init__(self, guide: Guide, language: Language | None, today: date):
+    def __init__(self, guide: Guide, language: Language, today: date):
         self.guide, self.today = guide, today
         self.language = language
-        self.lang = language.lang if language else default_language(guide.site)
+        self.lang = language.lang
         self.out = HsdsExport()
         self.areas = {a.id: a for a in guide.areas.areas}
         offset = ZoneInfo(guide.site.city.timezone).utcoffset(datetime(today.year, today.month, today.day))
@@ -92,8 +102,6 @@ class HsdsBuilder:
     def text(self, value: Text | None) -> str:
         if value is None:
             return ""
-        if self.language is None:
-            return value.get(self.lang) or ""
         return self.language.text(value)
 
     def translation_flags(self, fields: dict[str, Text | None]) -> dict[str, list[str]]:
@@ -284,7 +292,6 @@ class HsdsBuilder:
                 # HSDS requires a postal code: never invented; the address goes in words.
                 words = " ".join(p for p in (self.text(self.guide.site.city.prefecture) + city + self.text(address.street), self.text(address.building)) if p)
                 location["attributes"].append(self.attribute("location", location_id, "address", words))
-                self.out.incomplete.append(key)  # an address without a postal code
         location["phones"] = self.phones(branch.phones if branch else [], {"location_id": location_id}, f"location/{key}")
         location["schedules"] = self.hours_schedules(place.hours or agency.hours, {"location_id": location_id}, f"location/{key}")
         if branch:
@@ -294,8 +301,7 @@ class HsdsBuilder:
         return location
 
     def locations(self, agency: Agency) -> list[dict]:
-        own = [self.location(agency, None)] if agency.address or agency.hours or not agency.branches else []
-        return own + [self.location(agency, branch) for branch in agency.branches]
+        return [self.location(agency, branch) for branch in places(agency)]
 
     def organization(self, agency: Agency, locations: list[dict]) -> dict:
         org_id = self.id("organization", agency.id)
