@@ -202,6 +202,21 @@ def phone_page(browser, site_url: str):
     assert outside == [], f"third-party requests: {outside}"
 
 
+def wait_until(page, expression: str, timeout_ms: int = 10000):
+    """Poll `expression` in the page until it is truthy.
+
+    Not page.wait_for_function: that re-evaluates its text with eval() when the first try
+    fails, which the site's Content-Security-Policy (no 'unsafe-eval') rightly blocks.
+    Each page.evaluate here is a fresh DevTools evaluation, which the policy allows.
+    """
+    waited = 0
+    while not page.evaluate(expression):
+        if waited >= timeout_ms:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(50)
+        waited += 50
+
+
 @pytest.fixture
 def page(browser, site_url):
     with phone_page(browser, site_url) as page:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import PHONE, _QuietHandler
+from conftest import PHONE, _QuietHandler, wait_until
 from test_hardening import PAYLOAD, build_poisoned
 
 pytestmark = pytest.mark.browser
@@ -74,7 +74,7 @@ def test_the_open_now_badge_works_under_the_policy(watched, site_url):
     page, visit = watched
     page.add_init_script("window.GUIDE_NOW = '2026-11-24T10:00:00+09:00';")
     visit(site_url + "agencies/kakuu-soudan-center/")
-    page.wait_for_function("document.querySelector('.record .open-status').className.includes('is-open')")
+    wait_until(page, "document.querySelector('.record .open-status').className.includes('is-open')")
 
 
 def test_an_inline_script_would_be_blocked_and_reported(browser, site_url):
@@ -86,7 +86,7 @@ def test_an_inline_script_would_be_blocked_and_reported(browser, site_url):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(site_url + "agencies/kakuu-soudan-center/")
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"alert(1)\">')")
-    page.wait_for_function("window.__violations.length > 0")
+    wait_until(page, "window.__violations.length > 0")
     assert "script-src" in page.evaluate("window.__violations[0]") and dialogs == []
     context.close()
 

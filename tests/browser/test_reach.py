@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, _QuietHandler, copy_guide, phone_page
+from conftest import TODAY, _QuietHandler, copy_guide, phone_page, wait_until
 from guide.cli import main
 
 pytestmark = pytest.mark.browser
@@ -130,7 +130,7 @@ def test_the_menu_button_opens_and_closes_the_menu_from_the_keyboard(page, site_
     page.keyboard.press("Enter")
     assert page.locator("#__drawer").is_checked()
     assert button.get_attribute("aria-expanded") == "true"
-    page.wait_for_function("document.activeElement.closest('.md-sidebar--primary') !== null")
+    wait_until(page, "document.activeElement.closest('.md-sidebar--primary') !== null")
     inside = page.evaluate(FOCUSED)
     assert on_screen(inside, 375) and inside["inDrawer"], inside
     # The menu's links are reachable now, and on screen.
@@ -274,7 +274,7 @@ def print_to_pdf(browser, url: str, pdf: Path, now: str) -> str:
     page = context.new_page()
     page.add_init_script(f"window.GUIDE_NOW = '{now}';")
     page.goto(url)
-    page.wait_for_function("document.querySelector('.record .open-status').className.includes('is-')")
+    wait_until(page, "document.querySelector('.record .open-status').className.includes('is-')")
     badge = page.locator(".record .open-status").first.inner_text().strip()
     page.emulate_media(media="print")
     page.pdf(path=str(pdf), format="A4", print_background=True)

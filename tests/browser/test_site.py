@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import phone_page
+from conftest import phone_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +82,7 @@ def test_open_now_badge_at_fixed_clocks(page, site_url, now, text, state):
     page.add_init_script(f"window.GUIDE_NOW = '{now}';")
     page.goto(site_url + "agencies/kakuu-soudan-center/")
     badge = page.locator(".record .open-status").first
-    page.wait_for_function("document.querySelector('.record .open-status').className.includes('is-')")
+    wait_until(page, "document.querySelector('.record .open-status').className.includes('is-')")
     assert state in badge.get_attribute("class")
     assert text in badge.inner_text()
 
