@@ -47,6 +47,7 @@ def test_agency_page_has_tel_link_hours_table_map_link_and_source(built):
     assert "年末年始（12/29～1/3）" in html
     assert "https://www.openstreetmap.org/search?query=" in html
     assert "最終確認日" in html and "相談機関一覧 No.1" in html
+    assert "対応言語: 日本語、英語" in html  # the counter's languages by name, not "ja, en"
 
 
 def test_unknown_facts_say_not_listed(built):

@@ -96,3 +96,8 @@ def test_dates_and_clock_times(guide):
     assert presenter(guide, "ja").format_date(date(2026, 12, 7), True) == "2026年12月7日（月）"
     assert presenter(guide, "en").format_date(date(2026, 12, 7)) == "7 Dec 2026"
     assert clock_range("08:30-17:15") == "8:30–17:15"
+
+
+def test_counter_languages_are_named_in_the_readers_language(guide):
+    assert presenter(guide, "ja").language_names(["en", "vi", "zh-Hans"]) == "英語、ベトナム語、中国語 (簡体字)"
+    assert presenter(guide, "en").language_names(["ja", "pt-BR"]) == "Japanese and Portuguese (Brazil)"

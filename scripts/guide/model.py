@@ -8,6 +8,7 @@ that `messages.py` can word each problem in the reader's language.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -36,6 +37,27 @@ class Record(BaseModel):
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+
+
+@functools.cache
+def known_language(code: str) -> bool:
+    """A BCP 47 code that CLDR (through Babel) can name, so pages can show 英語, not "en"."""
+    from babel import Locale, UnknownLocaleError  # noqa: PLC0415 - Babel's data loads on first use
+
+    try:
+        Locale.parse(code, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def _check_language_code(value: str) -> str:
+    if not re.fullmatch(LANG_PATTERN, value) or not known_language(value):
+        raise PydanticCustomError("lang_code_invalid", "bad language code {lang}", {"lang": value})
+    return value
+
+
+LanguageCode = Annotated[str, AfterValidator(_check_language_code), Field(json_schema_extra={"pattern": LANG_PATTERN})]
 
 
 def _check_id(value: str) -> str:
@@ -334,7 +356,7 @@ class Areas(Record):
 
 
 class Language(Record):
-    code: Annotated[str, Field(pattern=LANG_PATTERN)]
+    code: LanguageCode
     name: Annotated[str, AfterValidator(check_theme_text)] = Field(
         min_length=1, description="The language's name in itself, for the language switcher."
     )
@@ -535,7 +557,7 @@ class Agency(ContactPoint, Sourced):
     summary: Text | None = None
     services: list[Service] = Field(min_length=1)
     areas_served: list[Id] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=list, description="Languages offered at the counter, if published.")
+    languages: list[LanguageCode] = Field(default_factory=list, description="Languages offered at the counter (BCP 47 codes such as en, zh-Hans), if published.")
     branches: list[Branch] = Field(default_factory=list)
 
     @property

@@ -71,6 +71,7 @@ class Presenter:
             voice_phones=voice_phones,
             contact_instead=lambda agency, branch=None: contact_instead(self.guide, agency, branch),
             address_text=self.address_text,
+            language_names=self.language_names,
             map_url=self.map_url,
             hours_rows=self.hours_rows,
             hours_json=self.hours_json,
@@ -149,6 +150,14 @@ class Presenter:
 
     def phone_link(self, phone) -> Markup:
         return Markup('<a class="phone" href="{}">{}</a>').format(tel_uri(phone.number, self.guide.site.city.country), phone.number)
+
+    def language_names(self, codes: list[str]) -> str:
+        """Counter languages named in the reader's language (英語, ベトナム語), from CLDR."""
+        from babel import Locale  # noqa: PLC0415 - CLDR data loads on first use
+        from babel.lists import format_list  # noqa: PLC0415
+
+        reader = Locale.parse(self.lang, sep="-")
+        return format_list([Locale.parse(code, sep="-").get_display_name(reader) or code for code in codes], locale=reader)
 
     def address_text(self, address, *, with_city: bool = True) -> str:
         """The postal address in the edition's order: Japanese big-to-small, others small-to-big.
