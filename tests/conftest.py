@@ -202,6 +202,18 @@ def phone_page(browser, site_url: str):
     assert outside == [], f"third-party requests: {outside}"
 
 
+# WCAG 2.1 A and AA: JIS X 8341-3 asks for 2.0 AA, the 2.1 rules add reflow and target checks.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list:
+    """axe-core's WCAG violations on the page as it is now: (rule, help, first targets)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+
+
 def wait_until(page, expression: str, timeout_ms: int = 10000):
     """Poll `expression` in the page until it is truthy.
 

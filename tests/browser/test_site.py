@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import phone_page, wait_until
+from conftest import axe_violations, phone_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -104,21 +104,6 @@ def test_phone_width_pages_do_not_scroll_sideways(page, site_url, path):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, path
     shot(page, ("home" if not path else path.strip("/").replace("/", "_")) + "-375")
-
-
-def axe_violations(page) -> list:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
-
-
-@pytest.mark.parametrize(
-    "path", ["", "finder/", "categories/soudan/", "categories/debt/", "agencies/kakuu-soudan-center/", "programs/kakuu-taisou/", "areas/", "areas/higashi-1/", "about/", "en/"]
-)
-def test_pages_pass_axe_wcag_aa(page, site_url, path):
-    page.goto(site_url + path)
-    assert axe_violations(page) == []
 
 
 ENGLISH_QUERIES = [
