@@ -104,6 +104,14 @@ def test_a_hand_written_page_edit_rebuilds_every_page_of_every_edition(previewed
     assert "追記のテスト段落" in html(previewed.site, "about")
 
 
+def test_an_editors_swap_file_rebuilds_nothing(previewed):
+    (previewed.root / "data" / ".agencies.yaml.swp").write_bytes(b"\0vim swap")
+    shown = Shown()
+
+    assert previewed.rebuild(DAY, shown).pages == 0
+    assert shown.calls == []
+
+
 def test_data_with_errors_raises_before_anything_is_written(previewed):
     before = {p: p.stat().st_mtime_ns for p in previewed.site.rglob("*") if p.is_file()}
     edit(previewed.root, OLD_PHONE, "not a phone")

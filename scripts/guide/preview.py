@@ -22,6 +22,7 @@ import contextlib
 import logging
 import re
 import shutil
+import threading
 from urllib.parse import parse_qs
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from .load import PROJECT_FOLDERS, load_or_raise
 from .pages import Renderer, plan_pages
 
 PREVIEW_DIR = "preview"
+_EDITOR_LEFTOVER = re.compile(r"^\.|~$|\.(swp|swx|tmp|bak)$|^4913$|^#.*#$")
 WATCHED = (*PROJECT_FOLDERS, "mkdocs.yml")
 # Data files whose records are pages of their own; any other change may move the navigation.
 RECORD_FILES = ("data/agencies.yaml", "data/programs.yaml", "data/categories.yaml", "data/areas.yaml", "data/sources.yaml")
@@ -104,6 +106,8 @@ class Preview:
         """Bring the preview up to date with the project; raises DataError (nothing written) or BuildError."""
         inputs = watched_files(self.root)
         changed = {name for name in inputs.keys() | self.inputs.keys() if inputs.get(name) != self.inputs.get(name)}
+        if not changed and not self.clean:  # an editor's swap or backup file, a folder touched
+            return Rebuilt([], False)
         loaded = load_or_raise(self.root, today=today)
         guide = loaded.guide
         editions = Edition.all_for(guide)
@@ -197,12 +201,16 @@ class Preview:
 
 
 def watched_files(root: Path) -> dict[str, tuple[int, int]]:
-    """Every file the preview is made from, with its modification time and size."""
+    """Every file the preview is made from, with its modification time and size.
+
+    Not what editors write beside the file they save (.agencies.yaml.swp, agencies.yaml~, 4913)."""
     found = {}
     for name in WATCHED:
         top = root / name
         paths = [top] if top.is_file() else (p for p in top.rglob("*") if p.is_file()) if top.is_dir() else []
         for path in paths:
+            if _EDITOR_LEFTOVER.search(path.name):
+                continue
             stat = path.stat()
             found[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
     return found
@@ -293,6 +301,7 @@ class PreviewServer(LiveReloadServer):
         super().__init__(*args, **kwargs)
         self._generation = 0
         self._rebuilt: dict[str, int] = {}  # site path, or edition prefix + "*", → generation that rebuilt it
+        self._request = threading.local()  # the generation a request began in, before it read its file
         self.error_handler = lambda code: self._page_for_error(code)
 
     def published(self, prefix: str, paths: set[str] | None) -> None:
@@ -325,12 +334,12 @@ class PreviewServer(LiveReloadServer):
                 answer = b"reload" if self._needs_reload(page, since) else b"wait"
             start_response("200 OK", [("Content-Type", "text/plain"), ("Cache-Control", "no-store")])
             return [answer]
+        with self._epoch_cond:
+            self._request.generation = self._generation
         return super()._serve_request(environ, start_response)
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
-        with self._epoch_cond:
-            generation = self._generation
-        tag = b'<script src="/livereload/script/%d.js"></script>' % generation
+        tag = b'<script src="/livereload/script/%d.js"></script>' % self._request.generation
         end = content.rfind(b"</body>")
         return content + tag if end < 0 else content[:end] + tag + content[end:]
 
