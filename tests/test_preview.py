@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY, copy_guide, phone_page
+from guide.build import BuildError
 from guide.preview import Preview
 from guide.problems import DataError
 
@@ -102,6 +103,14 @@ def test_a_hand_written_page_edit_rebuilds_every_page_of_every_edition(previewed
     assert previewed.rebuild(DAY, shown).clean
     assert shown.calls == [("", None), ("en/", None)]
     assert "追記のテスト段落" in html(previewed.site, "about")
+
+
+def test_a_link_to_nowhere_in_a_hand_written_page_is_refused_naming_the_page(previewed):
+    about = previewed.root / "content" / "ja" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n[どこにもない](nowhere.md)\n", encoding="utf-8")
+
+    with pytest.raises(BuildError, match=r"content/ja/about\.md: the link 'nowhere\.md' leads nowhere"):
+        previewed.rebuild(DAY, Shown())
 
 
 def test_an_editors_swap_file_rebuilds_nothing(previewed):

@@ -4,7 +4,7 @@ The preview lives in build/preview/ (each edition's Markdown in docs/<lang>/, th
 site/), kept from one edit to the next; `guide build`, its lock and the published site/ are
 not involved.  An edit is rebuilt in steps, each shown in the browser as soon as it is done:
 
-1. data only changed (not site.yaml): the pages of the records that changed (their page's
+1. data/ only changed (not site.yaml): the pages of the records that changed (their page's
    context differs from the last build's), in the default edition, then MkDocs in its dirty
    mode (only pages whose Markdown is newer than their HTML);
 2. every page of the default edition generated again, only files whose text changed written,
@@ -23,11 +23,11 @@ import logging
 import re
 import shutil
 import threading
-from urllib.parse import parse_qs
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import jinja2
 import yaml
@@ -40,14 +40,15 @@ from . import pages
 from .build import BUILD_DIR, generate, run_mkdocs, write_mkdocs_config
 from .editions import Edition
 from .i18n import translations
-from .load import PROJECT_FOLDERS, load_or_raise
+from .load import DATA_FILES, PROJECT_FOLDERS, load_or_raise
 from .pages import Renderer, plan_pages
 
 PREVIEW_DIR = "preview"
 _EDITOR_LEFTOVER = re.compile(r"^\.|~$|\.(swp|swx|tmp|bak)$|^4913$|^#.*#$")
 WATCHED = (*PROJECT_FOLDERS, "mkdocs.yml")
-# Data files whose records are pages of their own; any other change may move the navigation.
-RECORD_FILES = ("data/agencies.yaml", "data/programs.yaml", "data/categories.yaml", "data/areas.yaml", "data/sources.yaml")
+# The site's settings (its name, languages, address): a change there rebuilds everything, as
+# does any change outside data/ (the pages of content/, the theme, the words of locale/).
+SITE_FILE = f"data/{DATA_FILES['site'][0]}"
 # Published = callable(edition prefix, changed site paths, or None for every page of the edition)
 Published = Callable[[str, "set[str] | None"], None]
 
@@ -111,7 +112,7 @@ class Preview:
         loaded = load_or_raise(self.root, today=today)
         guide = loaded.guide
         editions = Edition.all_for(guide)
-        clean = self.clean or not changed <= set(RECORD_FILES)
+        clean = self.clean or any(not name.startswith("data/") or name == SITE_FILE for name in changed)
         self.clean = True  # until this build has finished
         if clean:
             self.theme_files.clear()  # overrides/ may have changed
@@ -161,11 +162,11 @@ class Preview:
         finally:
             pages.template_environment, Theme.get_env = page_environment, theme_environment
 
-    def _records_first(self, guide, edition: Edition, pages: list, today: date, published: Published) -> int:
+    def _records_first(self, guide, edition: Edition, changed_pages: list, today: date, published: Published) -> int:
         """The changed records' own pages of the default edition, shown before the rest is regenerated."""
         renderer = Renderer(guide, edition.lang, translations(self.root, edition.lang), today, site_url=edition.url(guide), prefix=edition.prefix)
         docs = self.work / "docs" / edition.lang
-        written = {page.source_file for page in pages if _write_if_changed(docs / page.source_file, renderer.render(page))}
+        written = {page.source_file for page in changed_pages if _write_if_changed(docs / page.source_file, renderer.render(page))}
         if written:
             run_mkdocs(self._config_file(edition), dirty=True)
             published(edition.prefix, {_site_path(edition, name) for name in written})
