@@ -185,8 +185,10 @@ def test_serve_says_where_a_broken_edit_is_keeps_the_last_good_page_and_takes_th
 
         edit(root, OLD_PHONE, "not a phone")
         served.wait_for_output("the preview still shows the last good version")
-        located = [line for line in served.lines if line.startswith("data/agencies.yaml:")]
-        assert located and located[0].split(":")[1].isdigit(), served.lines
+        said = served.lines[served.lines.index(next(line for line in served.lines if "Preview on" in line)):]
+        located = [line for line in said if line.startswith("data/agencies.yaml:")]
+        assert len(located) == 1 and located[0].split(":")[1].isdigit(), said  # the error, not the warnings again
+        assert "not a phone" in located[0]
         assert OLD_PHONE in served.get(f"agencies/{AGENCY}/")
 
         edit(root, "not a phone", NEW_PHONE)

@@ -130,7 +130,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         try:
             rebuilt = preview.rebuild(_today(args), server.published)
         except DataError as err:
-            for problem in err.problems:
+            for problem in err.problems if first else [p for p in err.problems if p.is_error]:  # warnings: said at start
                 print(format_problem(problem, args.lang), file=sys.stderr)
             print(w("The data has errors: the preview still shows the last good version."), file=sys.stderr)
             return False
