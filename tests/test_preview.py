@@ -197,6 +197,19 @@ def test_serve_says_where_a_broken_edit_is_keeps_the_last_good_page_and_takes_th
         assert not any("Traceback" in line for line in served.lines), "".join(served.lines)
 
 
+def test_serve_says_when_its_port_is_taken_before_building_anything(tmp_path, run_guide):
+    root = copy_guide(tmp_path / "guide")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_guide("serve", "--root", root, "--port", port, "--lang", "en")
+
+    assert done.code == 1
+    assert done.err.splitlines() == [f"cannot serve on 127.0.0.1:{port}: Address already in use"]
+    assert not (root / "build" / "preview" / "site").exists()
+
+
 @pytest.mark.browser
 def test_the_open_page_reloads_itself_with_the_edit(tmp_path, browser):
     from playwright.sync_api import expect

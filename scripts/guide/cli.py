@@ -155,6 +155,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         with _one_build_at_a_time(preview.work, args.lang):
             server = serve(preview, rebuild, host=args.host, port=args.port)
+            server.listen()
             if not rebuild() and not (preview.site / "index.html").is_file():
                 return 1
             print(w("Preview on {url} (follows data/, content/, overrides/, locale/ and mkdocs.yml; Ctrl-C stops it)", url=server.url), file=sys.stderr)

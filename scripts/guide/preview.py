@@ -303,7 +303,22 @@ class PreviewServer(LiveReloadServer):
         self._generation = 0
         self._rebuilt: dict[str, int] = {}  # site path, or edition prefix + "*", → generation that rebuilt it
         self._request = threading.local()  # the generation a request began in, before it read its file
+        self._listening = False
         self.error_handler = lambda code: self._page_for_error(code)
+
+    def listen(self) -> None:
+        """Take the address now, so that a port in use is said before the first build rather than after it."""
+        super().server_bind()
+        super().server_activate()
+        self._listening = True
+
+    def server_bind(self) -> None:  # serve() binds: once is enough
+        if not self._listening:
+            super().server_bind()
+
+    def server_activate(self) -> None:
+        if not self._listening:
+            super().server_activate()
 
     def published(self, prefix: str, paths: set[str] | None) -> None:
         """Show what has been rebuilt: requests waiting for the build go on, browsers on those pages reload."""
