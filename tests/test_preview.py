@@ -61,11 +61,11 @@ def test_a_phone_edit_shows_on_its_records_pages_first_then_everywhere_as_a_full
     rebuilt = previewed.rebuild(DAY, shown)
 
     assert not rebuilt.clean
-    first_prefix, first_pages = shown.calls[0]
-    assert first_prefix == ""  # the default edition first
-    assert f"/agencies/{AGENCY}/" in first_pages
-    assert all(page.startswith(f"/agencies/{AGENCY}/") for page in first_pages), first_pages
-    assert [prefix for prefix, _ in shown.calls[1:]] == ["", "en/"]  # then the rest, edition by edition
+    # First the edited record's own pages, the default edition first; then the rest, edition by edition.
+    assert [prefix for prefix, _ in shown.calls] == ["", "en/", "", "en/"]
+    for prefix, first_pages in shown.calls[:2]:
+        assert f"/{prefix}agencies/{AGENCY}/" in first_pages
+        assert all(page.startswith(f"/{prefix}agencies/{AGENCY}/") for page in first_pages), first_pages
     for page in (f"agencies/{AGENCY}", f"en/agencies/{AGENCY}", "agencies"):
         assert NEW_PHONE in html(previewed.site, page)
         assert OLD_PHONE not in html(previewed.site, page)

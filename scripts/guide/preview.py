@@ -5,8 +5,8 @@ site/), kept from one edit to the next; `guide build`, its lock and the publishe
 not involved.  An edit is rebuilt in steps, each shown in the browser as soon as it is done:
 
 1. data/ only changed (not site.yaml): the pages of the records that changed (their page's
-   context differs from the last build's), in the default edition, then MkDocs in its dirty
-   mode (only pages whose Markdown is newer than their HTML);
+   context differs from the last build's), then MkDocs in its dirty mode (only pages whose
+   Markdown is newer than their HTML): the default edition first, then the others;
 2. every page of the default edition generated again, only files whose text changed written,
    MkDocs dirty again; then the same for the other editions.
 
@@ -121,7 +121,8 @@ class Preview:
         with self._templates_kept():
             if not clean:
                 changed_pages = [p for p in plan if self.contexts.get(p.path) != p.context]
-                written += self._records_first(guide, editions[0], changed_pages, today, published)
+                for edition in editions:
+                    written += self._records_first(guide, edition, changed_pages, today, published)
             for edition in editions:  # the default edition's site holds the others: wiping it wipes them
                 edition_written, clean = self._edition(guide, edition, editions, today, clean, published)
                 written += edition_written
@@ -163,7 +164,7 @@ class Preview:
             pages.template_environment, Theme.get_env = page_environment, theme_environment
 
     def _records_first(self, guide, edition: Edition, changed_pages: list, today: date, published: Published) -> int:
-        """The changed records' own pages of the default edition, shown before the rest is regenerated."""
+        """The changed records' own pages of the edition, shown before the rest is regenerated."""
         renderer = Renderer(guide, edition.lang, translations(self.root, edition.lang), today, site_url=edition.url(guide), prefix=edition.prefix)
         docs = self.work / "docs" / edition.lang
         written = {page.source_file for page in changed_pages if _write_if_changed(docs / page.source_file, renderer.render(page))}
