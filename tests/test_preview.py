@@ -117,7 +117,7 @@ def test_an_editors_swap_file_rebuilds_nothing(previewed):
     (previewed.root / "data" / ".agencies.yaml.swp").write_bytes(b"\0vim swap")
     shown = Shown()
 
-    assert previewed.rebuild(DAY, shown).pages == 0
+    assert previewed.rebuild(DAY, shown) is None
     assert shown.calls == []
 
 

@@ -141,6 +141,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except OSError as err:  # a read-only folder, a full disk
             print(word("build_no_write", args.lang, path=err.filename or args.root, reason=err.strerror or err), file=sys.stderr)
             return False
+        if rebuilt is None:  # only an editor's leftovers changed
+            return True
         if first:  # the same warnings on every save would bury what matters
             print_warnings(rebuilt.problems, args.lang)
             first = False

@@ -103,12 +103,14 @@ class Preview:
     def site(self) -> Path:
         return self.work / "site"
 
-    def rebuild(self, today: date, published: Published) -> Rebuilt:
-        """Bring the preview up to date with the project; raises DataError (nothing written) or BuildError."""
+    def rebuild(self, today: date, published: Published) -> Rebuilt | None:
+        """Bring the preview up to date with the project: None when nothing it is made from changed.
+
+        Raises DataError (nothing written) or BuildError."""
         inputs = watched_files(self.root)
         changed = {name for name in inputs.keys() | self.inputs.keys() if inputs.get(name) != self.inputs.get(name)}
         if not changed and not self.clean:  # an editor's swap or backup file, a folder touched
-            return Rebuilt([], False)
+            return None
         loaded = load_or_raise(self.root, today=today)
         guide = loaded.guide
         editions = Edition.all_for(guide)
