@@ -11,6 +11,7 @@ never to data/), then measures, each in a fresh process so memory is per run:
 - `guide build`: wall time and peak memory, per phase (load, generate pages, finder index,
   MkDocs of every edition (in parallel), handouts per edition, report, swap), cold and again with nothing changed;
 - a bare `mkdocs build` of the same generated Markdown, for the generator's own cost;
+- `guide serve`: one phone number edited → the record's open page reloaded, and every edition updated;
 - finder index size raw and gzipped, the heaviest page (finder index excluded);
 - in Chromium: last keystroke → results painted over a fixed query list (median, p95), and
   the bytes transferred before the first results of a search opened by its address.
@@ -255,6 +256,55 @@ def finder_latency(site: Path, queries: list[str]) -> dict:
     return {"median": statistics.median(measured), "p95": p95, "n": len(measured), "transferred": transferred}
 
 
+# --- the preview ----------------------------------------------------------------------------------
+
+
+def serve_edit(root: Path) -> dict:
+    """`guide serve` on the guide, then one agency's phone number changed: seconds from saving the file
+    until the record's open page is told to reload (its new HTML written), and until every edition is updated."""
+    import re  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    agencies = root / "data" / "agencies.yaml"
+    text = agencies.read_text(encoding="utf-8")
+    agency = next(a for a in yaml.safe_load(text)["agencies"] if a.get("phones"))
+    old = str(agency["phones"][0]["number"])
+    new = old[:-1] + ("1" if old[-1] == "0" else "0")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "guide.cli", "serve", "--root", str(root), "--port", str(port), "--lang", "en", "--today", TODAY]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True).start()
+
+    def printed(words: str, after: int = 0) -> None:
+        while not any(words in line for line in lines[after:]):
+            if process.poll() is not None:
+                raise SystemExit("bench: guide serve stopped:\n" + "".join(lines))
+            time.sleep(0.02)
+
+    try:
+        printed("Preview on")
+        url = f"http://127.0.0.1:{port}/agencies/{agency['id']}/"
+        served = urllib.request.urlopen(url).read().decode()
+        since = re.search(r"/livereload/script/([0-9]+)\.js", served)[1]
+        before = len(lines)
+        start = time.perf_counter()
+        agencies.write_text(text.replace(f"number: {old}", f"number: {new}", 1), encoding="utf-8")
+        poll = f"http://127.0.0.1:{port}/livereload/poll/{since}?page=/agencies/{agency['id']}/"
+        while urllib.request.urlopen(poll).read() != b"reload":
+            pass
+        page = time.perf_counter() - start
+        shown = new in urllib.request.urlopen(url).read().decode()
+        printed("preview updated", before)
+        return {"page": page, "all": time.perf_counter() - start, "shown": shown}
+    finally:
+        process.terminate()
+        process.wait()
+
+
 # --- the run and its table ------------------------------------------------------------------------
 
 
@@ -268,6 +318,7 @@ def measure(source: Path, scale: int, handouts: bool, browser: bool) -> dict:
     result["warm"] = in_child("build", str(root), mode)
     result["bare_mkdocs"] = bare_mkdocs(root, "ja")
     result["sizes"] = site_sizes(root / "site")
+    result["serve"] = serve_edit(root)
     if browser:
         result["finder"] = finder_latency(root / "site", query_list(root))
     shutil.rmtree(work, ignore_errors=True)
@@ -327,6 +378,9 @@ def table(results: list[dict]) -> str:
         return f"{100 * rest / mkdocs:.0f} % of MkDocs" if mkdocs else "—"
 
     row("generator's own cost (load, generate, report, swap)", overhead)
+    row("`guide serve`: one-record edit → page updated / every edition",
+        lambda r: (f"{_s(r['serve']['page'])} / {_s(r['serve']['all'])}" + ("" if r["serve"]["shown"] else " (edit not shown!)"))
+        if "serve" in r else "—")
     row("finder index raw / gzip, per edition (files)", lambda r: _index_sizes(r["sizes"]["indexes"]))
     row("heaviest page", lambda r: f"{r['sizes']['heaviest'][0] / 1024:.0f} KB ({r['sizes']['heaviest'][1]})")
     row("site size", lambda r: f"{r['sizes']['site_mb']:.0f} MB")

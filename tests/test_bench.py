@@ -52,12 +52,14 @@ def test_the_table_names_the_machine_and_every_phase():
         "bare_mkdocs": 1.5,
         "sizes": {"indexes": {"assets/guide/finder-index.json": (2048, 1024), "en/assets/guide/finder-index.json": (4096, 2048)},
                   "heaviest": (10240, "agencies/index.html"), "pages": 12, "site_mb": 3.0},
+        "serve": {"page": 0.8, "all": 2.5, "shown": True},
     }
     text = bench.table([result])
     assert "2 cores" in text or "cores (" in text
     assert "| — MkDocs | 2.0 s + 2.0 s |" in text
     assert "| — handouts | — |" in text
     assert "default: 2 / 1 KB (1); en: 4 / 2 KB (1)" in text
+    assert "| `guide serve`: one-record edit → page updated / every edition | 800 ms / 2.5 s |" in text
     assert "12 % of MkDocs" in text  # 0.5 s of generator work against 4 s of MkDocs
 
 

@@ -192,9 +192,9 @@ def _build(root: Path, *, today: date, handouts: bool) -> BuildReport:
     return BuildReport(editions, warnings)
 
 
-def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date) -> Path:
-    """Write the Markdown pages and the generated assets of one edition to build/docs/<lang>/."""
-    docs = root / BUILD_DIR / "docs" / edition.lang
+def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path | None = None) -> Path:
+    """Write the Markdown pages and the generated assets of one edition to `docs` (build/docs/<lang>/)."""
+    docs = docs or root / BUILD_DIR / "docs" / edition.lang
     shutil.rmtree(docs, ignore_errors=True)
     # A page not written in this language yet is shown in the default one (so every page of
     # an edition exists in the others, and the language switcher never leads nowhere).
@@ -241,8 +241,10 @@ def _write_js(path: Path, name: str, value: object) -> None:
     path.write_text(f"window.{name} = {json.dumps(value, ensure_ascii=False)};\n", encoding="utf-8")
 
 
-def write_mkdocs_config(root: Path, guide: Guide, edition: Edition, editions: list[Edition], docs: Path, out: Path) -> Path:
-    """A per-edition config inheriting the committed mkdocs.yml: only language-specific settings."""
+def write_mkdocs_config(
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], docs: Path, out: Path, path: Path | None = None
+) -> Path:
+    """A per-edition config inheriting the committed mkdocs.yml (written to `path`): only language-specific settings."""
     default_prefix_depth = edition.prefix.count("/")
     up = "../" * default_prefix_depth
     names = {lang.code: lang.name for lang in guide.site.languages}
@@ -266,7 +268,7 @@ def write_mkdocs_config(root: Path, guide: Guide, edition: Edition, editions: li
     if edition.url(guide):
         config["site_url"] = edition.url(guide)
     config["nav"] = _navigation(root, docs)
-    path = root / BUILD_DIR / f"mkdocs.{edition.lang}.yml"
+    path = path or root / BUILD_DIR / f"mkdocs.{edition.lang}.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
@@ -327,7 +329,8 @@ def explain_mkdocs_warning(message: str, docs: Path, root: Path) -> str:
     return f"{BUILD_DIR}/mkdocs.{lang}.yml: {message} (see mkdocs.yml and {CONTENT_DIR}/{lang}/)"
 
 
-def run_mkdocs(config_file: Path) -> None:
+def run_mkdocs(config_file: Path, *, dirty: bool = False) -> None:
+    """MkDocs for one edition; `dirty` rebuilds only the pages whose Markdown is newer than their HTML (the preview)."""
     from mkdocs.commands.build import build as mkdocs_build  # noqa: PLC0415 - slow import, only when building
     from mkdocs.config import load_config  # noqa: PLC0415
     from mkdocs.exceptions import Abort  # noqa: PLC0415
@@ -338,7 +341,7 @@ def run_mkdocs(config_file: Path) -> None:
     logger.addHandler(warnings)
     try:
         config = load_config(config_file=str(config_file))
-        mkdocs_build(config)
+        mkdocs_build(config, dirty=dirty)
     except Abort as err:  # strict mode: every warning is a mistake in the pages
         docs, root = Path(config["docs_dir"]), config_file.parent.parent
         lines = [explain_mkdocs_warning(m, docs, root) for m in warnings.messages] or [str(err)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -99,32 +100,80 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{err}", file=sys.stderr)
         print(words(args.lang)("The build failed: site/ was not changed."), file=sys.stderr)
         return 1
-    stale = [p for p in report.problems if p.code == "stale"]
-    for problem in report.problems:
-        if problem.code != "stale":
-            print(format_problem(problem, args.lang), file=sys.stderr)
-    if stale:  # one line, not one per record: `guide check` and `guide report` list them
-        print(words(args.lang)("warning: {n} records were last verified over a year ago (see guide check)", n=len(stale)), file=sys.stderr)
+    print_warnings(report.problems, args.lang)
     editions = ", ".join(e.lang + ("" if not e.prefix else f" (/{e.prefix})") for e in report.editions)
     print(words(args.lang)("built site/: {editions}", editions=editions), file=sys.stderr)
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Preview on localhost; rebuild and reload the browser when data/, content/ or overrides/ change."""
-    from mkdocs.livereload import LiveReloadServer  # noqa: PLC0415
+def print_warnings(problems: list, lang: str) -> None:
+    stale = [p for p in problems if p.code == "stale"]
+    for problem in problems:
+        if problem.code != "stale":
+            print(format_problem(problem, lang), file=sys.stderr)
+    if stale:  # one line, not one per record: `guide check` and `guide report` list them
+        print(words(lang)("warning: {n} records were last verified over a year ago (see guide check)", n=len(stale)), file=sys.stderr)
 
-    args.skip_handouts = True  # PDFs take most of a build: previews rebuild without them
-    if not (args.root / "site").is_dir() and cmd_build(args) != 0:
-        return 1
-    server = LiveReloadServer(builder=lambda: cmd_build(args), host=args.host, port=args.port, root=str(args.root / "site"))
-    for watched in ("data", "content", "overrides", "locale", "mkdocs.yml"):
-        if (args.root / watched).exists():
-            server.watch(str(args.root / watched))
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Preview on localhost: rebuild what an edit touches and reload the browser (build/preview/, no handouts)."""
+    from .build import BuildError, _one_build_at_a_time  # noqa: PLC0415 - MkDocs is slow to import: only when serving
+    from .preview import Preview, serve  # noqa: PLC0415
+
+    w = words(args.lang)
+    preview = Preview(args.root)
+    first = True
+
+    def rebuild() -> bool:
+        nonlocal first
+        start = time.perf_counter()
+        try:
+            rebuilt = preview.rebuild(_today(args), server.published)
+        except DataError as err:
+            for problem in err.problems if first else [p for p in err.problems if p.is_error]:  # warnings: said at start
+                print(format_problem(problem, args.lang), file=sys.stderr)
+            print(w("The data has errors: the preview still shows the last good version."), file=sys.stderr)
+            return False
+        except BuildError as err:
+            print(f"{err}", file=sys.stderr)
+            print(w("The preview could not be updated: correct the error above and save again."), file=sys.stderr)
+            return False
+        except OSError as err:  # a read-only folder, a full disk
+            print(word("build_no_write", args.lang, path=err.filename or args.root, reason=err.strerror or err), file=sys.stderr)
+            return False
+        if rebuilt is None:  # only an editor's leftovers changed
+            return True
+        if first:  # the same warnings on every save would bury what matters
+            print_warnings(rebuilt.problems, args.lang)
+            first = False
+        seconds = f"{time.perf_counter() - start:.1f}"
+        if rebuilt.clean:
+            print(w("preview rebuilt in {seconds} s", seconds=seconds), file=sys.stderr)
+        else:
+            print(w("preview updated in {seconds} s ({pages} pages rewritten)", seconds=seconds, pages=rebuilt.pages), file=sys.stderr)
+        return True
+
+    preview.work.mkdir(parents=True, exist_ok=True)
     try:
-        server.serve()
+        with _one_build_at_a_time(preview.work, args.lang):
+            server = serve(preview, rebuild, host=args.host, port=args.port)
+            server.listen()
+            if not rebuild() and not (preview.site / "index.html").is_file():
+                return 1
+            print(w("Preview on {url} (follows data/, content/, overrides/, locale/ and mkdocs.yml; Ctrl-C stops it)", url=server.url), file=sys.stderr)
+            print(w("The preview leaves out the handouts (PDF) and the open-data files: guide build makes them."), file=sys.stderr)
+            try:
+                server.serve()
+            finally:
+                server.shutdown()
+    except BuildError as err:
+        print(f"{err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # the port is taken, or the address is not this machine's
+        print(w("cannot serve on {host}:{port}: {reason}", host=args.host, port=args.port, reason=err.strerror or err), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        server.shutdown()
+        pass
     return 0
 
 

@@ -1,0 +1,376 @@
+"""`guide serve`: a preview that rebuilds only what an edit touches, and a live reload the CSP allows.
+
+The preview lives in build/preview/ (each edition's Markdown in docs/<lang>/, the HTML in
+site/), kept from one edit to the next; `guide build`, its lock and the published site/ are
+not involved.  An edit is rebuilt in steps, each shown in the browser as soon as it is done:
+
+1. data/ only changed (not site.yaml): the pages of the records that changed (their page's
+   context differs from the last build's), then MkDocs in its dirty mode (only pages whose
+   Markdown is newer than their HTML): the default edition first, then the others;
+2. every page of the default edition generated again, only files whose text changed written,
+   MkDocs dirty again; then the same for the other editions.
+
+Anything else (content/, overrides/, locale/, mkdocs.yml, site.yaml, the generated config,
+a failed build) rebuilds every edition from a clean MkDocs run.  Handouts and the open-data
+files are not made (they take most of a build and are not pages to look at): `guide build`
+makes them.  Data with errors writes nothing, so the browser keeps the last good preview.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import jinja2
+import yaml
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.theme import Theme
+from mkdocs.utils import get_markdown_title
+from mkdocs.utils.meta import get_data
+
+from . import pages
+from .build import BUILD_DIR, generate, run_mkdocs, write_mkdocs_config
+from .editions import Edition
+from .i18n import translations
+from .load import DATA_FILES, PROJECT_FOLDERS, load_or_raise
+from .pages import Renderer, plan_pages
+
+PREVIEW_DIR = "preview"
+_EDITOR_LEFTOVER = re.compile(r"^\.|~$|\.(swp|swx|tmp|bak)$|^4913$|^#.*#$")
+WATCHED = (*PROJECT_FOLDERS, "mkdocs.yml")
+# The site's settings (its name, languages, address): a change there rebuilds everything, as
+# does any change outside data/ (the pages of content/, the theme, the words of locale/).
+SITE_FILE = f"data/{DATA_FILES['site'][0]}"
+# Published = callable(edition prefix, changed site paths, or None for every page of the edition)
+Published = Callable[[str, "set[str] | None"], None]
+
+
+class _NotDirty(logging.Filter):
+    """MkDocs warns on every dirty build; in strict mode the warning would stop it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+logging.getLogger("mkdocs.commands.build").addFilter(_NotDirty())
+
+
+@dataclass
+class Rebuilt:
+    """What one rebuild did: its warnings, whether it started clean, and how many pages it rewrote."""
+
+    problems: list
+    clean: bool
+    pages: int = 0
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory between rebuilds (Jinja checks each against its source's checksum)."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+@dataclass
+class Preview:
+    root: Path
+    inputs: dict[str, tuple[int, int]] = field(default_factory=dict)  # watched file → (mtime, size) at the last good build
+    contexts: dict[str, dict] = field(default_factory=dict)  # page path → its context at the last good build
+    clean: bool = True  # the next build starts from a clean MkDocs run
+    compiled: _CompiledTemplates = field(default_factory=_CompiledTemplates)
+    theme_files: dict[tuple, list[str]] = field(default_factory=dict)  # theme folders → MkDocs' list of their static files
+
+    @property
+    def work(self) -> Path:
+        return self.root / BUILD_DIR / PREVIEW_DIR
+
+    @property
+    def site(self) -> Path:
+        return self.work / "site"
+
+    def rebuild(self, today: date, published: Published) -> Rebuilt | None:
+        """Bring the preview up to date with the project: None when nothing it is made from changed.
+
+        Raises DataError (nothing written) or BuildError."""
+        inputs = watched_files(self.root)
+        changed = {name for name in inputs.keys() | self.inputs.keys() if inputs.get(name) != self.inputs.get(name)}
+        if not changed and not self.clean:  # an editor's swap or backup file, a folder touched
+            return None
+        loaded = load_or_raise(self.root, today=today)
+        guide = loaded.guide
+        editions = Edition.all_for(guide)
+        clean = self.clean or any(not name.startswith("data/") or name == SITE_FILE for name in changed)
+        self.clean = True  # until this build has finished
+        if clean:
+            self.theme_files.clear()  # overrides/ may have changed
+        plan = list(plan_pages(guide))
+        written = 0
+        with self._templates_kept():
+            if not clean:
+                changed_pages = [p for p in plan if self.contexts.get(p.path) != p.context]
+                for edition in editions:
+                    written += self._records_first(guide, edition, changed_pages, today, published)
+            for edition in editions:  # the default edition's site holds the others: wiping it wipes them
+                edition_written, clean = self._edition(guide, edition, editions, today, clean, published)
+                written += edition_written
+        self.inputs, self.contexts, self.clean = inputs, {p.path: p.context for p in plan}, False
+        return Rebuilt(list(loaded.problems), clean, written)
+
+    @contextlib.contextmanager
+    def _templates_kept(self):
+        """Keep what every run would redo: compiling the templates, and MkDocs' walk of the theme's 14,000 files.
+
+        The page renderer and MkDocs each make a fresh Jinja environment per run; while the preview
+        rebuilds, those environments share this preview's compiled templates, and MkDocs' list of
+        the theme's static files (its only use of list_templates) is remembered per theme."""
+        page_environment, theme_environment = pages.template_environment, Theme.get_env
+
+        def template_environment(translations) -> jinja2.Environment:
+            env = page_environment(translations)
+            env.bytecode_cache = self.compiled
+            return env
+
+        def get_env(theme: Theme) -> jinja2.Environment:
+            env = theme_environment(theme)
+            env.bytecode_cache = self.compiled
+            key = tuple(theme.dirs)
+            list_templates = env.list_templates
+
+            def static_files(extensions=None, filter_func=None) -> list[str]:
+                if key not in self.theme_files:
+                    self.theme_files[key] = list_templates(extensions, filter_func)
+                return self.theme_files[key]
+
+            env.list_templates = static_files
+            return env
+
+        pages.template_environment, Theme.get_env = template_environment, get_env
+        try:
+            yield
+        finally:
+            pages.template_environment, Theme.get_env = page_environment, theme_environment
+
+    def _records_first(self, guide, edition: Edition, changed_pages: list, today: date, published: Published) -> int:
+        """The changed records' own pages of the edition, shown before the rest is regenerated."""
+        renderer = Renderer(guide, edition.lang, translations(self.root, edition.lang), today, site_url=edition.url(guide), prefix=edition.prefix)
+        docs = self.work / "docs" / edition.lang
+        written = {page.source_file for page in changed_pages if _write_if_changed(docs / page.source_file, renderer.render(page))}
+        if written:
+            run_mkdocs(self._config_file(edition), dirty=True)
+            published(edition.prefix, {_site_path(edition, name) for name in written})
+        return len(written)
+
+    def _edition(self, guide, edition: Edition, editions: list[Edition], today: date, clean: bool, published: Published) -> tuple[int, bool]:
+        """Generate the edition into a scratch folder, keep only what changed, and run MkDocs on it.
+
+        Returns the number of pages rewritten and whether MkDocs ran clean (a changed config makes it)."""
+        docs, scratch = self.work / "docs" / edition.lang, self.work / "next" / edition.lang
+        out = self.site / edition.prefix
+        generate(self.root, guide, edition, editions, today, docs=scratch)
+        changed, removed = _sync(scratch, docs)
+        shutil.rmtree(scratch)
+        config = self._config_file(edition)
+        text = _titled_navigation(write_mkdocs_config(self.root, guide, edition, editions, docs, out, path=config.with_suffix(".new")), docs)
+        if config.exists() and config.read_text(encoding="utf-8") == text:
+            config.with_suffix(".new").unlink()
+        else:
+            clean = True
+            config.with_suffix(".new").replace(config)
+        for name in removed:  # a record taken out: its page goes from the preview too
+            _output(out, name).unlink(missing_ok=True)
+        if clean or changed:
+            run_mkdocs(config, dirty=not clean)
+        if clean or changed or removed:
+            published(edition.prefix, None if clean else {_site_path(edition, name) for name in changed | removed})
+        return len([name for name in changed if name.endswith(".md")]), clean
+
+    def _config_file(self, edition: Edition) -> Path:
+        # Beside build/'s own configs (explain_mkdocs_warning finds the project from there), but not one of them.
+        return self.root / BUILD_DIR / f"preview.mkdocs.{edition.lang}.yml"
+
+
+def watched_files(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file the preview is made from, with its modification time and size.
+
+    Not what editors write beside the file they save (.agencies.yaml.swp, agencies.yaml~, 4913)."""
+    found = {}
+    for name in WATCHED:
+        top = root / name
+        paths = [top] if top.is_file() else (p for p in top.rglob("*") if p.is_file()) if top.is_dir() else []
+        for path in paths:
+            if _EDITOR_LEFTOVER.search(path.name):
+                continue
+            stat = path.stat()
+            found[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    """Write `text` unless the file already holds it (an untouched file keeps its time, so MkDocs skips it)."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def _sync(source: Path, target: Path) -> tuple[set[str], set[str]]:
+    """Make `target` hold the files of `source`, replacing only those that differ; (changed, removed) names."""
+    new = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()}
+    old = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} if target.is_dir() else set()
+    changed = set()
+    for name in sorted(new):
+        data = (source / name).read_bytes()
+        if name in old and (target / name).read_bytes() == data:
+            continue
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_bytes(data)
+        changed.add(name)
+    for name in old - new:
+        (target / name).unlink()
+    return changed, old - new
+
+
+def _output(out: Path, name: str) -> Path:
+    """Where MkDocs writes the docs file `name` (directory URLs: a/index.md → a/index.html)."""
+    return out / re.sub(r"\.md$", ".html", name)
+
+
+def _site_path(edition: Edition, name: str) -> str:
+    """The address of the docs file `name` as the browser asks for it: /en/agencies/x/ or /assets/guide/x.js."""
+    return "/" + edition.prefix + re.sub(r"(^|/)index\.md$", r"\1", name)
+
+
+def _titled_navigation(config_file: Path, docs: Path) -> str:
+    """The config with each navigation entry titled as its page is.
+
+    A dirty build reads only the pages that changed; without titles in `nav` the others would
+    show untitled in the navigation of the pages it does rebuild."""
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    titled = []
+    for entry in config.get("nav") or []:
+        page = docs / entry if isinstance(entry, str) else None
+        if page is not None and page.is_file():
+            markdown, meta = get_data(page.read_text(encoding="utf-8"))
+            title = meta.get("title") or get_markdown_title(markdown)
+            entry = {title: entry} if title else entry
+        titled.append(entry)
+    config["nav"] = titled
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    config_file.write_text(text, encoding="utf-8")
+    return text
+
+
+# --- the server ---------------------------------------------------------------------------------------
+
+# MkDocs injects its live-reload script inline, which the pages' Content-Security-Policy forbids
+# (script-src 'self').  This one is a file of the preview's own address: it asks the server
+# (a long poll) whether the page it is on was rebuilt since it was served, and reloads it then.
+RELOAD_SCRIPT = """\
+(function () {
+  var since = %d, page = location.pathname.replace(/index\\.html$/, "");
+  function poll() {
+    var request = new XMLHttpRequest();
+    request.onloadend = function () {
+      if (request.status === 200 && request.responseText === "reload") { location.reload(); return; }
+      setTimeout(poll, request.status === 200 ? 0 : 3000);
+    };
+    request.open("GET", "/livereload/poll/" + since + "?page=" + encodeURIComponent(page));
+    request.send();
+  }
+  window.addEventListener("load", poll);
+})();
+"""
+
+
+class PreviewServer(LiveReloadServer):
+    """MkDocs' live-reload server, reloading a page when its part of the preview was rebuilt."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._generation = 0
+        self._rebuilt: dict[str, int] = {}  # site path, or edition prefix + "*", → generation that rebuilt it
+        self._request = threading.local()  # the generation a request began in, before it read its file
+        self._listening = False
+        self.error_handler = lambda code: self._page_for_error(code)
+
+    def listen(self) -> None:
+        """Take the address now, so that a port in use is said before the first build rather than after it."""
+        super().server_bind()
+        super().server_activate()
+        self._listening = True
+
+    def server_bind(self) -> None:  # serve() binds: once is enough
+        if not self._listening:
+            super().server_bind()
+
+    def server_activate(self) -> None:
+        if not self._listening:
+            super().server_activate()
+
+    def published(self, prefix: str, paths: set[str] | None) -> None:
+        """Show what has been rebuilt: requests waiting for the build go on, browsers on those pages reload."""
+        with self._epoch_cond:
+            self._generation += 1
+            changed_assets = paths is None or any(not path.endswith("/") for path in paths)
+            for path in {"/" + prefix + "*"} if changed_assets else paths:  # a script or index: every page may use it
+                self._rebuilt[path] = self._generation
+            self._visible_epoch = self._wanted_epoch
+            self._epoch_cond.notify_all()
+
+    def _edition_key(self, page: str) -> str:
+        prefixes = sorted((key for key in self._rebuilt if key.endswith("*")), key=len, reverse=True)
+        return next((key for key in prefixes if page.startswith(key[:-1])), "/*")
+
+    def _needs_reload(self, page: str, since: int) -> bool:
+        return max(self._rebuilt.get(page, 0), self._rebuilt.get(self._edition_key(page), 0)) > since
+
+    def _serve_request(self, environ, start_response):
+        path = environ["PATH_INFO"]
+        if script := re.fullmatch(r"/livereload/script/([0-9]+)\.js", path):
+            start_response("200 OK", [("Content-Type", "text/javascript"), ("Cache-Control", "no-store")])
+            return [(RELOAD_SCRIPT % int(script[1])).encode()]
+        if poll := re.fullmatch(r"/livereload/poll/([0-9]+)", path):
+            page = (parse_qs(environ.get("QUERY_STRING") or "").get("page") or ["/"])[0]
+            since = int(poll[1])
+            with self._epoch_cond:
+                self._epoch_cond.wait_for(lambda: self._needs_reload(page, since) or self._shutdown, timeout=self.poll_response_timeout)
+                answer = b"reload" if self._needs_reload(page, since) else b"wait"
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Cache-Control", "no-store")])
+            return [answer]
+        with self._epoch_cond:
+            self._request.generation = self._generation
+        return super()._serve_request(environ, start_response)
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        tag = b'<script src="/livereload/script/%d.js"></script>' % self._request.generation
+        end = content.rfind(b"</body>")
+        return content + tag if end < 0 else content[:end] + tag + content[end:]
+
+    def _page_for_error(self, code: int) -> bytes | None:
+        page = Path(self.root) / f"{code}.html"
+        return page.read_bytes() if page.is_file() else None
+
+
+def serve(preview: Preview, rebuild: Callable[[], None], *, host: str, port: int) -> PreviewServer:
+    """A server for the preview that watches the project and calls `rebuild` on every change."""
+    server = PreviewServer(builder=rebuild, host=host, port=port, root=str(preview.site), polling_interval=0.25)
+    for name in WATCHED:
+        if (preview.root / name).exists():
+            server.watch(str(preview.root / name))
+    return server
