@@ -32,7 +32,7 @@ CARD = re.compile(r'<li class="(?:agency|program)-card')
 HREF = re.compile(r'href="([^"#]*)')
 
 
-def listing_pages(root, lang="ja"):
+def rendered_listings(root, lang="ja"):
     """The guide and its listing pages rendered in `lang`: {path: Markdown}."""
     guide = load_guide(root, today=TODAY).guide
     assert guide is not None
@@ -63,7 +63,7 @@ def synthetic(folder, scale: int):
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
     """The minimal fixture ×40 and ×80: 120 and 240 agencies, as many programs."""
-    return {scale: listing_pages(synthetic(tmp_path_factory.mktemp(f"x{scale}"), scale)) for scale in (40, 80)}
+    return {scale: rendered_listings(synthetic(tmp_path_factory.mktemp(f"x{scale}"), scale)) for scale in (40, 80)}
 
 
 def test_no_listing_page_holds_more_cards_than_a_page_size(big):
@@ -114,7 +114,7 @@ def test_each_group_is_named_where_it_begins_and_the_index_links_to_that_page(bi
 
 def test_the_english_edition_pages_the_same_listing_in_its_own_words(tmp_path):
     root = synthetic(tmp_path / "x40", 40)
-    _, pages = listing_pages(root, "en")
+    _, pages = rendered_listings(root, "en")
     html = pages[url_for("agencies") + "page_2/"]
     assert "Page 2 of 3" in html and "Next page" in html and "Previous page" in html
     assert 'title: "All agencies (page 2 of 3)"' in html
@@ -123,7 +123,7 @@ def test_the_english_edition_pages_the_same_listing_in_its_own_words(tmp_path):
 
 @pytest.mark.parametrize("root", [REPO, *(FIXTURES / name for name in ("minimal", "small", "ranking"))], ids=lambda p: p.name)
 def test_a_small_guide_keeps_each_listing_on_one_page(root):
-    guide, pages = listing_pages(root)
+    guide, pages = rendered_listings(root)
     assert not [path for path in pages if "page_" in path]
     assert not [path for path, html in pages.items() if "pagination" in html]
     assert len(CARD.findall(pages[url_for("agencies")])) == len(guide.agencies)

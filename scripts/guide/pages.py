@@ -79,7 +79,7 @@ HOME_PROGRAMS = 10
 KANA_ROWS = ["あいうえお", "かきくけこ", "さしすせそ", "たちつてと", "なにぬねの", "はひふへほ", "まみむめも", "やゆよ", "らりるれろ", "わをん"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: a section is one object, whatever its size
 class Section:
     """One titled group of a listing (an initial, a kind of program, offices or programs of an area)."""
 
@@ -127,19 +127,17 @@ def paginate(base: str, sections: list[Section]) -> list[ListingPage]:
     count = max(1, math.ceil(len(flat) / LISTING_PAGE_SIZE))
     size = max(1, math.ceil(len(flat) / count))
     chunks = [flat[i * size : (i + 1) * size] for i in range(count)]
-    starts, seen = [], set()
+    starts: dict[Section, int] = {}
     for number, chunk in enumerate(chunks, 1):
         for section, _item in chunk:
-            if section.key not in seen:
-                seen.add(section.key)
-                starts.append((section, number))
+            starts.setdefault(section, number)
     pages = []
     for number, chunk in enumerate(chunks, 1):
         parts = tuple(
-            Section(section.key, section.label, tuple(item for _s, item in group), continued=(section, number) not in starts)
+            Section(section.key, section.label, tuple(item for _s, item in group), continued=starts[section] < number)
             for section, group in groupby(chunk, key=lambda pair: pair[0])
         )
-        pages.append(ListingPage(base, number, count, parts, tuple(starts)))
+        pages.append(ListingPage(base, number, count, parts, tuple(starts.items())))
     return pages
 
 
