@@ -8,11 +8,11 @@ listing pages are rendered (Markdown, no MkDocs), so the test stays quick.
 
 from __future__ import annotations
 
-import importlib.util
 import posixpath
 import re
 from datetime import date
 
+import bench  # scripts/bench.py: the benchmark's synthetic guides
 import pytest
 import yaml
 
@@ -21,10 +21,6 @@ from guide.load import load_guide
 from guide.pages import LISTING_PAGE_SIZE, initial, plan_pages, Renderer, url_for
 
 from conftest import FIXTURES, MINIMAL, REPO
-
-spec = importlib.util.spec_from_file_location("bench", REPO / "scripts" / "bench.py")
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
 
 TODAY = date(2026, 11, 23)
 LISTINGS = {"home.md.j2", "agencies.md.j2", "programs.md.j2", "category.md.j2", "area.md.j2"}
