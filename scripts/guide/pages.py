@@ -6,14 +6,19 @@ Jinja2, so MkDocs (or Zensical) only has to wrap it in the theme.
 
 from __future__ import annotations
 
+import gettext
+import math
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from .i18n import default_language
 from .model import Guide
 from .present import Presenter
 
@@ -41,6 +46,11 @@ def url_for(kind: str, *ids: str) -> str:
     return paths[kind].format(*ids)
 
 
+def listing_page_url(base: str, number: int) -> str:
+    """Page `number` of the listing at `base`: agencies/, agencies/page_2/ … ("_" is never in a record id, so no clash)."""
+    return base if number == 1 else f"{base}page_{number}/"
+
+
 def handout_file(kind: str, record_id: str | None = None, *, large: bool = False) -> str:
     """A printed handout's file name: agency-list.pdf, category-<id>.pdf, area-<id>-large.pdf …"""
     stem = kind if record_id is None else f"{kind}-{record_id}"
@@ -58,19 +68,124 @@ class Page:
         return f"{self.path}index.md"
 
 
+# --- listings: split into pages so that no page grows with the number of records
+
+# The most cards on one listing page.  A longer listing is split into pages of about this many
+# (41 cards: two pages of 21 and 20), so a small guide keeps every listing on one page.
+LISTING_PAGE_SIZE = 40
+# The home page shows the first few programs with dates ahead, and links to all of them.
+HOME_PROGRAMS = 10
+# The 五十音 rows a Japanese reading is grouped under (dakuten and small kana count as their row).
+KANA_ROWS = ["あいうえお", "かきくけこ", "さしすせそ", "たちつてと", "なにぬねの", "はひふへほ", "まみむめも", "やゆよ", "らりるれろ", "わをん"]
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: a section is one object, whatever its size
+class Section:
+    """One titled group of a listing (an initial, a kind of program, offices or programs of an area)."""
+
+    key: str  # the anchor, and what the template titles the group by
+    label: object  # what the title is made of: an initial, a program kind, or None for a fixed title
+    items: tuple
+    continued: bool = False  # begun on an earlier page
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a listing: its part of the sections, where each section starts, the pages around it."""
+
+    base: str
+    number: int
+    count: int
+    sections: tuple[Section, ...]
+    starts: tuple[tuple[Section, int], ...]  # every section of the whole listing and the page it begins on
+
+    def url(self, number: int) -> str:
+        return listing_page_url(self.base, number)
+
+    @property
+    def path(self) -> str:
+        return self.url(self.number)
+
+
+def initial(reading: str) -> str:
+    """The letter a name is filed under: its 五十音 row (か for ぎょ or ガ) or its capital letter; "" for anything else."""
+    first = unicodedata.normalize("NFKD", reading.strip()[:1])[:1]  # ガ → カ + ゛, Ｇ → G
+    if "ァ" <= first <= "ヶ":
+        first = chr(ord(first) - 0x60)  # katakana → hiragana
+    small = "ぁぃぅぇぉゃゅょっゎゕゖゔ"
+    first = "あいうえおやゆよつわかけう"[small.index(first)] if first and first in small else first
+    row = next((r[0] for r in KANA_ROWS if first and first in r), None)
+    if row:
+        return row
+    return first.upper() if first.isascii() and first.isalpha() else ""
+
+
+def paginate(base: str, sections: list[Section]) -> list[ListingPage]:
+    """The sections' items on pages of about LISTING_PAGE_SIZE, in order; one page when they fit."""
+    sections = [s for s in sections if s.items]
+    flat = [(s, item) for s in sections for item in s.items]
+    count = max(1, math.ceil(len(flat) / LISTING_PAGE_SIZE))
+    size = max(1, math.ceil(len(flat) / count))
+    chunks = [flat[i * size : (i + 1) * size] for i in range(count)]
+    starts: dict[Section, int] = {}
+    for number, chunk in enumerate(chunks, 1):
+        for section, _item in chunk:
+            starts.setdefault(section, number)
+    pages = []
+    for number, chunk in enumerate(chunks, 1):
+        parts = tuple(
+            Section(section.key, section.label, tuple(item for _s, item in group), continued=starts[section] < number)
+            for section, group in groupby(chunk, key=lambda pair: pair[0])
+        )
+        pages.append(ListingPage(base, number, count, parts, tuple(starts.items())))
+    return pages
+
+
+def listing_pages(template: str, pages: list[ListingPage], **context) -> Iterator[Page]:
+    for listing in pages:
+        yield Page(listing.path, template, {**context, "listing": listing})
+
+
+def plan_listings(guide: Guide, present: Presenter) -> Iterator[Page]:
+    """The listings that grow with the data: every agency, every program, each concern, each area.
+    Members and order come from the shared queries, once per listing (not once per page)."""
+    by_reading = sorted(guide.agencies, key=lambda a: a.reading)
+    initials = [
+        Section(f"initial-{ord(key[:1] or '_'):x}", key, tuple((a, a.services, any(s.hub for s in a.services)) for a in group))
+        for key, group in groupby(by_reading, key=lambda a: initial(a.reading))
+    ]
+    yield from listing_pages("agencies.md.j2", paginate(url_for("agencies"), initials))
+    kinds = [Section(kind.id, kind, tuple(present.programs_for(kind=kind.id))) for kind in guide.taxonomy.program_kinds]
+    yield from listing_pages("programs.md.j2", paginate(url_for("programs"), kinds))
+    for category in guide.taxonomy.categories:
+        sections = [
+            Section("agencies", None, tuple((a, services, a.id == category.hub) for a, services in present.agencies_in(category.id))),
+            Section("programs", None, tuple(p for p in guide.programs if category.id in p.categories)),
+        ]
+        yield from listing_pages("category.md.j2", paginate(url_for("category", category.id), sections), category=category)
+    for area in guide.areas.areas:
+        inside = set(guide.areas.descendants(area.id))
+        around = inside | {a.id for a in guide.areas.ancestors(area.id)}
+        sections = [
+            Section("offices", None, tuple((a, b) for a in by_reading for b in a.branches if b.area in inside)),
+            Section("located", None, tuple(
+                a for a in by_reading if (a.address and a.address.ward in around) or area.id in a.areas_served
+            )),
+            Section("programs", None, tuple(present.programs_for(area=area.id))),
+        ]
+        yield from listing_pages("area.md.j2", paginate(url_for("area", area.id), sections), area=area)
+
+
 def plan_pages(guide: Guide) -> Iterator[Page]:
     """Every generated page of an edition: listings, then one page per record."""
+    # The listings' members and order are the same in every language: any edition's presenter will do.
+    present = Presenter(guide, default_language(guide.site), gettext.NullTranslations(), date.today())
     yield Page(url_for("home"), "home.md.j2", {})
     yield Page(url_for("finder"), "finder.md.j2", {})
     yield Page(url_for("categories"), "categories.md.j2", {})
-    yield Page(url_for("agencies"), "agencies.md.j2", {})
-    yield Page(url_for("programs"), "programs.md.j2", {})
     yield Page(url_for("areas"), "areas.md.j2", {})
     yield Page(url_for("opendata"), "opendata.md.j2", {})
-    for category in guide.taxonomy.categories:
-        yield Page(url_for("category", category.id), "category.md.j2", {"category": category})
-    for area in guide.areas.areas:
-        yield Page(url_for("area", area.id), "area.md.j2", {"area": area})
+    yield from plan_listings(guide, present)
     for agency in guide.agencies:
         yield Page(url_for("agency", agency.id), "agency.md.j2", {"agency": agency, "branch": None})
         for branch in agency.branches:
@@ -106,6 +221,7 @@ class Renderer:
         self.present = Presenter(guide, lang, translations, today, site_url=site_url, prefix=prefix)
         self.env = template_environment(translations)
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
+        self.env.globals.update(default_lang=default_language(guide.site), home_programs=HOME_PROGRAMS)
         self.env.globals.update(open_data_globals(guide, lang, translations, today))
 
     def render(self, page: Page) -> str:
