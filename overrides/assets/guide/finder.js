@@ -783,7 +783,9 @@
         self.loading = (index.more || []).length;
         self.say("");
         self.update();
-        return self.loadParts(url, index.more || []);
+        // The other parts are asked for once these results are on screen: the first search of a large
+        // guide waits for the first part alone, not for the whole index's bytes.
+        return afterPaint().then(function () { return self.loadParts(url, index.more || []); });
       })
       .catch(function () {
         self.say(self.msg("error"));
@@ -795,6 +797,7 @@
    * search and redraw the list thirty times at a hundred times the first guide's size). */
   Finder.prototype.loadParts = function (url, names) {
     var self = this;
+    if (!names.length) return Promise.resolve();
     var base = url.replace(/[^/]*$/, "");
     var fetches = names.map(function (name) {
       return root.fetch(base + name, { credentials: "same-origin" }).then(function (response) {
@@ -809,6 +812,15 @@
       });
     }, Promise.resolve()).then(function () { self.update(); });
   };
+
+  /** Resolves after the next frame was painted (or soon, in a hidden tab that paints no frames). */
+  function afterPaint() {
+    return new Promise(function (resolve) {
+      var later = function () { root.setTimeout(resolve, 0); };
+      if (root.requestAnimationFrame) root.requestAnimationFrame(later);
+      root.setTimeout(resolve, 500);
+    });
+  }
 
   function currentNow() {
     return root.GUIDE_NOW ? new Date(root.GUIDE_NOW) : new Date();
