@@ -62,6 +62,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable
 
+from .i18n import default_language
 from .model import Agency, Branch, Guide, Hours, Phone, Program, Text
 from .normalize import normalize, reading
 from .phones import contact_instead, hub_counters, tel_uri, voice_phones
@@ -76,7 +77,7 @@ TYPE_CODES = {"agency": "a", "branch": "b", "program": "p"}
 class _Index:
     def __init__(self, guide: Guide, lang: str, url_for: Callable[..., str]):
         self.guide, self.lang, self.url_for = guide, lang, url_for
-        self.default = next((lng.code for lng in guide.site.languages if lng.required), "ja")
+        self.default = default_language(guide.site)
         self.categories = {c.id: c for c in guide.taxonomy.categories}
         self.audiences = {a.id: a for a in guide.taxonomy.audiences}
         self.kinds = {k.id: k for k in guide.taxonomy.program_kinds}

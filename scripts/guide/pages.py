@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from .finder import finder_choices
 from .model import Guide
 from .present import Presenter
 
@@ -106,6 +107,7 @@ class Renderer:
         self.present = Presenter(guide, lang, translations, today, site_url=site_url, prefix=prefix)
         self.env = template_environment(translations)
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
+        self.env.globals["finder_choices"] = lambda: finder_choices(guide, lang)
         self.env.globals.update(open_data_globals(guide, lang, translations, today))
 
     def render(self, page: Page) -> str:
