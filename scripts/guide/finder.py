@@ -364,10 +364,12 @@ INDEX_FILE = "finder-index.json"
 PART_BYTES = 256_000
 
 
-def index_files(index: dict, part_bytes: int = PART_BYTES) -> list[tuple[str, str]]:
+def index_files(index: dict, part_bytes: int | None = None) -> list[tuple[str, str]]:
     """The index as files: finder-index.json (labels, synonyms, the first docs and the names of the
     other parts, "more"), then finder-index-1.json … ({"docs": [...]}).  An agency and its branches
-    stay in one part.  A guide of a few hundred records is one file."""
+    stay in one part.  A guide of a few hundred records is one file.  finder.js searches the first
+    file as soon as it is in and asks for the others once those results are painted."""
+    part_bytes = part_bytes or PART_BYTES
     parts: list[list[dict]] = [[]]
     size = 0
     for doc in index["docs"]:
