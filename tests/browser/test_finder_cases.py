@@ -79,29 +79,29 @@ def ranking_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def many_url(tmp_path_factory):
-    """The ranking fixture eight times over (fake names): more results than one screen shows."""
-    root = synthetic_guide(FIXTURES / "ranking", tmp_path_factory.mktemp("many") / "guide", 8)
+def eight_times_ranking(folder, part_bytes: int | None = None):
+    """The ranking fixture eight times over (fake names), built and served; `part_bytes`: the index's parts."""
+    root = synthetic_guide(FIXTURES / "ranking", folder / "guide", 8)
     for name in ("locale", "overrides", "schema"):
         shutil.copytree(REPO / name, root / name, dirs_exist_ok=True)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
-    with serve(root / "site") as url:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(finder, "PART_BYTES", part_bytes or finder.PART_BYTES)
+        assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
+    return serve(root / "site")
+
+
+@pytest.fixture(scope="module")
+def many_url(tmp_path_factory):
+    """More results than one screen shows."""
+    with eight_times_ranking(tmp_path_factory.mktemp("many")) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def parts_url(tmp_path_factory):
-    """The ranking fixture eight times over, its index cut into parts of 8 KB (as a large guide's is)."""
-    root = synthetic_guide(FIXTURES / "ranking", tmp_path_factory.mktemp("parts") / "guide", 8)
-    for name in ("locale", "overrides", "schema"):
-        shutil.copytree(REPO / name, root / name, dirs_exist_ok=True)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(finder, "PART_BYTES", 8000)
-        assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
-    with serve(root / "site") as url:
+    """An index cut into parts of 8 KB, as a large guide's is."""
+    with eight_times_ranking(tmp_path_factory.mktemp("parts"), part_bytes=8000) as url:
         yield url
 
 
