@@ -200,6 +200,8 @@ def test_the_first_results_wait_for_the_first_part_of_the_index_only(browser, pa
         first = page.evaluate("window.__firstResults")
         starts = page.evaluate(PART_STARTS)
         assert len(starts) == len(held) and min(starts) > first  # no part was asked for before the first paint
+        measured = page.evaluate(bench.TRANSFERRED)  # as the benchmark counts: the parts come after
+        assert measured["first"] == first and measured["before"] < measured["all"] and measured["complete"] > first
         whole = page.evaluate(WHOLE_ANSWER, "架空")
         assert result_titles(page) == whole["hrefs"]  # complete, ranked as one index
         assert str(whole["count"]) in status.inner_text()
