@@ -29,6 +29,10 @@
  * matching branches listed by area.  When nothing matches, the docs sharing enough of the query
  * (30% of its bigrams and Latin words) are shown, closest first, at most FUZZY_LIMIT, marked `fuzzy`.
  *
+ * Loading.  A large guide's index comes in parts (finder.py's index_files): the first part is searched
+ * as soon as it is in, the others are asked for once those results are painted (the first results wait
+ * for one part, not for the whole index), and the results are refreshed, complete, when the last is in.
+ *
  * Messages come from data-msg-* attributes of the form (see the partial); placeholders are {name}.
  * Plain ES2017, no dependencies.  Browser: window.GuideFinder; Node: module.exports. */
 (function (root) {
