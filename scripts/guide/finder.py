@@ -68,10 +68,10 @@ from .normalize import normalize, reading
 from .phones import contact_instead, hub_counters, tel_uri, voice_phones
 
 INDEX_VERSION = 2
+TYPE_CODES = {"agency": "a", "branch": "b", "program": "p"}
 # Texts come again and again (one description shared by many programs, each Japanese text in every
 # edition): each distinct one is normalised once per process (reading() keeps its readings likewise).
 _normal = functools.lru_cache(maxsize=1 << 16)(normalize)
-TYPE_CODES = {"agency": "a", "branch": "b", "program": "p"}
 
 
 class _Index:
