@@ -13,8 +13,9 @@ never to data/), then measures, each in a fresh process so memory is per run:
 - a bare `mkdocs build` of the same generated Markdown, for the generator's own cost;
 - `guide serve`: one phone number edited → the record's open page reloaded, and every edition updated;
 - finder index size raw and gzipped, the heaviest page (finder index excluded);
-- in Chromium: last keystroke → results painted over a fixed query list (median, p95), and
-  the bytes transferred before the first results of a search opened by its address.
+- in Chromium: last keystroke → results painted over a fixed query list (median, p95), and for a
+  search opened by its address: the bytes of the requests started before its first results were
+  drawn, and when the results were complete (every index part in).
 
 Phases are timed by wrapping the build's own functions by name (as a profiler would), so the
 build carries no timing code; a phase whose function is renamed shows as "—".
@@ -205,9 +206,36 @@ async (query) => {
 }
 """
 
+# Before the page's scripts: notes the time of the frame in which the first result is drawn.
+FIRST_RESULTS = """
+addEventListener("DOMContentLoaded", () => {
+  const list = document.querySelector(".finder-results");
+  if (!list) return;
+  const observer = new MutationObserver(() => {
+    if (!list.firstChild) return;
+    observer.disconnect();
+    requestAnimationFrame(() => { window.__firstResults = performance.now(); });
+  });
+  observer.observe(list, {childList: true});
+});
+"""
+
+# Once the network is quiet: the bytes of every request started before the first results were drawn
+# (whole, even when it ended later: it competed with them), the time of that frame, and when the last
+# index part was in (complete results) with the bytes of the whole page by then.
 TRANSFERRED = """
-() => performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"))
-      .reduce((sum, entry) => sum + (entry.transferSize || entry.encodedBodySize || 0), 0)
+() => {
+  const entries = performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"));
+  const size = (entry) => entry.transferSize || entry.encodedBodySize || 0;
+  const first = window.__firstResults;
+  const parts = entries.filter((entry) => /finder-index[^/]*[.]json$/.test(entry.name));
+  return {
+    first: first,
+    before: entries.filter((entry) => entry.startTime <= first).reduce((sum, entry) => sum + size(entry), 0),
+    complete: Math.max(first, ...parts.map((entry) => entry.responseEnd)),
+    all: entries.reduce((sum, entry) => sum + size(entry), 0),
+  };
+}
 """
 
 
@@ -239,9 +267,11 @@ def finder_latency(site: Path, queries: list[str]) -> dict:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 375, "height": 812})
+            page.add_init_script(FIRST_RESULTS)
             # Bytes before the first results: a search opened by its address, cold cache.
             page.goto(base + "finder/?q=" + queries[0])
             page.wait_for_selector(".finder-results li", timeout=60000)
+            page.wait_for_load_state("networkidle", timeout=120000)
             transferred = page.evaluate(TRANSFERRED)
             latencies = []
             for _round in range(3):
@@ -253,7 +283,7 @@ def finder_latency(site: Path, queries: list[str]) -> dict:
         server.shutdown()
     measured = sorted(ms for ms in latencies if ms >= 0)
     p95 = measured[min(len(measured) - 1, round(0.95 * (len(measured) - 1)))]
-    return {"median": statistics.median(measured), "p95": p95, "n": len(measured), "transferred": transferred}
+    return {"median": statistics.median(measured), "p95": p95, "n": len(measured), **transferred}
 
 
 # --- the preview ----------------------------------------------------------------------------------
@@ -386,7 +416,10 @@ def table(results: list[dict]) -> str:
     row("site size", lambda r: f"{r['sizes']['site_mb']:.0f} MB")
     row("finder: keystroke → painted, median / p95",
         lambda r: f"{r['finder']['median']:.0f} / {r['finder']['p95']:.0f} ms (n={r['finder']['n']})" if "finder" in r else "—")
-    row("finder: bytes before first results", lambda r: f"{r['finder']['transferred'] / 1024:.0f} KB" if "finder" in r else "—")
+    row("finder: bytes before first results", lambda r: f"{r['finder']['before'] / 1024:.0f} KB" if "finder" in r else "—")
+    row("finder: first results / complete (all index parts in), after navigation",
+        lambda r: f"{_s(r['finder']['first'] / 1000)} / {_s(r['finder']['complete'] / 1000)}, {r['finder']['all'] / 1024:.0f} KB"
+        if "finder" in r else "—")
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     lines += ["| " + " | ".join(cells) + " |" for cells in rows]

@@ -67,3 +67,20 @@ def test_every_phase_names_a_function_of_the_build():
     # A renamed function would silently show as "—" in the table.
     for label, module, function in bench.PHASES:
         assert callable(getattr(importlib.import_module(module), function, None)), (label, module, function)
+
+
+def test_the_table_gives_the_finder_s_bytes_before_its_first_results_and_when_they_were_complete():
+    result = {
+        "scale": 100, "handouts": False,
+        "check": {"process": 1.0, "peak_mb": 50},
+        "cold": {"process": 10.0, "peak_mb": 80, "phases": {}},
+        "warm": {"process": 5.0},
+        "bare_mkdocs": None,
+        "sizes": {"indexes": {}, "heaviest": (10240, "agencies/index.html"), "pages": 12, "site_mb": 3.0},
+        "finder": {"median": 33.0, "p95": 144.0, "n": 72, "first": 650.0, "before": 600 * 1024, "complete": 1250.0,
+                   "all": 7400 * 1024},
+    }
+    text = bench.table([result])
+    assert "| finder: keystroke → painted, median / p95 | 33 / 144 ms (n=72) |" in text
+    assert "| finder: bytes before first results | 600 KB |" in text
+    assert "| finder: first results / complete (all index parts in), after navigation | 650 ms / 1.2 s, 7400 KB |" in text

@@ -286,8 +286,8 @@ class _Collect(HTMLParser):
 def render_partial(guide, **extra) -> str:
     env = template_environment(NullTranslations())
     env.globals["url_for"] = lambda kind, *ids: "" if kind == "home" else url_for(kind, *ids)
-    context = {"index_url": "../assets/guide/finder-ja.json", "guide": guide, "plain": lambda text: text.get("ja"),
-               **finder_choices(guide, "ja"), **extra}
+    env.globals["finder_choices"] = lambda: finder_choices(guide, "ja")  # as the pages' Renderer gives it
+    context = {"index_url": "../assets/guide/finder-ja.json", "guide": guide, "plain": lambda text: text.get("ja"), **extra}
     return env.get_template("partials/finder.html").render(**context)
 
 
@@ -323,12 +323,18 @@ def test_partial_renders_without_rel(fixture_guide):
 
 
 def test_area_choices_are_a_tree(fixture_guide):
-    assert finder_choices(fixture_guide, "ja")["areas"] == [
+    tree = [
         ("higashi", "テスト東区"),
         ("higashi-1", "– 東第一"),
         ("nishi", "テスト西区"),
         ("nishi-1", "– 西第一"),
     ]
+    assert finder_choices(fixture_guide, "ja")["areas"] == tree
+    # the form's area select is that tree, after "All areas"
+    html = render_partial(fixture_guide)
+    select = html[html.index('<select id="finder-area"'):]
+    options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', select[: select.index("</select>")])
+    assert options == [("", "All areas"), *tree]
 
 
 # --- no dead ends where a counter has no number (ranking fixture) ---------------------------------------

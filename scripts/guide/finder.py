@@ -58,27 +58,33 @@ are not stored: the strings already hold them, and the index stays small).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable
 
+from .i18n import default_language
 from .model import Agency, Branch, Guide, Hours, Phone, Program, Text
 from .normalize import normalize, reading
-from .phones import contact_instead, tel_uri, voice_phones
+from .phones import contact_instead, hub_counters, tel_uri, voice_phones
 
 INDEX_VERSION = 2
 TYPE_CODES = {"agency": "a", "branch": "b", "program": "p"}
+# Texts come again and again (one description shared by many programs, each Japanese text in every
+# edition): each distinct one is normalised once per process (reading() keeps its readings likewise).
+_normal = functools.lru_cache(maxsize=1 << 16)(normalize)
 
 
 class _Index:
     def __init__(self, guide: Guide, lang: str, url_for: Callable[..., str]):
         self.guide, self.lang, self.url_for = guide, lang, url_for
-        self.default = next((lng.code for lng in guide.site.languages if lng.required), "ja")
+        self.default = default_language(guide.site)
         self.categories = {c.id: c for c in guide.taxonomy.categories}
         self.audiences = {a.id: a for a in guide.taxonomy.audiences}
         self.kinds = {k.id: k for k in guide.taxonomy.program_kinds}
         self.areas = {a.id: a for a in guide.areas.areas}
         self.agencies = {a.id: a for a in guide.agencies}
         self.hubs = {c.id: c.hub for c in guide.taxonomy.categories if c.hub}
+        self.hub_counters = hub_counters(guide)
 
     # --- text helpers
 
@@ -227,7 +233,7 @@ class _Index:
         return [*self.both(address.street), *self.both(address.building)]
 
     def instead(self, agency: Agency) -> str | None:
-        other = None if voice_phones(agency) else contact_instead(self.guide, agency)
+        other = None if voice_phones(agency) else contact_instead(self.guide, agency, hubs=self.hub_counters)
         return other.id if other else None
 
     def hub_of(self, agency: Agency) -> list[str]:
@@ -268,7 +274,7 @@ class _Index:
             doc["in"] = parent
         if label:
             doc["l"] = label
-        sort_key = normalize(" ".join(kana)) or normalize(title)
+        sort_key = _normal(" ".join(kana)) or _normal(title)
         if sort_key != fields[1]:
             doc["r"] = sort_key
         for key, values in (("c", categories), ("a", areas), ("au", audiences)):
@@ -338,7 +344,7 @@ def _search_text(parts: Iterable[str], *, readings: bool = False) -> str:
     parts = list(parts)
     if readings:
         parts += [reading(p) for p in parts]
-    phrases = _unique(normalize(p) for p in parts)
+    phrases = _unique(_normal(p) for p in parts)
     return " ".join(p for p in phrases if not any(p != q and p in q for q in phrases))
 
 
@@ -358,10 +364,12 @@ INDEX_FILE = "finder-index.json"
 PART_BYTES = 256_000
 
 
-def index_files(index: dict, part_bytes: int = PART_BYTES) -> list[tuple[str, str]]:
+def index_files(index: dict, part_bytes: int | None = None) -> list[tuple[str, str]]:
     """The index as files: finder-index.json (labels, synonyms, the first docs and the names of the
     other parts, "more"), then finder-index-1.json … ({"docs": [...]}).  An agency and its branches
-    stay in one part.  A guide of a few hundred records is one file."""
+    stay in one part.  A guide of a few hundred records is one file.  finder.js searches the first
+    file as soon as it is in and asks for the others once those results are painted."""
+    part_bytes = part_bytes or PART_BYTES
     parts: list[list[dict]] = [[]]
     size = 0
     for doc in index["docs"]:

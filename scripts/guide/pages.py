@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import escape
 
 from .i18n import default_language
+from .finder import finder_choices
 from .model import Guide
 from .present import Presenter
 
@@ -222,6 +223,7 @@ class Renderer:
         self.env = template_environment(translations)
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
         self.env.globals.update(default_lang=default_language(guide.site), home_programs=HOME_PROGRAMS)
+        self.env.globals["finder_choices"] = lambda: finder_choices(guide, lang)
         self.env.globals.update(open_data_globals(guide, lang, translations, today))
 
     def render(self, page: Page) -> str:

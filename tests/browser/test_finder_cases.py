@@ -8,15 +8,17 @@ no "please call" without a number, an empty open-now result explained, one label
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import statistics
 from urllib.parse import quote
 
 import pytest
 
-from conftest import FIXTURES, REPO, TODAY, copy_guide, phone_page, serve
+from conftest import FIXTURES, REPO, TODAY, copy_guide, phone_page, serve, wait_until
 from test_search_cases import CASES_FILE, case_id, check_case, lines_per_agency, load_cases
 
+from guide import finder
 from guide.cli import main
 
 _bench = importlib.util.spec_from_file_location("bench", REPO / "scripts" / "bench.py")
@@ -27,13 +29,15 @@ synthetic_guide = bench.synthetic_guide
 pytestmark = pytest.mark.browser
 
 # In the page: the edition's index (all its parts), then finder.js's search() for each case.
-RUN_CASES = """async (cases) => {
+WHOLE_INDEX = """
   const form = document.querySelector("form.finder[data-index]");
   const url = form.getAttribute("data-index");
   const index = await (await fetch(url)).json();
   for (const name of index.more || []) {
     GuideFinder.extend(index, (await (await fetch(url.replace(/[^/]*$/, "") + name)).json()).docs);
   }
+"""
+RUN_CASES = """async (cases) => {""" + WHOLE_INDEX + """
   return cases.map((c) => {
     const docs = GuideFinder.search(index, c.query, c.facets || {});
     return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy };
@@ -75,15 +79,29 @@ def ranking_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def many_url(tmp_path_factory):
-    """The ranking fixture eight times over (fake names): more results than one screen shows."""
-    root = synthetic_guide(FIXTURES / "ranking", tmp_path_factory.mktemp("many") / "guide", 8)
+def eight_times_ranking(folder, part_bytes: int | None = None):
+    """The ranking fixture eight times over (fake names), built and served; `part_bytes`: the index's parts."""
+    root = synthetic_guide(FIXTURES / "ranking", folder / "guide", 8)
     for name in ("locale", "overrides", "schema"):
         shutil.copytree(REPO / name, root / name, dirs_exist_ok=True)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
-    with serve(root / "site") as url:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(finder, "PART_BYTES", part_bytes or finder.PART_BYTES)
+        assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
+    return serve(root / "site")
+
+
+@pytest.fixture(scope="module")
+def many_url(tmp_path_factory):
+    """More results than one screen shows."""
+    with eight_times_ranking(tmp_path_factory.mktemp("many")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def parts_url(tmp_path_factory):
+    """An index cut into parts of 8 KB, as a large guide's is."""
+    with eight_times_ranking(tmp_path_factory.mktemp("parts"), part_bytes=8000) as url:
         yield url
 
 
@@ -147,6 +165,46 @@ def test_long_result_lists_show_the_first_twenty_and_a_more_button(many_page, ma
     more.click()
     assert page.locator(".finder-results > li").count() == 40
     assert page.evaluate("document.activeElement.closest('li') === document.querySelectorAll('.finder-results > li')[20]")
+
+
+# The first twenty results of the whole index and their number, as the list shows them.
+WHOLE_ANSWER = """async (query) => {""" + WHOLE_INDEX + """
+  const docs = GuideFinder.search(index, query, {});
+  return { hrefs: docs.slice(0, 20).map((d) => form.getAttribute("data-root") + d.u), count: docs.length };
+}"""
+PART_STARTS = """() => performance.getEntriesByType("resource")
+  .filter((entry) => /finder-index-[0-9]+[.]json$/.test(entry.name)).map((entry) => entry.startTime)"""
+
+
+def test_the_first_results_wait_for_the_first_part_of_the_index_only(browser, parts_url):
+    with phone_page(browser, parts_url) as page:
+        held = []
+        page.route("**/finder-index-*.json", lambda route: held.append(route))  # the later parts wait until released
+        page.add_init_script(bench.FIRST_RESULTS)  # notes the frame of the first results
+        page.goto(parts_url + "finder/?q=" + quote("架空"))
+        page.locator(".finder-results > li").first.wait_for()
+        status = page.locator(".finder-status")
+        still_loading = page.locator("form.finder").get_attribute("data-msg-loading-more")
+        assert still_loading in status.inner_text()  # partial results, and they say so
+        wait_until(page, "window.__firstResults > 0")
+        parts = page.evaluate("async () => (await (await fetch(document.querySelector('form.finder').dataset.index)).json()).more.length")
+        assert parts > 2
+        for _ in range(100):  # every other part is asked for, after the first results
+            if len(held) == parts:
+                break
+            page.wait_for_timeout(50)
+        for route in held:
+            route.continue_()
+        page.unroute("**/finder-index-*.json")
+        wait_until(page, f"!document.querySelector('.finder-status').textContent.includes({json.dumps(still_loading)})")
+        first = page.evaluate("window.__firstResults")
+        starts = page.evaluate(PART_STARTS)
+        assert len(starts) == len(held) and min(starts) > first  # no part was asked for before the first paint
+        measured = page.evaluate(bench.TRANSFERRED)  # as the benchmark counts: the parts come after
+        assert measured["first"] == first and measured["before"] < measured["all"] and measured["complete"] > first
+        whole = page.evaluate(WHOLE_ANSWER, "架空")
+        assert result_titles(page) == whole["hrefs"]  # complete, ranked as one index
+        assert str(whole["count"]) in status.inner_text()
 
 
 def test_each_audience_option_has_its_own_label(page, site_url):

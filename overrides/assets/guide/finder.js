@@ -29,6 +29,10 @@
  * matching branches listed by area.  When nothing matches, the docs sharing enough of the query
  * (30% of its bigrams and Latin words) are shown, closest first, at most FUZZY_LIMIT, marked `fuzzy`.
  *
+ * Loading.  A large guide's index comes in parts (finder.py's index_files): the first part is searched
+ * as soon as it is in, the others are asked for once those results are painted (the first results wait
+ * for one part, not for the whole index), and the results are refreshed, complete, when the last is in.
+ *
  * Messages come from data-msg-* attributes of the form (see the partial); placeholders are {name}.
  * Plain ES2017, no dependencies.  Browser: window.GuideFinder; Node: module.exports. */
 (function (root) {
@@ -783,7 +787,9 @@
         self.loading = (index.more || []).length;
         self.say("");
         self.update();
-        return self.loadParts(url, index.more || []);
+        // The other parts are asked for once these results are on screen: the first search of a large
+        // guide waits for the first part alone, not for the whole index's bytes.
+        return afterPaint().then(function () { return self.loadParts(url, index.more || []); });
       })
       .catch(function () {
         self.say(self.msg("error"));
@@ -795,6 +801,7 @@
    * search and redraw the list thirty times at a hundred times the first guide's size). */
   Finder.prototype.loadParts = function (url, names) {
     var self = this;
+    if (!names.length) return Promise.resolve();
     var base = url.replace(/[^/]*$/, "");
     var fetches = names.map(function (name) {
       return root.fetch(base + name, { credentials: "same-origin" }).then(function (response) {
@@ -809,6 +816,15 @@
       });
     }, Promise.resolve()).then(function () { self.update(); });
   };
+
+  /** Resolves after the next frame was painted (or soon, in a hidden tab that paints no frames). */
+  function afterPaint() {
+    return new Promise(function (resolve) {
+      var later = function () { root.setTimeout(resolve, 0); };
+      if (root.requestAnimationFrame) root.requestAnimationFrame(later);
+      root.setTimeout(resolve, 500);
+    });
+  }
 
   function currentNow() {
     return root.GUIDE_NOW ? new Date(root.GUIDE_NOW) : new Date();
