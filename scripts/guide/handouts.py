@@ -5,6 +5,12 @@
     category-<id>-large.pdf      the same in large print (body text ≥ 18 pt), still one page
     area-<id>.pdf, -large.pdf    one smallest area: the offices and agencies that serve it
     program-<id>.pdf             one flyer per program
+
+A list that would grow with the whole guide is split by concern once it is long: the agency
+list above LIST_ROWS rows into agency-list--<concern>.pdf, an area with more than AREA_ENTRIES
+places into area-<id>--<concern>.pdf (and area-<id>--programs.pdf), each numbered "n / m" on
+every page; the list's or area's own file then holds the contents: each part, what it lists
+and how many.  ("--" cannot occur in an id, so a part's name never meets another sheet's.)
     staff/<lang>/agency-list-staff.pdf   (only on request) the list with 内線 and 担当者名
 
 Pages are HTML (Jinja2 templates in templates/handouts/, the web pages' presentation
@@ -30,12 +36,13 @@ import re
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
+from markupsafe import Markup
 
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .fontguard import FAMILY, FontGuard, HandoutError
@@ -56,7 +63,13 @@ STAFF_SHEET = "agency-list-staff.pdf"
 PUBLIC_DIR = "site"  # the staff sheet may never be written under it
 TALL_MM = 20000  # the page measuring layouts use: everything on one page
 A4_HEIGHT_PX = 297 / 25.4 * 96  # CSS px, as WeasyPrint lays out
+LIST_ROWS = 200  # the agency list in one file up to this many rows (about eight pages), else one per concern
+AREA_ENTRIES = 36  # an area's offices and agencies on one sheet up to this many (about three pages), else one per concern
 MEASURED_ENTRIES = 48  # entries measured at first: more than fit on one page unless they are very short
+# Where a sheet's QR code goes.  Drawing one costs more than the rest of the HTML, so the code is
+# made only for a sheet that is laid out for printing (_Handouts.printable): the cache key, the
+# font check and the measuring layouts (the code's box has a fixed size) do without it.
+QR_MARK = Markup("<!-- qr -->")
 
 # Detail levels, most detailed first, each shorter than the one before: a sheet takes the
 # first level that fits on one page.  A concern's sheet first leaves out the other agencies'
@@ -106,6 +119,7 @@ class Sheet:
     verified: list  # records whose last_verified the sheet shows (the oldest)
     levels: list[dict] = field(default_factory=lambda: FULL)
     one_page: bool = False  # promises one page: the build says so when even the last level takes more
+    flowing: bool = False  # a list over as many pages as it needs, numbered "n / m": laid out once, in full
     large: bool = False
     smaller: Sheet | None = None  # the normal-print sheet of a large-print one: it needs at least as little detail
     chosen: int | None = None  # the level it was printed at
@@ -124,6 +138,11 @@ def normal_and_large(handout: str, record_id: str, **sheet) -> list[Sheet]:
     """A sheet in normal print and its large-print twin, which may never show more detail."""
     normal = Sheet(handout_file(handout, record_id), **sheet)
     return [normal, Sheet(handout_file(handout, record_id, large=True), **sheet, large=True, smaller=normal)]
+
+
+def part_id(record_id: str | None, part: str) -> str:
+    """The id of one part of a split sheet: agency-list--debt.pdf, area-kita--debt-large.pdf."""
+    return f"{record_id}--{part}" if record_id else f"-{part}"
 
 
 # --- the printing press: one per process -----------------------------------------
@@ -258,7 +277,7 @@ class _Handouts:
 
     def sheets(self) -> list[Sheet]:
         g, t = self.guide, self.present.texts.plain
-        result = [self.agency_list()]
+        result = self.agency_lists()
         for category in g.taxonomy.categories:
             hub_entries, others = self.category_entries(category)
             agencies = [a for a, _ in hub_entries + others]
@@ -275,19 +294,7 @@ class _Handouts:
                 one_page=True,
             )
         for area in g.areas.leaves():
-            context = self.area_context(area)
-            records = [a for a, _ in context["offices"]] + [a for a, _ in context["located"]] + context["programs"]
-            result += normal_and_large(
-                "area",
-                area.id,
-                template="area.html",
-                title=t(area.name),
-                kind=self.gettext("Where to consult: by area"),
-                path=url_for("area", area.id),
-                context=context,
-                verified=records,
-                levels=AREA_LEVELS,
-            )
+            result += self.area_sheets(area)
         for program in g.programs:
             contact_id = program.contact or program.organiser
             contact = self.present.agencies.get(contact_id) if contact_id else None
@@ -314,6 +321,47 @@ class _Handouts:
         hub = [(a, s) for a, s in entries if category.hub and a.id == category.hub]
         others = [(a, s) for a, s in entries if not (category.hub and a.id == category.hub)]
         return hub, sorted(others, key=lambda pair: not self.phones_of(*pair))
+
+    def area_sheets(self, area) -> list[Sheet]:
+        """An area's sheet (normal and large print) or, when it lists more than AREA_ENTRIES places,
+        one part per concern and one of its programs, each as long as it needs, and the contents."""
+        t = self.present.texts.plain
+        context = self.area_context(area)
+        offices, located, programs = context["offices"], context["located"], context["programs"]
+        sheet = {"template": "area.html", "kind": self.gettext("Where to consult: by area"), "path": url_for("area", area.id)}
+        if len(offices) + len(located) <= AREA_ENTRIES:
+            records = [a for a, _ in offices] + [a for a, _ in located] + programs
+            return normal_and_large("area", area.id, title=t(area.name), context=context, verified=records, levels=AREA_LEVELS, **sheet)
+        parts: list[tuple[str, list[Sheet]]] = []
+        for category in self.guide.taxonomy.categories:
+            served = [(a, b) for a, b in offices if any(category.id in s.categories for s in a.services)]
+            here = [(a, [s for s in services if category.id in s.categories]) for a, services in located]
+            here = [(a, services) for a, services in here if services]
+            if served or here:
+                records = [a for a, _ in served] + [a for a, _ in here]
+                part = {**context, "offices": served, "located": here, "programs": [], "part": True}
+                parts.append((t(category.name), normal_and_large(
+                    "area", part_id(area.id, category.id), title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=t(category.name)),
+                    context=part, verified=records, flowing=True, **sheet,
+                )))
+        if programs:
+            part = {**context, "offices": [], "located": [], "part": True}
+            parts.append((self.gettext("Programs"), normal_and_large(
+                "area", part_id(area.id, "programs"), title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=self.gettext("Programs")),
+                context=part, verified=programs, flowing=True, **sheet,
+            )))
+        return self.contents(handout_file("area", area.id), t(area.name), sheet, parts, large=True)
+
+    def contents(self, filename: str, title: str, sheet: dict, parts: list[tuple[str, list[Sheet]]], *, large: bool) -> list[Sheet]:
+        """The sheet of a list printed in parts (`filename`, and with `large` its large-print twin):
+        what each part lists, how many places or programs, and its file; then the parts themselves."""
+        rows = [(label, len({id(r) for r in part[0].verified}), part[0].filename) for label, part in parts]
+        records = [r for _, part in parts for r in part[0].verified]
+        contents = Sheet(filename, "contents.html", title, sheet["kind"], sheet["path"], {"rows": rows}, records, flowing=True)
+        first = [contents]
+        if large:
+            first.append(replace(contents, filename=handout_file(filename.removesuffix(".pdf"), large=True), large=True, smaller=contents))
+        return first + [s for _, part in parts for s in part]
 
     def area_context(self, area) -> dict:
         ids = self.guide.areas.descendants(area.id)
@@ -360,7 +408,31 @@ class _Handouts:
             url_for("agencies"),
             {"table": self.table(staff), "staff": staff is not None, "sheet_class": "list" + (" staff" if staff else "")},
             list(self.guide.agencies),
+            flowing=True,
         )
+
+    def agency_lists(self) -> list[Sheet]:
+        """The list of all agencies, or, above LIST_ROWS rows, its contents and one list per concern."""
+        table = self.table()
+        if sum(len(rows) for _, rows in table) <= LIST_ROWS:
+            return [self.agency_list()]
+        t = self.present.texts.plain
+        sheet = {"kind": self.gettext("Where to consult: all agencies"), "path": url_for("agencies")}
+        parts = [
+            (t(category.name), [Sheet(
+                handout_file("agency-list", part_id(None, category.id)),
+                "agency_list.html",
+                self.gettext("%(whole)s: %(part)s", whole=self.gettext("All agencies"), part=t(category.name)),
+                sheet["kind"],
+                url_for("category", category.id),
+                {"table": [(category, rows)], "staff": False, "sheet_class": "list"},
+                list({id(row["agency"]): row["agency"] for row in rows}.values()),
+                flowing=True,
+            )])
+            for category, rows in table
+            if rows
+        ]
+        return self.contents(handout_file("agency-list"), self.gettext("All agencies"), sheet, parts, large=False)
 
     # printing
 
@@ -376,7 +448,7 @@ class _Handouts:
             "title": sheet.title,
             "kind": sheet.kind,
             "url": url,
-            "qr": self.present.qr(url),
+            "qr": QR_MARK if url.startswith(("https://", "http://")) else None,  # as present.qr: a bare path has none
             "generated": self.today,
             "verified": min(r.last_verified for r in sheet.verified) if sheet.verified else self.today,
             "several": len(sheet.verified) > 1,
@@ -385,7 +457,7 @@ class _Handouts:
         context = {"sheet_class": "", **sheet.context}
         if level.get("compact"):
             context["sheet_class"] += " compact"
-        if paged:
+        if paged and "list" not in context["sheet_class"]:  # a list's pages are always numbered (handouts.css)
             context["sheet_class"] += " paged"
         return template.render(sheet=info, large=sheet.large, level=level, **context)
 
@@ -469,6 +541,10 @@ class _Handouts:
         entries' measured heights (_first_fit), the few levels of other sheets are bisected.
         A sheet that fits on no page even with the least detail takes the level with the fewest
         pages (the most detail among equals), and then says "n / m" on each page."""
+        if sheet.flowing:
+            document = self._layout(sheet, 0, press, guard, paged=True)
+            sheet.chosen, sheet.pages = 0, len(document.pages)
+            return document
         # Large print needs at least the level its normal-print sheet needed (everything is bigger).
         low = sheet.smaller.chosen if sheet.smaller and sheet.smaller.chosen else 0
         if isinstance(sheet.levels, EntryLevels):
@@ -476,16 +552,19 @@ class _Handouts:
         else:
             sheet.chosen, document = self._fewest_pages(sheet, low, press, guard)
         sheet.pages = len(document.pages)
-        numbered = "list" in sheet.context.get("sheet_class", "")  # the list numbers its pages anyway
-        if not numbered and document.paged != (sheet.pages > 1):  # "n / m" only on a sheet of several pages
+        if document.paged != (sheet.pages > 1):  # "n / m" only on a sheet of several pages
             document = self._layout(sheet, sheet.chosen, press, guard, paged=sheet.pages > 1)
         return document
+
+    def printable(self, sheet: Sheet, html: str) -> str:
+        """The sheet's HTML with its QR code drawn in."""
+        return html.replace(QR_MARK, self.present.qr(self.present.address_of(sheet.path)) or "", 1)
 
     def _layout(self, sheet: Sheet, index: int, press: _Press, guard: FontGuard, *, paged: bool = False):
         html = self.html(sheet, index, paged=paged)
         if index:  # a shorter level prints notes level 0 does not: check their characters too
             guard.check_documents([(sheet.filename, html)], self.records())
-        document = press.layout(html, sheet.filename, guard)
+        document = press.layout(self.printable(sheet, html), sheet.filename, guard)
         document.paged = paged  # noqa: B010 - remembered: a numbered layout need not be made again
         return document
 
