@@ -6,11 +6,14 @@
     area-<id>.pdf, -large.pdf    one smallest area: the offices and agencies that serve it
     program-<id>.pdf             one flyer per program
 
-A list that would grow with the whole guide is split by concern once it is long: the agency
-list above LIST_ROWS rows into agency-list--<concern>.pdf, an area with more than AREA_ENTRIES
-places into area-<id>--<concern>.pdf (and area-<id>--programs.pdf), each numbered "n / m" on
-every page; the list's or area's own file then holds the contents: each part, what it lists
-and how many.  ("--" cannot occur in an id, so a part's name never meets another sheet's.)
+A sheet that would grow with the whole guide is split by concern once it is long, and its own
+file then holds the contents (each part, what it lists, how many, its file):
+
+    agency-list--<concern>.pdf   above LIST_ROWS rows: the list of one concern, numbered "n / m"
+    area-<id>--<concern>.pdf     above AREA_ENTRIES places: one page like the concern's, of this area's places
+    area-<id>--programs.pdf      and the area's programs, numbered "n / m"
+
+("--" cannot occur in an id, so a part's name never meets another sheet's.)
     staff/<lang>/agency-list-staff.pdf   (only on request) the list with 内線 and 担当者名
 
 Pages are HTML (Jinja2 templates in templates/handouts/, the web pages' presentation
@@ -279,8 +282,8 @@ class _Handouts:
         g, t = self.guide, self.present.texts.plain
         result = self.agency_lists()
         for category in g.taxonomy.categories:
-            hub_entries, others = self.category_entries(category)
-            agencies = [a for a, _ in hub_entries + others]
+            hub_entries, others = self.category_entries(category, [(a, s, None) for a, s in self.present.agencies_in(category.id)])
+            agencies = [a for a, _, _ in hub_entries + others]
             result += normal_and_large(
                 "category",
                 category.id,
@@ -288,7 +291,7 @@ class _Handouts:
                 title=t(category.name),
                 kind=self.gettext("Where to consult: by concern"),
                 path=url_for("category", category.id),
-                context={"category": category, "hub_entries": hub_entries, "others": others},
+                context={"category": category, "hub_entries": hub_entries, "others": others, "area": None},
                 verified=agencies,
                 levels=category_levels(len(others)),
                 one_page=True,
@@ -314,17 +317,18 @@ class _Handouts:
             )
         return result
 
-    def category_entries(self, category) -> tuple[list, list]:
-        """The hub agency, and the others as on the web page but those with a phone number first:
-        when a sheet must list fewer of them, the ones a resident can call stay."""
-        entries = self.present.agencies_in(category.id)
-        hub = [(a, s) for a, s in entries if category.hub and a.id == category.hub]
-        others = [(a, s) for a, s in entries if not (category.hub and a.id == category.hub)]
-        return hub, sorted(others, key=lambda pair: not self.phones_of(*pair))
+    def category_entries(self, category, entries: list[tuple]) -> tuple[list, list]:
+        """The hub agency's entries, and the others in their order but those with a phone number first:
+        when a sheet must list fewer of them, the ones a resident can call stay.
+        An entry is (agency, its services in the concern, the branch (an office for an area) or None)."""
+        hub = [entry for entry in entries if category.hub and entry[0].id == category.hub]
+        others = [entry for entry in entries if not (category.hub and entry[0].id == category.hub)]
+        return hub, sorted(others, key=lambda entry: not ((entry[2] and entry[2].phones) or self.phones_of(entry[0], entry[1])))
 
     def area_sheets(self, area) -> list[Sheet]:
-        """An area's sheet (normal and large print) or, when it lists more than AREA_ENTRIES places,
-        one part per concern and one of its programs, each as long as it needs, and the contents."""
+        """An area's sheet (normal and large print) or, when it lists more than AREA_ENTRIES places, the
+        contents and its parts: per concern, a one-page sheet like the concern's of the places for this area
+        (measured like it: "n more places: see the web page"), and its programs, as long as they need."""
         t = self.present.texts.plain
         context = self.area_context(area)
         offices, located, programs = context["offices"], context["located"], context["programs"]
@@ -334,21 +338,22 @@ class _Handouts:
             return normal_and_large("area", area.id, title=t(area.name), context=context, verified=records, levels=AREA_LEVELS, **sheet)
         parts: list[tuple[str, list[Sheet]]] = []
         for category in self.guide.taxonomy.categories:
-            served = [(a, b) for a, b in offices if any(category.id in s.categories for s in a.services)]
-            here = [(a, [s for s in services if category.id in s.categories]) for a, services in located]
-            here = [(a, services) for a, services in here if services]
-            if served or here:
-                records = [a for a, _ in served] + [a for a, _ in here]
-                part = {**context, "offices": served, "located": here, "programs": [], "part": True}
+            entries = [(a, [s for s in a.services if category.id in s.categories], b) for a, b in offices]
+            entries += [(a, [s for s in services if category.id in s.categories], None) for a, services in located]
+            entries = [entry for entry in entries if entry[1]]
+            if entries:  # the concern's one-page sheet, of the places for this area only
+                hub_entries, others = self.category_entries(category, entries)
+                part = {"category": category, "hub_entries": hub_entries, "others": others, "area": area}
                 parts.append((t(category.name), normal_and_large(
-                    "area", part_id(area.id, category.id), title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=t(category.name)),
-                    context=part, verified=records, flowing=True, **sheet,
+                    "area", part_id(area.id, category.id), template="category.html",
+                    title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=t(category.name)), kind=sheet["kind"], path=sheet["path"],
+                    context=part, verified=[a for a, _, _ in entries], levels=category_levels(len(others)), one_page=True,
                 )))
         if programs:
             part = {**context, "offices": [], "located": [], "part": True}
             parts.append((self.gettext("Programs"), normal_and_large(
                 "area", part_id(area.id, "programs"), title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=self.gettext("Programs")),
-                context=part, verified=programs, flowing=True, **sheet,
+                context=part, verified=programs, levels=AREA_LEVELS, flowing=True, **sheet,
             )))
         return self.contents(handout_file("area", area.id), t(area.name), sheet, parts, large=True)
 
