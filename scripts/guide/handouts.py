@@ -442,6 +442,7 @@ class _Handouts:
     # printing
 
     def html(self, sheet: Sheet, index: int, *, paged: bool = False) -> str:
+        paged = paged or sheet.flowing  # a flowing sheet has one HTML: for its cache key and for printing
         key = (sheet.filename, index, paged)
         if key not in self._html:
             self._html[key] = self._make_html(sheet, sheet.levels[index], paged=paged)
@@ -545,7 +546,8 @@ class _Handouts:
         A few layouts whatever the size of the data: a concern's level is computed from its
         entries' measured heights (_first_fit), the few levels of other sheets are bisected.
         A sheet that fits on no page even with the least detail takes the level with the fewest
-        pages (the most detail among equals), and then says "n / m" on each page."""
+        pages (the most detail among equals), and then says "n / m" on each page.
+        A flowing sheet (a list in parts) is laid out once, in full, numbered "n / m"."""
         if sheet.flowing:
             document = self._layout(sheet, 0, press, guard, paged=True)
             sheet.chosen, sheet.pages = 0, len(document.pages)
