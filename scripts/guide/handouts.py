@@ -5,6 +5,7 @@
     category-<id>-large.pdf      the same in large print (body text ≥ 18 pt), still one page
     area-<id>.pdf, -large.pdf    one smallest area: the offices and agencies that serve it
     program-<id>.pdf             one flyer per program
+    staff/<lang>/agency-list-staff.pdf   (only on request) the list with 内線 and 担当者名
 
 A sheet that would grow with the whole guide is split by concern once it is long, and its own
 file then holds the contents (each part, what it lists, how many, its file):
@@ -14,7 +15,6 @@ file then holds the contents (each part, what it lists, how many, its file):
     area-<id>--programs.pdf      and the area's programs, numbered "n / m"
 
 ("--" cannot occur in an id, so a part's name never meets another sheet's.)
-    staff/<lang>/agency-list-staff.pdf   (only on request) the list with 内線 and 担当者名
 
 Pages are HTML (Jinja2 templates in templates/handouts/, the web pages' presentation
 helpers from present.Presenter) printed by WeasyPrint with the BIZ UD font through
