@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide, plant_staff_only_facts
 from guide.cli import main as guide_command
+from guide import handouts
 from guide.fontguard import FontGuard, HandoutError, printed_text
 from guide.handouts import (
     _Press,
@@ -518,3 +519,63 @@ def test_a_sheet_that_cannot_fit_its_page_says_so_and_numbers_its_pages(minimal_
     text = text_of(tmp_path / "category-soudan.pdf")
     assert f"1 / {pages}" in text and f"{pages} / {pages}" in text
     assert len(PdfReader(tmp_path / "category-debt.pdf").pages) == 1 and "1 / 1" not in text_of(tmp_path / "category-debt.pdf")
+
+
+# --- long lists printed in parts: the cost of a sheet grows with its own content only -----------
+
+
+def test_a_long_agency_list_is_printed_per_concern_each_numbered_and_laid_out_once(minimal_copy, tmp_path, monkeypatch):
+    layouts = printed_here(monkeypatch)
+    monkeypatch.setattr(handouts, "LIST_ROWS", 40)  # the real threshold, 200 rows, scaled to a small guide
+    guide = load_guide(many_agencies(minimal_copy, 60), today=DAY).guide
+    written = {p.name for p in render_handouts(minimal_copy, guide, "ja", tmp_path, today=DAY, site_url=SITE)}
+    parts = {f"agency-list--{c}.pdf" for c in ("soudan", "health", "debt")}
+    assert parts <= written and "agency-list.pdf" in written
+    # the list's own file holds the contents: each concern, how many agencies, which file to print
+    contents = flat(text_of(tmp_path / "agency-list.pdf"))
+    assert "生活の困りごと61agency-list--soudan.pdf" in contents, contents
+    assert "健康1agency-list--health.pdf" in contents and "支出・借金1agency-list--debt.pdf" in contents
+    assert "架空の多数窓口" not in contents
+    # a long part flows over as many pages as it needs, numbered, from one layout
+    soudan = tmp_path / "agency-list--soudan.pdf"
+    pages = len(PdfReader(soudan).pages)
+    assert pages >= 2 and layouts["agency-list--soudan.pdf"] == 1, (pages, layouts)
+    text = text_of(soudan)
+    assert f"1 / {pages}" in text and f"{pages} / {pages}" in text
+    assert all(f"架空の多数窓口その{n}" in flat(text) for n in range(60))
+    assert "架空健康窓口" not in flat(text)  # another concern's agency: in its own part
+    assert "架空健康窓口" in flat(text_of(tmp_path / "agency-list--health.pdf"))
+    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(soudan), str(tmp_path / "page")], check=True)
+    done = subprocess.run(["zbarimg", "-q", "--raw", str(next(tmp_path.glob("page*.png")))], check=False, capture_output=True, text=True)
+    assert done.stdout.strip() == SITE + "categories/soudan/"  # the concern's web page lists them all
+
+
+def test_an_area_with_many_places_gets_one_page_per_concern_and_edits_reprint_only_their_sheets(minimal_copy, tmp_path, monkeypatch):
+    layouts = printed_here(monkeypatch)
+    monkeypatch.setattr(handouts, "AREA_ENTRIES", 1)  # higashi-1 has two places: as if it had hundreds
+    guide = load_guide(minimal_copy, today=DAY).guide
+    written = {p.name for p in render_handouts(minimal_copy, guide, "ja", tmp_path / "first", today=DAY, site_url=SITE)}
+    assert {f"area-higashi-1{part}{size}.pdf" for part in ("", "--soudan", "--health", "--programs") for size in ("", "-large")} <= written
+    assert not any(name.startswith("area-higashi-1--debt") for name in written)  # no place for that concern here
+    first = tmp_path / "first"
+    contents = flat(text_of(first / "area-higashi-1.pdf"))
+    assert "生活の困りごと1area-higashi-1--soudan.pdf" in contents and "健康1area-higashi-1--health.pdf" in contents, contents
+    assert "架空いきいき体操" not in contents  # the programs are in their part
+    for size in ("", "-large"):
+        health = first / f"area-higashi-1--health{size}.pdf"
+        assert len(PdfReader(health).pages) == 1  # a concern's part promises one page, as the concern's sheet
+        assert "086-900-0011" in text_of(health) and "東第一分室" in flat(text_of(health))  # this area's office, its own phone
+        assert "086-900-0001" not in text_of(health)
+    soudan = flat(text_of(first / "area-higashi-1--soudan.pdf"))
+    assert "◎迷ったときの相談先" in soudan and "086-900-0001" in soudan  # the concern's hub serves this area
+    assert "架空いきいき体操" in flat(text_of(first / "area-higashi-1--programs.pdf"))
+    assert "1 / 1" in text_of(first / "area-higashi-1--programs.pdf") and layouts["area-higashi-1--programs.pdf"] == 1
+    # The branch's phone changes: only the sheets that print that office are printed again.
+    layouts.clear()
+    agencies = minimal_copy / "data" / "agencies.yaml"
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace("086-900-0011", "086-900-0019"), encoding="utf-8")
+    guide = load_guide(minimal_copy, today=DAY).guide
+    render_handouts(minimal_copy, guide, "ja", tmp_path / "edited", today=DAY, site_url=SITE)
+    assert {"area-higashi-1--health.pdf", "area-higashi-1--health-large.pdf"} <= set(layouts), layouts
+    assert not set(layouts) & {"area-higashi-1.pdf", "area-higashi-1--soudan.pdf", "area-higashi-1--programs.pdf", "category-soudan.pdf"}, layouts
+    assert "086-900-0019" in text_of(tmp_path / "edited" / "area-higashi-1--health.pdf")

@@ -7,6 +7,15 @@
     program-<id>.pdf             one flyer per program
     staff/<lang>/agency-list-staff.pdf   (only on request) the list with 内線 and 担当者名
 
+A sheet that would grow with the whole guide is split by concern once it is long, and its own
+file then holds the contents (each part, what it lists, how many, its file):
+
+    agency-list--<concern>.pdf   above LIST_ROWS rows: the list of one concern, numbered "n / m"
+    area-<id>--<concern>.pdf     above AREA_ENTRIES places: one page like the concern's, of this area's places
+    area-<id>--programs.pdf      and the area's programs, numbered "n / m"
+
+("--" cannot occur in an id, so a part's name never meets another sheet's.)
+
 Pages are HTML (Jinja2 templates in templates/handouts/, the web pages' presentation
 helpers from present.Presenter) printed by WeasyPrint with the BIZ UD font through
 fontconfig.  Everything printed is checked against the font first (fontguard), so a
@@ -30,12 +39,13 @@ import re
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
+from markupsafe import Markup
 
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .fontguard import FAMILY, FontGuard, HandoutError
@@ -56,7 +66,13 @@ STAFF_SHEET = "agency-list-staff.pdf"
 PUBLIC_DIR = "site"  # the staff sheet may never be written under it
 TALL_MM = 20000  # the page measuring layouts use: everything on one page
 A4_HEIGHT_PX = 297 / 25.4 * 96  # CSS px, as WeasyPrint lays out
+LIST_ROWS = 200  # the agency list in one file up to this many rows (about eight pages), else one per concern
+AREA_ENTRIES = 36  # an area's offices and agencies on one sheet up to this many (about three pages), else one per concern
 MEASURED_ENTRIES = 48  # entries measured at first: more than fit on one page unless they are very short
+# Where a sheet's QR code goes.  Drawing one costs more than the rest of the HTML, so the code is
+# made only for a sheet that is laid out for printing (_Handouts.printable): the cache key, the
+# font check and the measuring layouts (the code's box has a fixed size) do without it.
+QR_MARK = Markup("<!-- qr -->")
 
 # Detail levels, most detailed first, each shorter than the one before: a sheet takes the
 # first level that fits on one page.  A concern's sheet first leaves out the other agencies'
@@ -106,6 +122,7 @@ class Sheet:
     verified: list  # records whose last_verified the sheet shows (the oldest)
     levels: list[dict] = field(default_factory=lambda: FULL)
     one_page: bool = False  # promises one page: the build says so when even the last level takes more
+    flowing: bool = False  # a list over as many pages as it needs, numbered "n / m": laid out once, in full
     large: bool = False
     smaller: Sheet | None = None  # the normal-print sheet of a large-print one: it needs at least as little detail
     chosen: int | None = None  # the level it was printed at
@@ -124,6 +141,11 @@ def normal_and_large(handout: str, record_id: str, **sheet) -> list[Sheet]:
     """A sheet in normal print and its large-print twin, which may never show more detail."""
     normal = Sheet(handout_file(handout, record_id), **sheet)
     return [normal, Sheet(handout_file(handout, record_id, large=True), **sheet, large=True, smaller=normal)]
+
+
+def part_id(record_id: str | None, part: str) -> str:
+    """The id of one part of a split sheet: agency-list--debt.pdf, area-kita--debt-large.pdf."""
+    return f"{record_id}--{part}" if record_id else f"-{part}"
 
 
 # --- the printing press: one per process -----------------------------------------
@@ -258,10 +280,10 @@ class _Handouts:
 
     def sheets(self) -> list[Sheet]:
         g, t = self.guide, self.present.texts.plain
-        result = [self.agency_list()]
+        result = self.agency_lists()
         for category in g.taxonomy.categories:
-            hub_entries, others = self.category_entries(category)
-            agencies = [a for a, _ in hub_entries + others]
+            hub_entries, others = self.category_entries(category, [(a, s, None) for a, s in self.present.agencies_in(category.id)])
+            agencies = [a for a, _, _ in hub_entries + others]
             result += normal_and_large(
                 "category",
                 category.id,
@@ -269,25 +291,13 @@ class _Handouts:
                 title=t(category.name),
                 kind=self.gettext("Where to consult: by concern"),
                 path=url_for("category", category.id),
-                context={"category": category, "hub_entries": hub_entries, "others": others},
+                context={"category": category, "hub_entries": hub_entries, "others": others, "area": None},
                 verified=agencies,
                 levels=category_levels(len(others)),
                 one_page=True,
             )
         for area in g.areas.leaves():
-            context = self.area_context(area)
-            records = [a for a, _ in context["offices"]] + [a for a, _ in context["located"]] + context["programs"]
-            result += normal_and_large(
-                "area",
-                area.id,
-                template="area.html",
-                title=t(area.name),
-                kind=self.gettext("Where to consult: by area"),
-                path=url_for("area", area.id),
-                context=context,
-                verified=records,
-                levels=AREA_LEVELS,
-            )
+            result += self.area_sheets(area)
         for program in g.programs:
             contact_id = program.contact or program.organiser
             contact = self.present.agencies.get(contact_id) if contact_id else None
@@ -307,13 +317,56 @@ class _Handouts:
             )
         return result
 
-    def category_entries(self, category) -> tuple[list, list]:
-        """The hub agency, and the others as on the web page but those with a phone number first:
-        when a sheet must list fewer of them, the ones a resident can call stay."""
-        entries = self.present.agencies_in(category.id)
-        hub = [(a, s) for a, s in entries if category.hub and a.id == category.hub]
-        others = [(a, s) for a, s in entries if not (category.hub and a.id == category.hub)]
-        return hub, sorted(others, key=lambda pair: not self.phones_of(*pair))
+    def category_entries(self, category, entries: list[tuple]) -> tuple[list, list]:
+        """The hub agency's entries, and the others in their order but those with a phone number first:
+        when a sheet must list fewer of them, the ones a resident can call stay.
+        An entry is (agency, its services in the concern, the branch (an office for an area) or None)."""
+        hub = [entry for entry in entries if category.hub and entry[0].id == category.hub]
+        others = [entry for entry in entries if not (category.hub and entry[0].id == category.hub)]
+        return hub, sorted(others, key=lambda entry: not ((entry[2] and entry[2].phones) or self.phones_of(entry[0], entry[1])))
+
+    def area_sheets(self, area) -> list[Sheet]:
+        """An area's sheet (normal and large print) or, when it lists more than AREA_ENTRIES places, the
+        contents and its parts: per concern, a one-page sheet like the concern's of the places for this area
+        (measured like it: "n more places: see the web page"), and its programs, as long as they need."""
+        t = self.present.texts.plain
+        context = self.area_context(area)
+        offices, located, programs = context["offices"], context["located"], context["programs"]
+        sheet = {"template": "area.html", "kind": self.gettext("Where to consult: by area"), "path": url_for("area", area.id)}
+        if len(offices) + len(located) <= AREA_ENTRIES:
+            records = [a for a, _ in offices] + [a for a, _ in located] + programs
+            return normal_and_large("area", area.id, title=t(area.name), context=context, verified=records, levels=AREA_LEVELS, **sheet)
+        parts: list[tuple[str, list[Sheet]]] = []
+        for category in self.guide.taxonomy.categories:
+            entries = [(a, [s for s in a.services if category.id in s.categories], b) for a, b in offices]
+            entries += [(a, [s for s in services if category.id in s.categories], None) for a, services in located]
+            entries = [entry for entry in entries if entry[1]]
+            if entries:  # the concern's one-page sheet, of the places for this area only
+                hub_entries, others = self.category_entries(category, entries)
+                part = {"category": category, "hub_entries": hub_entries, "others": others, "area": area}
+                parts.append((t(category.name), normal_and_large(
+                    "area", part_id(area.id, category.id), template="category.html",
+                    title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=t(category.name)), kind=sheet["kind"], path=sheet["path"],
+                    context=part, verified=[a for a, _, _ in entries], levels=category_levels(len(others)), one_page=True,
+                )))
+        if programs:
+            part = {**context, "offices": [], "located": [], "part": True}
+            parts.append((self.gettext("Programs"), normal_and_large(
+                "area", part_id(area.id, "programs"), title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=self.gettext("Programs")),
+                context=part, verified=programs, levels=AREA_LEVELS, flowing=True, **sheet,
+            )))
+        return self.contents(handout_file("area", area.id), t(area.name), sheet, parts, large=True)
+
+    def contents(self, filename: str, title: str, sheet: dict, parts: list[tuple[str, list[Sheet]]], *, large: bool) -> list[Sheet]:
+        """The sheet of a list printed in parts (`filename`, and with `large` its large-print twin):
+        what each part lists, how many places or programs, and its file; then the parts themselves."""
+        rows = [(label, len({id(r) for r in part[0].verified}), part[0].filename) for label, part in parts]
+        records = [r for _, part in parts for r in part[0].verified]
+        contents = Sheet(filename, "contents.html", title, sheet["kind"], sheet["path"], {"rows": rows}, records, flowing=True)
+        first = [contents]
+        if large:
+            first.append(replace(contents, filename=handout_file(filename.removesuffix(".pdf"), large=True), large=True, smaller=contents))
+        return first + [s for _, part in parts for s in part]
 
     def area_context(self, area) -> dict:
         ids = self.guide.areas.descendants(area.id)
@@ -360,11 +413,36 @@ class _Handouts:
             url_for("agencies"),
             {"table": self.table(staff), "staff": staff is not None, "sheet_class": "list" + (" staff" if staff else "")},
             list(self.guide.agencies),
+            flowing=True,
         )
+
+    def agency_lists(self) -> list[Sheet]:
+        """The list of all agencies, or, above LIST_ROWS rows, its contents and one list per concern."""
+        table = self.table()
+        if sum(len(rows) for _, rows in table) <= LIST_ROWS:
+            return [self.agency_list()]
+        t = self.present.texts.plain
+        sheet = {"kind": self.gettext("Where to consult: all agencies"), "path": url_for("agencies")}
+        parts = [
+            (t(category.name), [Sheet(
+                handout_file("agency-list", part_id(None, category.id)),
+                "agency_list.html",
+                self.gettext("%(whole)s: %(part)s", whole=self.gettext("All agencies"), part=t(category.name)),
+                sheet["kind"],
+                url_for("category", category.id),
+                {"table": [(category, rows)], "staff": False, "sheet_class": "list"},
+                list({id(row["agency"]): row["agency"] for row in rows}.values()),
+                flowing=True,
+            )])
+            for category, rows in table
+            if rows
+        ]
+        return self.contents(handout_file("agency-list"), self.gettext("All agencies"), sheet, parts, large=False)
 
     # printing
 
     def html(self, sheet: Sheet, index: int, *, paged: bool = False) -> str:
+        paged = paged or sheet.flowing  # a flowing sheet has one HTML: for its cache key and for printing
         key = (sheet.filename, index, paged)
         if key not in self._html:
             self._html[key] = self._make_html(sheet, sheet.levels[index], paged=paged)
@@ -376,7 +454,7 @@ class _Handouts:
             "title": sheet.title,
             "kind": sheet.kind,
             "url": url,
-            "qr": self.present.qr(url),
+            "qr": QR_MARK if url.startswith(("https://", "http://")) else None,  # as present.qr: a bare path has none
             "generated": self.today,
             "verified": min(r.last_verified for r in sheet.verified) if sheet.verified else self.today,
             "several": len(sheet.verified) > 1,
@@ -385,7 +463,7 @@ class _Handouts:
         context = {"sheet_class": "", **sheet.context}
         if level.get("compact"):
             context["sheet_class"] += " compact"
-        if paged:
+        if paged and "list" not in context["sheet_class"]:  # a list's pages are always numbered (handouts.css)
             context["sheet_class"] += " paged"
         return template.render(sheet=info, large=sheet.large, level=level, **context)
 
@@ -468,7 +546,12 @@ class _Handouts:
         A few layouts whatever the size of the data: a concern's level is computed from its
         entries' measured heights (_first_fit), the few levels of other sheets are bisected.
         A sheet that fits on no page even with the least detail takes the level with the fewest
-        pages (the most detail among equals), and then says "n / m" on each page."""
+        pages (the most detail among equals), and then says "n / m" on each page.
+        A flowing sheet (a list in parts) is laid out once, in full, numbered "n / m"."""
+        if sheet.flowing:
+            document = self._layout(sheet, 0, press, guard, paged=True)
+            sheet.chosen, sheet.pages = 0, len(document.pages)
+            return document
         # Large print needs at least the level its normal-print sheet needed (everything is bigger).
         low = sheet.smaller.chosen if sheet.smaller and sheet.smaller.chosen else 0
         if isinstance(sheet.levels, EntryLevels):
@@ -476,16 +559,19 @@ class _Handouts:
         else:
             sheet.chosen, document = self._fewest_pages(sheet, low, press, guard)
         sheet.pages = len(document.pages)
-        numbered = "list" in sheet.context.get("sheet_class", "")  # the list numbers its pages anyway
-        if not numbered and document.paged != (sheet.pages > 1):  # "n / m" only on a sheet of several pages
+        if document.paged != (sheet.pages > 1):  # "n / m" only on a sheet of several pages
             document = self._layout(sheet, sheet.chosen, press, guard, paged=sheet.pages > 1)
         return document
+
+    def printable(self, sheet: Sheet, html: str) -> str:
+        """The sheet's HTML with its QR code drawn in."""
+        return html.replace(QR_MARK, self.present.qr(self.present.address_of(sheet.path)) or "", 1)
 
     def _layout(self, sheet: Sheet, index: int, press: _Press, guard: FontGuard, *, paged: bool = False):
         html = self.html(sheet, index, paged=paged)
         if index:  # a shorter level prints notes level 0 does not: check their characters too
             guard.check_documents([(sheet.filename, html)], self.records())
-        document = press.layout(html, sheet.filename, guard)
+        document = press.layout(self.printable(sheet, html), sheet.filename, guard)
         document.paged = paged  # noqa: B010 - remembered: a numbered layout need not be made again
         return document
 
