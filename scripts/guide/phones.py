@@ -47,14 +47,21 @@ def voice_phones(agency, branch=None) -> list:
     return []
 
 
-def contact_instead(guide, agency, branch=None):
+def hub_counters(guide) -> dict:
+    """Category id -> its hub agency (None when the hub names no agency)."""
+    agencies = {a.id: a for a in guide.agencies}
+    return {c.id: agencies.get(c.hub) for c in guide.taxonomy.categories if c.hub}
+
+
+def contact_instead(guide, agency, branch=None, hubs: dict | None = None):
     """Who the data says to ask when `agency` (or its `branch`) publishes no number: for a branch, its
     agency when that has one; else the hub counter of one of its categories, when that counter has a
-    number (None otherwise: the page then says plainly that the documents give no number)."""
+    number (None otherwise: the page then says plainly that the documents give no number).
+    `hubs`: hub_counters(guide), when the caller asks about many agencies."""
     if branch is not None and voice_phones(agency):
         return agency
-    agencies = {a.id: a for a in guide.agencies}
-    hubs = {c.id: agencies.get(c.hub) for c in guide.taxonomy.categories if c.hub}
+    if hubs is None:
+        hubs = hub_counters(guide)
     for category in (c for s in agency.services for c in s.categories):
         hub = hubs.get(category)
         if hub is not None and hub.id != agency.id and voice_phones(hub):
