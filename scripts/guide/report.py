@@ -31,7 +31,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 from pydantic import BaseModel
 
 from .checks import iter_texts
-from .exports.hsds import incomplete_records
 from .i18n import default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
@@ -144,6 +143,8 @@ class Report:
 
 def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None = None) -> Report:
     """Everything the report says about `guide`; links are checked in `site_dir` (default root/site if it exists)."""
+    from .exports.hsds import incomplete_records  # noqa: PLC0415 - the exports' imports cost every command (guide check) time
+
     if site_dir is None and (Path(root) / "site").is_dir():
         site_dir = Path(root) / "site"
     report = Report(
