@@ -101,3 +101,28 @@ def test_dates_and_clock_times(guide):
 def test_counter_languages_are_named_in_the_readers_language(guide):
     assert presenter(guide, "ja").language_names(["en", "vi", "zh-Hans"]) == "英語、ベトナム語、中国語 (簡体字)"
     assert presenter(guide, "en").language_names(["ja", "pt-BR"]) == "Japanese and Portuguese (Brazil)"
+
+
+def test_programs_for_a_page_by_agency_area_and_kind(guide):
+    ja = presenter(guide, "ja")
+
+    def ids(**query):
+        return [p.id for p in ja.programs_for(**query)]
+
+    assert ids(agency="kakuu-soudan-center") == ["kakuu-taisou"]  # organiser and contact: listed once
+    assert ids(agency="kakuu-kakei") == ["kakuu-kouza"]
+    assert ids(agency="example-counter") == []
+    assert ids(area="higashi-1") == ["kakuu-taisou"]  # held in the area around it
+    assert ids(area="higashi") == ["kakuu-taisou"]
+    assert ids(area="nishi-1") == ["kakuu-salon"]
+    assert ids(area="nishi") == []  # a program of a smaller area is not one of the larger area
+    assert ids(kind="course") == ["kakuu-kouza", "kakuu-salon"]  # in file order
+    assert ids(kind="course", area="nishi-1") == ["kakuu-salon"]
+    assert ids(kind="exercise", agency="kakuu-kakei") == []
+    assert ids() == ["kakuu-taisou", "kakuu-kouza", "kakuu-salon"]
+
+
+def test_agencies_of_a_concern_with_their_services_in_it(guide):
+    entries = presenter(guide, "ja").agencies_in("debt")
+    assert [(agency.id, [s.id for s in services]) for agency, services in entries] == [("kakuu-kakei", ["kakei", "kyufu"])]
+    assert presenter(guide, "ja").agencies_in("soudan")[0][0].id == "kakuu-soudan-center"

@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 from . import model
 from .messages import CATALOG
 from .problems import DataError, Problem
-from .yamlfile import YamlFile, read_yaml
+from .yamlfile import YamlFile, collector_paused, read_yaml
 
 # attribute of Guide -> (file in data/, model of that file)
 DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -68,6 +68,11 @@ class Loaded:
 
 def load_guide(root: Path, *, today: date | None = None, with_private: bool = False) -> Loaded:
     """Read and check every data file under `root/data`.  Never raises for bad data."""
+    with collector_paused():  # the model of a large guide is millions of lasting objects
+        return _load_guide(root, today=today, with_private=with_private)
+
+
+def _load_guide(root: Path, *, today: date | None, with_private: bool) -> Loaded:
     from .checks import check_guide  # noqa: PLC0415 - checks imports this module's types
 
     data_dir = root / "data"

@@ -37,6 +37,7 @@ class Record(BaseModel):
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+_LANG = re.compile(LANG_PATTERN)
 
 
 @functools.cache
@@ -132,9 +133,13 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
+# Letters and digits that surely show: most texts begin with one, and a search finds it at once.
+_SURELY_VISIBLE = re.compile(r"[0-9A-Za-z\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
+
+
 def is_visible(value: str) -> bool:
     """Whether a text shows at least one character (zero-width spaces and joiners show nothing)."""
-    return any(
+    return _SURELY_VISIBLE.search(value) is not None or any(
         not ch.isspace() and ch not in _BLANK_LETTERS and unicodedata.category(ch) not in {"Cf", "Cc", "Zs", "Mn", "Me"}
         for ch in value
     )
@@ -185,7 +190,7 @@ class Text(RootModel[dict[str, str | list[str]]]):
         # and the useful message names that key, not its empty value.
         if isinstance(value, dict):
             for key in value:
-                if key != "unofficial" and not re.fullmatch(LANG_PATTERN, str(key)):
+                if key != "unofficial" and not _LANG.fullmatch(str(key)):
                     raise PydanticCustomError("lang_code_invalid", "bad language code {lang}", {"lang": key})
         return value
 

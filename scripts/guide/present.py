@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from .i18n import Texts, Words
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .phones import contact_instead, tel_uri, voice_phones
+from .phones import contact_instead, hub_counters, tel_uri, voice_phones
 
 # Weekday ids of the data -> English message ids of their names.
 WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
@@ -50,12 +50,26 @@ class Presenter:
         self.guide, self.lang, self.today = guide, lang, today
         self.site_url, self.prefix = site_url, prefix  # the edition's public address (if known) and its folder
         self._qr: dict[str, Markup] = {}
+        self._tel: dict[str, str] = {}
+        self._dates: dict[tuple[date, bool], str] = {}
         self.catalog = translations
         self.words = Words(lang, translations)
         self.texts = Texts(guide.site, lang, self.gettext)
         self.areas = {a.id: a for a in guide.areas.areas}
         self.categories = {c.id: c for c in guide.taxonomy.categories}
         self.agencies = {a.id: a for a in guide.agencies}
+        # The shared queries' indexes, made once: a page asks about one record, not about all of them.
+        self.hubs = hub_counters(guide)
+        self._services_in: dict[str, list[tuple[Agency, list]]] = {}  # category id -> agencies with services in it
+        for agency in guide.agencies:
+            for category_id in dict.fromkeys(c for s in agency.services for c in s.categories):
+                services = [s for s in agency.services if category_id in s.categories]
+                self._services_in.setdefault(category_id, []).append((agency, services))
+        self._programs_of: dict[str, dict[str, list[int]]] = {"agency": {}, "area": {}, "kind": {}}  # id -> positions
+        for position, program in enumerate(guide.programs):
+            for key, ids in (("agency", (program.organiser, program.contact)), ("area", program.areas), ("kind", (program.kind,))):
+                for record_id in dict.fromkeys(i for i in ids if i):
+                    self._programs_of[key].setdefault(record_id, []).append(position)
 
     def template_globals(self) -> dict:
         """The names templates call (pages and handouts alike)."""
@@ -69,7 +83,7 @@ class Presenter:
             address_of=self.address_of,
             qr=self.qr,
             voice_phones=voice_phones,
-            contact_instead=lambda agency, branch=None: contact_instead(self.guide, agency, branch),
+            contact_instead=lambda agency, branch=None: contact_instead(self.guide, agency, branch, hubs=self.hubs),
             address_text=self.address_text,
             language_names=self.language_names,
             map_url=self.map_url,
@@ -106,8 +120,11 @@ class Presenter:
     def format_date(self, day: date, with_weekday: bool = False) -> str:
         from babel.dates import format_date  # noqa: PLC0415
 
-        pattern = self.gettext("d MMM yyyy") if not with_weekday else self.gettext("EEE d MMM yyyy")
-        return format_date(day, pattern, locale=self.lang.replace("-", "_") if self.lang != "ja" else "ja")
+        if (day, with_weekday) not in self._dates:  # the same few dates are on thousands of pages
+            pattern = self.gettext("d MMM yyyy") if not with_weekday else self.gettext("EEE d MMM yyyy")
+            locale = self.lang.replace("-", "_") if self.lang != "ja" else "ja"
+            self._dates[day, with_weekday] = format_date(day, pattern, locale=locale)
+        return self._dates[day, with_weekday]
 
     def weekdays(self, days: list[str], *, short: bool = False) -> list[str]:
         """Day names in week order, runs of three or more as one range: 月曜～金曜, Mon–Fri (short: 月〜金)."""
@@ -149,7 +166,9 @@ class Presenter:
         return self._qr[url]
 
     def phone_link(self, phone) -> Markup:
-        return Markup('<a class="phone" href="{}">{}</a>').format(tel_uri(phone.number, self.guide.site.city.country), phone.number)
+        if phone.number not in self._tel:
+            self._tel[phone.number] = tel_uri(phone.number, self.guide.site.city.country)
+        return Markup('<a class="phone" href="{}">{}</a>').format(self._tel[phone.number], phone.number)
 
     def language_names(self, codes: list[str]) -> str:
         """Counter languages named in the reader's language (英語, ベトナム語), from CLDR."""
@@ -291,25 +310,23 @@ class Presenter:
 
     def agencies_in(self, category_id: str) -> list[tuple[Agency, list]]:
         """Agencies with a service in the category, the hub first, then by reading."""
-        found = []
-        for agency in self.guide.agencies:
-            services = [s for s in agency.services if category_id in s.categories]
-            if services:
-                found.append((agency, services))
+        found = self._services_in.get(category_id, [])
         hub = self.categories[category_id].hub
         return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].reading))
 
     def programs_for(self, *, agency: str | None = None, area: str | None = None, kind: str | None = None) -> list[Program]:
-        result = []
-        for program in self.guide.programs:
-            if agency and agency not in (program.organiser, program.contact):
-                continue
-            if area and not {area, *(a.id for a in self.guide.areas.ancestors(area))} & set(program.areas):
-                continue
-            if kind and program.kind != kind:
-                continue
-            result.append(program)
-        return result
+        """Programs run or answered for by `agency`, held in `area` or in an area around it, of `kind`: all that
+        are given, in file order."""
+        index = self._programs_of
+        around = [area, *(a.id for a in self.guide.areas.ancestors(area))] if area else []
+        matches = [
+            set(index["agency"].get(agency, ())) if agency else None,
+            {p for a in around for p in index["area"].get(a, ())} if area else None,
+            set(index["kind"].get(kind, ())) if kind else None,
+        ]
+        wanted = [m for m in matches if m is not None]
+        positions = set.intersection(*wanted) if wanted else range(len(self.guide.programs))
+        return [self.guide.programs[p] for p in sorted(positions)]
 
     def sessions(self, program: Program) -> tuple[list, list]:
         """(upcoming, past) sessions; past ones stay on the page, marked as past."""

@@ -31,7 +31,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 from pydantic import BaseModel
 
 from .checks import iter_texts
-from .exports.hsds import incomplete_records
 from .i18n import default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
@@ -144,6 +143,8 @@ class Report:
 
 def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None = None) -> Report:
     """Everything the report says about `guide`; links are checked in `site_dir` (default root/site if it exists)."""
+    from .exports.hsds import incomplete_records  # noqa: PLC0415 - the exports' imports cost every command (guide check) time
+
     if site_dir is None and (Path(root) / "site").is_dir():
         site_dir = Path(root) / "site"
     report = Report(
@@ -306,31 +307,35 @@ def translation_coverage(guide: Guide) -> list[LanguageCoverage]:
 _EXTERNAL = ("http:", "https:", "mailto:", "tel:", "data:", "javascript:", "ftp:", "sms:")
 
 
-# A start tag or a comment; the attributes as html.parser reads them.  Scanning with these is
-# many times quicker than html.parser (a ×100 guide has 15,000 pages) and finds the same links.
-_TOKEN = re.compile(r"""<!--.*?(?:-->|\Z)|<(?P<tag>[a-zA-Z][^\t\n\r\f />\x00]*)(?P<attrs>(?:"[^"]*"|'[^']*'|[^'">])*)>""", re.S)
+# The tokens of a page that can hold links, as html.parser reads them: a comment (skipped whole), a
+# script or style element (its text is not markup: only the start tag's attributes count), a start tag.
+# One findall per page, the tags' attributes read only when they name href or src: a ×100 guide
+# has 15,000 pages and 3 million tags.
+_ATTRS = r"""((?:[^'">]++|"[^"]*+"|'[^']*+')*+)>"""  # possessive: an unclosed tag fails at once
+_NAME_END = r"(?![^\t\n\r\f />\x00])"
+_TOKENS = re.compile(
+    r"<!--.*?(?:-->|\Z)"
+    rf"|<(?i:script){_NAME_END}{_ATTRS}(?:.*?</\s*(?i:script)\s*>|.*)"
+    rf"|<(?i:style){_NAME_END}{_ATTRS}(?:.*?</\s*(?i:style)\s*>|.*)"
+    rf"|<[a-zA-Z][^\t\n\r\f />\x00]*{_ATTRS}",
+    re.S,
+)
 _ATTRIBUTE = re.compile(r"""((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?(?:\s|/(?!>))*""")
-_RAW_TEXT = {"script": re.compile(r"</\s*script\s*>", re.I), "style": re.compile(r"</\s*style\s*>", re.I)}
 
 
 def _page_links(html: str) -> list[str]:
     """Every href and src of the page's tags, in order (not in comments, scripts' text or styles)."""
-    links, position = [], 0
-    while match := _TOKEN.search(html, position):
-        position = match.end()
-        tag = match["tag"]
-        if tag is None:
-            continue  # a comment
-        for attribute in _ATTRIBUTE.finditer(match["attrs"]):
-            if attribute[1].lower() in ("href", "src") and attribute[3] is not None:
-                value = attribute[3]
+    links = []
+    for script, style, tag in _TOKENS.findall(html):
+        attrs = script or style or tag
+        lowered = attrs.lower()
+        if "href" not in lowered and "src" not in lowered:
+            continue
+        for name, equals, value in _ATTRIBUTE.findall(attrs):
+            if equals and name.lower() in ("href", "src"):  # `href` alone has no value
                 if value[:1] == value[-1:] and value[:1] in ("'", '"'):
                     value = value[1:-1]
                 links.append(unescape(value).strip())
-        raw = _RAW_TEXT.get(tag.lower())
-        if raw:
-            end = raw.search(html, position)
-            position = end.end() if end else len(html)
     return links
 
 
@@ -340,9 +345,12 @@ def _is_internal(link: str) -> bool:
     return not link.lower().startswith(_EXTERNAL)
 
 
+_ODD = re.compile(r"[:;\\]")  # in a link, left to urljoin
+
+
 def _link_path(page_url: str, link: str) -> str:
     """The path a link on page_url reaches, as urljoin resolves it (dot segments, RFC 3986)."""
-    if ":" in link or ";" in link or "\\" in link:  # rare: leave them to urljoin
+    if _ODD.search(link):  # rare: leave them to urljoin
         return unquote(urlsplit(urljoin("https://site.invalid" + page_url, link)).path)
     path = link.split("#", 1)[0].split("?", 1)[0]
     if not path:
@@ -370,6 +378,7 @@ class _Files:
     def __init__(self, site: Path):
         self.files: set[str] = set()
         self.folders: set[str] = {""}
+        self.known: dict[tuple[str, str], bool] = {}  # (folder climbed to, link) -> resolves
         for folder, names, files in os.walk(site):
             here = Path(folder).relative_to(site).as_posix()
             prefix = "" if here == "." else here + "/"
@@ -378,6 +387,20 @@ class _Files:
 
     def resolves(self, page_url: str, link: str) -> bool:
         """Whether the link reaches a file of the site, resolved as a browser would with the site at the root."""
+        if link[:1] == "?" or _ODD.search(link):
+            return self._resolves(page_url, link)
+        # What a link reaches depends only on the folder it climbs to (../../assets/… from any page
+        # two folders deep, ../ from any agency's page): each is resolved once, not once per page.
+        ups = 0
+        while link.startswith("../", 3 * ups):
+            ups += 1
+        folders = page_url.split("/")[1:-1]
+        key = ("/" if link[:1] == "/" else "/".join(folders[: max(len(folders) - ups, 0)]), link)
+        if key not in self.known:
+            self.known[key] = self._resolves(page_url, link)
+        return self.known[key]
+
+    def _resolves(self, page_url: str, link: str) -> bool:
         path = _link_path(page_url, link)
         parts = [part for part in path.split("/") if part]
         if ".." in parts:

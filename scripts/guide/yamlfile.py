@@ -16,6 +16,8 @@ levels and has no aliases).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,8 @@ MAX_ALIAS_VALUES = 10_000  # values copied by *aliases in one file; an alias bom
 MAX_DEPTH = 64  # levels of nesting; records need about 12
 MAX_TEXT_CHARS = 20_000  # characters in one value: a long description is ~500
 
+_TAB_INDENT = re.compile(r"^ *\t", re.M)
+_TYPED_STARTS = frozenset("~nNtTfF+-.0123456789") | {""}  # how a plain null, bool or number can begin
 _FLOAT = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)?\.[0-9]+|(?:0|[1-9][0-9]*)\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+$")
 
 
@@ -51,6 +55,7 @@ class YamlFile:
     problems: list[Problem] = field(default_factory=list)
     alias_values: int = 0  # values built a second time through an alias
     last_index: int = -1  # furthest place in the file built so far: going back means an alias
+    bidi_possible: bool = True  # the file has a bidi control; if not, only a "\u202e" escape in double quotes makes one
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path`, or of its nearest ancestor that exists."""
@@ -73,8 +78,29 @@ def _position_of(text: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector while a large tree of lasting objects is built.
+
+    Reading data makes nothing to collect (every node and value lives on), yet the collector
+    runs after every 700 new objects and, as the tree grows, goes through all of it again:
+    that was three quarters of the time of reading a ×100 guide."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def read_yaml(path: Path, display: str) -> YamlFile:
     """Read `path`; problems with the file itself (encoding, tabs, syntax) end up in `.problems`."""
+    with collector_paused():
+        return _read_yaml(path, display)
+
+
+def _read_yaml(path: Path, display: str) -> YamlFile:
     result = YamlFile(display)
     try:
         size = path.stat().st_size
@@ -100,10 +126,11 @@ def read_yaml(path: Path, display: str) -> YamlFile:
         line, column = _position_of(text, text.index("\r"))
         result.problems.append(Problem(display, line, column, "crlf"))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for number, content in enumerate(text.split("\n"), start=1):
-        indent = re.match(r"^[ \t]*", content)[0]
-        if "\t" in indent:
-            result.problems.append(Problem(display, number, indent.index("\t") + 1, "tab"))
+    line, counted = 1, 0
+    for tab in _TAB_INDENT.finditer(text):  # the first tab in each line's indentation
+        line += text.count("\n", counted, tab.start())
+        counted = tab.start()
+        result.problems.append(Problem(display, line, tab.end() - (text.rfind("\n", 0, tab.start()) + 1), "tab"))
     if any(p.code == "tab" for p in result.problems):
         return result  # tab indentation makes the structure ambiguous: report it alone
     try:
@@ -115,6 +142,7 @@ def read_yaml(path: Path, display: str) -> YamlFile:
     if node is None:
         result.problems.append(Problem(display, 1, 1, "file_empty"))
         return result
+    result.bidi_possible = not _BIDI.isdisjoint(text)
     try:
         result.data = _build(node, (), result, 0)
     except _TooMuch as stop:
@@ -124,7 +152,28 @@ def read_yaml(path: Path, display: str) -> YamlFile:
 
 
 # libyaml when PyYAML was built with it (the wheels are); the same rules either way.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_C_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+    yaml.SequenceNode: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    yaml.MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+}
+
+
+class _FAST_LOADER(_C_LOADER):  # noqa: N801 - a loader class, named as PyYAML's are used
+    """Composes without resolving implicit tags: `_scalar` types plain values by YAML 1.2 itself.
+
+    libyaml calls these three Python methods back once per node; PyYAML's versions (YAML 1.1
+    regexes, path resolvers) were a third of the reading time of a large file."""
+
+    def resolve(self, kind, value, implicit):
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
 
 
 def _syntax_error(text: str, display: str, result: YamlFile) -> yaml.Node | None:
@@ -151,55 +200,62 @@ class _TooMuch(Exception):
         self.problem = problem
 
 
+_MAPPING, _SEQUENCE = yaml.MappingNode, yaml.SequenceNode
+
+
 def _build(node: yaml.Node, path: Path_, out: YamlFile, depth: int, alias: Path_ | None = None) -> object:
     """Plain value of `node` at `path`; `alias` is where the *alias being copied stands, if any."""
-    here = (node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = node.start_mark
+    here = (mark.line + 1, mark.column + 1)
     if depth > MAX_DEPTH:
         raise _TooMuch(Problem(out.path, *here, "yaml_too_deep", {"limit": MAX_DEPTH}))
-    if node.start_mark.index < out.last_index:  # built before: this value comes through an alias
+    if mark.index < out.last_index:  # built before: this value comes through an alias
         alias = path if alias is None else alias
         out.alias_values += 1
         if out.alias_values > MAX_ALIAS_VALUES:  # said where the alias is written: its key, or its list
             line, column = out.keys.get(alias) or out.position(alias[:-1])
             raise _TooMuch(Problem(out.path, line, column, "yaml_aliases", {"limit": MAX_ALIAS_VALUES}))
-    out.last_index = max(out.last_index, node.start_mark.index)
+    else:
+        out.last_index = mark.index
     out.values[path] = here
-    if isinstance(node, yaml.MappingNode):
+    kind = type(node)
+    if kind is _MAPPING:
         mapping: dict = {}
         for key_node, value_node in node.value:
             key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key_mark = key_node.start_mark
             if not isinstance(key, str | int) or isinstance(key, bool):
-                out.problems.append(
-                    Problem(out.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1, "key_not_text")
-                )
+                out.problems.append(Problem(out.path, key_mark.line + 1, key_mark.column + 1, "key_not_text"))
                 continue
             key = str(key)
-            key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key_path = (*path, key)
+            key_pos = (key_mark.line + 1, key_mark.column + 1)
             if key in mapping:
-                first = out.keys[(*path, key)]
+                first = out.keys[key_path]
                 out.problems.append(
                     Problem(out.path, *key_pos, "duplicate_key", {"key": key, "first_line": first[0]})
                 )
                 continue
-            out.keys[(*path, key)] = key_pos
-            mapping[key] = _build(value_node, (*path, key), out, depth + 1, alias)
+            out.keys[key_path] = key_pos
+            mapping[key] = _build(value_node, key_path, out, depth + 1, alias)
         return mapping
-    if isinstance(node, yaml.SequenceNode):
+    if kind is _SEQUENCE:
         return [_build(item, (*path, index), out, depth + 1, alias) for index, item in enumerate(node.value)]
+    value = node.value
     if node.tag.startswith("!") and not node.tag.startswith("!!"):
         out.problems.append(Problem(out.path, *here, "yaml_tag", {"tag": node.tag}))
-    if not _BIDI.isdisjoint(node.value):
-        codes = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(_BIDI.intersection(node.value)))
+    if (out.bidi_possible or node.style == '"') and not _BIDI.isdisjoint(value):
+        codes = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(_BIDI.intersection(value)))
         out.problems.append(Problem(out.path, *here, "bidi_control", {"chars": codes}))
-    if len(node.value) > MAX_TEXT_CHARS:
-        out.problems.append(Problem(out.path, *here, "text_too_long", {"length": len(node.value), "limit": MAX_TEXT_CHARS}))
+    if len(value) > MAX_TEXT_CHARS:
+        out.problems.append(Problem(out.path, *here, "text_too_long", {"length": len(value), "limit": MAX_TEXT_CHARS}))
     return _scalar(node)
 
 
 def _scalar(node: yaml.ScalarNode) -> object:
     """YAML 1.2 core schema: only null, true/false, integers and floats are not strings."""
     value = node.value
-    if node.style:  # quoted or block scalar: always text (plain is None in PyYAML, "" in libyaml)
+    if node.style or value[:1] not in _TYPED_STARTS:  # quoted or block (style "'", '"', "|", ">"), or plain text
         return value
     if _NULL.match(value):
         return None

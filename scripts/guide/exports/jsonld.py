@@ -37,6 +37,7 @@ class StructuredData:
         self.page_url = page_url  # site-relative path -> absolute URL or None
         self.calendar = Calendar.for_site(guide.site)
         self.areas = {a.id: a for a in guide.areas.areas}
+        self.agencies = {a.id: a for a in guide.agencies}
         self.until = today + timedelta(days=HORIZON_DAYS)
 
     def address(self, address) -> dict:
@@ -163,7 +164,7 @@ class StructuredData:
             data["startDate"] = min(starts)
         if program.venue:
             data["location"] = {"@type": "Place", "name": self.words.text(program.venue)}
-        organiser = next((a for a in self.guide.agencies if a.id == program.organiser), None)
+        organiser = self.agencies.get(program.organiser)
         if organiser or program.organiser_name:
             data["organizer"] = {"@type": "Organization", "name": self.words.text(organiser.name if organiser else program.organiser_name)}
         if program.capacity:
