@@ -204,6 +204,7 @@ def template_environment(translations) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are the generator's own: no need to stat them on every include
     )
     # Translations are text, not markup: escaped like every other value (Jinja would trust them).
     env.install_gettext_callables(
