@@ -369,20 +369,12 @@ class _Handouts:
         return first + [s for _, part in parts for s in part]
 
     def area_context(self, area) -> dict:
-        ids = self.guide.areas.descendants(area.id)
-        ancestors = self.guide.areas.ancestors(area.id)
-        by_kana = sorted(self.guide.agencies, key=lambda a: a.reading)
-        offices = [(agency, branch) for agency in by_kana for branch in agency.branches if branch.area in ids]
+        offices = self.present.offices_in(area.id)
         with_office = {agency.id for agency, _ in offices}
-        located = [
-            (agency, list(agency.services))
-            for agency in by_kana
-            if agency.id not in with_office
-            and ((agency.address and agency.address.ward in [*ids, *(a.id for a in ancestors)]) or area.id in agency.areas_served)
-        ]
+        located = [(agency, list(agency.services)) for agency in self.present.agencies_located_in(area.id) if agency.id not in with_office]
         return {
             "area": area,
-            "ancestors": ancestors,
+            "ancestors": self.guide.areas.ancestors(area.id),
             "offices": offices,
             "located": located,
             "programs": self.present.programs_for(area=area.id),
@@ -454,7 +446,7 @@ class _Handouts:
             "title": sheet.title,
             "kind": sheet.kind,
             "url": url,
-            "qr": QR_MARK if url.startswith(("https://", "http://")) else None,  # as present.qr: a bare path has none
+            "qr": QR_MARK if self.present.scannable(url) else None,
             "generated": self.today,
             "verified": min(r.last_verified for r in sheet.verified) if sheet.verified else self.today,
             "several": len(sheet.verified) > 1,

@@ -165,13 +165,9 @@ def plan_listings(guide: Guide, present: Presenter) -> Iterator[Page]:
         ]
         yield from listing_pages("category.md.j2", paginate(url_for("category", category.id), sections), category=category)
     for area in guide.areas.areas:
-        inside = set(guide.areas.descendants(area.id))
-        around = inside | {a.id for a in guide.areas.ancestors(area.id)}
         sections = [
-            Section("offices", None, tuple((a, b) for a in by_reading for b in a.branches if b.area in inside)),
-            Section("located", None, tuple(
-                a for a in by_reading if (a.address and a.address.ward in around) or area.id in a.areas_served
-            )),
+            Section("offices", None, tuple(present.offices_in(area.id))),
+            Section("located", None, tuple(present.agencies_located_in(area.id))),
             Section("programs", None, tuple(present.programs_for(area=area.id))),
         ]
         yield from listing_pages("area.md.j2", paginate(url_for("area", area.id), sections), area=area)

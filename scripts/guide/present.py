@@ -58,6 +58,7 @@ class Presenter:
         self.areas = {a.id: a for a in guide.areas.areas}
         self.categories = {c.id: c for c in guide.taxonomy.categories}
         self.agencies = {a.id: a for a in guide.agencies}
+        self._by_reading = sorted(guide.agencies, key=lambda a: a.reading)
         # The shared queries' indexes, made once: a page asks about one record, not about all of them.
         self.hubs = hub_counters(guide)
         self._services_in: dict[str, list[tuple[Agency, list]]] = {}  # category id -> agencies with services in it
@@ -154,9 +155,14 @@ class Presenter:
             return self.site_url.rstrip("/") + "/" + path
         return "/" + self.prefix + path
 
+    @staticmethod
+    def scannable(url: str) -> bool:
+        """Whether an address gets a QR code: a full web address; a bare path would lead nowhere."""
+        return url.startswith(("https://", "http://"))
+
     def qr(self, url: str) -> Markup | None:
-        """The QR code of an address as inline SVG; None for a bare path, which would lead nowhere."""
-        if not url.startswith(("https://", "http://")):
+        """The QR code of an address as inline SVG; None when it is not scannable."""
+        if not self.scannable(url):
             return None
         import segno  # noqa: PLC0415 - only when printing with a known address
 
@@ -313,6 +319,16 @@ class Presenter:
         found = self._services_in.get(category_id, [])
         hub = self.categories[category_id].hub
         return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].reading))
+
+    def offices_in(self, area_id: str) -> list[tuple[Agency, Branch]]:
+        """The branches in the area or an area inside it, with their agency, by the agency's reading."""
+        inside = set(self.guide.areas.descendants(area_id))
+        return [(a, b) for a in self._by_reading for b in a.branches if b.area in inside]
+
+    def agencies_located_in(self, area_id: str) -> list[Agency]:
+        """Agencies whose address is in the area, inside it or around it, or that serve it, by reading."""
+        around = set(self.guide.areas.descendants(area_id)) | {a.id for a in self.guide.areas.ancestors(area_id)}
+        return [a for a in self._by_reading if (a.address and a.address.ward in around) or area_id in a.areas_served]
 
     def programs_for(self, *, agency: str | None = None, area: str | None = None, kind: str | None = None) -> list[Program]:
         """Programs run or answered for by `agency`, held in `area` or in an area around it, of `kind`: all that
