@@ -8,9 +8,12 @@ ids suffixed, names prefixed 「架空N」/"FakeN": obviously fake, written to a
 never to data/), then measures, each in a fresh process so memory is per run:
 
 - `guide check`: wall time and peak memory;
-- `guide build`: wall time and peak memory, per phase (load, generate pages, finder index,
-  MkDocs of every edition (in parallel), handouts per edition, report, swap), cold and again with nothing changed;
-- a bare `mkdocs build` of the same generated Markdown, for the generator's own cost;
+- `guide build`: wall time and peak memory, per phase (load, every edition's site (its pages
+  generated, then MkDocs: the editions in parallel), finder index, handouts per edition, open data,
+  report, swap), cold, again with nothing changed, and again after one phone number was edited;
+- `guide build --skip-handouts --clean`, for the generator's own cost: its wall time beyond MkDocs
+  (the slower edition's MkDocs: they run side by side), against that MkDocs time;
+- a bare `mkdocs build` of the same generated Markdown;
 - `guide serve`: one phone number edited → the record's open page reloaded, and every edition updated;
 - finder index size raw and gzipped, the heaviest page (finder index excluded);
 - in Chromium: last keystroke → results painted over a fixed query list (median, p95), and for a
@@ -18,7 +21,8 @@ never to data/), then measures, each in a fresh process so memory is per run:
   drawn, and when the results were complete (every index part in).
 
 Phases are timed by wrapping the build's own functions by name (as a profiler would), so the
-build carries no timing code; a phase whose function is renamed shows as "—".
+build carries no timing code; a phase whose function is renamed shows as "—".  The wrapper
+appends to a file, so calls made in the build's forked workers are counted too.
 Timings are not tests: they vary with the machine and its load.  The table says which machine.
 """
 
@@ -51,10 +55,12 @@ TODAY = date.today().isoformat()
 # Phases of `guide build`: (label, module, function).  Wrapped by name in the child process.
 PHASES = [
     ("load + check", "guide.build", "load_or_raise"),
-    ("generate (pages + finder)", "guide.build", "generate"),
-    ("finder index", "guide.finder", "build_index"),
-    ("MkDocs", "guide.build", "run_mkdocs_all"),  # every edition, in parallel
+    ("editions' sites, in parallel", "guide.build", "forked_map"),
+    ("· generate (pages + finder)", "guide.build", "generate"),
+    ("· finder index", "guide.finder", "build_index"),
+    ("· MkDocs", "guide.build", "run_mkdocs"),
     ("handouts", "guide.build", "print_handouts"),
+    ("open data", "guide.build", "write_open_data"),
     ("report", "guide.report", "build_report"),
     ("swap", "guide.build", "_swap_in"),
 ]
@@ -106,11 +112,13 @@ def _fake_text(text: dict, k: int) -> dict:
 # --- measuring one process -------------------------------------------------------------------
 
 
-def child_build(root: Path, skip_handouts: bool) -> dict:
-    """Run `guide build` in this process with its phases timed; return seconds per phase and peak memory."""
+def child_build(root: Path, *options: str) -> dict:
+    """Run `guide build` in this process with its phases timed; return seconds per phase and peak memory.
+
+    options: "skip" (no handouts), "clean" (every page made again)."""
     import importlib  # noqa: PLC0415
 
-    timings: dict[str, list[float]] = {label: [] for label, _, _ in PHASES}
+    log = Path(tempfile.mkstemp(prefix="bench-phases-")[1])
     for label, module_name, function_name in PHASES:
         module = importlib.import_module(module_name)
         original = getattr(module, function_name, None)
@@ -122,16 +130,33 @@ def child_build(root: Path, skip_handouts: bool) -> dict:
             try:
                 return _original(*args, **kwargs)
             finally:
-                timings[_label].append(time.perf_counter() - start)
+                with open(log, "a", encoding="utf-8") as out:  # one short append: whole lines, also from workers
+                    out.write(f"{_label}\t{time.perf_counter() - start}\n")
 
         setattr(module, function_name, functools.wraps(original)(timed))
     from guide.cli import main  # noqa: PLC0415
 
     start = time.perf_counter()
-    argv = ["build", "--root", str(root), "--today", TODAY] + (["--skip-handouts"] if skip_handouts else [])
+    argv = ["build", "--root", str(root), "--today", TODAY] + (["--skip-handouts"] if "skip" in options else []) + (["--clean"] if "clean" in options else [])
     with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
         code = main(argv)
-    return {"code": code, "wall": time.perf_counter() - start, "phases": timings, "peak_mb": _peak_mb()}
+    wall = time.perf_counter() - start
+    timings: dict[str, list[float]] = {label: [] for label, _, _ in PHASES}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        label, seconds = line.split("\t")
+        timings[label].append(float(seconds))
+    log.unlink()
+    return {"code": code, "wall": wall, "phases": timings, "peak_mb": _peak_mb()}
+
+
+def phone_edit(root: Path) -> tuple[str, str, str]:
+    """One agency's first phone number with its last digit changed, as a person would edit it:
+    (the agency's id, the new number, the new text of data/agencies.yaml)."""
+    text = (root / "data" / "agencies.yaml").read_text(encoding="utf-8")
+    agency = next(a for a in yaml.safe_load(text)["agencies"] if a.get("phones"))
+    old = str(agency["phones"][0]["number"])
+    new = old[:-1] + ("1" if old[-1] == "0" else "0")
+    return agency["id"], new, text.replace(f"number: {old}", f"number: {new}", 1)
 
 
 def child_check(root: Path) -> dict:
@@ -297,10 +322,7 @@ def serve_edit(root: Path) -> dict:
     import urllib.request  # noqa: PLC0415
 
     agencies = root / "data" / "agencies.yaml"
-    text = agencies.read_text(encoding="utf-8")
-    agency = next(a for a in yaml.safe_load(text)["agencies"] if a.get("phones"))
-    old = str(agency["phones"][0]["number"])
-    new = old[:-1] + ("1" if old[-1] == "0" else "0")
+    agency_id, new, edited = phone_edit(root)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -317,13 +339,13 @@ def serve_edit(root: Path) -> dict:
 
     try:
         printed("Preview on")
-        url = f"http://127.0.0.1:{port}/agencies/{agency['id']}/"
+        url = f"http://127.0.0.1:{port}/agencies/{agency_id}/"
         served = urllib.request.urlopen(url).read().decode()
         since = re.search(r"/livereload/script/([0-9]+)\.js", served)[1]
         before = len(lines)
         start = time.perf_counter()
-        agencies.write_text(text.replace(f"number: {old}", f"number: {new}", 1), encoding="utf-8")
-        poll = f"http://127.0.0.1:{port}/livereload/poll/{since}?page=/agencies/{agency['id']}/"
+        agencies.write_text(edited, encoding="utf-8")
+        poll = f"http://127.0.0.1:{port}/livereload/poll/{since}?page=/agencies/{agency_id}/"
         while urllib.request.urlopen(poll).read() != b"reload":
             pass
         page = time.perf_counter() - start
@@ -346,6 +368,9 @@ def measure(source: Path, scale: int, handouts: bool, browser: bool) -> dict:
     mode = "full" if handouts else "skip"
     result["cold"] = in_child("build", str(root), mode)
     result["warm"] = in_child("build", str(root), mode)
+    (root / "data" / "agencies.yaml").write_text(phone_edit(root)[2], encoding="utf-8")
+    result["edited"] = in_child("build", str(root), mode)
+    result["skip"] = in_child("build", str(root), "skip", "clean")
     result["bare_mkdocs"] = bare_mkdocs(root, "ja")
     result["sizes"] = site_sizes(root / "site")
     result["serve"] = serve_edit(root)
@@ -398,16 +423,19 @@ def table(results: list[dict]) -> str:
     row("`guide check`", lambda r: f"{_s(r['check']['process'])}, {r['check']['peak_mb']:.0f} MB")
     row("`guide build` cold (process)", lambda r: f"{_s(r['cold']['process'])}, {r['cold']['peak_mb']:.0f} MB")
     row("`guide build` again, nothing changed", lambda r: _s(r["warm"]["process"]))
+    row("`guide build` after a one-record edit (process)", lambda r: _s(r["edited"]["process"]) if "edited" in r else "—")
     for label, _, _ in PHASES:
         row(f"— {label}", lambda r, label=label: " + ".join(_s(t) for t in r["cold"]["phases"].get(label, [])) or "—")
+    row("`guide build --skip-handouts --clean` (process)", lambda r: _s(r["skip"]["process"]) if "skip" in r else "—")
     row("bare `mkdocs build` (ja)", lambda r: _s(r["bare_mkdocs"]))
 
     def overhead(r):
-        mkdocs = sum(r["cold"]["phases"].get("MkDocs", []))
-        rest = sum(sum(r["cold"]["phases"].get(label, [])) for label in ("load + check", "generate (pages + finder)", "report", "swap"))
-        return f"{100 * rest / mkdocs:.0f} % of MkDocs" if mkdocs else "—"
+        if "skip" not in r or not r["skip"]["phases"].get("· MkDocs"):
+            return "—"
+        mkdocs = max(r["skip"]["phases"]["· MkDocs"])  # the editions' MkDocs run side by side
+        return f"{_s(r['skip']['process'] - mkdocs)}: {100 * (r['skip']['process'] - mkdocs) / mkdocs:.0f} % of MkDocs ({_s(mkdocs)})"
 
-    row("generator's own cost (load, generate, report, swap)", overhead)
+    row("generator's own cost: `--skip-handouts --clean` less its MkDocs", overhead)
     row("`guide serve`: one-record edit → page updated / every edition",
         lambda r: (f"{_s(r['serve']['page'])} / {_s(r['serve']['all'])}" + ("" if r["serve"]["shown"] else " (edit not shown!)"))
         if "serve" in r else "—")
@@ -437,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         kind, root, *rest = args.child
-        result = child_check(Path(root)) if kind == "check" else child_build(Path(root), skip_handouts=rest == ["skip"])
+        result = child_check(Path(root)) if kind == "check" else child_build(Path(root), *rest)
         print(json.dumps(result))
         return 0
     results = []

@@ -47,8 +47,10 @@ def test_the_table_names_the_machine_and_every_phase():
     result = {
         "scale": 1, "handouts": False,
         "check": {"process": 1.0, "peak_mb": 50},
-        "cold": {"process": 10.0, "peak_mb": 80, "phases": {"MkDocs": [2.0, 2.0], "load + check": [0.5]}},
+        "cold": {"process": 10.0, "peak_mb": 80, "phases": {"· MkDocs": [2.0, 2.0], "load + check": [0.5]}},
         "warm": {"process": 5.0},
+        "edited": {"process": 6.0},
+        "skip": {"process": 5.0, "phases": {"· MkDocs": [2.0, 2.5]}},
         "bare_mkdocs": 1.5,
         "sizes": {"indexes": {"assets/guide/finder-index.json": (2048, 1024), "en/assets/guide/finder-index.json": (4096, 2048)},
                   "heaviest": (10240, "agencies/index.html"), "pages": 12, "site_mb": 3.0},
@@ -56,11 +58,13 @@ def test_the_table_names_the_machine_and_every_phase():
     }
     text = bench.table([result])
     assert "2 cores" in text or "cores (" in text
-    assert "| — MkDocs | 2.0 s + 2.0 s |" in text
+    assert "| — · MkDocs | 2.0 s + 2.0 s |" in text
     assert "| — handouts | — |" in text
     assert "default: 2 / 1 KB (1); en: 4 / 2 KB (1)" in text
     assert "| `guide serve`: one-record edit → page updated / every edition | 800 ms / 2.5 s |" in text
-    assert "12 % of MkDocs" in text  # 0.5 s of generator work against 4 s of MkDocs
+    assert "| `guide build` after a one-record edit (process) | 6.0 s |" in text
+    # 5 s without handouts, of which the slower edition's MkDocs (side by side) took 2.5 s
+    assert "| generator's own cost: `--skip-handouts --clean` less its MkDocs | 2.5 s: 100 % of MkDocs (2.5 s) |" in text
 
 
 def test_every_phase_names_a_function_of_the_build():

@@ -6,6 +6,8 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from guide.cli import main
 
 from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide
@@ -156,3 +158,87 @@ def test_numbers_given_per_service_are_in_the_contact_block_with_what_they_are_f
     assert re.search(r"家計と借金の相談[^<]*</span><br><a class=\"phone\" href=\"tel:\+81-120-000-001\">", contact)
     assert re.search(r"給付金の手続きの案内[^<]*</span><br><a class=\"phone\" href=\"tel:\+81-86-900-0022\">", contact)
     assert "記載なし" not in contact.split("所在地")[0]
+
+
+# --- a build that starts from the last good one -------------------------------------------------
+
+
+@pytest.fixture
+def build_guide(run_guide):
+    """`guide build --skip-handouts` on a guide; its messages."""
+
+    def build(root: Path, *options: str) -> str:
+        run = run_guide("build", "--root", root, "--today", TODAY, "--skip-handouts", *options)
+        assert run.code == 0, run.err
+        return run.err
+
+    return build
+
+
+def _html(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root / "site").as_posix(): p.read_bytes() for p in site_files(root) if p.suffix == ".html"}
+
+
+def test_after_an_edit_only_the_pages_that_show_it_are_made_again_and_the_site_is_as_a_clean_build_makes_it(tmp_path, build_guide):
+    root = copy_guide(tmp_path / "guide")
+    first = build_guide(root)
+    assert "作り直したページ" not in first  # nothing to start from
+    page = root / "site" / "agencies" / "kakuu-soudan-center" / "index.html"
+    untouched = root / "site" / "programs" / "index.html"  # lists programs, not phone numbers
+    before = untouched.stat().st_mtime_ns
+
+    agencies = root / "data" / "agencies.yaml"
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace('"086-900-0001"', '"086-900-0009"'), encoding="utf-8")
+    again = build_guide(root)
+
+    made = int(re.search(r"作り直したページ: ([0-9]+) 件", again)[1])
+    pages = sum(1 for _ in (root / "build" / "docs").rglob("*.md"))
+    assert 0 < made < pages / 2  # the record's own page and the lists that show it, in each edition
+    assert "086-900-0009" in page.read_text(encoding="utf-8")
+    assert "086-900-0009" in (root / "site" / "en" / "agencies" / "kakuu-soudan-center" / "index.html").read_text(encoding="utf-8")
+    assert untouched.stat().st_mtime_ns == before  # kept from the last build, not made again
+    kept = _html(root)
+
+    build_guide(root, "--clean")
+    assert _html(root) == kept
+
+
+def test_a_new_page_title_is_in_every_page_s_navigation(tmp_path, build_guide):
+    root = copy_guide(tmp_path / "guide")
+    build_guide(root)
+    about = root / "content" / "ja" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8").replace("title: このガイドについて", "title: ガイドの説明"), encoding="utf-8")
+    build_guide(root)
+
+    # The Japanese navigation changed: every Japanese page is made again (the English about page is its own).
+    for path in ("index.html", "agencies/kakuu-soudan-center/index.html", "programs/index.html"):
+        assert "ガイドの説明" in (root / "site" / path).read_text(encoding="utf-8"), path
+
+
+def test_a_record_taken_out_takes_its_pages_with_it(tmp_path, build_guide):
+    import yaml
+
+    root = copy_guide(tmp_path / "guide")
+    agencies = root / "data" / "agencies.yaml"
+    original = agencies.read_text(encoding="utf-8")
+    records = yaml.safe_load(original)
+    extra = dict(records["agencies"][-1], id="kakuu-rinji-madoguchi")
+    extra.pop("hub", None)
+    agencies.write_text(yaml.safe_dump({"agencies": [*records["agencies"], extra]}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    build_guide(root)
+    assert (root / "site" / "agencies" / "kakuu-rinji-madoguchi" / "index.html").is_file()
+
+    agencies.write_text(original, encoding="utf-8")
+    build_guide(root)
+    assert not (root / "site" / "agencies" / "kakuu-rinji-madoguchi").exists()
+    assert not (root / "site" / "en" / "agencies" / "kakuu-rinji-madoguchi").exists()
+
+
+def test_a_site_that_is_not_what_the_last_build_left_is_made_whole_again(tmp_path, build_guide):
+    root = copy_guide(tmp_path / "guide")
+    build_guide(root)
+    (root / "site" / "stray.html").write_text("<p>written by hand</p>", encoding="utf-8")
+    assert "作り直したページ" not in build_guide(root)
+    assert not (root / "site" / "stray.html").exists()
+    assert "作り直したページ: 0 件" in build_guide(root)
+    assert "作り直したページ" not in build_guide(root, "--clean")

@@ -7,6 +7,15 @@ failed build leaves the previous site/ untouched.  One build runs at a time in
 a checkout (build/build.lock), the swap exchanges the two folders in one step,
 and a stopped build removes what it had started.
 
+Each edition (generate its Markdown, then MkDocs) is built in a worker of its own,
+the editions in parallel.  A build starts from the last good one when it can: the
+Markdown is kept in build/docs/<lang>/ and only pages whose text changed are written,
+the new site starts as a copy of site/, and MkDocs renders only those pages (its
+dirty mode).  It starts clean instead when anything a page's frame is made of differs
+from the last good build (the generated config with its navigation and titles,
+mkdocs.yml, overrides/, the theme's version), when a page was taken out, when site/
+is not what that build left (build/last-build.json), or with `guide build --clean`.
+
 Where escaping is held (read this before printing a new value in a theme template):
 - The guide's own templates (scripts/guide/templates/) autoescape every value, UI
   strings from locale/ included (pages.template_environment).
@@ -30,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -37,13 +47,15 @@ import re
 import shutil
 import signal
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
+import jinja2
 import yaml
 
-from . import finder, report
+from . import finder, pages, report
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .hours import Calendar, calendar_table
 from .i18n import translations
@@ -52,12 +64,15 @@ from .messages import word
 from .model import Guide
 from .pages import Renderer, plan_pages, url_for
 from .problems import Problem
-from .workers import forked_pool
+from .workers import forked_map
 
 BUILD_DIR = "build"
 SITE_DIR = "site"
 REPORT_FILE = "report.md"
 LOCK_FILE = "build.lock"
+STATE_FILE = "last-build.json"  # what the site/ of the last good build was made from
+TEMPLATE_CACHE = "templates-cache"  # compiled Jinja templates (the pages' and the theme's), checked against their source
+DOCS_DIR = "docs"
 EDITIONS_DIR = "site.new.editions"  # the other editions while MkDocs builds them beside the default one
 CONTENT_DIR = "content"
 HOLIDAY_YEARS = 2
@@ -89,17 +104,20 @@ class BuildError(Exception):
 class BuildReport:
     editions: list[Edition]
     problems: list  # warnings only: errors stop the build
+    pages: int = 0  # pages whose HTML was made, every edition
+    kept: list[str] = field(default_factory=list)  # the editions that started from the last good build's site
 
 
-def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja") -> BuildReport:
+def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja", clean: bool = False) -> BuildReport:
     """Build every edition into site/ (with its PDF handouts unless `handouts` is False).
 
+    `clean` renders every page again even where the last good build's pages could be kept.
     Raises DataError (bad data) or BuildError (worded in `lang`)."""
     work = root / BUILD_DIR
     try:
-        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR):
+        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR, work / "docs.next"):
             _recover(root / SITE_DIR)
-            return _build(root, today=today, handouts=handouts)
+            return _build(root, today=today, handouts=handouts, clean=clean)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
         raise BuildError(word("build_stopped", lang)) from None
     except OSError as err:  # a read-only folder, a full disk: said plainly, site/ untouched
@@ -159,7 +177,7 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
-def _build(root: Path, *, today: date, handouts: bool) -> BuildReport:
+def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildReport:
     loaded = load_or_raise(root, today=today)
     guide = loaded.guide
     warnings = list(loaded.problems)
@@ -171,11 +189,10 @@ def _build(root: Path, *, today: date, handouts: bool) -> BuildReport:
     staging = work / "site.new"
     # Each edition's MkDocs writes a folder of its own (it empties it first), the editions side by side.
     outputs = [staging if not e.prefix else work / EDITIONS_DIR / e.lang for e in editions]
-    configs = []
-    for edition, out in zip(editions, outputs):
-        docs = generate(root, guide, edition, editions, today)
-        configs.append(write_mkdocs_config(root, guide, edition, editions, docs, out))
-    run_mkdocs_all(configs)
+    last = {} if clean else _last_build(root)
+    (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
+    with compiled_templates(jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))):
+        built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang)) for edition, out in zip(editions, outputs)])
     for edition, out in zip(editions, outputs):
         if out != staging:
             out.rename(staging / edition.prefix)
@@ -186,15 +203,125 @@ def _build(root: Path, *, today: date, handouts: bool) -> BuildReport:
         warnings.append(Problem("data/site.yaml", 1, 1, "no_site_url", {"variable": SITE_URL_VARIABLE}, "warning"))
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
     # site, kept beside it for the pull-request preview; it is not published.
-    checked = report.build_report(root, guide, today=today, site_dir=staging)
+    checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE)
     (work / REPORT_FILE).write_text(report.render_report(checked, editions[0].lang, "markdown"), encoding="utf-8")
     _swap_in(staging, root / SITE_DIR)
-    return BuildReport(editions, warnings)
+    _remember_build(root, {edition.lang: made.frame for edition, made in zip(editions, built)})
+    return BuildReport(editions, warnings, sum(made.pages for made in built), [e.lang for e, made in zip(editions, built) if made.kept])
+
+
+@dataclass(frozen=True)
+class EditionSite:
+    """What building one edition's site did."""
+
+    frame: str  # a hash of everything around the pages' own Markdown (see _frame)
+    pages: int  # pages whose HTML was made
+    kept: bool  # whether it started from the last good build's site
+
+
+def _edition_site(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None) -> EditionSite:
+    """Generate one edition's Markdown and make its site in `out`: from the last good build's site when it can."""
+    docs = root / BUILD_DIR / DOCS_DIR / edition.lang
+    scratch = generate(root, guide, edition, editions, today, docs=root / BUILD_DIR / "docs.next" / edition.lang)
+    changed, removed = sync_folder(scratch, docs)
+    shutil.rmtree(scratch)
+    config = write_mkdocs_config(root, guide, edition, editions, docs, out)
+    frame = _frame(root, config)
+    site = root / SITE_DIR / edition.prefix
+    kept = last_frame == frame and not removed and site.is_dir()
+    if kept:
+        # Not the other editions (each has its own), nor what is made after MkDocs (handouts, open data).
+        others = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition}
+        shutil.copytree(site, out, ignore=lambda folder, names: _not_mkdocs(Path(folder) == site, names, others))
+    run_mkdocs(config, dirty=kept)
+    made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
+    return EditionSite(frame, made, kept)
+
+
+def _not_mkdocs(top: bool, names: list[str], other_editions: set[str]) -> set[str]:
+    from .exports import DATA_DIR  # noqa: PLC0415 - imports the page module
+
+    return {name for name in names if name in other_editions | {"handouts", DATA_DIR}} if top else set()
+
+
+def _frame(root: Path, config: Path) -> str:
+    """A hash of what every page's HTML is made of besides its own Markdown: when it changes, every page is made again."""
+    digest = hashlib.sha256()
+    for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{name}={metadata.version(name)}\n".encode())
+    files = [config, root / "mkdocs.yml", *sorted(p for p in (root / "overrides").rglob("*") if p.is_file())]
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _site_identity(site: Path) -> list[int]:
+    """site/ as the last build left it: a plain `mkdocs build` into it, or removing it, changes this."""
+    stat = site.stat()
+    return [stat.st_ino, stat.st_mtime_ns]
+
+
+def _remember_build(root: Path, frames: dict[str, str]) -> None:
+    state = {"site": _site_identity(root / SITE_DIR), "frames": frames}
+    (root / BUILD_DIR / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+
+
+def _last_build(root: Path) -> dict[str, str]:
+    """Each edition's frame in the last good build, if site/ is still what it made ({} otherwise)."""
+    try:
+        state = json.loads((root / BUILD_DIR / STATE_FILE).read_text(encoding="utf-8"))
+        return state["frames"] if state["site"] == _site_identity(root / SITE_DIR) else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _folder(path: Path) -> str:
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+@contextlib.contextmanager
+def compiled_templates(cache: jinja2.BytecodeCache):
+    """Keep the compiled templates, the pages' and MkDocs' theme's, in `cache` while this lasts.
+
+    The page renderer and MkDocs each make a fresh Jinja environment per run, and compiling
+    the templates is most of a small guide's build; Jinja checks each against its source.
+    MkDocs' walk of the theme's 14,000 files (its only use of list_templates) is done once per theme."""
+    from mkdocs.theme import Theme  # noqa: PLC0415 - slow import, only when building
+
+    page_environment, theme_environment = pages.template_environment, Theme.get_env
+    theme_files: dict[tuple, list[str]] = {}
+
+    def template_environment(translations) -> jinja2.Environment:
+        env = page_environment(translations)
+        env.bytecode_cache = cache
+        return env
+
+    def get_env(theme: Theme) -> jinja2.Environment:
+        env = theme_environment(theme)
+        env.bytecode_cache = cache
+        key, list_templates = tuple(theme.dirs), env.list_templates
+
+        def static_files(extensions=None, filter_func=None) -> list[str]:
+            if key not in theme_files:
+                theme_files[key] = list_templates(extensions, filter_func)
+            return theme_files[key]
+
+        env.list_templates = static_files
+        return env
+
+    pages.template_environment, Theme.get_env = template_environment, get_env
+    try:
+        yield
+    finally:
+        pages.template_environment, Theme.get_env = page_environment, theme_environment
 
 
 def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path | None = None) -> Path:
     """Write the Markdown pages and the generated assets of one edition to `docs` (build/docs/<lang>/)."""
-    docs = docs or root / BUILD_DIR / "docs" / edition.lang
+    docs = docs or root / BUILD_DIR / DOCS_DIR / edition.lang
     shutil.rmtree(docs, ignore_errors=True)
     # A page not written in this language yet is shown in the default one (so every page of
     # an edition exists in the others, and the language switcher never leads nowhere).
@@ -216,6 +343,25 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     for name, text in finder.index_files(finder.build_index(guide, edition.lang, url_for)):
         (assets / name).write_text(text, encoding="utf-8")
     return docs
+
+
+def sync_folder(source: Path, target: Path) -> tuple[set[str], set[str]]:
+    """Make `target` hold the files of `source`, writing only those that differ; (changed, removed) names.
+
+    An untouched file keeps its time, so MkDocs' dirty mode leaves its page alone."""
+    new = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()}
+    old = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} if target.is_dir() else set()
+    changed = set()
+    for name in sorted(new):
+        data = (source / name).read_bytes()
+        if name in old and (target / name).read_bytes() == data:
+            continue
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_bytes(data)
+        changed.add(name)
+    for name in old - new:
+        (target / name).unlink()
+    return changed, old - new
 
 
 def print_handouts(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> list[Problem]:
@@ -273,32 +419,39 @@ def write_mkdocs_config(
     return path
 
 
-def run_mkdocs_all(config_files: list[Path]) -> None:
-    """MkDocs for every edition, in parallel on as many cores as there are (forked after the import)."""
-    from mkdocs.commands import build as _imported  # noqa: F401, PLC0415 - imported once, before forking
-
-    workers = min(len(config_files), len(os.sched_getaffinity(0)))
-    if workers < 2:
-        for config_file in config_files:
-            run_mkdocs(config_file)
-        return
-    with forked_pool(workers) as pool:
-        pool.map(run_mkdocs, config_files, chunksize=1)
-
-
 def _navigation(root: Path, docs: Path) -> list:
-    """The generated listings (mkdocs.yml `nav`), then the hand-written pages this edition has.
+    """The generated listings (mkdocs.yml `nav`), then the hand-written pages this edition has, each with its title.
 
     A page in content/<lang>/ is discovered, not listed by hand; `in_nav: false` in its
-    front matter keeps it out of the navigation (it is still built and can be linked to)."""
+    front matter keeps it out of the navigation (it is still built and can be linked to).
+    The titles are given because a dirty build reads only the pages that changed: the
+    others would show untitled in the navigation of the pages it does make."""
+    from mkdocs.utils import get_markdown_title  # noqa: PLC0415 - slow import, only when building
+    from mkdocs.utils.meta import get_data  # noqa: PLC0415
+
     listings = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")).get("nav") or []
-    pages = []
-    for page in sorted(docs.glob("*.md")):
-        head = page.read_text(encoding="utf-8").split("---", 2)
-        meta = yaml.safe_load(head[1]) if len(head) == 3 and not head[0].strip() else None
-        if page.name != "index.md" and page.name not in listings and (meta or {}).get("in_nav", True) is not False:
-            pages.append(page.name)
-    return listings + pages
+    entries = []
+    for entry in [*listings, *sorted(p.name for p in docs.glob("*.md") if p.name not in ("index.md", *listings))]:
+        page = docs / entry if isinstance(entry, str) else None
+        if page is None or not page.is_file():
+            entries.append(entry)  # a section, or a page that is not there (MkDocs says so)
+            continue
+        markdown, meta = get_data(page.read_text(encoding="utf-8"))
+        if entry not in listings and meta.get("in_nav", True) is False:
+            continue
+        title = meta.get("title") or get_markdown_title(markdown)
+        entries.append({title: entry} if title else entry)
+    return entries
+
+
+class _NotDirty(logging.Filter):
+    """MkDocs warns on every dirty build; in strict mode the warning would stop it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+logging.getLogger("mkdocs.commands.build").addFilter(_NotDirty())
 
 
 class _Warnings(logging.Handler):
@@ -330,7 +483,7 @@ def explain_mkdocs_warning(message: str, docs: Path, root: Path) -> str:
 
 
 def run_mkdocs(config_file: Path, *, dirty: bool = False) -> None:
-    """MkDocs for one edition; `dirty` rebuilds only the pages whose Markdown is newer than their HTML (the preview)."""
+    """MkDocs for one edition; `dirty` makes only the pages whose Markdown is newer than their HTML."""
     from mkdocs.commands.build import build as mkdocs_build  # noqa: PLC0415 - slow import, only when building
     from mkdocs.config import load_config  # noqa: PLC0415
     from mkdocs.exceptions import Abort  # noqa: PLC0415

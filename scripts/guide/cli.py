@@ -90,7 +90,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildError, build  # noqa: PLC0415 - MkDocs is slow to import: only when building
 
     try:
-        report = build(args.root, today=_today(args), handouts=not args.skip_handouts, lang=args.lang)
+        report = build(args.root, today=_today(args), handouts=not args.skip_handouts, lang=args.lang, clean=args.clean)
     except DataError as err:
         for problem in err.problems:
             print(format_problem(problem, args.lang), file=sys.stderr)
@@ -103,6 +103,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print_warnings(report.problems, args.lang)
     editions = ", ".join(e.lang + ("" if not e.prefix else f" (/{e.prefix})") for e in report.editions)
     print(words(args.lang)("built site/: {editions}", editions=editions), file=sys.stderr)
+    if report.kept:
+        print(words(args.lang)("{n} pages made again; the others kept from the last build (guide build --clean makes every page)", n=report.pages), file=sys.stderr)
     return 0
 
 
@@ -209,6 +211,7 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", parents=[common], help="check the data and build site/ (all languages)")
     build.add_argument("--skip-handouts", action="store_true", help="leave out the PDF handouts (a quicker preview)")
+    build.add_argument("--clean", action="store_true", help="make every page again, not only those whose text changed")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", parents=[common], help="build, serve on localhost and rebuild on changes")

@@ -18,8 +18,6 @@ makes them.  Data with errors writes nothing, so the browser keeps the last good
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import re
 import shutil
 import threading
@@ -30,14 +28,9 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import jinja2
-import yaml
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.theme import Theme
-from mkdocs.utils import get_markdown_title
-from mkdocs.utils.meta import get_data
 
-from . import pages
-from .build import BUILD_DIR, generate, run_mkdocs, write_mkdocs_config
+from .build import BUILD_DIR, compiled_templates, generate, run_mkdocs, sync_folder, write_mkdocs_config
 from .editions import Edition
 from .i18n import translations
 from .load import DATA_FILES, PROJECT_FOLDERS, load_or_raise
@@ -51,16 +44,6 @@ WATCHED = (*PROJECT_FOLDERS, "mkdocs.yml")
 SITE_FILE = f"data/{DATA_FILES['site'][0]}"
 # Published = callable(edition prefix, changed site paths, or None for every page of the edition)
 Published = Callable[[str, "set[str] | None"], None]
-
-
-class _NotDirty(logging.Filter):
-    """MkDocs warns on every dirty build; in strict mode the warning would stop it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "'dirty' build" not in record.getMessage()
-
-
-logging.getLogger("mkdocs.commands.build").addFilter(_NotDirty())
 
 
 @dataclass
@@ -93,7 +76,6 @@ class Preview:
     contexts: dict[str, dict] = field(default_factory=dict)  # page path → its context at the last good build
     clean: bool = True  # the next build starts from a clean MkDocs run
     compiled: _CompiledTemplates = field(default_factory=_CompiledTemplates)
-    theme_files: dict[tuple, list[str]] = field(default_factory=dict)  # theme folders → MkDocs' list of their static files
 
     @property
     def work(self) -> Path:
@@ -116,11 +98,9 @@ class Preview:
         editions = Edition.all_for(guide)
         clean = self.clean or any(not name.startswith("data/") or name == SITE_FILE for name in changed)
         self.clean = True  # until this build has finished
-        if clean:
-            self.theme_files.clear()  # overrides/ may have changed
         plan = list(plan_pages(guide))
         written = 0
-        with self._templates_kept():
+        with compiled_templates(self.compiled):
             if not clean:
                 changed_pages = [p for p in plan if self.contexts.get(p.path) != p.context]
                 for edition in editions:
@@ -130,40 +110,6 @@ class Preview:
                 written += edition_written
         self.inputs, self.contexts, self.clean = inputs, {p.path: p.context for p in plan}, False
         return Rebuilt(list(loaded.problems), clean, written)
-
-    @contextlib.contextmanager
-    def _templates_kept(self):
-        """Keep what every run would redo: compiling the templates, and MkDocs' walk of the theme's 14,000 files.
-
-        The page renderer and MkDocs each make a fresh Jinja environment per run; while the preview
-        rebuilds, those environments share this preview's compiled templates, and MkDocs' list of
-        the theme's static files (its only use of list_templates) is remembered per theme."""
-        page_environment, theme_environment = pages.template_environment, Theme.get_env
-
-        def template_environment(translations) -> jinja2.Environment:
-            env = page_environment(translations)
-            env.bytecode_cache = self.compiled
-            return env
-
-        def get_env(theme: Theme) -> jinja2.Environment:
-            env = theme_environment(theme)
-            env.bytecode_cache = self.compiled
-            key = tuple(theme.dirs)
-            list_templates = env.list_templates
-
-            def static_files(extensions=None, filter_func=None) -> list[str]:
-                if key not in self.theme_files:
-                    self.theme_files[key] = list_templates(extensions, filter_func)
-                return self.theme_files[key]
-
-            env.list_templates = static_files
-            return env
-
-        pages.template_environment, Theme.get_env = template_environment, get_env
-        try:
-            yield
-        finally:
-            pages.template_environment, Theme.get_env = page_environment, theme_environment
 
     def _records_first(self, guide, edition: Edition, changed_pages: list, today: date, published: Published) -> int:
         """The changed records' own pages of the edition, shown before the rest is regenerated."""
@@ -182,10 +128,10 @@ class Preview:
         docs, scratch = self.work / "docs" / edition.lang, self.work / "next" / edition.lang
         out = self.site / edition.prefix
         generate(self.root, guide, edition, editions, today, docs=scratch)
-        changed, removed = _sync(scratch, docs)
+        changed, removed = sync_folder(scratch, docs)
         shutil.rmtree(scratch)
         config = self._config_file(edition)
-        text = _titled_navigation(write_mkdocs_config(self.root, guide, edition, editions, docs, out, path=config.with_suffix(".new")), docs)
+        text = write_mkdocs_config(self.root, guide, edition, editions, docs, out, path=config.with_suffix(".new")).read_text(encoding="utf-8")
         if config.exists() and config.read_text(encoding="utf-8") == text:
             config.with_suffix(".new").unlink()
         else:
@@ -229,23 +175,6 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _sync(source: Path, target: Path) -> tuple[set[str], set[str]]:
-    """Make `target` hold the files of `source`, replacing only those that differ; (changed, removed) names."""
-    new = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()}
-    old = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} if target.is_dir() else set()
-    changed = set()
-    for name in sorted(new):
-        data = (source / name).read_bytes()
-        if name in old and (target / name).read_bytes() == data:
-            continue
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / name).write_bytes(data)
-        changed.add(name)
-    for name in old - new:
-        (target / name).unlink()
-    return changed, old - new
-
-
 def _output(out: Path, name: str) -> Path:
     """Where MkDocs writes the docs file `name` (directory URLs: a/index.md → a/index.html)."""
     return out / re.sub(r"\.md$", ".html", name)
@@ -254,26 +183,6 @@ def _output(out: Path, name: str) -> Path:
 def _site_path(edition: Edition, name: str) -> str:
     """The address of the docs file `name` as the browser asks for it: /en/agencies/x/ or /assets/guide/x.js."""
     return "/" + edition.prefix + re.sub(r"(^|/)index\.md$", r"\1", name)
-
-
-def _titled_navigation(config_file: Path, docs: Path) -> str:
-    """The config with each navigation entry titled as its page is.
-
-    A dirty build reads only the pages that changed; without titles in `nav` the others would
-    show untitled in the navigation of the pages it does rebuild."""
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    titled = []
-    for entry in config.get("nav") or []:
-        page = docs / entry if isinstance(entry, str) else None
-        if page is not None and page.is_file():
-            markdown, meta = get_data(page.read_text(encoding="utf-8"))
-            title = meta.get("title") or get_markdown_title(markdown)
-            entry = {title: entry} if title else entry
-        titled.append(entry)
-    config["nav"] = titled
-    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
-    config_file.write_text(text, encoding="utf-8")
-    return text
 
 
 # --- the server ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ Five sections, in Japanese (default) or English, as plain text or Markdown:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -35,6 +36,7 @@ from .i18n import default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
+from .workers import forked_map
 
 # --- what the report found -------------------------------------------------------------
 
@@ -141,8 +143,10 @@ class Report:
 # --- gathering ---------------------------------------------------------------------------
 
 
-def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None = None) -> Report:
-    """Everything the report says about `guide`; links are checked in `site_dir` (default root/site if it exists)."""
+def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None = None, cache: Path | None = None) -> Report:
+    """Everything the report says about `guide`; links are checked in `site_dir` (default root/site if it exists).
+
+    `cache`: a file keeping each page's links from one check to the next (see dead_links)."""
     from .exports.hsds import incomplete_records  # noqa: PLC0415 - the exports' imports cost every command (guide check) time
 
     if site_dir is None and (Path(root) / "site").is_dir():
@@ -159,7 +163,7 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)
-        report.pages_checked, report.dead_links = dead_links(Path(site_dir))
+        report.pages_checked, report.dead_links = dead_links(Path(site_dir), cache)
     return report
 
 
@@ -411,22 +415,55 @@ class _Files:
         return target in self.files and not path.endswith("/")
 
 
-def dead_links(site_dir: Path) -> tuple[int, list[DeadLink]]:
-    """(pages checked, links to files that do not exist), every page's links in order of appearance."""
+LINKS_CACHE = "links-cache.json"  # in build/: each page's links, by its size and time
+
+
+def dead_links(site_dir: Path, cache: Path | None = None) -> tuple[int, list[DeadLink]]:
+    """(pages checked, links to files that do not exist), every page's links in order of appearance.
+
+    Reading the pages is most of the check (a ×100 guide has 600 MB of HTML): the pages are read
+    in parallel, and with `cache`, a page whose size and time are those of the last check
+    is not read again (a build that keeps the last site copies its pages with their times)."""
     site = site_dir.resolve()
     files = _Files(site)
-    pages = sorted(site / name for name in files.files if name.endswith(".html"))
-    found = []
-    for page in pages:
-        page_url = "/" + page.relative_to(site).as_posix()
-        seen = set()
-        for link in _page_links(page.read_text(encoding="utf-8", errors="replace")):
-            if link in seen or not _is_internal(link):
-                continue
-            seen.add(link)
-            if not files.resolves(page_url, link):
-                found.append(DeadLink(page_url[1:], link))
-    return len(pages), found
+    names = sorted(name for name in files.files if name.endswith(".html"))
+    kept = _read_links_cache(cache)
+    stamps = {name: _stamp(site / name) for name in names}
+    unread = [name for name in names if kept.get(name, [None])[0] != stamps[name]]
+    parts = len(os.sched_getaffinity(0)) if len(unread) > 200 else 1  # a few pages are not worth a fork
+    read = dict(pair for part in forked_map(_links_of_pages, [(site, unread[i::parts]) for i in range(parts)]) for pair in part)
+    found, pages_links = [], {}
+    for name in names:
+        links = read[name] if name in read else kept[name][1]
+        pages_links[name] = [stamps[name], links]
+        for link in links:
+            if not files.resolves("/" + name, link):
+                found.append(DeadLink(name, link))
+    if cache is not None:
+        cache.write_text(json.dumps(pages_links, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return len(names), found
+
+
+def _stamp(page: Path) -> list[int]:
+    stat = page.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _read_links_cache(cache: Path | None) -> dict:
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8")) if cache else {}
+        return kept if isinstance(kept, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _links_of_pages(site: Path, names: list[str]) -> list[tuple[str, list[str]]]:
+    """Each page's internal links, each once, in order of appearance."""
+    result = []
+    for name in names:
+        links = dict.fromkeys(link for link in _page_links((site / name).read_text(encoding="utf-8", errors="replace")) if _is_internal(link))
+        result.append((name, list(links)))
+    return result
 
 
 # --- words ------------------------------------------------------------------------------------

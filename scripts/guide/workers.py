@@ -1,4 +1,4 @@
-"""Worker processes for the build's parallel steps (MkDocs per edition, handouts per sheet).
+"""Worker processes for the build's parallel steps (an edition's site each, handouts per sheet, the link check).
 
 Workers are forked after the slow imports, so each import is paid once.  A stopped build
 (Ctrl-C, SIGTERM) is the parent's to report: a worker leaves quietly when the pool ends it,
@@ -8,6 +8,7 @@ instead of printing a traceback of its own.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 
@@ -22,3 +23,28 @@ def _quiet(then: Callable[[], None] | None) -> None:
 def forked_pool(workers: int, initializer: Callable[[], None] | None = None):
     """A pool of `workers` forked processes; `initializer` runs in each after the signals are set."""
     return multiprocessing.get_context("fork").Pool(workers, initializer=_quiet, initargs=(initializer,))
+
+
+_CALLS: tuple | None = None  # (function, calls) being run: forked workers inherit it, nothing is pickled on the way in
+
+
+def forked_map(function: Callable, calls: list[tuple]) -> list:
+    """[function(*call) for call in calls], in forked workers on as many cores as there are.
+
+    The calls reach the workers by inheritance (a guide of 100,000 records is not pickled);
+    only the results travel back."""
+    workers = min(len(calls), len(os.sched_getaffinity(0)))
+    if workers < 2:
+        return [function(*call) for call in calls]
+    global _CALLS  # noqa: PLW0603
+    _CALLS = (function, calls)
+    try:
+        with forked_pool(workers) as pool:
+            return pool.map(_call, range(len(calls)), chunksize=1)
+    finally:
+        _CALLS = None
+
+
+def _call(number: int):
+    function, calls = _CALLS
+    return function(*calls[number])
