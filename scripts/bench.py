@@ -9,8 +9,9 @@ never to data/), then measures, each in a fresh process so memory is per run:
 
 - `guide check`: wall time and peak memory;
 - `guide build`: wall time and peak memory, per phase (load, every edition's site (its pages
-  generated, then MkDocs: the editions in parallel), finder index, handouts per edition, open data,
-  report, swap), cold, again with nothing changed, and again after one phone number was edited;
+  generated, then MkDocs, then its open data: the editions in parallel), finder index, handouts (every
+  edition's together), report, swap),
+  cold, again with nothing changed, and again after one phone number was edited;
 - `guide build --skip-handouts --clean`, for the generator's own cost: its wall time beyond MkDocs
   (the slower edition's MkDocs: they run side by side), against that MkDocs time;
 - a bare `mkdocs build` of the same generated Markdown;
@@ -59,8 +60,8 @@ PHASES = [
     ("· generate (pages + finder)", "guide.build", "generate"),
     ("· finder index", "guide.finder", "build_index"),
     ("· MkDocs", "guide.build", "run_mkdocs"),
+    ("· open data", "guide.build", "write_open_data"),
     ("handouts", "guide.build", "print_handouts"),
-    ("open data", "guide.build", "write_open_data"),
     ("report", "guide.report", "build_report"),
     ("swap", "guide.build", "_swap_in"),
 ]
@@ -370,12 +371,12 @@ def measure(source: Path, scale: int, handouts: bool, browser: bool) -> dict:
     result["warm"] = in_child("build", str(root), mode)
     (root / "data" / "agencies.yaml").write_text(phone_edit(root)[2], encoding="utf-8")
     result["edited"] = in_child("build", str(root), mode)
-    result["skip"] = in_child("build", str(root), "skip", "clean")
-    result["bare_mkdocs"] = bare_mkdocs(root, "ja")
     result["sizes"] = site_sizes(root / "site")
     result["serve"] = serve_edit(root)
     if browser:
         result["finder"] = finder_latency(root / "site", query_list(root))
+    result["skip"] = in_child("build", str(root), "skip", "clean")  # last: it leaves a site without handouts
+    result["bare_mkdocs"] = bare_mkdocs(root, "ja")
     shutil.rmtree(work, ignore_errors=True)
     return result
 

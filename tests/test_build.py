@@ -238,7 +238,10 @@ def test_a_site_that_is_not_what_the_last_build_left_is_made_whole_again(tmp_pat
     root = copy_guide(tmp_path / "guide")
     build_guide(root)
     (root / "site" / "stray.html").write_text("<p>written by hand</p>", encoding="utf-8")
-    assert "作り直したページ" not in build_guide(root)
+    build_guide(root)  # the Japanese edition is made whole again
     assert not (root / "site" / "stray.html").exists()
+    (root / "site" / "en" / "stray.html").write_text("<p>written by hand</p>", encoding="utf-8")
+    build_guide(root)  # the Japanese edition is kept, not the English one
+    assert not (root / "site" / "en" / "stray.html").exists()
     assert "作り直したページ: 0 件" in build_guide(root)
     assert "作り直したページ" not in build_guide(root, "--clean")

@@ -189,16 +189,15 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     staging = work / "site.new"
     # Each edition's MkDocs writes a folder of its own (it empties it first), the editions side by side.
     outputs = [staging if not e.prefix else work / EDITIONS_DIR / e.lang for e in editions]
-    last = {} if clean else _last_build(root)
+    last = {} if clean else _last_build(root, editions)
     (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
     with compiled_templates(jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))):
         built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang)) for edition, out in zip(editions, outputs)])
     for edition, out in zip(editions, outputs):
         if out != staging:
             out.rename(staging / edition.prefix)
-        if handouts:
-            warnings += print_handouts(root, guide, edition, staging / edition.prefix / "handouts", today)
-        write_open_data(root, guide, edition, editions, staging / edition.prefix, today)
+    if handouts:
+        warnings += print_handouts(root, guide, editions, staging, today)
     if handouts and not public_url(guide):
         warnings.append(Problem("data/site.yaml", 1, 1, "no_site_url", {"variable": SITE_URL_VARIABLE}, "warning"))
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
@@ -206,7 +205,7 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE)
     (work / REPORT_FILE).write_text(report.render_report(checked, editions[0].lang, "markdown"), encoding="utf-8")
     _swap_in(staging, root / SITE_DIR)
-    _remember_build(root, {edition.lang: made.frame for edition, made in zip(editions, built)})
+    _remember_build(root, editions, built)
     return BuildReport(editions, warnings, sum(made.pages for made in built), [e.lang for e, made in zip(editions, built) if made.kept])
 
 
@@ -220,7 +219,7 @@ class EditionSite:
 
 
 def _edition_site(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None) -> EditionSite:
-    """Generate one edition's Markdown and make its site in `out`: from the last good build's site when it can."""
+    """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its open data."""
     docs = root / BUILD_DIR / DOCS_DIR / edition.lang
     scratch = generate(root, guide, edition, editions, today, docs=root / BUILD_DIR / "docs.next" / edition.lang)
     changed, removed = sync_folder(scratch, docs)
@@ -228,12 +227,13 @@ def _edition_site(root: Path, guide: Guide, edition: Edition, editions: list[Edi
     config = write_mkdocs_config(root, guide, edition, editions, docs, out)
     frame = _frame(root, config)
     site = root / SITE_DIR / edition.prefix
-    kept = last_frame == frame and not removed and site.is_dir()
+    kept = last_frame == frame and not removed
     if kept:
         # Not the other editions (each has its own), nor what is made after MkDocs (handouts, open data).
         others = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition}
         shutil.copytree(site, out, ignore=lambda folder, names: _not_mkdocs(Path(folder) == site, names, others))
     run_mkdocs(config, dirty=kept)
+    write_open_data(root, guide, edition, editions, out, today)
     made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
     return EditionSite(frame, made, kept)
 
@@ -257,22 +257,24 @@ def _frame(root: Path, config: Path) -> str:
     return digest.hexdigest()
 
 
-def _site_identity(site: Path) -> list[int]:
-    """site/ as the last build left it: a plain `mkdocs build` into it, or removing it, changes this."""
-    stat = site.stat()
+def _site_identity(folder: Path) -> list[int]:
+    """An edition's folder in site/ as the last build left it: a plain `mkdocs build` into it, a file
+    added or taken out by hand, or the folder replaced, changes this."""
+    stat = folder.stat()
     return [stat.st_ino, stat.st_mtime_ns]
 
 
-def _remember_build(root: Path, frames: dict[str, str]) -> None:
-    state = {"site": _site_identity(root / SITE_DIR), "frames": frames}
+def _remember_build(root: Path, editions: list[Edition], built: list[EditionSite]) -> None:
+    state = {e.lang: {"site": _site_identity(root / SITE_DIR / e.prefix), "frame": made.frame} for e, made in zip(editions, built)}
     (root / BUILD_DIR / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
 
 
-def _last_build(root: Path) -> dict[str, str]:
-    """Each edition's frame in the last good build, if site/ is still what it made ({} otherwise)."""
+def _last_build(root: Path, editions: list[Edition]) -> dict[str, str]:
+    """Each edition's frame in the last good build, where its folder in site/ is still what that build made."""
     try:
         state = json.loads((root / BUILD_DIR / STATE_FILE).read_text(encoding="utf-8"))
-        return state["frames"] if state["site"] == _site_identity(root / SITE_DIR) else {}
+        return {e.lang: state[e.lang]["frame"] for e in editions
+                if e.lang in state and state[e.lang]["site"] == _site_identity(root / SITE_DIR / e.prefix)}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -364,17 +366,20 @@ def sync_folder(source: Path, target: Path) -> tuple[set[str], set[str]]:
     return changed, old - new
 
 
-def print_handouts(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> list[Problem]:
-    """Print the edition's handouts into `out`; warnings for the sheets that overflow their one page."""
-    from .handouts import HandoutError, render_handouts  # noqa: PLC0415 - WeasyPrint is slow to import
+def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path, today: date) -> list[Problem]:
+    """Print every edition's handouts into its handouts/ in `site`; warnings for the sheets that overflow their one page."""
+    from .handouts import HandoutError, HandoutSet, render_handout_sets  # noqa: PLC0415 - WeasyPrint is slow to import
 
-    overflows = []
+    sets = [HandoutSet(edition.lang, site / edition.prefix / "handouts", edition.url(guide)) for edition in editions]
     try:
-        render_handouts(root, guide, edition.lang, out, today=today, site_url=edition.url(guide), overflows=overflows)
+        render_handout_sets(root, guide, sets, today=today)
     except HandoutError as err:
-        raise BuildError(err.in_language(edition.lang)) from None
-    site_path = f"{SITE_DIR}/{edition.prefix}handouts"
-    return [Problem(f"{site_path}/{o.filename}", 1, 1, "handout_overflow", {"pages": o.pages}, "warning") for o in overflows]
+        raise BuildError(err.in_language(editions[0].lang)) from None
+    return [
+        Problem(f"{SITE_DIR}/{edition.prefix}handouts/{o.filename}", 1, 1, "handout_overflow", {"pages": o.pages}, "warning")
+        for edition, one in zip(editions, sets)
+        for o in one.overflows
+    ]
 
 
 def write_open_data(root: Path, guide: Guide, edition: Edition, editions: list[Edition], out: Path, today: date) -> None:

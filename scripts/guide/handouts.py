@@ -38,7 +38,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -55,7 +55,7 @@ from .pages import TEMPLATES, handout_file, template_environment, url_for
 from .present import Presenter
 from .workers import forked_pool
 
-__all__ = ["HandoutError", "Overflow", "cmd_handouts", "register", "render_handouts", "staff_sheet_path"]
+__all__ = ["HandoutError", "HandoutSet", "Overflow", "cmd_handouts", "register", "render_handout_sets", "render_handouts", "staff_sheet_path"]
 
 HANDOUT_TEMPLATES = TEMPLATES / "handouts"
 STYLESHEET = HANDOUT_TEMPLATES / "handouts.css"
@@ -476,62 +476,6 @@ class _Handouts:
             ]
         return records
 
-    def print_all(
-        self, jobs: list[tuple[Sheet, Path]], guard: FontGuard, staff: PrivateOverlay | None = None, *, cache: Path | None = None
-    ) -> list[Path]:
-        """Print every sheet to its target: those whose inputs did not change from `cache`, the others in parallel."""
-        store = _Cache(cache, guard) if cache else None
-        cached = {}
-        for number, (sheet, _) in enumerate(jobs):
-            pdf = store.fetch(sheet, self.html(sheet, 0)) if store and not sheet.context.get("staff") else None
-            if pdf is not None:
-                cached[number] = pdf
-        todo = [number for number in range(len(jobs)) if number not in cached]
-        sheets = [jobs[number][0] for number in todo]
-        # (b) first, for every sheet to print at once: one error lists every character that cannot be printed.
-        # A cached sheet passed this check when it was printed, with the same font (its key holds the font files).
-        guard.check_documents(((sheet.filename, self.html(sheet, 0)) for sheet in sheets), self.records(staff))
-        for number, pdf in cached.items():
-            _write_file(jobs[number][1], pdf)
-        for index, pdf in self._print_in_parallel(sheets, guard):
-            sheet, target = jobs[todo[index]]
-            _write_file(target, pdf)
-            if store and not sheet.context.get("staff"):  # staff-only facts are kept nowhere else
-                store.keep(sheet, pdf)
-        if store:
-            store.prune()
-        return [target for _, target in jobs]
-
-    def _print_in_parallel(self, sheets: list[Sheet], guard: FontGuard) -> Iterator[tuple[int, bytes]]:
-        """(index in `sheets`, PDF) of every sheet, printed by one forked worker per core.
-
-        A large-print sheet goes to the worker of its normal-print twin, after it (it needs the
-        level the twin chose); the longest sheets go first, so the workers finish together."""
-        global _RUN  # noqa: PLW0603 - what the forked workers inherit
-        if not sheets:
-            return
-        groups: list[list[int]] = []
-        group_of: dict[int, int] = {}
-        for index, sheet in enumerate(sheets):
-            twin = group_of.get(id(sheet.smaller)) if sheet.smaller else None
-            if twin is None:
-                group_of[id(sheet)] = len(groups)
-                groups.append([index])
-            else:
-                groups[twin].append(index)
-        groups.sort(key=lambda group: -sum(len(self.html(sheets[i], 0)) for i in group))
-        _Press.shared()  # made once here: the workers inherit its fonts and parsed stylesheet
-        _RUN = (self, guard, sheets)
-        try:
-            workers = min(len(groups), len(os.sched_getaffinity(0)))
-            if workers < 2:
-                yield from _results(map(_print_group, groups))
-                return
-            with forked_pool(workers, _forward_warnings) as pool:
-                yield from _results(pool.imap_unordered(_print_group, groups))
-        finally:
-            _RUN = None
-
     def fit(self, sheet: Sheet, press: _Press, guard: FontGuard):
         """Lay the sheet out at the most detailed level that fits on one page; return the document.
 
@@ -655,20 +599,92 @@ class _Handouts:
 
 # --- printing in parallel, and the cache of unchanged sheets ---------------------------------
 
-_RUN: tuple | None = None  # (handouts, guard, sheets) being printed: forked workers inherit it
+@dataclass
+class _Batch:
+    """One language's sheets to print, each to its target, with that language's cache."""
+
+    handouts: _Handouts
+    jobs: list[tuple[Sheet, Path]]
+    store: _Cache | None = None
+    cached: dict[int, bytes] = field(default_factory=dict)  # job number -> PDF printed before
+
+    def todo(self) -> list[int]:
+        return [number for number in range(len(self.jobs)) if number not in self.cached]
+
+
+def _print_batches(batches: list[_Batch], guard: FontGuard, staff: PrivateOverlay | None) -> None:
+    """Print every sheet of every batch to its target: those whose inputs did not change from
+    their cache are copied, the others printed in parallel, every language's sheets together
+    (so the longest sheets of two languages are printed side by side, not one after the other)."""
+    for batch in batches:
+        for number, (sheet, _) in enumerate(batch.jobs):
+            pdf = batch.store.fetch(sheet) if batch.store and not sheet.context.get("staff") else None
+            if pdf is not None:
+                batch.cached[number] = pdf
+    # (b) first, for every sheet to print at once: one error lists every character that cannot be printed.
+    # A cached sheet passed this check when it was printed, with the same font (its key holds the font files).
+    guard.check_documents(
+        ((b.jobs[n][0].filename, b.handouts.html(b.jobs[n][0], 0)) for b in batches for n in b.todo()), batches[0].handouts.records(staff)
+    )
+    for batch in batches:
+        for number, pdf in batch.cached.items():
+            _write_file(batch.jobs[number][1], pdf)
+    for b, number, pdf in _print_in_parallel([(b, n) for b, batch in enumerate(batches) for n in batch.todo()], batches, guard):
+        sheet, target = batches[b].jobs[number]
+        _write_file(target, pdf)
+        if batches[b].store and not sheet.context.get("staff"):  # staff-only facts are kept nowhere else
+            batches[b].store.keep(sheet, pdf)
+    for batch in batches:
+        if batch.store:
+            batch.store.prune()
+
+
+_RUN: tuple | None = None  # (batches, guard) being printed: forked workers inherit it
 _WARNINGS: list[tuple[int, str]] = []  # a worker's WeasyPrint warnings, sent back with its sheets
 
 
-def _print_group(group: list[int]) -> tuple[list[tuple[int, bytes]], list[tuple[int, str]], tuple[str, str] | None]:
+def _print_in_parallel(sheets: list[tuple[int, int]], batches: list[_Batch], guard: FontGuard) -> Iterator[tuple[int, int, bytes]]:
+    """(batch, job number, PDF) of every sheet (batch, job number), printed by one forked worker per core.
+
+    A large-print sheet goes to the worker of its normal-print twin, after it (it needs the
+    level the twin chose); the longest sheets go first, so the workers finish together."""
+    global _RUN  # noqa: PLW0603 - what the forked workers inherit
+    if not sheets:
+        return
+    groups: list[list[tuple[int, int]]] = []
+    group_of: dict[int, int] = {}
+    for b, number in sheets:
+        sheet = batches[b].jobs[number][0]
+        twin = group_of.get(id(sheet.smaller)) if sheet.smaller else None
+        if twin is None:
+            group_of[id(sheet)] = len(groups)
+            groups.append([(b, number)])
+        else:
+            groups[twin].append((b, number))
+    groups.sort(key=lambda group: -sum(len(batches[b].handouts.html(batches[b].jobs[n][0], 0)) for b, n in group))
+    _Press.shared()  # made once here: the workers inherit its fonts and parsed stylesheet
+    _RUN = (batches, guard)
+    try:
+        workers = min(len(groups), len(os.sched_getaffinity(0)))
+        if workers < 2:
+            yield from _results(map(_print_group, groups))
+            return
+        with forked_pool(workers, _forward_warnings) as pool:
+            yield from _results(pool.imap_unordered(_print_group, groups))
+    finally:
+        _RUN = None
+
+
+def _print_group(group: list[tuple[int, int]]) -> tuple[list[tuple], list[tuple[int, str]], tuple[str, str] | None]:
     """Print sheets of _RUN (a normal-print sheet, then its large twin): (PDFs, warnings, error)."""
-    handouts, guard, sheets = _RUN
+    batches, guard = _RUN
     press = _Press.shared()
     printed, error = [], None
     try:
-        for index in group:
-            sheet = sheets[index]
-            document = handouts.fit(sheet, press, guard)
-            printed.append((index, sheet.chosen, sheet.pages, press.pdf(document, sheet.filename, guard)))
+        for b, number in group:
+            sheet = batches[b].jobs[number][0]
+            document = batches[b].handouts.fit(sheet, press, guard)
+            printed.append((b, number, sheet.chosen, sheet.pages, press.pdf(document, sheet.filename, guard)))
     except HandoutError as err:
         error = (err.msgid, err.params)  # plain values: they cross back from the worker
     warnings = list(_WARNINGS)
@@ -676,18 +692,19 @@ def _print_group(group: list[int]) -> tuple[list[tuple[int, bytes]], list[tuple[
     return printed, warnings, error
 
 
-def _results(groups) -> Iterator[tuple[int, bytes]]:
+def _results(groups) -> Iterator[tuple[int, int, bytes]]:
     """The PDFs of printed groups; the level and pages each sheet took are copied to the parent's sheet."""
-    handouts, _guard, sheets = _RUN
+    batches, _guard = _RUN
     logger = logging.getLogger("weasyprint")
     for printed, warnings, error in groups:
         for level, message in warnings:  # as if WeasyPrint had run here
             logger.log(level, "%s", message)
         if error:
             raise HandoutError(error[0], **error[1])
-        for index, chosen, pages, pdf in printed:
-            sheets[index].chosen, sheets[index].pages = chosen, pages
-            yield index, pdf
+        for b, number, chosen, pages, pdf in printed:
+            sheet = batches[b].jobs[number][0]
+            sheet.chosen, sheet.pages = chosen, pages
+            yield b, number, pdf
 
 
 def _forward_warnings() -> None:
@@ -711,24 +728,29 @@ class _Cache:
     The hash leaves out the line "Made on <date>": a sheet whose content did not change keeps the
     PDF, and the date, of the day it was made (the footer says "Made on", not "printed on").  The
     hash does cover everything else printed, so a date-dependent fact (an exception to the hours
-    that has passed) makes a new sheet with a new date."""
+    that has passed) makes a new sheet with a new date.
 
-    def __init__(self, folder: Path, guard: FontGuard):
-        self.folder = folder
+    A large-print sheet is its normal-print twin (`smaller`) in larger type, made from the same
+    fields: the twin's key and `large` decide it, so its HTML is not made only to be hashed
+    (that was half the time of a build whose sheets were all cached)."""
+
+    def __init__(self, folder: Path, guard: FontGuard, html: Callable[[Sheet], str]):
+        self.folder, self.html = folder, html
         self.salt = _printing_fingerprint(tuple((str(face.file), face.file.stat().st_mtime_ns) for face in guard.faces))
         self.keys: dict[int, str] = {}
 
-    def key(self, sheet: Sheet, html: str) -> str:
-        digest = hashlib.sha256(self.salt)
-        twin = self.keys.get(id(sheet.smaller), "") if sheet.smaller else ""
-        for part in (sheet.filename, str(sheet.large), json.dumps(list(sheet.levels), sort_keys=True), twin, MADE_ON.sub("", html)):
-            digest.update(part.encode("utf-8") + b"\0")
-        self.keys[id(sheet)] = digest.hexdigest()
+    def key(self, sheet: Sheet) -> str:
+        if id(sheet) not in self.keys:
+            digest = hashlib.sha256(self.salt)
+            content = self.key(sheet.smaller) if sheet.smaller else MADE_ON.sub("", self.html(sheet))
+            for part in (sheet.filename, str(sheet.large), json.dumps(list(sheet.levels), sort_keys=True), content):
+                digest.update(part.encode("utf-8") + b"\0")
+            self.keys[id(sheet)] = digest.hexdigest()
         return self.keys[id(sheet)]
 
-    def fetch(self, sheet: Sheet, html: str) -> bytes | None:
+    def fetch(self, sheet: Sheet) -> bytes | None:
         """The PDF printed before from the same inputs (its level and pages set on `sheet`), or None."""
-        key = self.key(sheet, html)
+        key = self.key(sheet)
         try:
             info = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             pdf = (self.folder / f"{key}.pdf").read_bytes()
@@ -780,6 +802,41 @@ def staff_sheet_path(root: Path, lang: str) -> Path:
     return root / STAFF_DIR / lang / STAFF_SHEET
 
 
+@dataclass
+class HandoutSet:
+    """One language's public handouts, printed into `out_dir`; `overflows` is filled in by the printing."""
+
+    lang: str
+    out_dir: Path
+    site_url: str | None  # the edition's public address including its prefix ("https://…/en/"); None: paths, no QR codes
+    overflows: list[Overflow] = field(default_factory=list)
+
+
+def render_handout_sets(root: Path, guide: Guide, sets: list[HandoutSet], *, today: date, staff: PrivateOverlay | None = None) -> list[Path]:
+    """Write every public handout of each set into its out_dir, all languages printed together; return the files written.
+
+    With `staff` (the private overlay), each language's staff sheet is also written, to
+    staff_sheet_path(root, lang) (never into out_dir), after that language's public sheets.
+    Sheets whose inputs did not change are copied from build/handouts-cache/<lang>/ (never the
+    staff sheet).  A sheet that promises one page but takes more is added to its set's `overflows`.
+    Raises HandoutError (font missing, character not in the font).
+    """
+    guard = FontGuard()
+    batches = []
+    for one in sets:
+        handouts = _Handouts(root, guide, one.lang, today=today, site_url=one.site_url)
+        jobs = [(sheet, Path(one.out_dir) / sheet.filename) for sheet in handouts.sheets()]
+        if staff is not None:
+            target = staff_sheet_path(root, one.lang)
+            _refuse_public(root, target)
+            jobs.append((handouts.agency_list(staff), target))
+        batches.append(_Batch(handouts, jobs, _Cache(root / CACHE_DIR / one.lang, guard, lambda sheet, h=handouts: h.html(sheet, 0))))
+    _print_batches(batches, guard, staff)
+    for one, batch in zip(sets, batches):
+        one.overflows += [Overflow(sheet.filename, sheet.pages) for sheet, _ in batch.jobs if sheet.one_page and sheet.pages > 1]
+    return [target for batch in batches for _, target in batch.jobs]
+
+
 def render_handouts(
     root: Path,
     guide: Guide,
@@ -791,26 +848,12 @@ def render_handouts(
     staff: PrivateOverlay | None = None,
     overflows: list[Overflow] | None = None,
 ) -> list[Path]:
-    """Write every public handout of the `lang` edition into out_dir; return the files written.
-
-    site_url is the edition's public address including its prefix ("https://…/en/"); None prints
-    page paths and no QR codes.  With `staff` (the private overlay), the staff sheet is also
-    written, to staff_sheet_path(root, lang) (never into out_dir), and is the last path returned.
-    Sheets whose inputs did not change are copied from build/handouts-cache/<lang>/ (never the
-    staff sheet).  A sheet that promises one page but takes more is added to `overflows`.
-    Raises HandoutError (font missing, character not in the font).
-    """
-    guard = FontGuard()
-    handouts = _Handouts(root, guide, lang, today=today, site_url=site_url)
-    out_dir = Path(out_dir)
-    jobs = [(sheet, out_dir / sheet.filename) for sheet in handouts.sheets()]
-    if staff is not None:
-        target = staff_sheet_path(root, lang)
-        _refuse_public(root, target)
-        jobs.append((handouts.agency_list(staff), target))
-    written = handouts.print_all(jobs, guard, staff, cache=root / CACHE_DIR / lang)
+    """Write every public handout of the `lang` edition into out_dir (see render_handout_sets); the
+    staff sheet, with `staff`, is the last path returned."""
+    one = HandoutSet(lang, Path(out_dir), site_url)
+    written = render_handout_sets(root, guide, [one], today=today, staff=staff)
     if overflows is not None:
-        overflows += [Overflow(sheet.filename, sheet.pages) for sheet, _ in jobs if sheet.one_page and sheet.pages > 1]
+        overflows += one.overflows
     return written
 
 
@@ -865,15 +908,13 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     out = args.out or args.root / DEFAULT_OUT
     started = time.perf_counter()
     written: list[Path] = []
+    editions = Edition.all_for(guide)
+    sets = [HandoutSet(edition.lang, out / edition.prefix, edition.url(guide)) for edition in editions]
     try:
-        for edition in Edition.all_for(guide):
-            overflows: list[Overflow] = []
-            written += render_handouts(
-                args.root, guide, edition.lang, out / edition.prefix, today=today, site_url=edition.url(guide),
-                staff=loaded.private if args.staff else None, overflows=overflows,
-            )
-            for overflow in overflows:
-                print(f"{out / edition.prefix / overflow.filename}: {word('handout_overflow', lang, pages=overflow.pages)}", file=sys.stderr)
+        written += render_handout_sets(args.root, guide, sets, today=today, staff=loaded.private if args.staff else None)
+        for one in sets:
+            for overflow in one.overflows:
+                print(f"{one.out_dir / overflow.filename}: {word('handout_overflow', lang, pages=overflow.pages)}", file=sys.stderr)
     except HandoutError as err:
         print(err.in_language(lang), file=sys.stderr)
         return 1

@@ -52,6 +52,7 @@ class Presenter:
         self._qr: dict[str, Markup] = {}
         self._tel: dict[str, str] = {}
         self._dates: dict[tuple[date, bool], str] = {}
+        self._hours: dict[int, list[Markup]] = {}  # id(hours) -> hours_lines: a counter is on many sheets and pages
         self.catalog = translations
         self.words = Words(lang, translations)
         self.texts = Texts(guide.site, lang, self.gettext)
@@ -244,6 +245,11 @@ class Presenter:
         """The hours table (hours_rows) in two or three short lines:
         "月曜～金曜 8:30–17:15", "休み: 土曜・日曜・祝日・休日・年末年始（12/29～1/3）", then coming exceptions.
         Each day label and each time stays on one line when the line wraps."""
+        if id(hours) not in self._hours:
+            self._hours[id(hours)] = self._hours_lines(hours)
+        return self._hours[id(hours)]
+
+    def _hours_lines(self, hours: Hours | None) -> list[Markup]:
         rows = self.hours_rows(hours)
         if not rows:
             return []
