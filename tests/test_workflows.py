@@ -213,6 +213,17 @@ def test_deploy_checks_builds_and_publishes_the_site_to_pages():
     assert "pages" not in workflow["permissions"]  # write access only where it deploys
 
 
+@pytest.mark.parametrize("path", [PULL_REQUEST, DEPLOY], ids=lambda p: p.name)
+def test_builds_start_from_the_handouts_printed_before(path):
+    workflow = load(path)
+    cache = step_using(workflow, "actions/cache")
+    assert cache["with"]["path"].split() == ["build/handouts-cache", "build/templates-cache"]
+    assert cache["with"]["key"] == "guide-build-${{ github.sha }}"
+    assert cache["with"]["restore-keys"] == "guide-build-"  # the newest cache of an earlier commit
+    names = [step.get("name", step.get("uses", "")) for step in steps(workflow)]
+    assert names.index("Handouts printed before") < names.index("guide build")
+
+
 # --- pre-commit -----------------------------------------------------------------------------
 
 
