@@ -53,7 +53,7 @@ from .i18n import default_language, translations, words
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from .pages import TEMPLATES, handout_file, template_environment, url_for
 from .present import Presenter
-from .workers import forked_pool
+from .workers import forked_map, forked_pool
 
 __all__ = ["HandoutError", "HandoutSet", "Overflow", "cmd_handouts", "register", "render_handout_sets", "render_handouts", "staff_sheet_path"]
 
@@ -433,11 +433,12 @@ class _Handouts:
 
     # printing
 
-    def html(self, sheet: Sheet, index: int, *, paged: bool = False) -> str:
+    def html(self, sheet: Sheet, index: int, *, paged: bool = False, made: str | None = None) -> str:
+        """The sheet's HTML at level `index`, made once (`made`: made elsewhere, by a worker)."""
         paged = paged or sheet.flowing  # a flowing sheet has one HTML: for its cache key and for printing
         key = (sheet.filename, index, paged)
         if key not in self._html:
-            self._html[key] = self._make_html(sheet, sheet.levels[index], paged=paged)
+            self._html[key] = made if made is not None else self._make_html(sheet, sheet.levels[index], paged=paged)
         return self._html[key]
 
     def _make_html(self, sheet: Sheet, level: dict, *, paged: bool = False) -> str:
@@ -616,6 +617,17 @@ def _print_batches(batches: list[_Batch], guard: FontGuard, staff: PrivateOverla
     """Print every sheet of every batch to its target: those whose inputs did not change from
     their cache are copied, the others printed in parallel, every language's sheets together
     (so the longest sheets of two languages are printed side by side, not one after the other)."""
+    # A cache key needs the sheet's HTML: the normal-print sheets' are made in parallel, a part per
+    # core; the HTML of a sheet that is not in its cache comes back, to be checked and printed.
+    normal = [(b, n) for b, batch in enumerate(batches) for n, (sheet, _) in enumerate(batch.jobs)
+              if batch.store and not sheet.smaller and not sheet.context.get("staff")]
+    parts = len(os.sched_getaffinity(0)) if len(normal) > 8 else 1  # a few sheets are not worth a fork
+    for part in forked_map(_cache_keys, [(batches, normal[i::parts]) for i in range(parts)]):
+        for b, number, key, html in part:
+            sheet = batches[b].jobs[number][0]
+            batches[b].store.keys[id(sheet)] = key
+            if html is not None:
+                batches[b].handouts.html(sheet, 0, made=html)
     for batch in batches:
         for number, (sheet, _) in enumerate(batch.jobs):
             pdf = batch.store.fetch(sheet) if batch.store and not sheet.context.get("staff") else None
@@ -637,6 +649,17 @@ def _print_batches(batches: list[_Batch], guard: FontGuard, staff: PrivateOverla
     for batch in batches:
         if batch.store:
             batch.store.prune()
+
+
+def _cache_keys(batches: list[_Batch], sheets: list[tuple[int, int]]) -> list[tuple[int, int, str, str | None]]:
+    """(batch, job number, cache key, the HTML if the cache does not have the sheet) of each sheet."""
+    keys = []
+    for b, number in sheets:
+        batch = batches[b]
+        sheet = batch.jobs[number][0]
+        key = batch.store.key(sheet)
+        keys.append((b, number, key, None if batch.store.has(key) else batch.handouts.html(sheet, 0)))
+    return keys
 
 
 _RUN: tuple | None = None  # (batches, guard) being printed: forked workers inherit it
@@ -747,6 +770,9 @@ class _Cache:
                 digest.update(part.encode("utf-8") + b"\0")
             self.keys[id(sheet)] = digest.hexdigest()
         return self.keys[id(sheet)]
+
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}.json").is_file()
 
     def fetch(self, sheet: Sheet) -> bytes | None:
         """The PDF printed before from the same inputs (its level and pages set on `sheet`), or None."""
