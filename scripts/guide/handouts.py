@@ -1,4 +1,4 @@
-"""Printable A4 handouts (PDF) of one language edition, and the staff-only agency list.
+"""Printable A4 handouts (PDF) of each language edition, and the staff-only agency list.
 
     agency-list.pdf              every agency by concern, hubs first, phone, address, hours
     category-<id>.pdf            one concern on exactly one page, with a QR code to its web page
@@ -23,8 +23,9 @@ missing font or character is an error, never a sheet of empty boxes.  One
 WeasyPrint FontConfiguration and one parsed stylesheet serve every PDF of the process.
 
 At any size of the data a sheet takes a few layouts (a concern's level of detail is computed
-from its entries' measured heights), the sheets are printed by one forked worker per core,
-and a sheet whose inputs did not change is copied from build/handouts-cache/.
+from its entries' measured heights), the sheets of every language are printed together by one
+forked worker per core, and a sheet whose inputs did not change is copied from
+build/handouts-cache/<lang>/.
 """
 
 from __future__ import annotations
