@@ -221,27 +221,21 @@ class EditionSite:
 def _edition_site(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None) -> EditionSite:
     """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its open data."""
     docs = root / BUILD_DIR / DOCS_DIR / edition.lang
-    scratch = generate(root, guide, edition, editions, today, docs=root / BUILD_DIR / "docs.next" / edition.lang)
-    changed, removed = sync_folder(scratch, docs)
-    shutil.rmtree(scratch)
+    changed, removed = regenerate(root, guide, edition, editions, today, docs, root / BUILD_DIR / "docs.next" / edition.lang)
     config = write_mkdocs_config(root, guide, edition, editions, docs, out)
     frame = _frame(root, config)
     site = root / SITE_DIR / edition.prefix
     kept = last_frame == frame and not removed
     if kept:
+        from .exports import DATA_DIR  # noqa: PLC0415 - imports the page module
+
         # Not the other editions (each has its own), nor what is made after MkDocs (handouts, open data).
-        others = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition}
-        shutil.copytree(site, out, ignore=lambda folder, names: _not_mkdocs(Path(folder) == site, names, others))
+        not_mkdocs = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition} | {"handouts", DATA_DIR}
+        shutil.copytree(site, out, ignore=lambda folder, names: not_mkdocs.intersection(names) if Path(folder) == site else ())
     run_mkdocs(config, dirty=kept)
     write_open_data(root, guide, edition, editions, out, today)
     made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
     return EditionSite(frame, made, kept)
-
-
-def _not_mkdocs(top: bool, names: list[str], other_editions: set[str]) -> set[str]:
-    from .exports import DATA_DIR  # noqa: PLC0415 - imports the page module
-
-    return {name for name in names if name in other_editions | {"handouts", DATA_DIR}} if top else set()
 
 
 def _frame(root: Path, config: Path) -> str:
@@ -347,7 +341,16 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     return docs
 
 
-def sync_folder(source: Path, target: Path) -> tuple[set[str], set[str]]:
+def regenerate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, scratch: Path) -> tuple[set[str], set[str]]:
+    """Generate the edition into `scratch`, then write to `docs` only what changed; (changed, removed) names."""
+    generate(root, guide, edition, editions, today, docs=scratch)
+    try:
+        return _sync_folder(scratch, docs)
+    finally:
+        shutil.rmtree(scratch)
+
+
+def _sync_folder(source: Path, target: Path) -> tuple[set[str], set[str]]:
     """Make `target` hold the files of `source`, writing only those that differ; (changed, removed) names.
 
     An untouched file keeps its time, so MkDocs' dirty mode leaves its page alone."""

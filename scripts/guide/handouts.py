@@ -54,7 +54,7 @@ from .i18n import default_language, translations, words
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from .pages import TEMPLATES, handout_file, template_environment, url_for
 from .present import Presenter
-from .workers import forked_map, forked_pool
+from .workers import forked_parts, forked_pool
 
 __all__ = ["HandoutError", "HandoutSet", "Overflow", "cmd_handouts", "register", "render_handout_sets", "render_handouts", "staff_sheet_path"]
 
@@ -607,7 +607,7 @@ class _Batch:
 
     handouts: _Handouts
     jobs: list[tuple[Sheet, Path]]
-    store: _Cache | None = None
+    store: _Cache
     cached: dict[int, bytes] = field(default_factory=dict)  # job number -> PDF printed before
 
     def todo(self) -> list[int]:
@@ -620,18 +620,15 @@ def _print_batches(batches: list[_Batch], guard: FontGuard, staff: PrivateOverla
     (so the longest sheets of two languages are printed side by side, not one after the other)."""
     # A cache key needs the sheet's HTML: the normal-print sheets' are made in parallel, a part per
     # core; the HTML of a sheet that is not in its cache comes back, to be checked and printed.
-    normal = [(b, n) for b, batch in enumerate(batches) for n, (sheet, _) in enumerate(batch.jobs)
-              if batch.store and not sheet.smaller and not sheet.context.get("staff")]
-    parts = len(os.sched_getaffinity(0)) if len(normal) > 8 else 1  # a few sheets are not worth a fork
-    for part in forked_map(_cache_keys, [(batches, normal[i::parts]) for i in range(parts)]):
-        for b, number, key, html in part:
-            sheet = batches[b].jobs[number][0]
-            batches[b].store.keys[id(sheet)] = key
-            if html is not None:
-                batches[b].handouts.html(sheet, 0, made=html)
+    normal = [(b, n) for b, batch in enumerate(batches) for n, (sheet, _) in enumerate(batch.jobs) if _cacheable(sheet) and not sheet.smaller]
+    for b, number, key, html in forked_parts(_cache_keys, (batches,), normal, fork_above=8):
+        sheet = batches[b].jobs[number][0]
+        batches[b].store.keys[id(sheet)] = key
+        if html is not None:
+            batches[b].handouts.html(sheet, 0, made=html)
     for batch in batches:
         for number, (sheet, _) in enumerate(batch.jobs):
-            pdf = batch.store.fetch(sheet) if batch.store and not sheet.context.get("staff") else None
+            pdf = batch.store.fetch(sheet) if _cacheable(sheet) else None
             if pdf is not None:
                 batch.cached[number] = pdf
     # (b) first, for every sheet to print at once: one error lists every character that cannot be printed.
@@ -645,11 +642,14 @@ def _print_batches(batches: list[_Batch], guard: FontGuard, staff: PrivateOverla
     for b, number, pdf in _print_in_parallel([(b, n) for b, batch in enumerate(batches) for n in batch.todo()], batches, guard):
         sheet, target = batches[b].jobs[number]
         _write_file(target, pdf)
-        if batches[b].store and not sheet.context.get("staff"):  # staff-only facts are kept nowhere else
+        if _cacheable(sheet):
             batches[b].store.keep(sheet, pdf)
     for batch in batches:
-        if batch.store:
-            batch.store.prune()
+        batch.store.prune()
+
+
+def _cacheable(sheet: Sheet) -> bool:
+    return not sheet.context.get("staff")  # staff-only facts are kept nowhere else
 
 
 def _cache_keys(batches: list[_Batch], sheets: list[tuple[int, int]]) -> list[tuple[int, int, str, str | None]]:

@@ -19,7 +19,6 @@ makes them.  Data with errors writes nothing, so the browser keeps the last good
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from urllib.parse import parse_qs
 import jinja2
 from mkdocs.livereload import LiveReloadServer
 
-from .build import BUILD_DIR, compiled_templates, generate, run_mkdocs, sync_folder, write_mkdocs_config
+from .build import BUILD_DIR, compiled_templates, regenerate, run_mkdocs, write_mkdocs_config
 from .editions import Edition
 from .i18n import translations
 from .load import DATA_FILES, PROJECT_FOLDERS, load_or_raise
@@ -127,9 +126,7 @@ class Preview:
         Returns the number of pages rewritten and whether MkDocs ran clean (a changed config makes it)."""
         docs, scratch = self.work / "docs" / edition.lang, self.work / "next" / edition.lang
         out = self.site / edition.prefix
-        generate(self.root, guide, edition, editions, today, docs=scratch)
-        changed, removed = sync_folder(scratch, docs)
-        shutil.rmtree(scratch)
+        changed, removed = regenerate(self.root, guide, edition, editions, today, docs, scratch)
         config = self._config_file(edition)
         text = write_mkdocs_config(self.root, guide, edition, editions, docs, out, path=config.with_suffix(".new")).read_text(encoding="utf-8")
         if config.exists() and config.read_text(encoding="utf-8") == text:

@@ -36,7 +36,7 @@ from .i18n import default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
-from .workers import forked_map
+from .workers import forked_parts
 
 # --- what the report found -------------------------------------------------------------
 
@@ -430,8 +430,7 @@ def dead_links(site_dir: Path, cache: Path | None = None) -> tuple[int, list[Dea
     kept = _read_links_cache(cache)
     stamps = {name: _stamp(site / name) for name in names}
     unread = [name for name in names if kept.get(name, [None])[0] != stamps[name]]
-    parts = len(os.sched_getaffinity(0)) if len(unread) > 200 else 1  # a few pages are not worth a fork
-    read = dict(pair for part in forked_map(_links_of_pages, [(site, unread[i::parts]) for i in range(parts)]) for pair in part)
+    read = dict(forked_parts(_links_of_pages, (site,), unread, fork_above=200))
     found, pages_links = [], {}
     for name in names:
         links = read[name] if name in read else kept[name][1]

@@ -45,6 +45,14 @@ def forked_map(function: Callable, calls: list[tuple]) -> list:
         _CALLS = None
 
 
+def forked_parts(function: Callable, shared: tuple, items: list, *, fork_above: int) -> list:
+    """function(*shared, part) for `items` split into a part per core, the results in one list.
+
+    Up to `fork_above` items are not worth a fork: one call, here."""
+    parts = len(os.sched_getaffinity(0)) if len(items) > fork_above else 1
+    return [result for part in forked_map(function, [(*shared, items[i::parts]) for i in range(parts)]) for result in part]
+
+
 def _call(number: int):
     function, calls = _CALLS
     return function(*calls[number])
