@@ -7,6 +7,7 @@ resource exhaustion, tracebacks instead of located errors, text that looks right
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import re
@@ -24,7 +25,7 @@ import yaml
 from guide import build as build_module
 from guide.yamlfile import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_TEXT_CHARS, read_yaml
 
-from conftest import TODAY, copy_guide
+from conftest import REPO, TODAY, copy_guide
 
 # What a hostile contributor writes into a text: script, an attribute break-out, an entity.
 PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>&amp;"
@@ -440,3 +441,27 @@ def test_every_handout_gets_the_payload_as_text(poisoned):
         assert "<script>alert" not in html and "<img src=x" not in html, sheet.filename
         assert "&amp;lt;" not in html, f"escaped twice: {sheet.filename}"
     assert any(ESCAPED_ONCE in press.html(sheet, 0) for sheet in sheets)
+
+
+def _processes_building(root: Path) -> list[int]:
+    """The processes whose command line names this guide (a build and its forked workers)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if proc.name.isdigit() and str(root).encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+    return found
+
+
+def test_a_killed_build_takes_its_workers_with_it(tmp_path):
+    # An orphaned worker would hold the build's lock and write into the next build's folders.
+    root = copy_guide(tmp_path, REPO)  # the shipped guide: each edition's worker has seconds of work
+    process = _start_build(root)
+    _wait_for(root / "build" / "site.new", process)  # made by a worker: the editions are being built
+    assert len(_processes_building(root)) >= 2, "the build has no workers"
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 0.3  # a worker left alive would go on with its edition for a second or more
+    while _processes_building(root) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _processes_building(root) == []

@@ -2,27 +2,37 @@
 
 Workers are forked after the slow imports, so each import is paid once.  A stopped build
 (Ctrl-C, SIGTERM) is the parent's to report: a worker leaves quietly when the pool ends it,
-instead of printing a traceback of its own.
+instead of printing a traceback of its own.  A killed build (SIGKILL) takes its workers with it:
+an orphan would hold the build's lock and write into the next build's folders.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable
 
 
-def _quiet(then: Callable[[], None] | None) -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _quiet(parent: int, then: Callable[[], None] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent hears Ctrl-C and ends the pool
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends a worker with SIGTERM: just go
+    with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere a killed build's workers finish their task
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent was killed before the line above
+        os._exit(1)
     if then is not None:
         then()
 
 
 def forked_pool(workers: int, initializer: Callable[[], None] | None = None):
     """A pool of `workers` forked processes; `initializer` runs in each after the signals are set."""
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_quiet, initargs=(initializer,))
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_quiet, initargs=(os.getpid(), initializer))
 
 
 _CALLS: tuple | None = None  # (function, calls) being run: forked workers inherit it, nothing is pickled on the way in
