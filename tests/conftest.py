@@ -25,6 +25,21 @@ TODAY = "2026-11-23"  # a Monday and a public holiday (勤労感謝の日)
 STAFF_EXTENSION = "内線9876-STAFF-ONLY"
 STAFF_NAME = "職員架空太郎"
 STAFF_AGENCY = "kakuu-soudan-center"  # in the minimal fixture
+# The guides a guide's own tests (test_guide, test_search_cases, test_contributing) run on: the one in
+# data/ and content/, and the fixture guides, as a second city that put them there would run them.
+GUIDES = {"guide": REPO, "minimal": MINIMAL, "small": FIXTURES / "small"}
+
+
+# --- the quick tier: `./dev test --quick` runs every test but these (pytest -m "not browser and not build")
+
+# Fixtures that build a whole site: a test that asks for one is a `build` test, wherever it is.
+BUILDING_FIXTURES = {"built", "small_built", "poisoned", "fixture_site", "built_guide", "minimal_built", "variant_built", "printed", "big", "previewed", "original", "english_output"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if BUILDING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.build)
 
 
 def run_node(harness: str, script: Path, payload: dict, *, timezone: str = "Asia/Tokyo") -> dict:

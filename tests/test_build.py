@@ -12,6 +12,8 @@ from guide.cli import main
 
 from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide
 
+pytestmark = pytest.mark.build  # every test here builds a site, a preview or handouts
+
 
 def site_files(root: Path):
     return [p for p in (root / "site").rglob("*") if p.is_file()]

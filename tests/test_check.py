@@ -25,11 +25,10 @@ from guide.model import AgencyFile, PrivateOverlay
 from guide.problems import Problem
 from guide.yamlfile import read_yaml
 
+from conftest import GUIDES, MINIMAL, REPO, TODAY
+
 TESTS = Path(__file__).parent
-REPO = TESTS.parent
-MINIMAL = TESTS / "fixtures" / "minimal"
 BROKEN = TESTS / "broken"
-TODAY = "2026-11-23"  # the fixture's last_verified dates are fresh as of this day
 
 
 CASES = sorted(path.name for path in BROKEN.iterdir() if path.is_dir())
@@ -201,8 +200,9 @@ def test_summary_lists_every_record_with_its_source_document(run_guide):
     assert lines[0] == "相談機関 3　拠点 2　相談内容 4　プログラム 3"
 
 
-def test_the_shipped_data_has_no_errors(run_guide):
-    result = run_guide("check", "--root", REPO)
+@pytest.mark.parametrize("guide", list(GUIDES))
+def test_the_shipped_data_has_no_errors(run_guide, guide):
+    result = run_guide("check", "--root", GUIDES[guide])
     assert "Traceback" not in result.err
     assert result.code == 0, result.err
 
@@ -241,9 +241,10 @@ def test_committed_schema_matches_the_model(filename, file_model):
     assert committed.read_text(encoding="utf-8") == schema_text(file_model), "run `guide schema` and commit"
 
 
+@pytest.mark.parametrize("guide", list(GUIDES))
 @pytest.mark.parametrize("filename", [name for name, _ in DATA_FILES.values()])
-def test_each_shipped_data_file_points_editors_at_its_schema(filename):
-    first_line = (REPO / "data" / filename).read_text(encoding="utf-8").splitlines()[0]
+def test_each_shipped_data_file_points_editors_at_its_schema(filename, guide):
+    first_line = (GUIDES[guide] / "data" / filename).read_text(encoding="utf-8").splitlines()[0]
     assert first_line == f"# yaml-language-server: $schema=../schema/{filename.replace('.yaml', '.schema.json')}"
 
 

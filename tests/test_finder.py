@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_node
+from searching import FINDER_JS, search, search_many
 from babel.support import NullTranslations
 
 from guide.finder import INDEX_FILE, build_index, finder_choices, index_files, index_json
@@ -17,40 +18,13 @@ from guide.load import load_guide
 from guide.model import Hours
 from guide.pages import Renderer, plan_pages, template_environment
 
-ROOT = Path(__file__).resolve().parent.parent
-FINDER_JS = ROOT / "overrides" / "assets" / "guide" / "finder.js"
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
 RANKING = Path(__file__).parent / "fixtures" / "ranking"
-
 
 
 def url_for(kind: str, *ids: str) -> str:
     paths = {"agency": "agencies/{}/", "branch": "agencies/{}/{}/", "program": "programs/{}/"}
     return paths[kind].format(*ids)
-
-
-HARNESS = """
-const finder = require(process.argv[1]);
-let input = "";
-process.stdin.on("data", (chunk) => (input += chunk));
-process.stdin.on("end", () => {
-  const { index, queries } = JSON.parse(input);
-  const out = queries.map(({ q, facets }) => {
-    const docs = finder.search(index, q, facets || {});
-    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy, first: docs[0] || null };
-  });
-  process.stdout.write(JSON.stringify(out));
-});
-"""
-
-
-def search_many(index: dict, queries: list[tuple[str, dict]]) -> list[dict]:
-    """Run finder.js's search() for each (query, facets) in one Node process."""
-    return run_node(HARNESS, FINDER_JS, {"index": index, "queries": [{"q": q, "facets": f} for q, f in queries]})
-
-
-def search(index: dict, query: str, **facets) -> dict:
-    return search_many(index, [(query, facets)])[0]
 
 
 # --- the guides ---------------------------------------------------------------

@@ -2,7 +2,9 @@
 and it passes the checks kept beside its data (data/checks.yaml).
 
 These tests belong to a guide, not to the generator (whose tests run on tests/fixtures/):
-a city that replaces data/ and content/ runs them on its own guide, with its own checks.
+a city that replaces data/ and content/ runs them on its own guide, with its own checks.  They
+run on the guide in data/ and on each fixture guide (conftest.GUIDES), as they would if a
+city had put that fixture into data/ and content/.
 """
 
 from __future__ import annotations
@@ -13,21 +15,20 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, TODAY, copy_guide
+from conftest import GUIDES, TODAY, copy_guide
 from pypdf import PdfReader
-from test_finder import search_many, url_for
+from searching import search_many
 
 from guide import report
 from guide.cli import main
 from guide.finder import build_index
 from guide.load import load_guide
-from guide.pages import plan_pages
+from guide.pages import plan_pages, url_for
 
-CHECKS = REPO / "data" / "checks.yaml"
 CHECK_KEYS = {"counts", "translated", "walkthroughs"}  # search cases: data/search-cases.yaml (test_search_cases.py)
 
 
-def read_checks(root: Path = REPO) -> dict:
+def read_checks(root: Path) -> dict:
     """data/checks.yaml, or no checks when the guide keeps none."""
     path = root / "data" / "checks.yaml"
     checks = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -49,9 +50,14 @@ def counts_of(guide) -> dict[str, int]:
     }
 
 
+@pytest.fixture(scope="module", params=list(GUIDES))
+def guide_root(request) -> Path:
+    return GUIDES[request.param]
+
+
 @pytest.fixture(scope="module")
-def guide():
-    loaded = load_guide(REPO)
+def guide(guide_root):
+    loaded = load_guide(guide_root)
     assert loaded.guide is not None, [str(p) for p in loaded.errors][:5]
     return loaded.guide
 
@@ -61,17 +67,17 @@ def indexes(guide):
     return {lang.code: build_index(guide, lang.code, url_for) for lang in guide.site.languages}
 
 
-def test_the_guide_has_the_records_its_checks_count(guide):
-    expected = read_checks().get("counts", {})
+def test_the_guide_has_the_records_its_checks_count(guide, guide_root):
+    expected = read_checks(guide_root).get("counts", {})
     got = counts_of(guide)
     assert set(expected) <= set(got), f"data/checks.yaml counts: unknown {set(expected) - set(got)}"
     assert {k: got[k] for k in expected} == expected
 
 
-def test_what_the_checks_say_is_translated_is_translated(guide):
+def test_what_the_checks_say_is_translated_is_translated(guide, guide_root):
     """`translated: [en]`: every concern, agency name and service in that language, not only the fallback."""
     missing = []
-    for lang in read_checks().get("translated", []):
+    for lang in read_checks(guide_root).get("translated", []):
         missing += [(lang, c.id) for c in guide.taxonomy.categories if not c.name.get(lang)]
         missing += [(lang, a.id) for a in guide.agencies if not a.name.get(lang)]
         missing += [(lang, f"{a.id}/{s.id}") for a in guide.agencies for s in a.services if not s.description.get(lang)]
@@ -113,8 +119,8 @@ def test_the_search_index_stays_small_for_phones(indexes):
 
 
 @pytest.fixture(scope="module")
-def built_guide(tmp_path_factory, guide) -> Path:
-    root = copy_guide(tmp_path_factory.mktemp("guide"), guide=REPO)
+def built_guide(tmp_path_factory, guide_root) -> Path:
+    root = copy_guide(tmp_path_factory.mktemp("guide"), guide=guide_root)
     assert main(["build", "--root", str(root), "--today", TODAY]) == 0
     return root
 

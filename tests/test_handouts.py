@@ -33,6 +33,8 @@ from guide.handouts import (
 from guide.load import load_guide
 from pypdf import PdfReader
 
+pytestmark = pytest.mark.build  # every test here builds a site, a preview or handouts
+
 SITE = "https://guide.example.jp/"
 DAY = date.fromisoformat(TODAY)
 A4 = (595.28, 841.89)

@@ -19,17 +19,16 @@ import time
 from datetime import date
 from pathlib import Path
 
+import bench  # scripts/bench.py: the benchmark's synthetic guides
 import pytest
 import yaml
 
 from guide import build as build_module
 from guide.yamlfile import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_TEXT_CHARS, read_yaml
 
-from conftest import REPO, TODAY, copy_guide
+from conftest import MINIMAL, TODAY, copy_guide
+from hostile import ESCAPED_ONCE, PAYLOAD, build_poisoned
 
-# What a hostile contributor writes into a text: script, an attribute break-out, an entity.
-PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>&amp;"
-ESCAPED_ONCE = "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&gt;&lt;img src=x onerror=alert(2)&gt;&amp;amp;"
 HOSTILE_ADDRESSES = ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>",
                      "vbscript:msgbox(1)", 'https://example.jp/" onmouseover="alert(1)', "//evil.example/", "https://"]
 
@@ -47,30 +46,6 @@ def set_in(root: Path, file: str, path: tuple, value) -> None:
 
 
 # --- 1. markup reaches the pages exactly once escaped ----------------------------------
-
-
-def _with_payload(value: object, key: str = "") -> object:
-    """Every multilingual text of the data (names, descriptions, notes …) and every source section, poisoned."""
-    if isinstance(value, dict):
-        if "ja" in value and all(isinstance(v, str) for k, v in value.items() if k != "unofficial"):
-            return {k: (f"{v}{PAYLOAD}" if k != "unofficial" else v) for k, v in value.items()}
-        return {k: _with_payload(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_with_payload(v, key) for v in value]
-    if key in {"section", "note"} and isinstance(value, str):
-        return value + PAYLOAD
-    return value
-
-
-def build_poisoned(root: Path) -> Path:
-    """The minimal fixture guide with the payload in every text of every record, built without handouts."""
-    copy_guide(root)
-    for name in ("agencies.yaml", "programs.yaml", "categories.yaml", "areas.yaml", "sources.yaml"):
-        path = root / "data" / name
-        data = _with_payload(yaml.safe_load(path.read_text(encoding="utf-8")))
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    build_module.build(root, today=date.fromisoformat(TODAY), handouts=False)
-    return root
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +228,7 @@ def _wait_for(path: Path, process: subprocess.Popen) -> None:
     raise AssertionError(f"{path} never appeared")
 
 
+@pytest.mark.build
 def test_two_builds_started_together_leave_one_whole_site(tmp_path):
     root = copy_guide(tmp_path)
     first = _start_build(root)
@@ -266,6 +242,7 @@ def test_two_builds_started_together_leave_one_whole_site(tmp_path):
     assert (root / "site" / "en" / "agencies" / "kakuu-soudan-center" / "index.html").is_file()
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
 def test_a_stopped_build_keeps_the_old_site_and_leaves_nothing_behind(tmp_path, how):
     root = copy_guide(tmp_path)
@@ -280,6 +257,7 @@ def test_a_stopped_build_keeps_the_old_site_and_leaves_nothing_behind(tmp_path, 
     assert "Traceback" not in process.stderr.read().decode()
 
 
+@pytest.mark.build
 def test_after_a_killed_build_the_next_one_cleans_up_and_succeeds(tmp_path):
     root = copy_guide(tmp_path)
     process = _start_build(root)
@@ -308,6 +286,7 @@ def test_a_site_left_half_swapped_is_put_back(tmp_path):
     assert (site / "index.html").read_text() == "old" and not (tmp_path / "site.old").exists()
 
 
+@pytest.mark.build
 def test_an_unwritable_folder_is_a_message_not_a_traceback(run_guide, tmp_path, monkeypatch):
     root = copy_guide(tmp_path)
 
@@ -453,9 +432,11 @@ def _processes_building(root: Path) -> list[int]:
     return found
 
 
+@pytest.mark.build
 def test_a_killed_build_takes_its_workers_with_it(tmp_path):
     # An orphaned worker would hold the build's lock and write into the next build's folders.
-    root = copy_guide(tmp_path, REPO)  # the shipped guide: each edition's worker has seconds of work
+    # The minimal fixture ×20 (two editions, whatever guide is in data/): each edition's worker has seconds of work.
+    root = copy_guide(tmp_path / "guide", bench.synthetic_guide(MINIMAL, tmp_path / "x20", 20))
     process = _start_build(root)
     _wait_for(root / "build" / "site.new", process)  # made by a worker: the editions are being built
     assert len(_processes_building(root)) >= 2, "the build has no workers"

@@ -1,8 +1,8 @@
 """Each guide's search cases (data/search-cases.yaml beside its data), run on its finder index.
 
 The cases are the guide's own: what residents type and which records must or must not come up.
-The same runner checks the generator on the ranking fixture (tests/fixtures/ranking) and the guide in
-data/.  Every query is also held to the rules that hold for any guide: at most 2 lines of one agency
+The same runner checks the generator on the ranking fixture (tests/fixtures/ranking), the guide in
+data/ and the fixture guides a city could put there (conftest.GUIDES).  Every query is also held to the rules that hold for any guide: at most 2 lines of one agency
 in the first 10 results, at most 10 close results.  The browser run is in tests/browser/test_finder_cases.py.
 """
 
@@ -13,64 +13,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import REPO, run_node
+from conftest import GUIDES as GUIDES_IN_DATA
+from searching import case_id, check_case, lines_per_agency, load_cases, run_cases
 
 from guide.finder import build_index, index_json
 from guide.load import load_guide
 from guide.pages import url_for
 
-FINDER_JS = REPO / "overrides" / "assets" / "guide" / "finder.js"
 RANKING = Path(__file__).parent / "fixtures" / "ranking"
-CASES_FILE = Path("data") / "search-cases.yaml"
 INDEX_LIMIT_GZIP = 100_000
-
-HARNESS = """
-const finder = require(process.argv[1]);
-let input = "";
-process.stdin.on("data", (chunk) => (input += chunk));
-process.stdin.on("end", () => {
-  const { indexes, cases } = JSON.parse(input);
-  process.stdout.write(JSON.stringify(cases.map((c) => {
-    const docs = finder.search(indexes[c.lang || "ja"], c.query, c.facets || {});
-    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy };
-  })));
-});
-"""
-
-
-def load_cases(root: Path) -> list[dict]:
-    path = root / CASES_FILE
-    if not path.exists():
-        return []
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
-
-
-def case_id(case: dict) -> str:
-    return f"{case.get('lang', 'ja')}:{case['query']}"
-
-
-def check_case(case: dict, got: dict) -> list[str]:
-    """What is wrong with `got` (ids, branches, fuzzy of the results) for `case`; [] when it passes."""
-    top = case.get("top", 10)
-    first = got["ids"][:top]
-    wrong = []
-    if "first" in case and got["ids"][:1] != [case["first"]]:
-        wrong.append(f"first should be {case['first']}")
-    wrong += [f"{i} should be in the first {top}" for i in case.get("expect", []) if i not in first]
-    wrong += [f"{i} should not be in the first {top}" for i in case.get("not", []) if i in first]
-    if "fuzzy" in case and got["fuzzy"] is not case["fuzzy"]:
-        wrong.append(f"fuzzy should be {case['fuzzy']}")
-    if "branches" in case and (not got["ids"] or got["branches"][0] != case["branches"]):
-        wrong.append(f"the first result should list {case['branches']}")
-    return wrong
-
-
-def lines_per_agency(ids: list[str]) -> int:
-    """The most lines one agency takes in `ids` (its own line and its branches' lines)."""
-    agencies = [i.split("/")[0] for i in ids]
-    return max((agencies.count(a) for a in agencies), default=0)
 
 
 def indexes_of(root: Path) -> dict[str, dict]:
@@ -79,26 +31,18 @@ def indexes_of(root: Path) -> dict[str, dict]:
     return {lang.code: build_index(loaded.guide, lang.code, url_for) for lang in loaded.guide.site.languages}
 
 
-def run_cases(root: Path) -> list[tuple[dict, dict]]:
-    cases = load_cases(root)
-    results = run_node(HARNESS, FINDER_JS, {"indexes": indexes_of(root), "cases": cases})
-    return list(zip(cases, results, strict=True))
+GUIDES = {"ranking-fixture": RANKING, **GUIDES_IN_DATA}
 
 
-GUIDES = {"ranking-fixture": RANKING, "guide": REPO}
-
-
-@pytest.fixture(scope="module", params=list(GUIDES))
+@pytest.fixture(scope="module", params=[name for name, root in GUIDES.items() if load_cases(root)])
 def guide_root(request) -> Path:
-    root = GUIDES[request.param]
-    if not load_cases(root):
-        pytest.skip(f"{root / CASES_FILE}: this guide has no search cases")
-    return root
+    """Each guide that keeps search cases (a guide without any has none to run)."""
+    return GUIDES[request.param]
 
 
 @pytest.fixture(scope="module")
 def results(guide_root):
-    return run_cases(guide_root)
+    return run_cases(load_cases(guide_root), indexes_of(guide_root))
 
 
 def test_every_search_case_passes(results):

@@ -20,7 +20,7 @@ import yaml
 from yamllint import linter
 from yamllint.config import YamlLintConfig
 
-from conftest import MINIMAL, REPO, TODAY
+from conftest import GUIDES, MINIMAL, REPO, TODAY
 
 WORKFLOWS = REPO / ".github" / "workflows"
 PULL_REQUEST = WORKFLOWS / "pull-request.yml"
@@ -258,8 +258,9 @@ def _hook_command(hook_id: str) -> list[str]:
 # --- yamllint -----------------------------------------------------------------------------------
 
 
-def shipped_data_files() -> list[Path]:
-    return sorted(path for path in (REPO / "data").glob("*.y*ml") if path.name != "private.yaml")  # git-ignored
+def shipped_data_files(root: Path = REPO) -> list[Path]:
+    """A guide's data files (private.yaml is git-ignored)."""
+    return sorted(path for path in (root / "data").glob("*.y*ml") if path.name != "private.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -271,7 +272,7 @@ def lint(config: YamlLintConfig, text: str) -> list:
     return [p for p in linter.run(text, config) if p.level == "error"]
 
 
-@pytest.mark.parametrize("path", shipped_data_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for root in GUIDES.values() for p in shipped_data_files(root)], ids=lambda p: p.relative_to(REPO).as_posix())
 def test_yamllint_accepts_every_shipped_data_file(path, yamllint_config):
     problems = list(linter.run(path.read_text(encoding="utf-8"), yamllint_config))
     assert [f"{p.line}:{p.column} {p.rule}: {p.desc}" for p in problems] == []

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from conftest import PHONE, _QuietHandler, wait_until
-from test_hardening import PAYLOAD, build_poisoned
+from hostile import PAYLOAD, build_poisoned
 
 pytestmark = pytest.mark.browser
 

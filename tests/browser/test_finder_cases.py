@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 
 from conftest import FIXTURES, REPO, TODAY, copy_guide, phone_page, serve, wait_until
-from test_search_cases import CASES_FILE, case_id, check_case, lines_per_agency, load_cases
+from searching import CASES_FILE, case_id, check_case, lines_per_agency, load_cases
 
 from guide import finder
 from guide.cli import main

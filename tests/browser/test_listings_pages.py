@@ -6,8 +6,7 @@ The guide is the benchmark's synthetic copy of the minimal fixture ×15 (45 agen
 
 import bench  # scripts/bench.py: the benchmark's synthetic guides
 import pytest
-from conftest import MINIMAL, PHONE, TODAY, copy_guide, serve
-from test_site import axe_violations
+from conftest import MINIMAL, PHONE, TODAY, axe_violations, copy_guide, serve
 
 from guide.cli import main
 
