@@ -376,6 +376,16 @@ def test_mostly_equal_fields_under_a_new_id_is_a_rename(minimal_guide):
     assert [c.items for c in changes.agencies.changed] == [["id changed: example-counter → kenko-counter", "name Example Counter → 架空けんこう窓口"]]
 
 
+def test_a_name_kept_in_any_language_under_a_new_id_is_a_rename(minimal_guide):
+    from guide.model import Text
+
+    old = next(a for a in minimal_guide.agencies if a.id == "example-counter")  # no phone, no address
+    same_english = old.model_copy(update={"id": "x", "name": Text({"ja": "架空けんこう窓口", "en": old.name.get("en")})})
+    assert diff.same_record(old, same_english) == 1.0
+    renamed_in_both = old.model_copy(update={"id": "x", "name": Text({"ja": "架空けんこう窓口", "en": "Health Desk"})})
+    assert diff.same_record(old, renamed_in_both) < 1.0
+
+
 def test_a_different_record_under_a_new_id_is_removed_and_added(minimal_guide):
     kakei = next(a for a in minimal_guide.agencies if a.id == "kakuu-kakei")
     replacement = next(a for a in minimal_guide.agencies if a.id == "kakuu-soudan-center").model_copy(update={"id": "other"})

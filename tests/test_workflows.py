@@ -22,6 +22,9 @@ from yamllint.config import YamlLintConfig
 
 from conftest import GUIDES, MINIMAL, REPO, TODAY
 
+from guide.messages import github_annotation
+from guide.problems import Problem
+
 WORKFLOWS = REPO / ".github" / "workflows"
 PULL_REQUEST = WORKFLOWS / "pull-request.yml"
 DEPLOY = WORKFLOWS / "deploy.yml"
@@ -183,6 +186,16 @@ def test_the_guide_check_step_passes_quietly_without_errors(tmp_path, case):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "::error" not in done.stdout
     assert summary == ""
+    warnings = [line for line in done.stdout.splitlines() if line.startswith("::warning ")]
+    assert len(warnings) == (0 if case is None else 1)  # a stale date shows on its line, as a warning
+
+
+def test_an_annotation_quoting_the_data_cannot_start_another_workflow_command():
+    """The words quote what a contributor wrote: a line break in them would let it issue commands."""
+    problem = Problem("data/a,b:c.yaml", 3, 7, "duplicate_key", {"key": "x\n::error::100%", "first_line": 1})
+    annotation = github_annotation(problem, "en")
+    assert annotation.startswith("::error file=data/a%2Cb%3Ac.yaml,line=3,col=7,title=guide check::")
+    assert "\n" not in annotation and "x%0A::error::100%25" in annotation
 
 
 # --- deployment -------------------------------------------------------------------------------

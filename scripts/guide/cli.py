@@ -16,7 +16,7 @@ from . import diff, exporter, handouts, importer, report, scaffold
 from .editions import SITE_URL_VARIABLE, invalid_site_url_variable
 from .i18n import catalog_languages, default_language, pick, words
 from .load import DATA_FILES, city_today, load_guide
-from .messages import format_problem, word
+from .messages import format_problem, github_annotation, word
 from .model import PrivateOverlay
 from .problems import DataError
 
@@ -31,6 +31,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     loaded = load_guide(args.root, today=_today(args), with_private=True)
     for problem in loaded.problems:
         print(format_problem(problem, args.lang), file=sys.stderr)
+        if args.format == "github":
+            print(github_annotation(problem, args.lang))
     errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
     if loaded.guide is None:
         print(words(args.lang)("{errors} errors, {warnings} warnings", errors=errors, warnings=warnings), file=sys.stderr)
@@ -207,6 +209,8 @@ def parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", parents=[common], help="validate every data file and report all problems")
     check.add_argument("--summary", action="store_true", help="also print counts and every record's source")
+    check.add_argument("--format", choices=["text", "github"], default="text",
+                       help="github: also print each problem as a GitHub Actions annotation on standard output")
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", parents=[common], help="check the data and build site/ (all languages)")

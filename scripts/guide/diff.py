@@ -310,8 +310,8 @@ def same_record(old: BaseModel, new: BaseModel) -> float:
     """How surely `new` is `old` under another id: 1.0 for the same name, description or phone + address."""
     for attr in ("name", "description"):
         a, b = getattr(old, attr, None), getattr(new, attr, None)
-        if isinstance(a, Text) and isinstance(b, Text) and a.get("ja") and a.get("ja") == b.get("ja"):
-            return 1.0
+        if isinstance(a, Text) and isinstance(b, Text) and any(a.get(lang) == b.get(lang) for lang in a.languages):
+            return 1.0  # the same words in a language both have, whichever languages the guide has
     if hasattr(old, "phones") and hasattr(old, "address"):
         phones_a = sorted(p.number for p in _voice(old))
         phones_b = sorted(p.number for p in _voice(new))

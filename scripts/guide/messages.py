@@ -126,3 +126,17 @@ def format_problem(problem: Problem, lang: str = "ja") -> str:
     text = word(problem.code, lang, **problem.params)
     prefix = words(lang)("warning") + ": " if problem.severity == "warning" else ""
     return f"{problem.file}:{problem.line}:{problem.column}: {prefix}{text}"
+
+
+def github_annotation(problem: Problem, lang: str = "ja") -> str:
+    """The problem as a GitHub Actions workflow command: an error or warning shown on its line of a
+    pull request.  The words quote the data, so they are escaped as the runner requires: no text
+    from a file can end the command or start another."""
+    where = ",".join(f"{key}={_escaped(str(value), properties=True)}" for key, value in
+                     (("file", problem.file), ("line", problem.line), ("col", problem.column), ("title", "guide check")))
+    return f"::{problem.severity} {where}::{_escaped(word(problem.code, lang, **problem.params))}"
+
+
+def _escaped(text: str, *, properties: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if properties else text

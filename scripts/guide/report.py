@@ -133,7 +133,7 @@ class Report:
         groups: dict[str | None, list[StaleRecord]] = {}
         owners: dict[str | None, Text | None] = {}
         for record in sorted(self.stale, key=lambda r: (r.last_verified, r.kind, r.id)):
-            key = record.owner.get("ja") if record.owner else None
+            key = record.owner.get(self.default_lang) if record.owner else None
             groups.setdefault(key, []).append(record)
             owners.setdefault(key, record.owner)
         order = sorted(groups, key=lambda k: (k is None, groups[k][0].last_verified, k or ""))
