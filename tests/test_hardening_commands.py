@@ -35,7 +35,7 @@ from guide.i18n import translations
 from guide.load import load_guide
 from guide.model import Text
 from guide.preview import host_allowed, reachable_from_others
-from guide.yamlfile import MAX_FILE_BYTES
+from guide.yamlfile import MAX_FILE_BYTES, read_yaml
 
 from conftest import MINIMAL, TODAY, copy_guide
 
@@ -112,6 +112,13 @@ def test_a_control_character_in_any_field_is_a_located_error(minimal_copy, run_g
     assert problems_at_the_value(minimal_copy, run_guide, file, path, is_text, f"架空{control}体操") == [
         f"the value holds control characters ({CONTROLS[control]}), which show nothing and break the calendar "
         "and XML files (remove them; retype the text if it was pasted)"]
+
+
+def test_control_characters_written_into_the_file_itself_are_each_located(tmp_path):
+    path = tmp_path / "agencies.yaml"
+    path.write_text("agencies:\n  - id: a\x08b\n    # a comment with a bell \x07\n    name: {ja: x\x1by}\n", encoding="utf-8")
+    found = [(p.line, p.column, p.code, p.params["chars"]) for p in read_yaml(path, "data/agencies.yaml").problems]
+    assert found == [(2, 10, "control_char", "U+0008"), (3, 29, "control_char", "U+0007"), (4, 17, "control_char", "U+001B")]
 
 
 def test_the_message_is_in_japanese_too_and_shows_the_character_by_its_code(minimal_copy, run_guide):
