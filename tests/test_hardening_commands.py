@@ -241,6 +241,21 @@ def test_what_the_writer_still_refuses_is_named_not_a_traceback(monkeypatch):
     assert raised.value.args == ("data/programs.yaml: kakuu-taisou", "Content line can not contain unescaped new line characters.")
 
 
+def test_a_feed_the_writer_refuses_stops_the_build_with_its_words_and_keeps_the_site(tmp_path, run_guide, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise ValueError("a refused value")
+
+    root = copy_guide(tmp_path / "guide")
+    monkeypatch.setattr(Calendar, "to_ical", refuse)  # the build's workers are forked: they inherit it
+    run = run_guide("build", "--root", root, "--lang", "en", "--today", TODAY, "--skip-handouts")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err.splitlines() == [
+        "data/programs.yaml: kakuu-taisou: the calendar feed could not be written: a refused value "
+        "(remove line breaks and control characters from the program's name, venue and notes)",
+        "The build failed: site/ was not changed."]
+    assert not (root / "site").exists()
+
+
 # --- 3. sitemap.xml is valid XML whatever its addresses hold ------------------------------------------------
 
 
@@ -475,7 +490,8 @@ def test_new_refuses_a_language_that_is_not_a_code_and_writes_nothing(tmp_path, 
     target = tmp_path / "a" / "b" / "guide"
     run = run_guide("new", target, *CITY, "--languages", f"ja,{code}", "--lang", "en")
     assert run.code == 2
-    assert run.err.splitlines() == [f"guide new: '{code.strip()}' is not a language code (use codes such as ja or en)"]
+    shown = code.strip().replace("\x1b", "[U+001B]")  # no escape code reaches the terminal
+    assert run.err.splitlines() == [f"guide new: '{shown}' is not a language code (use codes such as ja or en)"]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == []
 
 
@@ -515,3 +531,19 @@ def test_the_build_says_site_is_unchanged_only_when_it_is(tmp_path, run_guide):
     assert pages == 0 and files >= 2  # the finder index of each edition
     assert (root / "site" / "assets" / "guide" / "finder-index.json").read_bytes() != finder_before
     assert not any("unchanged" in line for line in said)
+
+
+def test_a_build_that_cannot_note_what_site_was_made_from_still_says_it_built_it(tmp_path, run_guide, monkeypatch):
+    from guide import build as build_module
+
+    def unwritable(*args):
+        raise PermissionError(13, "Permission denied", "build/last-build.json")
+
+    root = copy_guide(tmp_path / "guide")
+    monkeypatch.setattr(build_module, "_remember_build", unwritable)
+    run = run_guide("build", "--root", root, "--lang", "en", "--today", TODAY, "--skip-handouts")
+    assert run.code == 0 and "site/ was not changed" not in run.err, run.err
+    assert (root / "site" / "index.html").is_file()
+    monkeypatch.undo()
+    again = run_guide("build", "--root", root, "--lang", "en", "--today", TODAY, "--skip-handouts")
+    assert "pages made again" not in again.err  # with no note, every page is made again

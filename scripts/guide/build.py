@@ -236,7 +236,10 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     (work / REPORT_FILE).write_text(report.render_report(checked, editions[0].lang, "markdown"), encoding="utf-8")
     changed = site_changes(root / SITE_DIR, staging) if (root / SITE_DIR).is_dir() else None
     _swap_in(staging, root / SITE_DIR)
-    _remember_build(root, editions, built)
+    # From here site/ is the new one: a failure to note what it was made from is no failed build
+    # (nor one that "left site/ unchanged"); the next build, finding no note, makes every page.
+    with contextlib.suppress(OSError):
+        _remember_build(root, editions, built)
     kept = [e.lang for e, made in zip(editions, built) if made.kept]
     return BuildReport(editions, warnings, sum(made.pages for made in built), kept, changed)
 

@@ -142,5 +142,9 @@ def format_problem(problem: Problem, lang: str = "ja") -> str:
     """`data/agencies.yaml:12:5: what is wrong (how to fix it)` — one line per problem."""
     text = word(problem.code, lang, **problem.params)
     prefix = words(lang)("warning") + ": " if problem.severity == "warning" else ""
-    line = f"{problem.file}:{problem.line}:{problem.column}: {prefix}{text}"
+    return showable(f"{problem.file}:{problem.line}:{problem.column}: {prefix}{text}")
+
+
+def showable(line: str) -> str:
+    """`line` with each control character and line break shown by its code point: [U+001B]."""
     return _UNSHOWABLE.sub(lambda ch: f"[U+{ord(ch[0]):04X}]", line)
