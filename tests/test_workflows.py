@@ -195,7 +195,7 @@ def test_an_annotation_quoting_the_data_cannot_start_another_workflow_command():
     problem = Problem("data/a,b:c.yaml", 3, 7, "duplicate_key", {"key": "x\n::error::100%", "first_line": 1})
     annotation = github_annotation(problem, "en")
     assert annotation.startswith("::error file=data/a%2Cb%3Ac.yaml,line=3,col=7,title=guide check::")
-    assert "\n" not in annotation and "x%0A::error::100%25" in annotation
+    assert "\n" not in annotation and "x[U+000A]::error::100%25" in annotation
 
 
 # --- deployment -------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import filecmp
 import hashlib
 import json
 import logging
@@ -57,6 +58,7 @@ import yaml
 
 from . import finder, pages, report
 from .editions import SITE_URL_VARIABLE, Edition, public_url
+from .exports.calendar_feed import FeedError
 from .hours import Calendar, calendar_table
 from .i18n import translations
 from .load import load_or_raise
@@ -106,6 +108,31 @@ class BuildReport:
     problems: list  # warnings only: errors stop the build
     pages: int = 0  # pages whose HTML was made, every edition
     kept: list[str] = field(default_factory=list)  # the editions that started from the last good build's site
+    changed: SiteChanges | None = None  # what differs from the previous site/ (None: there was none)
+
+
+@dataclass(frozen=True)
+class SiteChanges:
+    """Files of the new site/ that differ from the previous one (added, changed or taken out)."""
+
+    pages: int  # HTML pages
+    files: int  # everything else: scripts, the finder index, open data, handouts
+
+    @property
+    def none(self) -> bool:
+        return not self.pages and not self.files
+
+
+def site_changes(old: Path, new: Path) -> SiteChanges:
+    """Compare two sites file by file.  A file a kept build copied keeps its size and time and is
+    taken as the same unread (filecmp's shallow rule); any other is compared byte for byte."""
+    def files(folder: Path) -> set[str]:
+        return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+    before, after = files(old), files(new)
+    differ = (before ^ after) | {name for name in before & after if not filecmp.cmp(old / name, new / name, shallow=True)}
+    pages = sum(1 for name in differ if name.endswith(".html"))
+    return SiteChanges(pages, len(differ) - pages)
 
 
 def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja", clean: bool = False) -> BuildReport:
@@ -120,6 +147,9 @@ def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja", c
             return _build(root, today=today, handouts=handouts, clean=clean)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
         raise BuildError(word("build_stopped", lang)) from None
+    except FeedError as err:
+        where, detail = err.args
+        raise BuildError(word("ical_refused", lang, where=where, detail=detail)) from None
     except OSError as err:  # a read-only folder, a full disk: said plainly, site/ untouched
         where = Path(err.filename).relative_to(root) if err.filename and Path(err.filename).is_relative_to(root) else err.filename
         raise BuildError(word("build_no_write", lang, path=where or root, reason=err.strerror or err)) from None
@@ -204,9 +234,14 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     # site, kept beside it for the pull-request preview; it is not published.
     checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE)
     (work / REPORT_FILE).write_text(report.render_report(checked, editions[0].lang, "markdown"), encoding="utf-8")
+    changed = site_changes(root / SITE_DIR, staging) if (root / SITE_DIR).is_dir() else None
     _swap_in(staging, root / SITE_DIR)
-    _remember_build(root, editions, built)
-    return BuildReport(editions, warnings, sum(made.pages for made in built), [e.lang for e, made in zip(editions, built) if made.kept])
+    # From here site/ is the new one: a failure to note what it was made from is no failed build
+    # (nor one that "left site/ unchanged"); the next build, finding no note, makes every page.
+    with contextlib.suppress(OSError):
+        _remember_build(root, editions, built)
+    kept = [e.lang for e, made in zip(editions, built) if made.kept]
+    return BuildReport(editions, warnings, sum(made.pages for made in built), kept, changed)
 
 
 @dataclass(frozen=True)

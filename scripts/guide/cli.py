@@ -17,6 +17,7 @@ from .editions import SITE_URL_VARIABLE, invalid_site_url_variable
 from .i18n import catalog_languages, default_language, pick, words
 from .load import DATA_FILES, city_today, load_guide
 from .messages import format_problem, github_annotation, word
+from .mkdocs_config import with_config
 from .model import PrivateOverlay
 from .problems import DataError
 
@@ -28,7 +29,7 @@ def _today(args: argparse.Namespace) -> date:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    loaded = load_guide(args.root, today=_today(args), with_private=True)
+    loaded = with_config(load_guide(args.root, today=_today(args), with_private=True), args.root, required=False)
     for problem in loaded.problems:
         print(format_problem(problem, args.lang), file=sys.stderr)
         if args.format == "github":
@@ -107,6 +108,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(words(args.lang)("built site/: {editions}", editions=editions), file=sys.stderr)
     if report.kept:
         print(words(args.lang)("{n} pages made again; the others kept from the last build (guide build --clean makes every page)", n=report.pages), file=sys.stderr)
+    if report.changed is not None and report.changed.none:
+        print(words(args.lang)("site/ is unchanged: this build made the same files as the last one"), file=sys.stderr)
+    elif report.changed is not None:
+        print(words(args.lang)("site/ changed: {pages} pages and {files} other files (added, changed or taken out)",
+                               pages=report.changed.pages, files=report.changed.files), file=sys.stderr)
     return 0
 
 
@@ -122,7 +128,7 @@ def print_warnings(problems: list, lang: str) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Preview on localhost: rebuild what an edit touches and reload the browser (build/preview/, no handouts)."""
     from .build import BuildError, _one_build_at_a_time  # noqa: PLC0415 - MkDocs is slow to import: only when serving
-    from .preview import Preview, serve  # noqa: PLC0415
+    from .preview import Preview, reachable_from_others, serve  # noqa: PLC0415
 
     w = words(args.lang)
     preview = Preview(args.root)
@@ -145,6 +151,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except OSError as err:  # a read-only folder, a full disk
             print(word("build_no_write", args.lang, path=err.filename or args.root, reason=err.strerror or err), file=sys.stderr)
             return False
+        except Exception as err:  # noqa: BLE001 - said, and the preview keeps answering with its last good version
+            print(f"{type(err).__name__}: {err}", file=sys.stderr)
+            print(w("The preview could not be updated: correct the error above and save again."), file=sys.stderr)
+            return False
         if rebuilt is None:  # only an editor's leftovers changed
             return True
         if first:  # the same warnings on every save would bury what matters
@@ -160,8 +170,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     preview.work.mkdir(parents=True, exist_ok=True)
     try:
         with _one_build_at_a_time(preview.work, args.lang):
-            server = serve(preview, rebuild, host=args.host, port=args.port)
+            refused = w("This preview answers only to its own address, such as http://localhost:{port}/.", port=args.port)
+            server = serve(preview, rebuild, host=args.host, port=args.port, refused=refused)
             server.listen()
+            if reachable_from_others(args.host):
+                print(w("warning: the preview is open to other computers on {host} (anyone who can reach this address sees the unpublished guide; --host 127.0.0.1 keeps it on this computer)", host=args.host), file=sys.stderr)
             if not rebuild() and not (preview.site / "index.html").is_file():
                 return 1
             print(w("Preview on {url} (follows data/, content/, overrides/, locale/ and mkdocs.yml; Ctrl-C stops it)", url=server.url), file=sys.stderr)

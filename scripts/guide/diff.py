@@ -18,11 +18,10 @@ Exit codes: 0 compared (with or without changes), 1 a side has data errors,
 from __future__ import annotations
 
 import argparse
-import io
 import json
+import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Guide, Hours, Phone, Text
 from .present import Presenter, clock_range
+from .yamlfile import MAX_FILE_BYTES
 
 RENAME_SIMILARITY = 0.8
 
@@ -631,31 +631,38 @@ def resolve_revision(root: Path, rev: str, lang: str) -> str:
 
 
 def checkout_data(root: Path, commit: str, target: Path, label: str, lang: str) -> Path:
-    """Write data/ as it was at `commit` into target/data and return target (a guide root)."""
+    """Write data/ as it was at `commit` into target/data and return target (a guide root).
+
+    Each file is written from git straight to disk, never held in memory.  A file over the
+    data-file limit is not read at all: an empty file of its size stands in for it, which
+    load_guide names as too large (yamlfile.MAX_FILE_BYTES) without reading a byte."""
     prefix = _git(root, "rev-parse", "--show-prefix").stdout.decode().strip()
     top = Path(_git(root, "rev-parse", "--show-toplevel").stdout.decode().strip())
     tree = f"{commit}:{prefix}data"
     if _git(top, "cat-file", "-e", tree).returncode != 0:
         raise SideError(_message("no_data", lang, rev=label))
-    done = _git(top, "archive", "--format=tar", tree)  # from the top: archive refuses to run in other folders
-    if done.returncode != 0:
-        raise SideError(_message("git_failed", lang, rev=label, detail=done.stderr.decode(errors="replace").strip()))
-    (target / "data").mkdir(parents=True)
-    links: list[tarfile.TarInfo] = []
-
-    def files_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
-        if member.issym() or member.islnk():
-            links.append(member)
-            return None
-        return tarfile.data_filter(member, path)  # refuses paths leaving the folder
-
-    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-        archive.extractall(target / "data", filter=files_only)
-    for link in links:  # made again, never followed: load_guide reports the ones that lead out of data/
-        place = target / "data" / link.name
-        if place.resolve().is_relative_to((target / "data").resolve()) and not place.exists():
-            place.parent.mkdir(parents=True, exist_ok=True)
-            place.symlink_to(link.linkname)
+    listing = _git(top, "ls-tree", "-r", "-l", "-z", tree)  # mode, type, object, size and path of each file
+    if listing.returncode != 0:
+        raise SideError(_message("git_failed", lang, rev=label, detail=listing.stderr.decode(errors="replace").strip()))
+    data = target / "data"
+    data.mkdir(parents=True)
+    for entry in filter(None, listing.stdout.split(b"\0")):
+        meta, name = entry.split(b"\t", 1)
+        mode, kind, obj, size = meta.split()
+        place = data / os.fsdecode(name)
+        if kind != b"blob" or not place.resolve().is_relative_to(data.resolve()):
+            continue  # a submodule is no data file; git keeps no path out of its tree
+        place.parent.mkdir(parents=True, exist_ok=True)
+        if int(size) > MAX_FILE_BYTES:
+            with open(place, "wb") as stand_in:
+                stand_in.truncate(int(size))
+        elif mode == b"120000":  # made again, never followed: load_guide reports the ones that lead out of data/
+            place.symlink_to(os.fsdecode(_git(top, "cat-file", "blob", obj.decode()).stdout))
+        else:
+            with open(place, "wb") as out:
+                done = subprocess.run(["git", "-C", str(top), "cat-file", "blob", obj.decode()], stdout=out, stderr=subprocess.PIPE, check=False)
+            if done.returncode != 0:
+                raise SideError(_message("git_failed", lang, rev=label, detail=done.stderr.decode(errors="replace").strip()))
     return target
 
 

@@ -117,7 +117,10 @@ def city_today(root: Path) -> date:
 
 
 def load_or_raise(root: Path, **kwargs) -> Loaded:
-    loaded = load_guide(root, **kwargs)
+    """The guide, for building it: its data and mkdocs.yml checked; DataError with every problem."""
+    from .mkdocs_config import with_config  # noqa: PLC0415 - it reads this module's types
+
+    loaded = with_config(load_guide(root, **kwargs), root)
     if loaded.guide is None:
         raise DataError(loaded.problems)
     return loaded

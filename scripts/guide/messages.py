@@ -10,6 +10,8 @@ locale/ja.po; tests/test_i18n.py fails until both are there.  An old-style entry
 
 from __future__ import annotations
 
+import re
+
 from .i18n import words
 from .problems import Problem
 
@@ -112,6 +114,16 @@ CATALOG: dict[str, str] = {
     "lg_code_check_digit": "local government code {value} has a wrong check digit (did you mean {expected}? check the official list, or remove the line)",
     "hubs_undeclared": "a hub is named but categories.yaml declares no hubs (mark, label, source) (add hubs, or remove the hub)",
     "handout_overflow": "does not fit on one A4 page even with the least detail, so it was printed on {pages} pages (shorten the texts it prints or the sizes in templates/handouts/handouts.css)",
+    # --- hardening, round 2 (issue 24): what broke the build or a command though check passed
+    "line_break": "the value holds a line break ({chars}), which a name, title, label, address or phone label cannot hold (write it on one line: only descriptions and notes may have several lines)",
+    "control_char": "the value holds control characters ({chars}), which show nothing and break the calendar and XML files (remove them; retype the text if it was pasted)",
+    "email_chars": "e-mail address '{value}' contains {chars}, with which the mail link would do more than write to that address (write one plain address, like soudan@example.jp)",
+    "ical_refused": "{where}: the calendar feed could not be written: {detail} (remove line breaks and control characters from the program's name, venue and notes)",
+    "mkdocs_refused": "'{setting}' is not allowed in mkdocs.yml: {why}",
+    "mkdocs_why_code": "it would run code while the site is built (guide build makes the pages: the guide uses no MkDocs hooks or plugins; remove it)",
+    "mkdocs_why_elsewhere": "it would load a file from outside the site, which the pages' Content-Security-Policy forbids (give a path of the site's own, such as assets/guide/x.css, or remove it)",
+    "mkdocs_why_fixed": "guide build relies on it (write {expected}, or leave it out)",
+    "mkdocs_extension": "the Markdown extension '{name}' is not one the guide allows: some read files or run code while the site is built (use one of: {allowed})",
 }
 
 
@@ -121,11 +133,21 @@ def word(code: str, lang: str, /, **params) -> str:
     return words(lang)(CATALOG[code], **params)
 
 
+# Control characters and line breaks quoted from the data: shown by their code point, so that a
+# value cannot break the one-line message, hide a character or send escape codes to the terminal.
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def format_problem(problem: Problem, lang: str = "ja") -> str:
     """`data/agencies.yaml:12:5: what is wrong (how to fix it)` — one line per problem."""
     text = word(problem.code, lang, **problem.params)
     prefix = words(lang)("warning") + ": " if problem.severity == "warning" else ""
-    return f"{problem.file}:{problem.line}:{problem.column}: {prefix}{text}"
+    return showable(f"{problem.file}:{problem.line}:{problem.column}: {prefix}{text}")
+
+
+def showable(line: str) -> str:
+    """`line` with each control character and line break shown by its code point: [U+001B]."""
+    return _UNSHOWABLE.sub(lambda ch: f"[U+{ord(ch[0]):04X}]", line)
 
 
 def github_annotation(problem: Problem, lang: str = "ja") -> str:
@@ -134,7 +156,7 @@ def github_annotation(problem: Problem, lang: str = "ja") -> str:
     from a file can end the command or start another."""
     where = ",".join(f"{key}={_escaped(str(value), properties=True)}" for key, value in
                      (("file", problem.file), ("line", problem.line), ("col", problem.column), ("title", "guide check")))
-    return f"::{problem.severity} {where}::{_escaped(word(problem.code, lang, **problem.params))}"
+    return f"::{problem.severity} {where}::{_escaped(showable(word(problem.code, lang, **problem.params)))}"
 
 
 def _escaped(text: str, *, properties: bool = False) -> str:

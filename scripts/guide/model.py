@@ -52,13 +52,13 @@ def known_language(code: str) -> bool:
     return True
 
 
-def _check_language_code(value: str) -> str:
+def check_language_code(value: str) -> str:
     if not re.fullmatch(LANG_PATTERN, value) or not known_language(value):
         raise PydanticCustomError("lang_code_invalid", "bad language code {lang}", {"lang": value})
     return value
 
 
-LanguageCode = Annotated[str, AfterValidator(_check_language_code), Field(json_schema_extra={"pattern": LANG_PATTERN})]
+LanguageCode = Annotated[str, AfterValidator(check_language_code), Field(json_schema_extra={"pattern": LANG_PATTERN})]
 
 
 def _check_id(value: str) -> str:
@@ -120,11 +120,27 @@ def time_range_minutes(value: str) -> tuple[int, int]:
 
 # One rule for every address a page links to: http(s) only, with a host, and no character
 # that could end an HTML attribute.  `javascript:`, `data:` and the like are refused.
-URL_PATTERN = r"^https?://[^\s/?#\"'<>\\]+(?:[/?#][^\s\"'<>\\]*)?$"
-EMAIL_PATTERN = r"^[^@\s\"'<>\\:]+@[^@\s\"'<>\\]+\.[^@\s\"'<>\\]+$"
-
+# Control characters (C0, DEL, C1) are refused too: they make sitemap.xml and other XML invalid.
+URL_PATTERN = r"^https?://[^\s\x00-\x1f\x7f-\x9f/?#\"'<>\\]+(?:[/?#][^\s\x00-\x1f\x7f-\x9f\"'<>\\]*)?$"
 Url = Annotated[str, Field(pattern=URL_PATTERN, description="An address starting with https:// (or http://).")]
-Email = Annotated[str, Field(pattern=EMAIL_PATTERN, description="An e-mail address, linked as mailto:.")]
+
+# One plain address and nothing else: a mailto: link also takes ?cc=, ?bcc=, &body=, %-escapes,
+# several addresses (a, b) and display names (<a@b>), which would copy residents' mail elsewhere.
+EMAIL_PATTERN = r"^[A-Za-z0-9._+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+_EMAIL_CHARS = re.compile(r"[A-Za-z0-9._+@-]")
+
+
+def _check_email(value: str) -> str:
+    if not re.fullmatch(EMAIL_PATTERN, value):
+        others = "".join(dict.fromkeys(ch for ch in value if not _EMAIL_CHARS.fullmatch(ch)))
+        if others:
+            shown = " ".join(f"U+{ord(ch):04X}" if not ch.isprintable() or ch.isspace() else ch for ch in others)
+            raise PydanticCustomError("email_chars", "email chars {chars}", {"value": value, "chars": shown})
+        raise PydanticCustomError("pattern_mismatch", "bad email {value}", {"value": value, "format": ("format_email", {})})
+    return value
+
+
+Email = Annotated[str, AfterValidator(_check_email), Field(json_schema_extra={"pattern": EMAIL_PATTERN}, description="One e-mail address, linked as mailto:.")]
 
 # Characters that make a text look different from what it is: bidirectional overrides and
 # isolates (U+202A–U+202E, U+2066–U+2069) reorder what follows them on the page.
@@ -143,6 +159,37 @@ def is_visible(value: str) -> bool:
         not ch.isspace() and ch not in _BLANK_LETTERS and unicodedata.category(ch) not in {"Cf", "Cc", "Zs", "Mn", "Me"}
         for ch in value
     )
+
+
+# Control characters (C0, DEL, C1) show nothing and break what the data is written into:
+# iCalendar refuses a line break in a name, XML any C0 character.  A multi-line text (a
+# description, a note) may break lines and hold tabs; a one-line value (a name, a title, a
+# label, an address) may not, nor hold the Unicode line and paragraph separators.
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def check_control(value: str, *, multiline: bool, lang: str | None = None) -> str:
+    """`value` unless it holds a control character (or, on one line, a line break)."""
+    found = (_CONTROL_IN_LINES if multiline else _CONTROL_IN_LINE).findall(value)
+    if found:
+        chars = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(found))
+        # Only a line break (\n, U+2028, U+2029) is one, anything else (a CR too) a control character.
+        code = "control_char" if _CONTROL_IN_LINES.search(value) else "line_break"
+        raise PydanticCustomError(code, "control characters {chars}", {"chars": chars, **({"lang": lang} if lang else {})})
+    return value
+
+
+def _one_line(value: str) -> str:
+    return check_control(value, multiline=False)
+
+
+def _lines(value: str) -> str:
+    return check_control(value, multiline=True)
+
+
+Line = Annotated[str, AfterValidator(_one_line)]  # a value written on one line: a section, a file name, a keyword
+Lines = Annotated[str, AfterValidator(_lines)]  # a note in words, which may have several lines
 
 
 # Theme text: what MkDocs and Material print from mkdocs.yml without escaping (see build.py).
@@ -207,6 +254,7 @@ class Text(RootModel[dict[str, str | list[str]]]):
                 raise PydanticCustomError("text_value_empty", "empty text for {lang}", {"lang": key})
             if not is_visible(value):
                 raise PydanticCustomError("text_invisible", "invisible text for {lang}", {"lang": key})
+            check_control(value, multiline=True, lang=key)
         return self
 
     @property
@@ -221,26 +269,37 @@ class Text(RootModel[dict[str, str | list[str]]]):
         return lang in self.root.get("unofficial", [])
 
 
+def _text_on_one_line(text: Text) -> Text:
+    for lang in text.languages:
+        check_control(text.get(lang), multiline=False, lang=lang)
+    return text
+
+
+# A text shown on one line: a name, a title, a label, an address.  Only descriptions, notes and
+# other prose (plain `Text`) may break lines.
+OneLineText = Annotated[Text, AfterValidator(_text_on_one_line)]
+
+
 # --- sources: every fact says where it comes from --------------------------
 
 
 class SourceDocument(Record):
     id: Id
-    title: Text
+    title: OneLineText
     published: date | None = Field(None, description="Date printed on the document, if any.")
-    file: str | None = Field(None, description="Where the document is kept (file name or URL).")
+    file: Line | None = Field(None, description="Where the document is kept (file name or URL).")
     note: Text | None = None
 
 
 class SourceRef(Record):
     document: Id = Field(description="Id of a document in data/sources.yaml.")
-    section: str = Field(min_length=1, description="Which part: page, table, row number.")
-    note: str | None = Field(None, description="What was read there, e.g. where two versions differ.")
+    section: Line = Field(min_length=1, description="Which part: page, table, row number.")
+    note: Lines | None = Field(None, description="What was read there, e.g. where two versions differ.")
 
 
 # A doubt the documents cannot settle: `guide report` lists it under "to confirm with the city".
 ToConfirm = Annotated[
-    str | None,
+    Lines | None,
     Field(description="What the documents leave in doubt and must be confirmed with the city (listed by `guide report`)."),
 ]
 
@@ -255,12 +314,14 @@ class Sourced(Record):
 
 # --- taxonomy -------------------------------------------------------------
 
+Keywords = dict[str, list[Line]]  # search synonyms per language
+
 
 class Category(Record):
     id: Id
-    name: Text
-    sheet_label: Text | None = Field(None, description="The label on the city's own form or list, when it differs from the name.")
-    keywords: dict[str, list[str]] = Field(
+    name: OneLineText
+    sheet_label: OneLineText | None = Field(None, description="The label on the city's own form or list, when it differs from the name.")
+    keywords: Keywords = Field(
         default_factory=dict, description="Search synonyms per language: {ja: [借金, ローン], en: [debt]}."
     )
     hub: Id | None = Field(None, description="The hub agency (see `hubs`): where to ask when unsure which agency fits.")
@@ -271,14 +332,14 @@ class Category(Record):
 
 class Audience(Record):
     id: Id
-    name: Text
-    keywords: dict[str, list[str]] = Field(default_factory=dict)
+    name: OneLineText
+    keywords: Keywords = Field(default_factory=dict)
 
 
 class ProgramKind(Record):
     id: Id
-    name: Text
-    keywords: dict[str, list[str]] = Field(default_factory=dict)
+    name: OneLineText
+    keywords: Keywords = Field(default_factory=dict)
 
 
 class HubNotion(Record):
@@ -288,8 +349,8 @@ class HubNotion(Record):
     it here; a city without such a system leaves `hubs` out and no hub is shown.
     """
 
-    mark: str = Field(min_length=1, max_length=3, description="The sign printed beside a hub, as in the documents.")
-    label: Text = Field(description="Short words for a hub, shown with the mark: where to ask when unsure.")
+    mark: Line = Field(min_length=1, max_length=3, description="The sign printed beside a hub, as in the documents.")
+    label: OneLineText = Field(description="Short words for a hub, shown with the mark: where to ask when unsure.")
     explanation: Text | None = Field(None, description="One sentence explaining the mark, as the documents do.")
     no_hub_note: Text | None = Field(None, description="Shown on a concern without a hub: what a resident can do then.")
     source: list[SourceRef] = Field(min_length=1)
@@ -306,14 +367,14 @@ class AreaKind(Record):
     """A level of the city's division into areas, from the largest; any number of them."""
 
     id: Id
-    name: Text
+    name: OneLineText
     in_address: bool = Field(False, description="Names of this kind are part of postal addresses (as a ward's name is).")
 
 
 class Area(Record):
     id: Id
     kind: Id = Field(description="Id of an area kind declared under `kinds`.")
-    name: Text
+    name: OneLineText
     kana: Kana | None = None
     parent: Id | None = Field(None, description="The area this one lies within.")
 
@@ -362,7 +423,7 @@ class Areas(Record):
 
 class Language(Record):
     code: LanguageCode
-    name: Annotated[str, AfterValidator(check_theme_text)] = Field(
+    name: Annotated[str, AfterValidator(_one_line), AfterValidator(check_theme_text)] = Field(
         min_length=1, description="The language's name in itself, for the language switcher."
     )
     required: bool = Field(False, description="Every text must have this language.")
@@ -393,8 +454,8 @@ def _check_local_government_code(value: str) -> str:
 
 
 class City(Record):
-    name: Text
-    prefecture: Text
+    name: OneLineText
+    prefecture: OneLineText
     local_government_code: Annotated[str, Field(pattern=r"^\d{6}$"), AfterValidator(_check_local_government_code)] | None = Field(
         None, description="The six-digit 全国地方公共団体コード (JIS X 0402, with its check digit), if you want to record it."
     )
@@ -402,22 +463,22 @@ class City(Record):
     phone_area_code: Annotated[str, Field(pattern=r"^0\d{1,4}$")] | None = Field(
         None, description="The city's area code, for numbers published without one."
     )
-    timezone: str = Field("Asia/Tokyo", description="IANA time zone of the city: 'open now' and today's date follow it.")
-    holiday_calendar: str = Field("JP", description="Country code for the `holidays` library.")
+    timezone: Line = Field("Asia/Tokyo", description="IANA time zone of the city: 'open now' and today's date follow it.")
+    holiday_calendar: Line = Field("JP", description="Country code for the `holidays` library.")
     year_end_closure: YearEndClosure | None = None
 
 
 class DataLicence(Record):
-    name: str = Field(description="The licence of the open-data exports, e.g. CC BY 4.0.")
-    url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    name: Line = Field(description="The licence of the open-data exports, e.g. CC BY 4.0.")
+    url: Url | None = None
 
 
 CC_BY_4 = DataLicence(name="CC BY 4.0", url="https://creativecommons.org/licenses/by/4.0/deed.ja")
 
 
 class Site(Record):
-    title: Text
-    description: Text | None = None
+    title: OneLineText
+    description: OneLineText | None = None
     url: Url | None = Field(None, description="Public address of the published site; used in QR codes.")
     report_error_url: Url | None = None
     city: City
@@ -438,8 +499,8 @@ class Site(Record):
 
 
 class Phone(Record):
-    number: str = Field(description="Exactly as published, with area code, for example 012-345-6789.")
-    label: Text | None = None
+    number: Line = Field(description="Exactly as published, with area code, for example 012-345-6789.")
+    label: OneLineText | None = None
     kind: Literal["voice", "fax"] = "voice"
 
     @field_validator("number")
@@ -457,8 +518,8 @@ class Address(Record):
         None, description='Postal code as a string, for example "123-4567".'
     )
     ward: Id | None = Field(None, description="Id of the area (from areas.yaml) the address lies in.")
-    street: Text = Field(description="Town, chōme and block: 鹿田町一丁目1-1.")
-    building: Text | None = Field(None, description="Building and floor: 保健福祉会館 2F.")
+    street: OneLineText = Field(description="Town, chōme and block: 鹿田町一丁目1-1.")
+    building: OneLineText | None = Field(None, description="Building and floor: 保健福祉会館 2F.")
 
 
 class DatedHours(Record):
@@ -541,7 +602,7 @@ class Service(Record):
     list_number: int | None = Field(None, description="No. in the 相談機関一覧.")
     phones: list[Phone] = Field(default_factory=list, description="Only when the service has its own number.")
     hours: Hours | None = Field(None, description="Only when the service has its own hours.")
-    keywords: dict[str, list[str]] = Field(default_factory=dict)
+    keywords: Keywords = Field(default_factory=dict)
 
 
 class Branch(ContactPoint):
@@ -549,16 +610,16 @@ class Branch(ContactPoint):
 
     id: Id
     area: Id
-    name: Text | None = Field(None, description='Official name, if the documents give one; else shown as "agency (area)".')
+    name: OneLineText | None = Field(None, description='Official name, if the documents give one; else shown as "agency (area)".')
     source: list[SourceRef] = Field(default_factory=list)
 
 
 class Agency(ContactPoint, Sourced):
     id: Id
-    name: Text
+    name: OneLineText
     kana: Kana | None = Field(None, description="Reading in kana, when the name's reading is not obvious; used for 五十音 order.")
-    parent: Text | None = Field(None, description="Parent organisation, for example the city's health and welfare bureau.")
-    owner: Text | None = Field(None, description="The section that keeps this record current (担当課).")
+    parent: OneLineText | None = Field(None, description="Parent organisation, for example the city's health and welfare bureau.")
+    owner: OneLineText | None = Field(None, description="The section that keeps this record current (担当課).")
     summary: Text | None = None
     services: list[Service] = Field(min_length=1)
     areas_served: list[Id] = Field(default_factory=list)
@@ -602,7 +663,7 @@ class Recurrence(Record):
 class Session(Record):
     date: date
     times: TimeRange | None = None
-    venue: Text | None = None
+    venue: OneLineText | None = None
     note: Text | None = None
 
 
@@ -623,15 +684,15 @@ class Period(Record):
 class Program(Sourced):
     id: Id
     kind: Id
-    name: Text
+    name: OneLineText
     kana: Kana | None = None
     organiser: Id | None = Field(None, description="Id of the agency that runs it.")
-    organiser_name: Text | None = Field(None, description="When the organiser is not an agency in this guide.")
+    organiser_name: OneLineText | None = Field(None, description="When the organiser is not an agency in this guide.")
     description: Text | None = None
     categories: list[Id] = Field(default_factory=list)
     audiences: list[Id] = Field(default_factory=list)
     areas: list[Id] = Field(default_factory=list)
-    venue: Text | None = None
+    venue: OneLineText | None = None
     schedule: Schedule = Field(default_factory=Schedule)
     period: Period | None = Field(None, description="After the period's end the program is shown as ended.")
     audience: Text | None = Field(None, description="Who may join, in words.")
@@ -657,8 +718,8 @@ class SourceFile(Record):
 class StaffContact(Record):
     agency: Id
     service: Id | None = None
-    extension: str | None = Field(None, description="内線")
-    staff: list[str] = Field(default_factory=list, description="担当者名 (主, 副)")
+    extension: Line | None = Field(None, description="内線")
+    staff: list[Line] = Field(default_factory=list, description="担当者名 (主, 副)")
 
 
 class PrivateOverlay(Record):

@@ -18,6 +18,7 @@ makes them.  Data with errors writes nothing, so the browser keeps the last good
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import threading
 from collections.abc import Callable
@@ -204,11 +205,43 @@ RELOAD_SCRIPT = """\
 """
 
 
+LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def host_allowed(host_header: str, bound: str, port: int) -> bool:
+    """Whether a request's Host header names this preview: localhost, an IP address, or the name it was
+    started with, and its port.  A page of another site whose name was made to point at this machine
+    (DNS rebinding) sends that site's name, and gets nothing."""
+    name, _, given_port = host_header.rpartition(":") if not host_header.endswith("]") else (host_header, "", "")
+    if given_port != str(port) and not (given_port == "" and port == 80):
+        return False
+    name = name.lower()
+    if name in LOCAL_NAMES or name == bound.lower():
+        return True
+    try:
+        ipaddress.ip_address(name[1:-1] if name.startswith("[") and name.endswith("]") else name)
+    except ValueError:
+        return False
+    return True
+
+
+def reachable_from_others(host: str) -> bool:
+    """Whether serving on `host` lets other computers in (0.0.0.0, ::, a LAN address or name)."""
+    if host.lower() == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return True
+
+
 class PreviewServer(LiveReloadServer):
     """MkDocs' live-reload server, reloading a page when its part of the preview was rebuilt."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, refused: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self._host = kwargs["host"]
+        self._refused = refused.encode()  # the answer to a request for another host name
         self._generation = 0
         self._rebuilt: dict[str, int] = {}  # site path, or edition prefix + "*", → generation that rebuilt it
         self._request = threading.local()  # the generation a request began in, before it read its file
@@ -247,6 +280,9 @@ class PreviewServer(LiveReloadServer):
         return max(self._rebuilt.get(page, 0), self._rebuilt.get(self._edition_key(page), 0)) > since
 
     def _serve_request(self, environ, start_response):
+        if not host_allowed(environ.get("HTTP_HOST", ""), self._host, self.server_port):
+            start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")])
+            return [self._refused]
         path = environ["PATH_INFO"]
         if script := re.fullmatch(r"/livereload/script/([0-9]+)\.js", path):
             start_response("200 OK", [("Content-Type", "text/javascript"), ("Cache-Control", "no-store")])
@@ -273,9 +309,11 @@ class PreviewServer(LiveReloadServer):
         return page.read_bytes() if page.is_file() else None
 
 
-def serve(preview: Preview, rebuild: Callable[[], None], *, host: str, port: int) -> PreviewServer:
-    """A server for the preview that watches the project and calls `rebuild` on every change."""
-    server = PreviewServer(builder=rebuild, host=host, port=port, root=str(preview.site), polling_interval=0.25)
+def serve(preview: Preview, rebuild: Callable[[], None], *, host: str, port: int, refused: str) -> PreviewServer:
+    """A server for the preview that watches the project and calls `rebuild` on every change.
+
+    `refused` is the text a request for another host name gets (see host_allowed)."""
+    server = PreviewServer(builder=rebuild, host=host, port=port, root=str(preview.site), polling_interval=0.25, refused=refused)
     for name in WATCHED:
         if (preview.root / name).exists():
             server.watch(str(preview.root / name))

@@ -18,11 +18,12 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
+from pydantic_core import PydanticCustomError
 
 from .i18n import translations
 from .load import load_guide
-from .messages import format_problem
-from .model import City
+from .messages import CATALOG, format_problem, showable
+from .model import City, check_language_code
 from .phones import parse_phone
 
 TEMPLATES = Path(__file__).parent / "templates" / "scaffold"
@@ -61,8 +62,6 @@ def language_names(codes: list[str]) -> list[dict[str, str]]:
 
 def area_code(phone: str, _) -> str:
     """The area code of the city's main number as written (for example "012-345-6789" → "012"), checked like `guide check`."""
-    from pydantic_core import PydanticCustomError  # noqa: PLC0415
-
     try:
         parse_phone(phone, "JP")
     except PydanticCustomError:
@@ -79,6 +78,12 @@ def create_guide(target: Path, *, city_ja: str, prefecture: str, phone: str, web
     _ = gettext
     if (target / "data").exists() or (target / "content").exists():
         raise ScaffoldError(_("{target} already holds a guide (data/ or content/): choose an empty folder").format(target=target))
+    _refuse_build_output(target, _)
+    for lang in languages:  # a code names a folder (content/<code>/): "../x" would be one outside the guide
+        try:
+            check_language_code(lang)
+        except PydanticCustomError:
+            raise ScaffoldError(_(CATALOG["lang_code_invalid"]).format(lang=lang)) from None
     if not re.match(r"^https?://", web):
         raise ScaffoldError(_("{web} is not a web address (write it starting with https://)").format(web=web))
     if code is None and City.model_fields["local_government_code"].is_required():
@@ -125,6 +130,20 @@ def create_guide(target: Path, *, city_ja: str, prefecture: str, phone: str, web
     return written
 
 
+def _refuse_build_output(target: Path, _) -> None:
+    """A guide cannot be made where a build of another guide replaces everything (its site/ or build/)."""
+    from .build import BUILD_DIR, SITE_DIR  # noqa: PLC0415 - the build's imports are slow: only here
+
+    place = target.resolve()
+    for guide in place.parents:
+        if not ((guide / "mkdocs.yml").is_file() or (guide / "data").is_dir()):
+            continue
+        for folder in (SITE_DIR, SITE_DIR + ".old", BUILD_DIR):  # site.old/: the previous site/ while a build swaps it
+            if place.is_relative_to(guide / folder):
+                raise ScaffoldError(_("{target} is inside {folder}/ of the guide in {guide}, which its next build replaces or empties (choose a folder outside it)").format(
+                    target=target, folder=folder, guide=guide))
+
+
 def _ask(value: str | None, prompt: str, required: bool = True) -> str | None:
     """The option's value, or (at a terminal) the answer to `prompt`."""
     if value or not sys.stdin.isatty():
@@ -143,14 +162,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     if missing:
         print("guide new: " + _("missing {options} (give them as options or run at a terminal to be asked)").format(options=", ".join(missing)), file=sys.stderr)
         return 2
-    languages = [code.strip() for code in args.languages.split(",") if code.strip()]
+    languages = list(dict.fromkeys(code.strip() for code in args.languages.split(",") if code.strip()))
     if "ja" not in languages:
         languages.insert(0, "ja")
     try:
         written = create_guide(args.dir, city_ja=city, prefecture=prefecture, phone=phone, web=web, languages=languages,
                                city_en=args.city_en, code=args.code, today=args.today or date.today(), gettext=_)
     except ScaffoldError as err:
-        print(f"guide new: {err}", file=sys.stderr)
+        print(showable(f"guide new: {err}"), file=sys.stderr)
         return 2
     for path in written:
         print(path.relative_to(args.dir))

@@ -186,6 +186,10 @@ def _syntax_error(text: str, display: str, result: YamlFile) -> yaml.Node | None
         result.problems.append(
             Problem(display, mark.line + 1, mark.column + 1, "yaml_syntax", {"detail": err.problem or str(err)})
         )
+    except yaml.reader.ReaderError:  # a control character written into the file itself (pasted): each one, located
+        for match in yaml.reader.Reader.NON_PRINTABLE.finditer(text):
+            line, column = _position_of(text, match.start())
+            result.problems.append(Problem(display, line, column, "control_char", {"chars": f"U+{ord(match[0]):04X}"}))
     except yaml.YAMLError as err:
         result.problems.append(Problem(display, 1, 1, "yaml_syntax", {"detail": str(err)}))
     except RecursionError:  # the pure-Python parser recurses once per level of nesting

@@ -5,10 +5,15 @@ year, and an EXDATE for each public holiday or year-end day it does not meet on
 (when the data says so); a dated session is a VEVENT of its own.  Only what is still
 to come is in a feed: a program whose sessions are all past has no entry, and a rule
 with no fixed days or times ("N times a year") cannot be put in a calendar.
+
+Every text is made safe for iCalendar before it is added (`one_line`, `lines`): `guide check`
+refuses control characters and line breaks in names already, and the writer does not rely on
+it (the icalendar package asserts on a line break in a property it does not know as text).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +24,23 @@ from ..model import Guide, Program, Recurrence, time_range_minutes
 from .common import Language, rrule_byday, rule_dates, skipped_dates, stable_id
 
 HORIZON_DAYS = 365
+# RFC 5545 TEXT holds no control character but HTAB and the line breaks it escapes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"\r\n?|[\u2028\u2029]")
+
+
+class FeedError(Exception):
+    """A feed could not be written: FeedError(what it is of, what the writer refused), worded by the build."""
+
+
+def lines(text: str) -> str:
+    """A text for a property that may have several lines (DESCRIPTION): line breaks as \\n, no control characters."""
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+
+
+def one_line(text: str) -> str:
+    """A text for a one-line property (SUMMARY, LOCATION, X-WR-CALNAME): its lines joined by spaces."""
+    return " ".join(lines(text).replace("\t", " ").split())
 
 
 def feed_file(program_id: str) -> str:
@@ -39,7 +61,7 @@ class Feeds:
         cal.add("prodid", f"-//resource-guide//open data//{self.words.lang.upper()}")
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
-        cal.add("x-wr-calname", name)
+        cal.add("x-wr-calname", one_line(name))
         cal.add("x-wr-timezone", self.guide.site.city.timezone)
         return cal
 
@@ -59,16 +81,16 @@ class Feeds:
         event = Event()
         event.add("uid", f"{stable_id(self.guide, 'ics', program.id, key)}@resource-guide")
         event.add("dtstamp", self.stamp)
-        event.add("summary", self.words.text(program.name))
+        event.add("summary", one_line(self.words.text(program.name)))
         description = self.words.text(program.description)
         url = self.page_url(program.id)
         if url:
             event.add("url", url)
             description = "\n".join(p for p in (description, url) if p)
         if description:
-            event.add("description", description)
+            event.add("description", lines(description))
         if program.venue:
-            event.add("location", self.words.text(program.venue))
+            event.add("location", one_line(self.words.text(program.venue)))
         return event
 
     def at(self, day: date, minutes: int) -> datetime:
@@ -88,7 +110,7 @@ class Feeds:
         if exdates:
             event.add("exdate", exdates)
         if rule.note:
-            event["description"] = "\n".join(p for p in (str(event.get("description", "")), self.words.text(rule.note)) if p)
+            event["description"] = "\n".join(p for p in (str(event.get("description", "")), lines(self.words.text(rule.note))) if p)
         return event
 
     def session(self, program: Program, session) -> Event:
@@ -101,17 +123,21 @@ class Feeds:
             event.add("dtstart", session.date)
             event.add("dtend", session.date + timedelta(days=1))
         if session.venue:
-            event["location"] = self.words.text(session.venue)
+            event["location"] = one_line(self.words.text(session.venue))
         if session.note:
-            event["description"] = "\n".join(p for p in (str(event.get("description", "")), self.words.text(session.note)) if p)
+            event["description"] = "\n".join(p for p in (str(event.get("description", "")), lines(self.words.text(session.note))) if p)
         return event
 
-    def write(self, name: str, events: list[Event]) -> bytes:
+    def write(self, name: str, events: list[Event], where: str) -> bytes:
+        """The feed called `name`; `where` says in words what it is of, should the writer refuse it."""
         cal = self.calendar(name)
         for event in events:
             cal.add_component(event)
-        cal.add_missing_timezones()
-        return cal.to_ical()
+        try:
+            cal.add_missing_timezones()
+            return cal.to_ical()
+        except (AssertionError, ValueError, TypeError) as err:  # the package's own checks: said, not a traceback
+            raise FeedError(where, str(err) or type(err).__name__) from None
 
 
 def program_feeds(guide: Guide, words: Language, today: date, page_url) -> tuple[dict[str, bytes], bytes]:
@@ -121,9 +147,9 @@ def program_feeds(guide: Guide, words: Language, today: date, page_url) -> tuple
     for program in guide.programs:
         events = feeds.events(program)
         if events:
-            per_program[feed_file(program.id)] = feeds.write(words.text(program.name), events)
+            per_program[feed_file(program.id)] = feeds.write(words.text(program.name), events, f"data/programs.yaml: {program.id}")
             everything += events
-    return per_program, feeds.write(words.text(guide.site.title), everything)
+    return per_program, feeds.write(words.text(guide.site.title), everything, "data/site.yaml: title")
 
 
 def has_feed(program: Program, today: date) -> bool:

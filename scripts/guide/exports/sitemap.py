@@ -8,12 +8,16 @@ date (a branch its agency's); listings and prose pages the newest date in the gu
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from ..model import Guide
 from ..pages import url_for
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# What an address keeps as it is; anything else (a control character, a space, a non-ASCII
+# letter) is %-escaped, as the sitemap protocol asks: XML cannot hold a control character at all.
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def page_dates(guide: Guide) -> dict[str, str]:
@@ -46,7 +50,7 @@ def sitemap(guide: Guide, base_url: str, pages: list[str]) -> bytes:
     urlset = ET.Element(f"{{{NS}}}urlset")
     for path in pages:
         url = ET.SubElement(urlset, f"{{{NS}}}url")
-        ET.SubElement(url, f"{{{NS}}}loc").text = base_url + path
+        ET.SubElement(url, f"{{{NS}}}loc").text = quote(base_url + path, safe=URL_SAFE)
         lastmod = dates.get(path, newest)
         if lastmod:
             ET.SubElement(url, f"{{{NS}}}lastmod").text = lastmod
