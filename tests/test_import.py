@@ -213,3 +213,35 @@ def test_it_warns_when_git_would_commit_the_private_overlay(root, tmp_path, run_
     (root / "data" / "private.yaml").unlink()
     result = run_guide("import", "agencies", sheet, "--root", root, "--lang", "en")
     assert "warning: git does not ignore data/private.yaml" in result.err
+
+
+@pytest.mark.parametrize("written", ["0869-00-5001（内線7291）", "０８６９－００－５００１ 内線 ７２９１", "0869-00-5001 ext. 7291", "0869-00-5001 内 7291"])
+def test_an_extension_written_in_the_phone_cell_goes_only_to_the_private_overlay(root, tmp_path, run_guide, written):
+    rows = [["分野", "相談項目", "機関名", "電話"], ["介護", "介護保険の申請", "架空内線課", written]]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
+    assert result.code == 0, result.err
+    assert "t.csv:2:4: an extension (内線) in the phone cell is staff-only" in result.err
+    guide = load_guide(root, with_private=True)
+    agency = guide.guide.agencies[0]
+    assert [(p.number, p.label) for p in agency.phones] == [("0869-00-5001", None)]
+    assert [c.extension for c in guide.private.contacts] == ["7291"]
+    for tracked in (root / "data").glob("*.yaml"):
+        if tracked.name != "private.yaml":
+            assert "7291" not in tracked.read_text(encoding="utf-8"), tracked
+
+
+def test_a_header_that_mentions_an_extension_never_fills_a_public_field(root, tmp_path, run_guide):
+    rows = [["分野", "相談項目", "機関名", "電話", "連絡先（内線）"], ["介護", "介護保険の申請", "架空内線課", "0869-00-5001", "7292"]]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
+    assert result.code == 0, result.err
+    assert "連絡先（内線） → extension" in result.err
+    guide = load_guide(root, with_private=True)
+    assert [p.number for p in guide.guide.agencies[0].phones] == ["0869-00-5001"]
+    assert [c.extension for c in guide.private.contacts] == ["7292"]
+
+
+def test_a_program_sheet_does_not_read_an_extension_header_as_the_contact(root, tmp_path, run_guide):
+    rows = [["名称", "種類", "連絡先（内線）"], ["架空いきいき体操", "体操・運動", "7293"]]
+    result = run_guide("import", "programs", write_csv(tmp_path / "p.csv", rows), "--root", root, "--lang", "en")
+    assert "p.csv:1:3: column 「連絡先（内線）」 is not read" in result.err
+    assert "7293" not in (root / "data" / "programs.yaml").read_text(encoding="utf-8")

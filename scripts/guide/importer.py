@@ -186,6 +186,7 @@ class Importer:
     def clean(self, row: Row) -> None:
         """Strip the guide's hub marks and 「（詳細別紙）」 notes; a cell that only points elsewhere counts as not given."""
         _ = self._
+        self.move_extensions(row)
         for name, text in row.cells.items():
             if not text or name in NOT_CLEANED:
                 continue
@@ -201,6 +202,18 @@ class Importer:
                 if not text:
                     text = None  # treated like a missing column: the current value stays
             row.cells[name] = text
+
+    def move_extensions(self, row: Row) -> None:
+        """An extension written in the phone or FAX cell is staff-only: it joins the 内線 column, not a public label."""
+        for name in ("phone", "fax"):
+            if not row.cells.get(name):
+                continue
+            phone, extensions = sp.split_extension(row.cells[name])
+            if extensions:
+                row.cells[name] = phone
+                given = [e for e in sp.folded(row.cells.get("extension") or "").split(sp.SEPARATOR) if e.strip()]
+                row.cells["extension"] = sp.SEPARATOR.join(dict.fromkeys([*given, *extensions]))
+                self.messages.add(row.where(name), self._("an extension (内線) in the phone cell is staff-only: it goes to data/private.yaml, not to the published number"))
 
     # --- values
 

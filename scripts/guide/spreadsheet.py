@@ -64,6 +64,8 @@ PROGRAM_COLUMNS: dict[str, list[str]] = {
     "last_verified": ["最終確認日"],
 }
 STAFF_ONLY = ("extension", "staff")
+# A header that mentions an extension (連絡先（内線）, Ext.) is staff-only whatever else it says.
+EXTENSION_HEADER = re.compile(r"内線|\bext(?:ension)?\b", re.I)
 # Fields one column may not carry alone: several columns add up (担当者（主）, 担当者（副）).
 MULTI_COLUMN = ("staff",)
 
@@ -187,10 +189,11 @@ def find_columns(sheet: Sheet, spec: dict[str, list[str]], mapping: dict[str, st
 
     def field_of(text: str) -> str | None:
         key = header_key(text)
-        if key in variants:
-            return variants[key]
         bare = re.sub(r"[(（][^)）]*[)）]$", "", key)  # 電話番号（代表） → 電話番号
-        return variants.get(bare)
+        name = variants.get(key) or variants.get(bare)
+        if name and name not in STAFF_ONLY and EXTENSION_HEADER.search(unicodedata.normalize("NFKC", text)):
+            return "extension" if "extension" in spec else None  # never a public field
+        return name
 
     best, best_score = None, 1
     for index, (_, cells) in enumerate(sheet.rows[:search_rows]):
@@ -281,6 +284,22 @@ def sources_cell(refs) -> str:
 
 
 # --- cells read back: written forms into values ---------------------------------------------
+
+# An extension written in a phone cell: 「（内線7291）」「内線 7291」「ext. 12」「内 1234」 (after folding).
+_EXTENSION = re.compile(r"[(（][^()（）]*(?:内線|内\s*\d|\bext\b|\bextension\b)[^()（）]*[)）]"
+                        r"|(?:内線|\bext\b\.?|\bextension\b|内)\s*[:：.]?\s*\d[\d\-]*", re.I)
+
+
+def split_extension(cell: str) -> tuple[str, list[str]]:
+    """A phone cell without the extensions written in it, and those extensions (staff-only)."""
+    found = [m[0] for m in _EXTENSION.finditer(folded(cell))]
+    if not found:
+        return cell, []
+    rest = _EXTENSION.sub("", folded(cell))
+    numbers = [re.search(r"\d[\d\-]*", f) for f in found]
+    words = [re.sub(r"^[(（]|[)）]$", "", f).strip() for f in found]
+    return re.sub(r"[ \t]+(?=[、,，/／\n]|$)", "", rest).strip(), [n[0] if n else w for n, w in zip(numbers, words, strict=True)]
+
 
 def folded(text: str) -> str:
     """Full-width digits and letters to ASCII, one kind of dash and tilde: for numbers, times, dates."""
