@@ -245,3 +245,16 @@ def test_a_program_sheet_does_not_read_an_extension_header_as_the_contact(root, 
     result = run_guide("import", "programs", write_csv(tmp_path / "p.csv", rows), "--root", root, "--lang", "en")
     assert "p.csv:1:3: column 「連絡先（内線）」 is not read" in result.err
     assert "7293" not in (root / "data" / "programs.yaml").read_text(encoding="utf-8")
+
+
+def test_control_sequences_in_cells_are_shown_escaped_never_sent_to_the_terminal(root, tmp_path, run_guide):
+    rows = [
+        ["分野", "相談項目", "機関名", "電話", "受付時間", "備考\x1b[31m"],
+        ["介護", "介護保険の申請", "架空\u202e課", "0869-00-5001", "随時\x1b]0;pwned\x07\x1b[2J\r", "x"],
+    ]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
+    printed = result.out + result.err
+    assert not any(ch in printed for ch in "\x1b\x07\r\u202e")
+    assert "column 「備考\\x1b[31m」 is not read" in printed
+    assert "随時\\x1b]0;pwned\\x07\\x1b[2J" in printed
+    assert "架空\\u202e課" in printed

@@ -16,6 +16,7 @@ from .i18n import translations
 from .load import load_guide
 from .messages import format_problem
 from .model import Agency, Guide, Program, Service
+from .terminal import safe_output
 
 
 def agency_cells(guide: Guide, agency: Agency, service: Service) -> dict[str, str]:
@@ -84,6 +85,7 @@ def table(guide: Guide, kind: str) -> tuple[list[str], list[list[str]]]:
     return [spec[f][0] for f in fields], [[r[f] for f in fields] for r in records]
 
 
+@safe_output
 def cmd_export(args: argparse.Namespace) -> int:
     _ = translations(args.root, args.lang).gettext
     loaded = load_guide(args.root, today=args.today)

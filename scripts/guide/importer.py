@@ -45,6 +45,7 @@ from .model import (
 )
 from .phones import parse_phone
 from .problems import Problem
+from .terminal import safe_output
 
 # --- ids from names: python-slugify on the Hepburn reading (pykakasi) ---------------------------
 
@@ -673,6 +674,7 @@ def is_ignored_by_git(root: Path, relative: str) -> bool | None:
 # --- the command ------------------------------------------------------------------------------------
 
 
+@safe_output
 def run_import(args: argparse.Namespace) -> int:
     _ = translations(args.root, args.lang).gettext
     loaded = load_guide(args.root, today=args.today, with_private=True)
