@@ -8,6 +8,9 @@ facts (内線, 担当者) are never written: they stay in data/private.yaml.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +20,10 @@ from .load import load_guide
 from .messages import format_problem
 from .model import Agency, Guide, Program, Service
 from .terminal import safe_output
+from .yamlfile import write_atomically
+
+# What export wrote, by file: a working copy that no longer matches holds edits, and is not overwritten.
+WRITTEN = Path("build") / "exports.json"
 
 
 def agency_cells(guide: Guide, agency: Agency, service: Service) -> dict[str, str]:
@@ -98,15 +105,55 @@ def cmd_export(args: argparse.Namespace) -> int:
     if output.suffix.lower() != f".{args.format}":
         print("guide export: " + _("{file} does not end in .{format}").format(file=output, format=args.format), file=sys.stderr)
         return 2
+    written = _written(args.root)
+    if output.exists() and not args.force and written.get(_key(output)) != _digest(output):
+        edited = _key(output) in written
+        print(f"{output}: " + (_("changed since guide export wrote it (import the edits with guide import first, or give --force to overwrite them)") if edited
+                               else _("the file exists and was not written by guide export (choose another --output, or give --force to overwrite it)")), file=sys.stderr)
+        return 1
     headers, rows = table(loaded.guide, args.kind)
     encoding = "cp932" if args.encoding == "shift_jis" else "utf-8-sig"
     try:
         sp.write_sheet(output, _("Agencies") if args.kind == "agencies" else _("Programs"), headers, rows, encoding)
+        _remember(args.root, output, written)
     except UnicodeEncodeError as err:
         print("guide export: " + _("{char} cannot be written in Shift_JIS (export as UTF-8 instead)").format(char=err.object[err.start : err.end]), file=sys.stderr)
         return 1
+    except OSError as err:
+        print(cannot_write(err, output, _), file=sys.stderr)
+        return 1
     print(_("Wrote {n} rows to {file}").format(n=len(rows), file=output), file=sys.stderr)
     return 0
+
+
+def cannot_write(err: OSError, path: Path, _) -> str:
+    """A write that failed (full disk, no permission): the file keeps what it had."""
+    return f"{err.filename or path}: " + _("cannot be written: {reason} (the file keeps what it had: free some space or check permissions, then run this again)").format(reason=err.strerror or err)
+
+
+def _key(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _written(root: Path) -> dict[str, str]:
+    try:
+        record = json.loads((root / WRITTEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no export yet, or a damaged record: every existing file counts as not ours
+    return record if isinstance(record, dict) else {}
+
+
+def _remember(root: Path, output: Path, written: dict[str, str]) -> None:
+    (root / WRITTEN).parent.mkdir(parents=True, exist_ok=True)
+    written[_key(output)] = _digest(output)
+    write_atomically(root / WRITTEN, json.dumps(written, ensure_ascii=False, indent=1, sort_keys=True).encode())
 
 
 def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -116,5 +163,6 @@ def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     parser.add_argument("--output", "-o", type=Path, help="file to write (default: agencies.xlsx or programs.xlsx in the guide's folder)")
     parser.add_argument("--encoding", choices=["utf-8", "shift_jis"], default="utf-8", help="for CSV (default: UTF-8 with BOM, which Excel opens)")
+    parser.add_argument("--force", action="store_true", help="overwrite the file even if it was edited since export wrote it")
     parser.set_defaults(func=cmd_export)
     return parser

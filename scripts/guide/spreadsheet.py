@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from .i18n import N_
 from .model import WEEKDAYS, Hours, Phone, Recurrence, Schedule, Session, Text, time_range_minutes
+from .yamlfile import write_atomically
 
 # field -> header variants; the first is what export writes.  Staff-only fields are never exported.
 AGENCY_COLUMNS: dict[str, list[str]] = {
@@ -422,7 +423,7 @@ def write_sheet(path: Path, title: str, headers: list[str], rows: list[list[str]
     if path.suffix.lower() == ".csv":
         out = io.StringIO(newline="")
         csv.writer(out, lineterminator="\r\n").writerows([headers, *rows])
-        path.write_bytes(out.getvalue().encode(encoding))
+        write_atomically(path, out.getvalue().encode(encoding))
         return
     from openpyxl import Workbook  # noqa: PLC0415
     from openpyxl.styles import Font  # noqa: PLC0415
@@ -442,4 +443,6 @@ def write_sheet(path: Path, title: str, headers: list[str], rows: list[list[str]
     for index, header in enumerate(headers, start=1):
         longest = max([len(header), *(len(r[index - 1]) for r in rows)] if rows else [len(header)])
         ws.column_dimensions[get_column_letter(index)].width = min(60, 4 + longest * 2)
-    book.save(path)
+    saved = io.BytesIO()
+    book.save(saved)
+    write_atomically(path, saved.getvalue())

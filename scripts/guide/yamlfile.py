@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -266,3 +268,38 @@ def _scalar(node: yaml.ScalarNode) -> object:
     if _FLOAT.match(value):
         return float(value)
     return value
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` by `data` whole or not at all: a full disk or a kill mid-way leaves the old file.
+
+    The new text goes to a temporary file in the same folder (so the rename stays on one disk),
+    reaches the disk (fsync), then takes the old one's place in one step (os.replace)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself reaches the disk with the folder's entry
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def _new_file_mode() -> int:
+    """What open() would give a new file (mkstemp gives 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
