@@ -9,6 +9,7 @@ reads back.  Columns are found by their Japanese headers, with the variants citi
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -20,8 +21,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from . import sheetguard as guard
 from .i18n import N_
 from .model import WEEKDAYS, Hours, Phone, Recurrence, Schedule, Session, Text, time_range_minutes
+from .sheetguard import SheetError  # noqa: F401 - read_sheet raises it: callers catch it from here
 from .yamlfile import write_atomically
 
 # field -> header variants; the first is what export writes.  Staff-only fields are never exported.
@@ -74,10 +77,6 @@ DAY_NAMES = dict(zip(WEEKDAYS, "月火水木金土日", strict=True))
 SEPARATOR = "、"
 
 
-class SheetError(Exception):
-    """The file cannot be read as a table: the message says why and what to do."""
-
-
 # --- reading ---------------------------------------------------------------------------
 
 
@@ -91,9 +90,7 @@ class Sheet:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
 
     def where(self, row: int, column: int | None = None) -> str:
-        """`file[sheet]:row:column`: the location in messages, as `guide check` gives `file:line:column`."""
-        place = f"{self.file}[{self.name}]" if self.name else self.file
-        return f"{place}:{row}:{column}" if column else f"{place}:{row}"
+        return guard.place(self.file, self.name, row, column)
 
 
 def read_sheet(path: Path, display: str, sheet_name: str | None = None, messages=lambda s: s) -> Sheet:
@@ -107,41 +104,68 @@ def read_sheet(path: Path, display: str, sheet_name: str | None = None, messages
 
 
 def _read_csv(path: Path, display: str, _) -> Sheet:
-    raw = path.read_bytes()
-    try:
-        text, encoding = raw.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError as not_utf8:
+    guard.check_file(path, display, _)
+    for encoding, name in (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS")):  # cp932: Shift_JIS as Windows writes it (①, ㈱ …)
         try:
-            text, encoding = raw.decode("cp932"), "Shift_JIS"  # cp932: Shift_JIS as Windows writes it (①, ㈱ …)
+            return _read_csv_as(path, display, encoding, name, _)
         except UnicodeDecodeError:
-            line = raw[: not_utf8.start].count(b"\n") + 1  # where it stops being UTF-8, the encoding asked for
-            raise SheetError(_("{file}:{line}: neither UTF-8 nor Shift_JIS (save the CSV as UTF-8)").format(file=display, line=line)) from None
-    sheet = Sheet(display, None, encoding)
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
-    start = 1
-    for cells in reader:
-        sheet.rows.append((start, [c.strip() for c in cells]))
-        start = reader.line_num + 1
+            continue
+    line = _first_line_not_utf8(path)  # where it stops being UTF-8, the encoding asked for
+    raise SheetError(_("{file}:{line}: neither UTF-8 nor Shift_JIS (save the CSV as UTF-8)").format(file=display, line=line))
+
+
+def _read_csv_as(path: Path, display: str, encoding: str, name: str, _) -> Sheet:
+    """Row by row, so a long file is refused at the limit, not read whole; CRLF and CR read as LF."""
+    sheet = Sheet(display, None, name)
+    with path.open(encoding=encoding, newline=None) as text:
+        reader = csv.reader(text)
+        start = 1
+        try:
+            for cells in reader:
+                guard.check_csv_row(display, start, len(sheet.rows) + 1, cells, _)
+                sheet.rows.append((start, [c.strip() for c in cells]))
+                start = reader.line_num + 1
+        except csv.Error as err:
+            raise SheetError(f"{display}:{start}: " + _("cannot be read as CSV ({detail}) (save the table again as CSV)").format(detail=err)) from None
     return sheet
 
 
+def _first_line_not_utf8(path: Path) -> int:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as raw:
+        for chunk in iter(lambda: raw.read(1 << 16), b""):
+            pending = decoder.getstate()[0]
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                return line + (pending + chunk)[: err.start].count(b"\n")
+            line += chunk.count(b"\n")
+    return line
+
+
 def _read_xlsx(path: Path, display: str, sheet_name: str | None, _) -> Sheet:
+    extents = guard.check_workbook(path, display, _)
     from openpyxl import load_workbook  # noqa: PLC0415 - only when reading a workbook
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
     try:
         book = load_workbook(path, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as err:
+    except Exception as err:  # noqa: BLE001 - a file from outside through openpyxl: whatever fails is the file's
         raise SheetError(_("{file}: not a readable .xlsx workbook ({detail})").format(file=display, detail=err)) from None
     if sheet_name and sheet_name not in book.sheetnames:
         raise SheetError(_("{file}: no sheet named {sheet} (sheets: {sheets})").format(file=display, sheet=sheet_name, sheets=", ".join(book.sheetnames)))
     ws = book[sheet_name] if sheet_name else book.worksheets[0]
-    grid = [[cell_text(c) for c in row] for row in ws.iter_rows(values_only=True)]
+    rows, columns = extents.get(ws.title, (0, 0))
+    merged = [m for m in ws.merged_cells.ranges if m.min_row <= rows and m.min_col <= columns]
+    rows, columns = max([rows, *(m.max_row for m in merged)]), max([columns, *(m.max_col for m in merged)])
+    guard.check_table(display, ws.title, rows, columns, _)
+    guard.check_merged(display, ws.title, sum(m.size["rows"] * m.size["columns"] for m in merged), _)
+    grid = [[cell_text(c) for c in row] for row in ws.iter_rows(max_row=rows, max_col=columns, values_only=True)] if rows else []
     # A merged cell holds its value in the top-left cell only: every cell it covers means the same.
-    for merged in ws.merged_cells.ranges:
-        value = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
-            for c in range(merged.min_col - 1, merged.max_col):
+    for cells in merged:
+        value = grid[cells.min_row - 1][cells.min_col - 1]
+        for r in range(cells.min_row - 1, cells.max_row):
+            for c in range(cells.min_col - 1, cells.max_col):
                 grid[r][c] = value
     return Sheet(display, ws.title, None, [(number, cells) for number, cells in enumerate(grid, start=1)])
 
