@@ -2,6 +2,9 @@
 
 The sheets are made here, with obviously fictional names and numbers."""
 
+import errno
+import os
+import re
 import subprocess
 
 import pytest
@@ -11,7 +14,7 @@ from guide.importer import make_id
 from guide.spreadsheet import parse_hours
 from guide.load import load_guide
 
-from conftest import TODAY
+from conftest import TODAY, copy_guide
 
 CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999997"]
 
@@ -258,3 +261,61 @@ def test_control_sequences_in_cells_are_shown_escaped_never_sent_to_the_terminal
     assert "column 「備考\\x1b[31m」 is not read" in printed
     assert "随時\\x1b]0;pwned\\x07\\x1b[2J" in printed
     assert "架空\\u202e課" in printed
+
+
+# --- the files it writes: every comment kept; a failed write changes nothing -------------------------
+
+COMMENT = re.compile(r"(?:^|\s)(# .*)$", re.M)
+
+
+def commented_fixture(tmp_path):
+    """The minimal fixture guide with comments everywhere people put them: 15 in agencies.yaml."""
+    root = copy_guide(tmp_path / "guide")
+    agencies = root / "data" / "agencies.yaml"
+    text = agencies.read_text(encoding="utf-8")
+    text = re.sub(r"^(  - id: )", r"  # --- 架空の区分 ---\n\1", text, flags=re.M)
+    text = re.sub(r"^(    last_verified: .*)$", r"\1  # 電話で確かめた日", text, flags=re.M)
+    text = re.sub(r"^(    phones:)$", r"\1\n      # 代表番号から", text, flags=re.M)
+    text = re.sub(r"^(    source:)$", r"    # 出典は一覧の番号\n\1", text, flags=re.M)
+    text = text.replace("kana: かくうそうだんせんたー", "kana: かくうそうだんせんたー  # 読みは窓口に確認", 1) + "# おわり\n"
+    agencies.write_text(text, encoding="utf-8")
+    (root / "data" / "private.yaml").write_text("# 職員用\ncontacts:\n  # 内線は毎年4月に確認\n  - {agency: kakuu-kakei, extension: \"1111\"}  # 家計\n", encoding="utf-8")
+    return root
+
+
+def edited_export(root, run_guide, tmp_path):
+    """The export of the guide with one phone changed and one agency added, whose phone cell has an extension."""
+    sheet = tmp_path / "一覧.csv"
+    assert run_guide("export", "agencies", "--format", "csv", "--output", sheet, "--root", root).code == 0
+    text = sheet.read_text(encoding="utf-8-sig").replace("086-900-0001", "086-900-9999", 1)
+    sheet.write_text(text + ",,9,健康,架空の新しい相談,架空新窓口,かくうしん,,,,086-900-5555（内線7291）,,,,,,2026-11-01\r\n", encoding="utf-8-sig")
+    return sheet
+
+
+def test_an_import_keeps_every_comment_of_the_files_it_writes(tmp_path, run_guide):
+    root = commented_fixture(tmp_path)
+    files = [root / "data" / name for name in ("agencies.yaml", "sources.yaml", "private.yaml")]
+    before = {f.name: COMMENT.findall(f.read_text(encoding="utf-8")) for f in files}
+    assert len(before["agencies.yaml"]) == 15
+    result = run_guide("import", "agencies", edited_export(root, run_guide, tmp_path), "--root", root)
+    assert result.code == 0, result.err
+    assert "電話番号 086-900-0001 → 086-900-9999" in result.out and "架空新窓口" in result.out
+    assert {f.name: COMMENT.findall(f.read_text(encoding="utf-8")) for f in files} == before
+    guide = load_guide(root, with_private=True)
+    assert "ichiran" in {d.id for d in guide.guide.sources.sources}
+    assert {(c.agency, c.extension) for c in guide.private.contacts} == {("kakuu-kakei", "1111"), ("kakuu-shin-madoguchi", "7291")}
+
+
+def test_a_write_that_fails_half_way_leaves_every_file_as_it_was(tmp_path, run_guide, monkeypatch):
+    root = commented_fixture(tmp_path)
+    sheet = edited_export(root, run_guide, tmp_path)
+    before = {p.name: p.read_bytes() for p in (root / "data").iterdir()}
+
+    def full_disk(descriptor):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full_disk)  # the new text was written out, but does not reach the disk
+    result = run_guide("import", "agencies", sheet, "--root", root, "--lang", "en")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "cannot be written: No space left on device (the file keeps what it had" in result.err
+    assert {p.name: p.read_bytes() for p in (root / "data").iterdir()} == before  # and no temporary file is left

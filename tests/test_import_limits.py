@@ -268,3 +268,14 @@ def test_at_the_real_limits_memory_stays_under_1_gb_and_time_under_30_s(root, tm
     assert measured["code"] == 1
     assert measured["max_rss_kb"] < 1024 * 1024, measured
     assert measured["seconds"] < 30, measured
+
+
+def test_a_columns_mapping_file_is_read_as_boundedly_as_a_data_file(root, tmp_path, run_guide):
+    sheet = tmp_path / "t.csv"
+    sheet.write_text("機関名,分野\n架空,健康\n", encoding="utf-8")
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                                                                          for p, c in zip("abcdefgh", "bcdefghi")), encoding="utf-8")
+    result = run_guide("import", "agencies", sheet, "--root", root, "--columns", mapping, "--lang", "en")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "aliases (*name) copy too many values" in result.err and "not a mapping of headers to fields" in result.err

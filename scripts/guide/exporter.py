@@ -20,7 +20,7 @@ from .load import load_guide
 from .messages import format_problem
 from .model import Agency, Guide, Program, Service
 from .terminal import safe_output
-from .yamlfile import write_atomically
+from .yamlfile import cannot_write, write_atomically
 
 # What export wrote, by file: a working copy that no longer matches holds edits, and is not overwritten.
 WRITTEN = Path("build") / "exports.json"
@@ -124,11 +124,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     print(_("Wrote {n} rows to {file}").format(n=len(rows), file=output), file=sys.stderr)
     return 0
-
-
-def cannot_write(err: OSError, path: Path, _) -> str:
-    """A write that failed (full disk, no permission): the file keeps what it had."""
-    return f"{err.filename or path}: " + _("cannot be written: {reason} (the file keeps what it had: free some space or check permissions, then run this again)").format(reason=err.strerror or err)
 
 
 def _key(path: Path) -> str:
