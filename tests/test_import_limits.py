@@ -127,6 +127,17 @@ def test_a_zip_bomb_is_refused_by_the_sizes_it_declares(root, tmp_path, run_guid
     assert result.code == 1 and "bomb.xlsx: the workbook unpacks to" in result.err and "the limit is 30 files of 512 KB" in result.err
 
 
+def test_a_zip_bomb_that_declares_a_small_size_unpacks_no_more_than_it_declares(root, tmp_path, run_guide, small_limits):
+    bomb = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>' + "0" * 1_000_000 + "</t></si></sst>"
+    sheet = workbook(tmp_path / "liar.xlsx", {STRINGS_XML: bomb})
+    data = bytearray(sheet.read_bytes())
+    size_field = central_entry(data, STRINGS_XML) + 24
+    data[size_field : size_field + 4] = (1000).to_bytes(4, "little")  # "1000 bytes", of a megabyte
+    sheet.write_bytes(bytes(data))
+    result = imported(run_guide, root, sheet)
+    assert result.code == 1 and "liar.xlsx: not a .xlsx workbook, or an incomplete one" in result.err
+
+
 def test_too_many_parts_are_refused(root, tmp_path, run_guide, small_limits):
     sheet = workbook(tmp_path / "parts.xlsx", {f"xl/media/extra{n}.bin": b"" for n in range(40)})
     result = imported(run_guide, root, sheet)
@@ -184,15 +195,18 @@ def test_a_truncated_workbook_is_a_message(root, tmp_path, run_guide):
     assert result.code == 1 and "cut.xlsx: not a .xlsx workbook, or an incomplete one" in result.err
 
 
+def central_entry(data: bytearray, part: str) -> int:
+    """Where `part`'s entry in the zip's central directory starts."""
+    entry = data.find(b"PK\x01\x02")
+    while data[entry + 46 : entry + 46 + int.from_bytes(data[entry + 28 : entry + 30], "little")] != part.encode():
+        entry = data.find(b"PK\x01\x02", entry + 1)
+    return entry
+
+
 def marked_encrypted(path, part: str):
     """Set the 'encrypted' flag of `part` in the zip's central directory, as a zip locked with a password has."""
     data = bytearray(path.read_bytes())
-    entry = data.find(b"PK\x01\x02")
-    while entry != -1:
-        name_length = int.from_bytes(data[entry + 28 : entry + 30], "little")
-        if data[entry + 46 : entry + 46 + name_length] == part.encode():
-            data[entry + 8] |= 0x1
-        entry = data.find(b"PK\x01\x02", entry + 1)
+    data[central_entry(data, part) + 8] |= 0x1
     path.write_bytes(bytes(data))
     return path
 
@@ -279,3 +293,9 @@ def test_a_columns_mapping_file_is_read_as_boundedly_as_a_data_file(root, tmp_pa
     result = run_guide("import", "agencies", sheet, "--root", root, "--columns", mapping, "--lang", "en")
     assert result.code == 2 and "Traceback" not in result.err
     assert "aliases (*name) copy too many values" in result.err and "not a mapping of headers to fields" in result.err
+
+
+def test_a_cell_reference_with_thousands_of_digits_is_a_message(root, tmp_path, run_guide):
+    row = '<row r="' + "9" * 5000 + '">' + cell("A" + "9" * 5000, "x") + "</row>"
+    result = imported(run_guide, root, workbook(tmp_path / "digits.xlsx", {SHEET_XML: sheet_xml("A1:C2", HEADER_ROW + row)}))
+    assert result.code == 1 and "digits.xlsx: not a readable .xlsx workbook" in result.err

@@ -33,7 +33,8 @@ class Limits:
 
 LIMITS = Limits()  # tests give smaller ones
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xls, or a .xlsx locked with a password (Excel wraps it so)
-_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,12})$")  # more digits: not a place (openpyxl refuses it)
+_ROW = re.compile(r"^\d{1,12}$")
 
 
 class SheetError(Exception):
@@ -69,7 +70,7 @@ def check_workbook(path: Path, display: str, _) -> dict[str, tuple[int, int]]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as err:
-        raise SheetError(display + ": " + _("not a .xlsx workbook, or an incomplete one ({detail}) (save the table again as .xlsx or .csv)").format(detail=err)) from None
+        raise _damaged(display, err, _) from None
     with archive:
         parts = archive.infolist()
         unpacked = sum(p.file_size for p in parts)
@@ -83,6 +84,10 @@ def check_workbook(path: Path, display: str, _) -> dict[str, tuple[int, int]]:
             if part.filename.endswith((".xml", ".rels", ".vml")):
                 scan.part(archive, part)
     return scan.extents
+
+
+def _damaged(display: str, detail: object, _) -> SheetError:
+    return SheetError(display + ": " + _("not a .xlsx workbook, or an incomplete one ({detail}) (save the table again as .xlsx or .csv)").format(detail=detail))
 
 
 def _sheet_names(archive: zipfile.ZipFile, display: str, _) -> dict[str, str]:
@@ -121,7 +126,7 @@ def _elements(archive: zipfile.ZipFile, part: zipfile.ZipInfo, display: str, _, 
     except defusedxml.DefusedXmlException:
         raise SheetError(display + ": " + _("{part} declares a DTD or entities, which a workbook never has (save the table again from Excel; the file may be made to attack)").format(part=part.filename)) from None
     except (ParseError, zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as err:
-        raise SheetError(display + ": " + _("not a .xlsx workbook, or an incomplete one ({detail}) (save the table again as .xlsx or .csv)").format(detail=f"{part.filename}: {err}")) from None
+        raise _damaged(display, f"{part.filename}: {err}", _) from None
 
 
 def column_number(letters: str) -> int:
@@ -163,7 +168,7 @@ class _Scan:
                 self.refuse(self.where(part), _("the sheet says it spans {ref}; the limit is {rows} rows and {columns} columns (delete the rows and columns below and right of the table)").format(
                     ref=attributes["ref"], rows=LIMITS.rows, columns=LIMITS.columns))
         elif tag == "row":
-            self.row = int(attributes["r"]) if attributes.get("r", "").isdigit() else self.row + 1
+            self.row = int(attributes["r"]) if _ROW.match(attributes.get("r", "")) else self.row + 1
             self.column = 0
         elif tag == "c":
             self.cells += 1
