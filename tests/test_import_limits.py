@@ -85,6 +85,12 @@ def test_a_sheet_that_declares_a_huge_size_is_refused_before_it_is_read(root, tm
     assert "huge.xlsx[一覧]: the sheet says it spans A1:XFD1048576; the limit is 20000 rows and 1000 columns" in result.err
 
 
+def test_a_part_is_checked_by_what_it_holds_not_by_its_name(root, tmp_path, run_guide):
+    hidden = sheet_xml("A1:B2", '<row r="1048576">' + cell("XFD1048576", "x") + "</row>").replace("UTF-8", "UTF-16").encode("utf-16")  # as XML may be
+    result = imported(run_guide, root, workbook(tmp_path / "hidden.xlsx", {"xl/media/image1.png": hidden}))
+    assert result.code == 1 and "hidden.xlsx[xl/media/image1.png]:1048576:16384: a cell beyond the limit" in result.err
+
+
 def test_a_cell_far_beyond_a_small_declared_size_is_refused_where_it_is(root, tmp_path, run_guide):
     sheet = workbook(tmp_path / "far.xlsx", {SHEET_XML: sheet_xml("A1:C2", HEADER_ROW + '<row r="1048576">' + cell("XFD1048576", "x") + "</row>")})
     result = imported(run_guide, root, sheet)

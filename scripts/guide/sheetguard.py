@@ -82,9 +82,19 @@ def check_workbook(path: Path, display: str, _) -> dict[str, tuple[int, int]]:
             raise SheetError(display + ": " + _("the workbook is encrypted (save it without a password)"))
         scan = _Scan(display, _, _sheet_names(archive, display, _))
         for part in parts:
-            if part.filename.endswith((".xml", ".rels", ".vml")):
+            if _is_xml(archive, part):  # by what it holds, not its name: openpyxl follows [Content_Types].xml
                 scan.part(archive, part)
     return scan.extents
+
+
+def _is_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """The part begins as XML does (a byte-order mark, blanks, then "<"); images and other binaries do not."""
+    try:
+        with archive.open(part) as stream:
+            start = stream.read(64)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
+        return True  # reading it as XML says what is wrong with it
+    return start.startswith((b"\xff\xfe", b"\xfe\xff")) or start.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
 
 
 def _damaged(display: str, detail: object, _) -> SheetError:
