@@ -38,7 +38,7 @@ def root(tmp_path):
 
 @pytest.fixture
 def small_limits(monkeypatch):
-    limits = Limits(file_bytes=64 * 1024, unpacked_bytes=512 * 1024, parts=30, rows=50, columns=20, cells=200, cell_chars=100)
+    limits = Limits(file_bytes=64 * 1024, unpacked_bytes=512 * 1024, parts=30, rows=50, columns=20, cells=200, cell_chars=100, part_elements=500)
     monkeypatch.setattr(sheetguard, "LIMITS", limits)
     return limits
 
@@ -142,6 +142,12 @@ def test_a_zip_bomb_that_declares_a_small_size_unpacks_no_more_than_it_declares(
     sheet.write_bytes(bytes(data))
     result = imported(run_guide, root, sheet)
     assert result.code == 1 and "liar.xlsx: not a .xlsx workbook, or an incomplete one" in result.err
+
+
+def test_a_style_part_of_countless_elements_is_refused(root, tmp_path, run_guide, small_limits):
+    styles = '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>' + "<xf/>" * 600 + "</cellXfs></styleSheet>"
+    result = imported(run_guide, root, workbook(tmp_path / "styles.xlsx", {"xl/styles.xml": styles}))
+    assert result.code == 1 and "styles.xlsx[xl/styles.xml]: the part holds more than 500 elements" in result.err
 
 
 def test_too_many_parts_are_refused(root, tmp_path, run_guide, small_limits):
@@ -295,8 +301,9 @@ def long_cell(path, chars: int):
         (lambda tmp: zip_bomb(tmp / "bomb.xlsx", 200), "the workbook unpacks to"),
         (lambda tmp: long_cell(tmp / "cell.xlsx", 60 * 2**20), "a cell holds 62914560 characters"),
         (lambda tmp: million_rows(tmp / "million.csv"), "a cell beyond the limit"),
+        (lambda tmp: workbook(tmp / "styles.xlsx", {"xl/styles.xml": "<styleSheet><cellXfs>" + "<xf/>" * 10_000_000 + "</cellXfs></styleSheet>"}), "elements"),
     ],
-    ids=["huge-sheet", "zip-bomb", "cell-60mb", "csv-million-rows"],
+    ids=["huge-sheet", "zip-bomb", "cell-60mb", "csv-million-rows", "styles-10-million-elements"],
 )
 def test_at_the_real_limits_memory_stays_under_1_gb_and_time_under_30_s(root, tmp_path, make, message):
     sheet = make(tmp_path)

@@ -30,6 +30,7 @@ class Limits:
     columns: int = 1_000
     cells: int = 200_000  # cells written in the workbook, and the rows × columns of the table read
     cell_chars: int = 20_000  # as a data file's text (yamlfile.MAX_TEXT_CHARS)
+    part_elements: int = 100_000  # in a part other than a sheet or its texts (styles: ~1,000), which openpyxl reads as a whole tree
 
 
 LIMITS = Limits()  # tests give smaller ones
@@ -176,9 +177,11 @@ class _Scan:
         self.row = self.column = 0
         self.text = 0  # characters of the shared text being read
         self.extents: dict[str, tuple[int, int]] = {}
+        self.elements = 0  # in the part being read
+        self.table = False  # the part is a sheet or the shared texts: its cells and texts are counted instead
 
     def part(self, archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
-        self.row = self.column = 0
+        self.row = self.column = self.elements = 0
         _elements(archive, part, self.display, self._, self.start, self.end)
 
     def where(self, part: str, row: int | None = None, column: int | None = None) -> str:
@@ -193,6 +196,11 @@ class _Scan:
 
     def start(self, part: str, tag: str, attributes: dict) -> None:
         _ = self._
+        self.elements += 1
+        if self.elements == 1:
+            self.table = tag in ("worksheet", "sst")
+        elif self.elements > LIMITS.part_elements and not self.table:
+            self.refuse(self.where(part), _("the part holds more than {limit} elements (copy the table alone into a new workbook)").format(limit=LIMITS.part_elements))
         if tag == "dimension":
             last = _REF.match(attributes.get("ref", "").rpartition(":")[2])
             if last and self.beyond(int(last[2]), column_number(last[1])):
