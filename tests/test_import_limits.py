@@ -301,9 +301,11 @@ def long_cell(path, chars: int):
         (lambda tmp: zip_bomb(tmp / "bomb.xlsx", 200), "the workbook unpacks to"),
         (lambda tmp: long_cell(tmp / "cell.xlsx", 60 * 2**20), "a cell holds 62914560 characters"),
         (lambda tmp: million_rows(tmp / "million.csv"), "a cell beyond the limit"),
+        (lambda tmp: workbook(tmp / "merged.xlsx", {SHEET_XML: sheet_xml("A1:C2", HEADER_ROW).replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="A1:ALL20000"/></mergeCells>')}),
+         "merged cells cover 20000000 cells"),
         (lambda tmp: workbook(tmp / "styles.xlsx", {"xl/styles.xml": "<styleSheet><cellXfs>" + "<xf/>" * 10_000_000 + "</cellXfs></styleSheet>"}), "elements"),
     ],
-    ids=["huge-sheet", "zip-bomb", "cell-60mb", "csv-million-rows", "styles-10-million-elements"],
+    ids=["huge-sheet", "zip-bomb", "cell-60mb", "csv-million-rows", "merged-20-million-cells", "styles-10-million-elements"],
 )
 def test_at_the_real_limits_memory_stays_under_1_gb_and_time_under_30_s(root, tmp_path, make, message):
     sheet = make(tmp_path)

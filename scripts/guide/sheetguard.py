@@ -161,6 +161,11 @@ def _elements(archive: zipfile.ZipFile, part: zipfile.ZipInfo, display: str, _, 
         raise _damaged(display, f"{part.filename}: {err}", _) from None
 
 
+def _beyond_limits(where: str, _) -> SheetError:
+    return SheetError(where + ": " + _("a cell beyond the limit of {rows} rows and {columns} columns (delete what is below or right of the table)").format(
+        rows=LIMITS.rows, columns=LIMITS.columns))
+
+
 def column_number(letters: str) -> int:
     number = 0
     for letter in letters:
@@ -177,6 +182,7 @@ class _Scan:
         self.row = self.column = 0
         self.text = 0  # characters of the shared text being read
         self.extents: dict[str, tuple[int, int]] = {}
+        self.merged = 0  # cells that merged ranges cover: openpyxl makes one object for each
         self.elements = 0  # in the part being read
         self.table = False  # the part is a sheet or the shared texts: its cells and texts are counted instead
 
@@ -206,6 +212,8 @@ class _Scan:
             if last and self.beyond(int(last[2]), column_number(last[1])):
                 self.refuse(self.where(part), _("the sheet says it spans {ref}; the limit is {rows} rows and {columns} columns (delete the rows and columns below and right of the table)").format(
                     ref=attributes["ref"], rows=LIMITS.rows, columns=LIMITS.columns))
+        elif tag == "mergeCell":
+            self.merge(part, attributes.get("ref", ""))
         elif tag == "row":
             self.row = int(attributes["r"]) if _ROW.match(attributes.get("r", "")) else self.row + 1
             self.column = 0
@@ -214,14 +222,24 @@ class _Scan:
             ref = _REF.match(attributes.get("r", ""))
             self.row, self.column = (int(ref[2]), column_number(ref[1])) if ref else (self.row, self.column + 1)
             if self.beyond(self.row, self.column):
-                self.refuse(self.where(part, self.row, self.column), _("a cell beyond the limit of {rows} rows and {columns} columns (delete what is below or right of the table)").format(
-                    rows=LIMITS.rows, columns=LIMITS.columns))
+                raise _beyond_limits(self.where(part, self.row, self.column), _)
             if self.cells > LIMITS.cells:
                 self.refuse(self.where(part, self.row, self.column), _("the workbook has more than {limit} cells (copy the table alone into a new workbook)").format(limit=LIMITS.cells))
         elif tag == "si":
             self.cells += 1  # one shared text: as many as cells at most
             if self.cells > LIMITS.cells:
                 self.refuse(self.where(part), _("the workbook has more than {limit} cells (copy the table alone into a new workbook)").format(limit=LIMITS.cells))
+
+    def merge(self, part: str, ref: str) -> None:
+        corners = [_REF.match(corner) for corner in ref.split(":")]
+        if len(corners) != 2 or not all(corners):
+            return  # openpyxl refuses a range it cannot read
+        (top, left), (bottom, right) = ((int(c[2]), column_number(c[1])) for c in corners)
+        if self.beyond(bottom, right):
+            raise _beyond_limits(self.where(part, bottom, right), self._)
+        self.merged += max(0, bottom - top + 1) * max(0, right - left + 1)
+        if self.merged > LIMITS.cells:
+            self.refuse(self.where(part), self._("merged cells cover {covered} cells, more than {limit} (unmerge the cells below or right of the table)").format(covered=self.merged, limit=LIMITS.cells))
 
     def end(self, part: str, tag: str, length: int) -> None:
         if tag in ("v", "t") and length:
@@ -244,18 +262,11 @@ def check_table(display: str, sheet: str | None, rows: int, columns: int, _) -> 
             rows=rows, columns=columns, limit=LIMITS.cells))
 
 
-def check_merged(display: str, sheet: str | None, covered: int, _) -> None:
-    """Merged cells are copied into every cell they cover: overlapping ones could ask for that many times the table."""
-    if covered > LIMITS.cells:
-        raise SheetError(place(display, sheet) + ": " + _("merged cells cover {covered} cells, more than {limit} (unmerge the cells below or right of the table)").format(covered=covered, limit=LIMITS.cells))
-
-
 def check_csv_row(display: str, line: int, index: int, cells: list[str], _) -> None:
     """The `index`-th row of a CSV (1-based), which starts on `line`."""
     if index > LIMITS.rows or len(cells) > LIMITS.columns:
         column = LIMITS.columns + 1 if len(cells) > LIMITS.columns else None
-        raise SheetError(place(display, None, line, column) + ": " + _("a cell beyond the limit of {rows} rows and {columns} columns (delete what is below or right of the table)").format(
-            rows=LIMITS.rows, columns=LIMITS.columns))
+        raise _beyond_limits(place(display, None, line, column), _)
     for column, cell in enumerate(cells, start=1):
         if len(cell) > LIMITS.cell_chars:
             raise SheetError(place(display, None, line, column) + ": " + _("a cell holds {length} characters; the limit is {limit} (shorten it)").format(length=len(cell), limit=LIMITS.cell_chars))

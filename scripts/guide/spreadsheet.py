@@ -159,7 +159,6 @@ def _read_xlsx(path: Path, display: str, sheet_name: str | None, _) -> Sheet:
     merged = [m for m in ws.merged_cells.ranges if m.min_row <= rows and m.min_col <= columns]
     rows, columns = max([rows, *(m.max_row for m in merged)]), max([columns, *(m.max_col for m in merged)])
     guard.check_table(display, ws.title, rows, columns, _)
-    guard.check_merged(display, ws.title, sum(m.size["rows"] * m.size["columns"] for m in merged), _)
     grid = [[cell_text(c) for c in row] for row in ws.iter_rows(max_row=rows, max_col=columns, values_only=True)] if rows else []
     # A merged cell holds its value in the top-left cell only: every cell it covers means the same.
     for cells in merged:
