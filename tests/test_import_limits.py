@@ -88,14 +88,14 @@ def test_a_sheet_that_declares_a_huge_size_is_refused_before_it_is_read(root, tm
 def test_a_part_is_checked_by_what_it_holds_not_by_its_name(root, tmp_path, run_guide):
     hidden = sheet_xml("A1:B2", '<row r="1048576">' + cell("XFD1048576", "x") + "</row>").replace("UTF-8", "UTF-16").encode("utf-16")  # as XML may be
     result = imported(run_guide, root, workbook(tmp_path / "hidden.xlsx", {"xl/media/image1.png": hidden}))
-    assert result.code == 1 and "hidden.xlsx[xl/media/image1.png]:1048576:16384: a cell beyond the limit" in result.err
+    assert result.code == 1 and "hidden.xlsx[xl/media/image1.png]:1048576: a cell beyond the limit" in result.err
 
 
 def test_a_cell_far_beyond_a_small_declared_size_is_refused_where_it_is(root, tmp_path, run_guide):
-    sheet = workbook(tmp_path / "far.xlsx", {SHEET_XML: sheet_xml("A1:C2", HEADER_ROW + '<row r="1048576">' + cell("XFD1048576", "x") + "</row>")})
+    sheet = workbook(tmp_path / "far.xlsx", {SHEET_XML: sheet_xml("A1:C2", HEADER_ROW + '<row r="2">' + cell("XFD2", "x") + "</row>")})
     result = imported(run_guide, root, sheet)
     assert result.code == 1
-    assert "far.xlsx[一覧]:1048576:16384: a cell beyond the limit of 20000 rows and 1000 columns" in result.err
+    assert "far.xlsx[一覧]:2:16384: a cell beyond the limit of 20000 rows and 1000 columns" in result.err
 
 
 def test_more_cells_than_the_limit_are_refused(root, tmp_path, run_guide, small_limits):
@@ -148,6 +148,13 @@ def test_a_style_part_of_countless_elements_is_refused(root, tmp_path, run_guide
     styles = '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>' + "<xf/>" * 600 + "</cellXfs></styleSheet>"
     result = imported(run_guide, root, workbook(tmp_path / "styles.xlsx", {"xl/styles.xml": styles}))
     assert result.code == 1 and "styles.xlsx[xl/styles.xml]: the part holds more than 500 elements" in result.err
+
+
+def test_a_sheet_of_countless_empty_rows_or_links_is_refused(root, tmp_path, run_guide, small_limits):
+    rows = workbook(tmp_path / "rows.xlsx", {SHEET_XML: sheet_xml("A1:C2", HEADER_ROW + "<row/>" * 60)})
+    assert "rows.xlsx[一覧]:51: a cell beyond the limit of 50 rows" in imported(run_guide, root, rows).err
+    links = sheet_xml("A1:C2", HEADER_ROW).replace("</sheetData>", "</sheetData><hyperlinks>" + '<hyperlink ref="A1"/>' * 800 + "</hyperlinks>")
+    assert "links.xlsx[一覧]: the part holds more than 500 elements" in imported(run_guide, root, workbook(tmp_path / "links.xlsx", {SHEET_XML: links})).err
 
 
 def test_too_many_parts_are_refused(root, tmp_path, run_guide, small_limits):

@@ -30,7 +30,7 @@ class Limits:
     columns: int = 1_000
     cells: int = 200_000  # cells written in the workbook, and the rows × columns of the table read
     cell_chars: int = 20_000  # as a data file's text (yamlfile.MAX_TEXT_CHARS)
-    part_elements: int = 100_000  # in a part other than a sheet or its texts (styles: ~1,000), which openpyxl reads as a whole tree
+    part_elements: int = 100_000  # besides cells, rows and texts, in one part (styles: ~1,000); four times that in all
 
 
 LIMITS = Limits()  # tests give smaller ones
@@ -184,10 +184,13 @@ class _Scan:
         self.extents: dict[str, tuple[int, int]] = {}
         self.merged = 0  # cells that merged ranges cover: openpyxl makes one object for each
         self.elements = 0  # in the part being read
-        self.table = False  # the part is a sheet or the shared texts: its cells and texts are counted instead
+        self.all_elements = 0
+        self.root: str | None = None  # of the part being read: worksheet, sst (the shared texts), styleSheet …
+        self.in_cell = False
 
     def part(self, archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
         self.row = self.column = self.elements = 0
+        self.root = None
         _elements(archive, part, self.display, self._, self.start, self.end)
 
     def where(self, part: str, row: int | None = None, column: int | None = None) -> str:
@@ -202,11 +205,16 @@ class _Scan:
 
     def start(self, part: str, tag: str, attributes: dict) -> None:
         _ = self._
-        self.elements += 1
-        if self.elements == 1:
-            self.table = tag in ("worksheet", "sst")
-        elif self.elements > LIMITS.part_elements and not self.table:
-            self.refuse(self.where(part), _("the part holds more than {limit} elements (copy the table alone into a new workbook)").format(limit=LIMITS.part_elements))
+        if self.root is None:
+            self.root = tag
+        self.in_cell = self.in_cell or tag == "c"
+        # openpyxl makes an object of nearly every element (a link, a style, a format): those besides cells,
+        # rows and shared texts (each counted by its own limit) are limited here, in a part and in all.
+        if not (self.in_cell or tag == "row" or self.root == "sst"):
+            self.elements += 1
+            self.all_elements += 1
+            if self.elements > LIMITS.part_elements or self.all_elements > 4 * LIMITS.part_elements:
+                self.refuse(self.where(part), _("the part holds more than {limit} elements (copy the table alone into a new workbook)").format(limit=LIMITS.part_elements))
         if tag == "dimension":
             last = _REF.match(attributes.get("ref", "").rpartition(":")[2])
             if last and self.beyond(int(last[2]), column_number(last[1])):
@@ -217,6 +225,8 @@ class _Scan:
         elif tag == "row":
             self.row = int(attributes["r"]) if _ROW.match(attributes.get("r", "")) else self.row + 1
             self.column = 0
+            if self.row > LIMITS.rows:  # even without cells: openpyxl keeps each row's size
+                raise _beyond_limits(self.where(part, self.row), _)
         elif tag == "c":
             self.cells += 1
             ref = _REF.match(attributes.get("r", ""))
@@ -253,6 +263,7 @@ class _Scan:
             self.extents[sheet] = (max(last_row, self.row), max(last_column, self.column))
         if tag in ("c", "si"):
             self.text = 0
+            self.in_cell = False
 
 
 def check_table(display: str, sheet: str | None, rows: int, columns: int, _) -> None:
