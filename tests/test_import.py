@@ -258,9 +258,9 @@ def test_control_sequences_in_cells_are_shown_escaped_never_sent_to_the_terminal
     result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
     printed = result.out + result.err
     assert not any(ch in printed for ch in "\x1b\x07\r\u202e")
-    assert "column 「備考\\x1b[31m」 is not read" in printed
-    assert "随時\\x1b]0;pwned\\x07\\x1b[2J" in printed
-    assert "架空\\u202e課" in printed
+    assert "column 「備考[U+001B][31m」 is not read" in printed
+    assert "随時[U+001B]]0;pwned[U+0007][U+001B][2J" in printed
+    assert "架空[U+202E]課" in printed
 
 
 # --- the files it writes: every comment kept; a failed write changes nothing -------------------------

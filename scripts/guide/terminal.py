@@ -2,8 +2,8 @@
 
 A cell can hold ESC sequences (colours, a new window title, a cleared screen, OSC 8 links), a bell,
 a carriage return that overwrites the line before it, or bidirectional controls that reorder what is
-read.  Every such character is printed as its escape (\\x1b, \\u202e), so the line says what the cell
-holds.  Line breaks and tabs stay.  `shown` is for one text; `safe_output` wraps a command's stdout
+read.  Every such character is printed as its code point ([U+001B], [U+202E]), so the line says what
+the cell holds.  Line breaks and tabs stay.  `shown` is for one text; `safe_output` wraps a command's stdout
 and stderr, so every message it prints is covered, whatever it quotes.
 """
 
@@ -17,14 +17,9 @@ import sys
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _escape(match: re.Match) -> str:
-    code = ord(match[0])
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def shown(text: str) -> str:
-    """`text` with each control character written as its escape."""
-    return _CONTROLS.sub(_escape, text)
+    """`text` with each control character written as its code point: [U+001B], as guide check writes them in its messages."""
+    return _CONTROLS.sub(lambda ch: f"[U+{ord(ch[0]):04X}]", text)
 
 
 class _ShownStream:
