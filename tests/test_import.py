@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from guide.importer import make_id
-from guide.spreadsheet import parse_hours
+from guide.spreadsheet import parse_hours, split_extension
 from guide.load import load_guide
 
 from conftest import TODAY, copy_guide
@@ -231,6 +231,11 @@ def test_an_extension_written_in_the_phone_cell_goes_only_to_the_private_overlay
     for tracked in (root / "data").glob("*.yaml"):
         if tracked.name != "private.yaml":
             assert "7291" not in tracked.read_text(encoding="utf-8"), tracked
+
+
+@pytest.mark.parametrize("written", ["0869-00-5001（代表）", "0869-00-5001（市内専用）", "市内 0869-00-5001"])
+def test_a_phone_label_that_is_no_extension_stays_the_published_label(written):
+    assert split_extension(written) == (written, [])
 
 
 def test_a_header_that_mentions_an_extension_never_fills_a_public_field(root, tmp_path, run_guide):

@@ -311,7 +311,7 @@ def sources_cell(refs) -> str:
 
 # An extension written in a phone cell: 「（内線7291）」「内線 7291」「ext. 12」「内 1234」 (after folding).
 _EXTENSION = re.compile(r"[(（][^()（）]*(?:内線|内\s*\d|\bext\b|\bextension\b)[^()（）]*[)）]"
-                        r"|(?:内線|\bext\b\.?|\bextension\b|内)\s*[:：.]?\s*\d[\d\-]*", re.I)
+                        r"|(?:内線|\bext\b\.?|\bextension\b|(?<![一-龥])内)\s*[:：.]?\s*\d[\d\-]*", re.I)  # not the 内 of 市内, 館内
 
 
 def split_extension(cell: str) -> tuple[str, list[str]]:
