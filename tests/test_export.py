@@ -105,6 +105,16 @@ def test_an_edited_working_copy_is_not_overwritten_unless_forced(repo, run_guide
     assert forced.code == 0 and "架空の新しい教室" not in sheet.read_text(encoding="utf-8-sig")
 
 
+def test_once_its_edits_are_imported_a_working_copy_may_be_exported_over_again(repo, run_guide, tmp_path):
+    sheet = tmp_path / "agencies.csv"
+    run_guide("export", "agencies", "--format", "csv", "--output", sheet, "--root", repo)
+    sheet.write_text(sheet.read_text(encoding="utf-8-sig").replace("086-900-0001", "086-900-9999", 1), encoding="utf-8-sig")
+    assert run_guide("import", "agencies", sheet, "--root", repo).code == 0
+    again = run_guide("export", "agencies", "--format", "csv", "--output", sheet, "--root", repo)
+    assert again.code == 0, again.err
+    assert "086-900-9999" in sheet.read_text(encoding="utf-8-sig")
+
+
 def test_a_file_export_did_not_write_is_not_overwritten(repo, run_guide, tmp_path):
     sheet = tmp_path / "agencies.xlsx"
     sheet.write_bytes(b"the city's own workbook")

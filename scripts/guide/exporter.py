@@ -8,6 +8,7 @@ facts (内線, 担当者) are never written: they stay in data/private.yaml.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -149,6 +150,14 @@ def _remember(root: Path, output: Path, written: dict[str, str]) -> None:
     (root / WRITTEN).parent.mkdir(parents=True, exist_ok=True)
     written[_key(output)] = _digest(output)
     write_atomically(root / WRITTEN, json.dumps(written, ensure_ascii=False, indent=1, sort_keys=True).encode())
+
+
+def taken_in(root: Path, sheet: Path) -> None:
+    """`guide import` read every edit of a file export wrote: the file is as good as written by export."""
+    written = _written(root)
+    if _key(sheet) in written:
+        with contextlib.suppress(OSError):  # then export asks for --force: nothing is lost
+            _remember(root, sheet, written)
 
 
 def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 from slugify import slugify
 
-from . import diff
+from . import diff, exporter
 from . import spreadsheet as sp
 from .i18n import translations
 from .load import load_guide
@@ -739,6 +739,8 @@ def run_import(args: argparse.Namespace) -> int:
     for problem in recheck.errors:  # warnings (such as old last_verified dates) are guide check's to list
         print(format_problem(problem, args.lang), file=out)
     errors = builder.messages.errors + len(recheck.errors)
+    if not errors:
+        exporter.taken_in(args.root, path)  # an export's working copy, all imported: export may write over it again
     print(_("{errors} errors: the rows named above were not imported").format(errors=errors) if errors else _("Imported: now run guide check and guide build"), file=out)
     return 1 if errors else 0
 
