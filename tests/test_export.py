@@ -88,3 +88,36 @@ def test_rows_deleted_from_the_sheet_are_listed_and_removed_only_when_asked(repo
     removed = run_guide("import", "programs", sheet, "--root", repo, "--remove-missing")
     assert removed.code == 0, removed.err
     assert "プログラムの削除（1件）" in removed.out and "架空いきいき体操" in removed.out
+
+
+def test_an_edited_working_copy_is_not_overwritten_unless_forced(repo, run_guide, tmp_path):
+    sheet = tmp_path / "programs.csv"
+    assert run_guide("export", "programs", "--format", "csv", "--output", sheet, "--root", repo).code == 0
+    assert run_guide("export", "programs", "--format", "csv", "--output", sheet, "--root", repo).code == 0  # unedited: written again
+    with sheet.open("a", encoding="utf-8") as edit:
+        edit.write("架空の新しい教室,体操・運動\r\n")
+    edited = sheet.read_bytes()
+    refused = run_guide("export", "programs", "--format", "csv", "--output", sheet, "--root", repo, "--lang", "en")
+    assert refused.code == 1
+    assert f"{sheet}: changed since guide export wrote it (import the edits with guide import first, or give --force" in refused.err
+    assert sheet.read_bytes() == edited
+    forced = run_guide("export", "programs", "--format", "csv", "--output", sheet, "--root", repo, "--force")
+    assert forced.code == 0 and "架空の新しい教室" not in sheet.read_text(encoding="utf-8-sig")
+
+
+def test_once_its_edits_are_imported_a_working_copy_may_be_exported_over_again(repo, run_guide, tmp_path):
+    sheet = tmp_path / "agencies.csv"
+    run_guide("export", "agencies", "--format", "csv", "--output", sheet, "--root", repo)
+    sheet.write_text(sheet.read_text(encoding="utf-8-sig").replace("086-900-0001", "086-900-9999", 1), encoding="utf-8-sig")
+    assert run_guide("import", "agencies", sheet, "--root", repo).code == 0
+    again = run_guide("export", "agencies", "--format", "csv", "--output", sheet, "--root", repo)
+    assert again.code == 0, again.err
+    assert "086-900-9999" in sheet.read_text(encoding="utf-8-sig")
+
+
+def test_a_file_export_did_not_write_is_not_overwritten(repo, run_guide, tmp_path):
+    sheet = tmp_path / "agencies.xlsx"
+    sheet.write_bytes(b"the city's own workbook")
+    refused = run_guide("export", "agencies", "--output", sheet, "--root", repo, "--lang", "en")
+    assert refused.code == 1 and "the file exists and was not written by guide export" in refused.err
+    assert sheet.read_bytes() == b"the city's own workbook"

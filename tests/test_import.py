@@ -2,16 +2,19 @@
 
 The sheets are made here, with obviously fictional names and numbers."""
 
+import errno
+import os
+import re
 import subprocess
 
 import pytest
 from openpyxl import Workbook
 
 from guide.importer import make_id
-from guide.spreadsheet import parse_hours
+from guide.spreadsheet import parse_hours, split_extension
 from guide.load import load_guide
 
-from conftest import TODAY
+from conftest import TODAY, copy_guide
 
 CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999997"]
 
@@ -213,3 +216,111 @@ def test_it_warns_when_git_would_commit_the_private_overlay(root, tmp_path, run_
     (root / "data" / "private.yaml").unlink()
     result = run_guide("import", "agencies", sheet, "--root", root, "--lang", "en")
     assert "warning: git does not ignore data/private.yaml" in result.err
+
+
+@pytest.mark.parametrize("written", ["0869-00-5001（内線7291）", "０８６９－００－５００１ 内線 ７２９１", "0869-00-5001 ext. 7291", "0869-00-5001 内 7291"])
+def test_an_extension_written_in_the_phone_cell_goes_only_to_the_private_overlay(root, tmp_path, run_guide, written):
+    rows = [["分野", "相談項目", "機関名", "電話"], ["介護", "介護保険の申請", "架空内線課", written]]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
+    assert result.code == 0, result.err
+    assert "t.csv:2:4: an extension (内線) in the phone cell is staff-only" in result.err
+    guide = load_guide(root, with_private=True)
+    agency = guide.guide.agencies[0]
+    assert [(p.number, p.label) for p in agency.phones] == [("0869-00-5001", None)]
+    assert [c.extension for c in guide.private.contacts] == ["7291"]
+    for tracked in (root / "data").glob("*.yaml"):
+        if tracked.name != "private.yaml":
+            assert "7291" not in tracked.read_text(encoding="utf-8"), tracked
+
+
+@pytest.mark.parametrize("written", ["0869-00-5001（代表）", "0869-00-5001（市内専用）", "市内 0869-00-5001"])
+def test_a_phone_label_that_is_no_extension_stays_the_published_label(written):
+    assert split_extension(written) == (written, [])
+
+
+def test_a_header_that_mentions_an_extension_never_fills_a_public_field(root, tmp_path, run_guide):
+    rows = [["分野", "相談項目", "機関名", "電話", "連絡先（内線）"], ["介護", "介護保険の申請", "架空内線課", "0869-00-5001", "7292"]]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
+    assert result.code == 0, result.err
+    assert "連絡先（内線） → extension" in result.err
+    guide = load_guide(root, with_private=True)
+    assert [p.number for p in guide.guide.agencies[0].phones] == ["0869-00-5001"]
+    assert [c.extension for c in guide.private.contacts] == ["7292"]
+
+
+def test_a_program_sheet_does_not_read_an_extension_header_as_the_contact(root, tmp_path, run_guide):
+    rows = [["名称", "種類", "連絡先（内線）"], ["架空いきいき体操", "体操・運動", "7293"]]
+    result = run_guide("import", "programs", write_csv(tmp_path / "p.csv", rows), "--root", root, "--lang", "en")
+    assert "p.csv:1:3: column 「連絡先（内線）」 is not read" in result.err
+    assert "7293" not in (root / "data" / "programs.yaml").read_text(encoding="utf-8")
+
+
+def test_control_sequences_in_cells_are_shown_escaped_never_sent_to_the_terminal(root, tmp_path, run_guide):
+    rows = [
+        ["分野", "相談項目", "機関名", "電話", "受付時間", "備考\x1b[31m"],
+        ["介護", "介護保険の申請", "架空\u202e課", "0869-00-5001", "随時\x1b]0;pwned\x07\x1b[2J\r", "x"],
+    ]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
+    printed = result.out + result.err
+    assert not any(ch in printed for ch in "\x1b\x07\r\u202e")
+    assert "column 「備考[U+001B][31m」 is not read" in printed
+    assert "随時[U+001B]]0;pwned[U+0007][U+001B][2J" in printed
+    assert "架空[U+202E]課" in printed
+
+
+# --- the files it writes: every comment kept; a failed write changes nothing -------------------------
+
+COMMENT = re.compile(r"(?:^|\s)(# .*)$", re.M)
+
+
+def commented_fixture(tmp_path):
+    """The minimal fixture guide with comments everywhere people put them: 15 in agencies.yaml."""
+    root = copy_guide(tmp_path / "guide")
+    agencies = root / "data" / "agencies.yaml"
+    text = agencies.read_text(encoding="utf-8")
+    text = re.sub(r"^(  - id: )", r"  # --- 架空の区分 ---\n\1", text, flags=re.M)
+    text = re.sub(r"^(    last_verified: .*)$", r"\1  # 電話で確かめた日", text, flags=re.M)
+    text = re.sub(r"^(    phones:)$", r"\1\n      # 代表番号から", text, flags=re.M)
+    text = re.sub(r"^(    source:)$", r"    # 出典は一覧の番号\n\1", text, flags=re.M)
+    text = text.replace("kana: かくうそうだんせんたー", "kana: かくうそうだんせんたー  # 読みは窓口に確認", 1) + "# おわり\n"
+    agencies.write_text(text, encoding="utf-8")
+    (root / "data" / "private.yaml").write_text("# 職員用\ncontacts:\n  # 内線は毎年4月に確認\n  - {agency: kakuu-kakei, extension: \"1111\"}  # 家計\n", encoding="utf-8")
+    return root
+
+
+def edited_export(root, run_guide, tmp_path):
+    """The export of the guide with one phone changed and one agency added, whose phone cell has an extension."""
+    sheet = tmp_path / "一覧.csv"
+    assert run_guide("export", "agencies", "--format", "csv", "--output", sheet, "--root", root).code == 0
+    text = sheet.read_text(encoding="utf-8-sig").replace("086-900-0001", "086-900-9999", 1)
+    sheet.write_text(text + ",,9,健康,架空の新しい相談,架空新窓口,かくうしん,,,,086-900-5555（内線7291）,,,,,,2026-11-01\r\n", encoding="utf-8-sig")
+    return sheet
+
+
+def test_an_import_keeps_every_comment_of_the_files_it_writes(tmp_path, run_guide):
+    root = commented_fixture(tmp_path)
+    files = [root / "data" / name for name in ("agencies.yaml", "sources.yaml", "private.yaml")]
+    before = {f.name: COMMENT.findall(f.read_text(encoding="utf-8")) for f in files}
+    assert len(before["agencies.yaml"]) == 15
+    result = run_guide("import", "agencies", edited_export(root, run_guide, tmp_path), "--root", root)
+    assert result.code == 0, result.err
+    assert "電話番号 086-900-0001 → 086-900-9999" in result.out and "架空新窓口" in result.out
+    assert {f.name: COMMENT.findall(f.read_text(encoding="utf-8")) for f in files} == before
+    guide = load_guide(root, with_private=True)
+    assert "ichiran" in {d.id for d in guide.guide.sources.sources}
+    assert {(c.agency, c.extension) for c in guide.private.contacts} == {("kakuu-kakei", "1111"), ("kakuu-shin-madoguchi", "7291")}
+
+
+def test_a_write_that_fails_half_way_leaves_every_file_as_it_was(tmp_path, run_guide, monkeypatch):
+    root = commented_fixture(tmp_path)
+    sheet = edited_export(root, run_guide, tmp_path)
+    before = {p.name: p.read_bytes() for p in (root / "data").iterdir()}
+
+    def full_disk(descriptor):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full_disk)  # the new text was written out, but does not reach the disk
+    result = run_guide("import", "agencies", sheet, "--root", root, "--lang", "en")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "cannot be written: No space left on device (the file keeps what it had" in result.err
+    assert {p.name: p.read_bytes() for p in (root / "data").iterdir()} == before  # and no temporary file is left

@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 from slugify import slugify
 
-from . import diff
+from . import diff, exporter
 from . import spreadsheet as sp
 from .i18n import translations
 from .load import load_guide
@@ -45,6 +44,8 @@ from .model import (
 )
 from .phones import parse_phone
 from .problems import Problem
+from .terminal import safe_output
+from .yamlfile import cannot_write, merged, read_yaml, rewrite, styled
 
 # --- ids from names: python-slugify on the Hepburn reading (pykakasi) ---------------------------
 
@@ -186,6 +187,7 @@ class Importer:
     def clean(self, row: Row) -> None:
         """Strip the guide's hub marks and 「（詳細別紙）」 notes; a cell that only points elsewhere counts as not given."""
         _ = self._
+        self.move_extensions(row)
         for name, text in row.cells.items():
             if not text or name in NOT_CLEANED:
                 continue
@@ -201,6 +203,18 @@ class Importer:
                 if not text:
                     text = None  # treated like a missing column: the current value stays
             row.cells[name] = text
+
+    def move_extensions(self, row: Row) -> None:
+        """An extension written in the phone or FAX cell is staff-only: it joins the 内線 column, not a public label."""
+        for name in ("phone", "fax"):
+            if not row.cells.get(name):
+                continue
+            phone, extensions = sp.split_extension(row.cells[name])
+            if extensions:
+                row.cells[name] = phone
+                given = [e for e in sp.folded(row.cells.get("extension") or "").split(sp.SEPARATOR) if e.strip()]
+                row.cells["extension"] = sp.SEPARATOR.join(dict.fromkeys([*given, *extensions]))
+                self.messages.add(row.where(name), self._("an extension (内線) in the phone cell is staff-only: it goes to data/private.yaml, not to the published number"))
 
     # --- values
 
@@ -575,77 +589,40 @@ class Importer:
         return None
 
 
-# --- writing the files --------------------------------------------------------------------------
-
-# Keys in the order people read a record; the rest follow in the model's order.
-KEY_ORDER = ("id", "name", "kana", "kind", "parent", "owner", "summary", "description", "services", "categories", "list_number")
-KEY_LAST = ("source", "last_verified")
-LANG_KEYS = re.compile(r"^(?:[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*|unofficial)$")
+# --- writing the files: round trips (yamlfile.rewrite), so the files' comments stay ------------
 
 
-class _Dumper(yaml.SafeDumper):
-    """The data files' style: multilingual texts on one line, numbers-as-text quoted, nested lists indented."""
+def dump_records(path: Path, key: str, records: list, current: list) -> None:
+    """Write the records into the file; a record the import left as it was keeps its text exactly."""
+    before = {r.id: r for r in current}
 
-    def increase_indent(self, flow=False, indentless=False):
-        return super().increase_indent(flow, False)
+    def update(document) -> None:
+        nodes = {item.get("id"): item for item in document.get(key) or [] if hasattr(item, "get")}
+        items = [nodes[r.id] if r.id in nodes and before.get(r.id) == r else r.model_dump(exclude_defaults=True) for r in records]
+        document[key] = merged(document.get(key), items)
 
-    def ignore_aliases(self, data):
-        return True  # one date shared by several records is written out each time, not as &id001
-
-
-def _represent_dict(dumper, value: dict):
-    def rank(key: str) -> int:
-        return KEY_ORDER.index(key) if key in KEY_ORDER else len(KEY_ORDER) + 1 + KEY_LAST.index(key) if key in KEY_LAST else len(KEY_ORDER)
-
-    ordered = sorted(value.items(), key=lambda kv: rank(kv[0]))
-    flow = bool(value) and all(LANG_KEYS.match(str(k)) for k in value) and all(isinstance(v, str | list) for v in value.values())
-    return dumper.represent_mapping("tag:yaml.org,2002:map", ordered, flow_style=flow)
-
-
-def _represent_str(dumper, value: str):
-    # Phone numbers, times, postal codes: quoted, as the README asks people to write them.
-    style = '"' if re.fullmatch(r"[\d\s:+\-()]+", value) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _represent_list(dumper, value: list):
-    flow = bool(value) and all(isinstance(v, str) and len(v) < 20 for v in value)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
-
-
-_Dumper.add_representer(dict, _represent_dict)
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(list, _represent_list)
-
-
-def dump_records(path: Path, key: str, records: list) -> None:
-    """Rewrite a record file, keeping its opening comment lines (schema line and what the file is)."""
-    head = []
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.startswith("#"):
-                break
-            head.append(line)
-    body = yaml.dump({key: [r.model_dump(exclude_defaults=True) for r in records]}, Dumper=_Dumper,
-                     allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
-    path.write_text("\n".join(head) + ("\n" if head else "") + body, encoding="utf-8")
+    rewrite(path, update, f"{key}: []\n")
 
 
 def add_source(path: Path, document: str, title: str, file_name: str) -> None:
-    """Append the spreadsheet to sources.yaml as text, so the file's comments stay."""
-    entry = yaml.dump([{"id": document, "title": {"ja": title}, "file": file_name}], Dumper=_Dumper, allow_unicode=True, sort_keys=False)
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.rstrip("\n") + "\n" + "".join("  " + line + "\n" for line in entry.splitlines()), encoding="utf-8")
+    """Add the spreadsheet to sources.yaml as a document."""
+    rewrite(path, lambda sources: sources["sources"].append(styled({"id": document, "title": {"ja": title}, "file": file_name})), "sources: []\n")
+
+
+PRIVATE_HEAD = ("# yaml-language-server: $schema=../schema/private.schema.json\n"
+                "# Staff-only (内線, 担当者名): never committed, never published.  Written by guide import.\n")
 
 
 def write_private(path: Path, current: PrivateOverlay | None, contacts: list[StaffContact]) -> None:
     """Staff-only facts: the sheet's rows replace the same agency and service's entries; others stay."""
     keys = {(c.agency, c.service) for c in contacts}
     kept = [c for c in (current.contacts if current else []) if (c.agency, c.service) not in keys]
-    overlay = PrivateOverlay(contacts=kept + contacts)
-    body = yaml.dump({"contacts": [c.model_dump(exclude_defaults=True) for c in overlay.contacts]}, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
-    path.write_text("# yaml-language-server: $schema=../schema/private.schema.json\n"
-                    "# Staff-only (内線, 担当者名): never committed, never published.  Written by guide import.\n" + body, encoding="utf-8")
+    entries = [c.model_dump(exclude_defaults=True) for c in PrivateOverlay(contacts=kept + contacts).contacts]
+
+    def update(document) -> None:
+        document["contacts"] = merged(document.get("contacts"), entries)
+
+    rewrite(path, update, PRIVATE_HEAD + "contacts: []\n")
 
 
 def is_ignored_by_git(root: Path, relative: str) -> bool | None:
@@ -660,6 +637,23 @@ def is_ignored_by_git(root: Path, relative: str) -> bool | None:
 # --- the command ------------------------------------------------------------------------------------
 
 
+def write_files(args: argparse.Namespace, guide: Guide, new: Guide | None, document: str, new_document: bool,
+                private: PrivateOverlay | None, contacts: list[StaffContact], _) -> None:
+    """The changed records (`new`, None when nothing changed), the sheet as a source, the staff-only entries."""
+    out, data, path = sys.stderr, args.root / "data", args.file
+    if new is not None:
+        if new_document:
+            add_source(data / "sources.yaml", document, path.stem, path.name)
+            print(_("Added document {id} to data/sources.yaml").format(id=document), file=out)
+        dump_records(data / f"{args.kind}.yaml", args.kind, getattr(new, args.kind), getattr(guide, args.kind))
+    if contacts:
+        write_private(data / "private.yaml", private, contacts)
+        print(_("Wrote {n} staff-only entries (内線, 担当者) to data/private.yaml").format(n=len(contacts)), file=out)
+        if is_ignored_by_git(args.root, "data/private.yaml") is False:
+            print(_("warning: git does not ignore data/private.yaml: add /data/private.yaml to .gitignore before committing"), file=out)
+
+
+@safe_output
 def run_import(args: argparse.Namespace) -> int:
     _ = translations(args.root, args.lang).gettext
     loaded = load_guide(args.root, today=args.today, with_private=True)
@@ -674,12 +668,14 @@ def run_import(args: argparse.Namespace) -> int:
         print("guide import: " + _("{file}: no such file").format(file=path), file=sys.stderr)
         return 2
     mapping = {}
-    if args.columns:
-        try:
-            mapping = {str(k): str(v) for k, v in (yaml.safe_load(args.columns.read_text(encoding="utf-8")) or {}).items()}
-        except (OSError, yaml.YAMLError, AttributeError) as err:
-            print("guide import: " + _("{file}: not a mapping of headers to fields ({detail})").format(file=args.columns, detail=err), file=sys.stderr)
+    if args.columns:  # read as a data file is: bounded, every problem located
+        parsed = read_yaml(args.columns, str(args.columns))
+        for problem in parsed.problems:
+            print(format_problem(problem, args.lang), file=sys.stderr)
+        if parsed.problems or not isinstance(parsed.data, dict):
+            print("guide import: " + _("{file}: not a mapping of headers to fields ({detail})").format(file=args.columns, detail="{相談窓口: name}"), file=sys.stderr)
             return 2
+        mapping = {str(k): str(v) for k, v in parsed.data.items()}
     spec = sp.AGENCY_COLUMNS if args.kind == "agencies" else sp.PROGRAM_COLUMNS
     unknown = sorted(set(mapping.values()) - set(spec))
     if unknown:
@@ -734,22 +730,17 @@ def run_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(_("Nothing written (--dry-run)."), file=out)
         return 1 if builder.messages.errors else 0
-    data = args.root / "data"
-    if not changes.empty:
-        if document not in documents:
-            add_source(data / "sources.yaml", document, path.stem, path.name)
-            print(_("Added document {id} to data/sources.yaml").format(id=document), file=out)
-        key = args.kind
-        dump_records(data / f"{key}.yaml", key, getattr(new, key))
-    if contacts:
-        write_private(data / "private.yaml", loaded.private, contacts)
-        print(_("Wrote {n} staff-only entries (内線, 担当者) to data/private.yaml").format(n=len(contacts)), file=out)
-        if is_ignored_by_git(args.root, "data/private.yaml") is False:
-            print(_("warning: git does not ignore data/private.yaml: add /data/private.yaml to .gitignore before committing"), file=out)
+    try:
+        write_files(args, guide, None if changes.empty else new, document, document not in documents, loaded.private, contacts, _)
+    except OSError as err:  # a full disk, a read-only folder: each file is whole, the old one or the new
+        print(cannot_write(err, args.root / "data", _), file=out)
+        return 1
     recheck = load_guide(args.root, today=args.today, with_private=True)
     for problem in recheck.errors:  # warnings (such as old last_verified dates) are guide check's to list
         print(format_problem(problem, args.lang), file=out)
     errors = builder.messages.errors + len(recheck.errors)
+    if not errors:
+        exporter.taken_in(args.root, path)  # an export's working copy, all imported: export may write over it again
     print(_("{errors} errors: the rows named above were not imported").format(errors=errors) if errors else _("Imported: now run guide check and guide build"), file=out)
     return 1 if errors else 0
 

@@ -9,6 +9,7 @@ reads back.  Columns are found by their Japanese headers, with the variants citi
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -20,8 +21,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from . import sheetguard as guard
 from .i18n import N_
 from .model import WEEKDAYS, Hours, Phone, Recurrence, Schedule, Session, Text, time_range_minutes
+from .sheetguard import SheetError  # noqa: F401 - read_sheet raises it: callers catch it from here
+from .yamlfile import write_atomically
 
 # field -> header variants; the first is what export writes.  Staff-only fields are never exported.
 AGENCY_COLUMNS: dict[str, list[str]] = {
@@ -64,15 +68,13 @@ PROGRAM_COLUMNS: dict[str, list[str]] = {
     "last_verified": ["最終確認日"],
 }
 STAFF_ONLY = ("extension", "staff")
+# A header that mentions an extension (連絡先（内線）, Ext.) is staff-only whatever else it says.
+EXTENSION_HEADER = re.compile(r"内線|\bext(?:ension)?\b", re.I)
 # Fields one column may not carry alone: several columns add up (担当者（主）, 担当者（副）).
 MULTI_COLUMN = ("staff",)
 
 DAY_NAMES = dict(zip(WEEKDAYS, "月火水木金土日", strict=True))
 SEPARATOR = "、"
-
-
-class SheetError(Exception):
-    """The file cannot be read as a table: the message says why and what to do."""
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -88,9 +90,7 @@ class Sheet:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
 
     def where(self, row: int, column: int | None = None) -> str:
-        """`file[sheet]:row:column`: the location in messages, as `guide check` gives `file:line:column`."""
-        place = f"{self.file}[{self.name}]" if self.name else self.file
-        return f"{place}:{row}:{column}" if column else f"{place}:{row}"
+        return guard.place(self.file, self.name, row, column)
 
 
 def read_sheet(path: Path, display: str, sheet_name: str | None = None, messages=lambda s: s) -> Sheet:
@@ -104,41 +104,67 @@ def read_sheet(path: Path, display: str, sheet_name: str | None = None, messages
 
 
 def _read_csv(path: Path, display: str, _) -> Sheet:
-    raw = path.read_bytes()
-    try:
-        text, encoding = raw.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError as not_utf8:
+    guard.check_file(path, display, _)
+    for encoding, name in (("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS")):  # cp932: Shift_JIS as Windows writes it (①, ㈱ …)
         try:
-            text, encoding = raw.decode("cp932"), "Shift_JIS"  # cp932: Shift_JIS as Windows writes it (①, ㈱ …)
+            return _read_csv_as(path, display, encoding, name, _)
         except UnicodeDecodeError:
-            line = raw[: not_utf8.start].count(b"\n") + 1  # where it stops being UTF-8, the encoding asked for
-            raise SheetError(_("{file}:{line}: neither UTF-8 nor Shift_JIS (save the CSV as UTF-8)").format(file=display, line=line)) from None
-    sheet = Sheet(display, None, encoding)
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
-    start = 1
-    for cells in reader:
-        sheet.rows.append((start, [c.strip() for c in cells]))
-        start = reader.line_num + 1
+            continue
+    line = _first_line_not_utf8(path)  # where it stops being UTF-8, the encoding asked for
+    raise SheetError(_("{file}:{line}: neither UTF-8 nor Shift_JIS (save the CSV as UTF-8)").format(file=display, line=line))
+
+
+def _read_csv_as(path: Path, display: str, encoding: str, name: str, _) -> Sheet:
+    """Row by row, so a long file is refused at the limit, not read whole; CRLF and CR read as LF."""
+    sheet = Sheet(display, None, name)
+    with path.open(encoding=encoding, newline=None) as text:
+        reader = csv.reader(text)
+        start = 1
+        try:
+            for cells in reader:
+                guard.check_csv_row(display, start, len(sheet.rows) + 1, cells, _)
+                sheet.rows.append((start, [c.strip() for c in cells]))
+                start = reader.line_num + 1
+        except csv.Error as err:
+            raise SheetError(f"{display}:{start}: " + _("cannot be read as CSV ({detail}) (save the table again as CSV)").format(detail=err)) from None
     return sheet
 
 
+def _first_line_not_utf8(path: Path) -> int:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as raw:
+        for chunk in iter(lambda: raw.read(1 << 16), b""):
+            pending = decoder.getstate()[0]
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                return line + (pending + chunk)[: err.start].count(b"\n")
+            line += chunk.count(b"\n")
+    return line
+
+
 def _read_xlsx(path: Path, display: str, sheet_name: str | None, _) -> Sheet:
+    extents = guard.check_workbook(path, display, _)
     from openpyxl import load_workbook  # noqa: PLC0415 - only when reading a workbook
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
     try:
         book = load_workbook(path, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as err:
+    except Exception as err:  # noqa: BLE001 - a file from outside through openpyxl: whatever fails is the file's
         raise SheetError(_("{file}: not a readable .xlsx workbook ({detail})").format(file=display, detail=err)) from None
     if sheet_name and sheet_name not in book.sheetnames:
         raise SheetError(_("{file}: no sheet named {sheet} (sheets: {sheets})").format(file=display, sheet=sheet_name, sheets=", ".join(book.sheetnames)))
     ws = book[sheet_name] if sheet_name else book.worksheets[0]
-    grid = [[cell_text(c) for c in row] for row in ws.iter_rows(values_only=True)]
+    rows, columns = extents.get(ws.title, (0, 0))
+    merged = [m for m in ws.merged_cells.ranges if m.min_row <= rows and m.min_col <= columns]
+    rows, columns = max([rows, *(m.max_row for m in merged)]), max([columns, *(m.max_col for m in merged)])
+    guard.check_table(display, ws.title, rows, columns, _)
+    grid = [[cell_text(c) for c in row] for row in ws.iter_rows(max_row=rows, max_col=columns, values_only=True)] if rows else []
     # A merged cell holds its value in the top-left cell only: every cell it covers means the same.
-    for merged in ws.merged_cells.ranges:
-        value = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
-            for c in range(merged.min_col - 1, merged.max_col):
+    for cells in merged:
+        value = grid[cells.min_row - 1][cells.min_col - 1]
+        for r in range(cells.min_row - 1, cells.max_row):
+            for c in range(cells.min_col - 1, cells.max_col):
                 grid[r][c] = value
     return Sheet(display, ws.title, None, [(number, cells) for number, cells in enumerate(grid, start=1)])
 
@@ -187,10 +213,11 @@ def find_columns(sheet: Sheet, spec: dict[str, list[str]], mapping: dict[str, st
 
     def field_of(text: str) -> str | None:
         key = header_key(text)
-        if key in variants:
-            return variants[key]
         bare = re.sub(r"[(（][^)）]*[)）]$", "", key)  # 電話番号（代表） → 電話番号
-        return variants.get(bare)
+        name = variants.get(key) or variants.get(bare)
+        if name and name not in STAFF_ONLY and EXTENSION_HEADER.search(unicodedata.normalize("NFKC", text)):
+            return "extension" if "extension" in spec else None  # never a public field
+        return name
 
     best, best_score = None, 1
     for index, (_, cells) in enumerate(sheet.rows[:search_rows]):
@@ -281,6 +308,22 @@ def sources_cell(refs) -> str:
 
 
 # --- cells read back: written forms into values ---------------------------------------------
+
+# An extension written in a phone cell: 「（内線7291）」「内線 7291」「ext. 12」「内 1234」 (after folding).
+_EXTENSION = re.compile(r"[(（][^()（）]*(?:内線|内\s*\d|\bext\b|\bextension\b)[^()（）]*[)）]"
+                        r"|(?:内線|\bext\b\.?|\bextension\b|(?<![一-龥])内)\s*[:：.]?\s*\d[\d\-]*", re.I)  # not the 内 of 市内, 館内
+
+
+def split_extension(cell: str) -> tuple[str, list[str]]:
+    """A phone cell without the extensions written in it, and those extensions (staff-only)."""
+    found = [m[0] for m in _EXTENSION.finditer(folded(cell))]
+    if not found:
+        return cell, []
+    rest = _EXTENSION.sub("", folded(cell))
+    numbers = [re.search(r"\d[\d\-]*", f) for f in found]
+    words = [re.sub(r"^[(（]|[)）]$", "", f).strip() for f in found]
+    return re.sub(r"[ \t]+(?=[、,，/／\n]|$)", "", rest).strip(), [n[0] if n else w for n, w in zip(numbers, words, strict=True)]
+
 
 def folded(text: str) -> str:
     """Full-width digits and letters to ASCII, one kind of dash and tilde: for numbers, times, dates."""
@@ -403,7 +446,7 @@ def write_sheet(path: Path, title: str, headers: list[str], rows: list[list[str]
     if path.suffix.lower() == ".csv":
         out = io.StringIO(newline="")
         csv.writer(out, lineterminator="\r\n").writerows([headers, *rows])
-        path.write_bytes(out.getvalue().encode(encoding))
+        write_atomically(path, out.getvalue().encode(encoding))
         return
     from openpyxl import Workbook  # noqa: PLC0415
     from openpyxl.styles import Font  # noqa: PLC0415
@@ -423,4 +466,6 @@ def write_sheet(path: Path, title: str, headers: list[str], rows: list[list[str]
     for index, header in enumerate(headers, start=1):
         longest = max([len(header), *(len(r[index - 1]) for r in rows)] if rows else [len(header)])
         ws.column_dimensions[get_column_letter(index)].width = min(60, 4 + longest * 2)
-    book.save(path)
+    saved = io.BytesIO()
+    book.save(saved)
+    write_atomically(path, saved.getvalue())

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -270,3 +273,143 @@ def _scalar(node: yaml.ScalarNode) -> object:
     if _FLOAT.match(value):
         return float(value)
     return value
+
+
+# --- writing ----------------------------------------------------------------------------------
+#
+# A data file is rewritten by a round trip (ruamel.yaml): the file is read with its comments and
+# layout, the new values are written into its nodes where they agree, and only what changed is
+# laid out anew, in the files' style.  So a comment, a blank line, a quote stays where it was.
+
+# Keys in the order people read a record; the rest follow in the model's order.
+KEY_ORDER = ("id", "name", "kana", "kind", "parent", "owner", "summary", "description", "services", "categories", "list_number")
+KEY_LAST = ("source", "last_verified")
+_LANG_KEY = re.compile(r"^(?:[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*|unofficial)$")
+_DIGITS_AS_TEXT = re.compile(r"[\d\s:+\-()]+")  # phone numbers, times, postal codes: quoted, as the README asks
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _round_trip():
+    from ruamel.yaml import YAML  # noqa: PLC0415 - only when a file is written
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 10_000  # never fold a line
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.representer.ignore_aliases = lambda _value: True  # one date shared by records is written out each time, not as &id001
+    return rt
+
+
+def _rank(key: str) -> int:
+    if key in KEY_ORDER:
+        return KEY_ORDER.index(key)
+    return len(KEY_ORDER) + 1 + KEY_LAST.index(key) if key in KEY_LAST else len(KEY_ORDER)
+
+
+def styled(value: object) -> object:
+    """A new value in the data files' style: multilingual texts on one line, numbers-as-text quoted, short lists inline."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # noqa: PLC0415
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString  # noqa: PLC0415
+
+    if isinstance(value, dict):
+        mapping = CommentedMap(sorted(((k, styled(v)) for k, v in value.items()), key=lambda kv: _rank(kv[0])))
+        if value and all(_LANG_KEY.match(str(k)) for k in value) and all(isinstance(v, str | list) for v in value.values()):
+            mapping.fa.set_flow_style()
+        return mapping
+    if isinstance(value, list):
+        sequence = CommentedSeq(styled(v) for v in value)
+        if value and all(isinstance(v, str) and len(v) < 20 for v in value):
+            sequence.fa.set_flow_style()
+        return sequence
+    if isinstance(value, str) and _DIGITS_AS_TEXT.fullmatch(value) and not _DATE.fullmatch(value):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def merged(old: object, new: object) -> object:
+    """`new`, written into `old`'s nodes where they agree, so that their comments and layout stay.
+
+    Items of a list are matched by their `id` (records, services), else by their place."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # noqa: PLC0415
+
+    if new is old:
+        return old
+    if isinstance(old, CommentedMap) and isinstance(new, dict):
+        for key in [k for k in old if k not in new]:
+            del old[key]
+        for key, value in new.items():
+            if key in old:
+                old[key] = merged(old[key], value)
+            else:
+                old.insert(sum(_rank(k) <= _rank(key) for k in old), key, styled(value))
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        by_id = {item["id"]: item for item in old if isinstance(item, CommentedMap) and "id" in item}
+        inline = bool(old) and all(isinstance(item, CommentedMap) and item.fa.flow_style() for item in old)
+        items = []
+        for index, value in enumerate(new):
+            match = by_id.get(value.get("id")) if isinstance(value, dict) and "id" in value else old[index] if index < len(old) else None
+            items.append(merged(match, value) if match is not None else _like_siblings(styled(value), inline))
+        for index, item in enumerate(items):  # item by item: a comment after an item is kept by its place
+            if index >= len(old):
+                old.append(item)
+            elif old[index] is not item:
+                old[index] = item
+        del old[len(items) :]
+        return old
+    same = old == new and isinstance(old, bool) == isinstance(new, bool)  # True == 1, yet not the same value
+    return old if same else styled(new)
+
+
+def _like_siblings(item: object, inline: bool) -> object:
+    """A new item of a list written one item a line ({agency: …, extension: …}) is written so too."""
+    if inline and hasattr(item, "fa"):
+        item.fa.set_flow_style()
+    return item
+
+
+def rewrite(path: Path, update, new_file: str) -> None:
+    """Apply `update(document)` to the file read with its comments (`new_file` when it does not exist yet) and write it atomically."""
+    rt = _round_trip()
+    document = rt.load(path.read_text(encoding="utf-8") if path.exists() else new_file)
+    update(document)
+    out = io.StringIO()
+    rt.dump(document, out)
+    write_atomically(path, out.getvalue().encode("utf-8"))
+
+
+def cannot_write(err: OSError, path: Path, _) -> str:
+    """A write that failed (a full disk, no permission): the file keeps what it had."""
+    return f"{err.filename or path}: " + _("cannot be written: {reason} (the file keeps what it had: free some space or check permissions, then run this again)").format(reason=err.strerror or err)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` by `data` whole or not at all: a full disk or a kill mid-way leaves the old file.
+
+    The new text goes to a temporary file in the same folder (so the rename stays on one disk),
+    reaches the disk (fsync), then takes the old one's place in one step (os.replace)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself reaches the disk with the folder's entry
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def _new_file_mode() -> int:
+    """What open() would give a new file (mkstemp gives 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
