@@ -10,12 +10,9 @@ nothing changed when something had, and a preview that answered any host name.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
-import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -425,7 +422,7 @@ def test_serve_on_all_addresses_warns_refuses_other_host_names_and_survives_a_br
 
     try:
         wait_for("Preview on")
-        assert any(line.startswith(f"warning: the preview is open to other computers on 0.0.0.0 ") for line in lines), lines
+        assert any(line.startswith("warning: the preview is open to other computers on 0.0.0.0 ") for line in lines), lines
 
         assert _get(port, f"localhost:{port}")[0] == 200
         assert _get(port, f"127.0.0.1:{port}")[0] == 200

@@ -266,6 +266,8 @@ def test_control_sequences_in_cells_are_shown_escaped_never_sent_to_the_terminal
     assert "column 「備考[U+001B][31m」 is not read" in printed
     assert "随時[U+001B]]0;pwned[U+0007][U+001B][2J" in printed
     assert "架空[U+202E]課" in printed
+    assert printed.count("control characters were taken out of") == 2  # the name and the hours; neither is published with them
+    assert "架空課" in (root / "data" / "agencies.yaml").read_text(encoding="utf-8")
 
 
 # --- the files it writes: every comment kept; a failed write changes nothing -------------------------

@@ -20,6 +20,7 @@ from .messages import format_problem, github_annotation, word
 from .mkdocs_config import with_config
 from .model import PrivateOverlay
 from .problems import DataError
+from .terminal import safe_output
 
 SCHEMA_DIR = "schema"
 
@@ -259,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     if (bad_url := invalid_site_url_variable()) is not None:
         print(word("site_url_invalid", args.lang, variable=SITE_URL_VARIABLE, value=bad_url), file=sys.stderr)
         return 2
-    return args.func(args)
+    return safe_output(args.func)(args)  # whatever a command quotes from a file, the terminal only shows it
 
 
 if __name__ == "__main__":

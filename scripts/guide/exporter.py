@@ -20,7 +20,6 @@ from .i18n import translations
 from .load import load_guide
 from .messages import format_problem
 from .model import Agency, Guide, Program, Service
-from .terminal import safe_output
 from .yamlfile import cannot_write, write_atomically
 
 # What export wrote, by file: a working copy that no longer matches holds edits, and is not overwritten.
@@ -93,7 +92,6 @@ def table(guide: Guide, kind: str) -> tuple[list[str], list[list[str]]]:
     return [spec[f][0] for f in fields], [[r[f] for f in fields] for r in records]
 
 
-@safe_output
 def cmd_export(args: argparse.Namespace) -> int:
     _ = translations(args.root, args.lang).gettext
     loaded = load_guide(args.root, today=args.today)

@@ -44,7 +44,7 @@ from .model import (
 )
 from .phones import parse_phone
 from .problems import Problem
-from .terminal import safe_output
+from .terminal import CONTROL_CHARACTERS
 from .yamlfile import cannot_write, merged, read_yaml, rewrite, styled
 
 # --- ids from names: python-slugify on the Hepburn reading (pykakasi) ---------------------------
@@ -189,6 +189,9 @@ class Importer:
         _ = self._
         self.move_extensions(row)
         for name, text in row.cells.items():
+            if text and CONTROL_CHARACTERS.search(text):  # pasted escape codes or bidi marks: never published
+                self.messages.add(row.where(name), _("control characters were taken out of 「{text}」 (check the cell)").format(text=text))
+                row.cells[name] = text = CONTROL_CHARACTERS.sub("", text)
             if not text or name in NOT_CLEANED:
                 continue
             mark = self.hub_mark.search(text) if self.hub_mark else None
@@ -653,7 +656,6 @@ def write_files(args: argparse.Namespace, guide: Guide, new: Guide | None, docum
             print(_("warning: git does not ignore data/private.yaml: add /data/private.yaml to .gitignore before committing"), file=out)
 
 
-@safe_output
 def run_import(args: argparse.Namespace) -> int:
     _ = translations(args.root, args.lang).gettext
     loaded = load_guide(args.root, today=args.today, with_private=True)

@@ -10,10 +10,10 @@ locale/ja.po; tests/test_i18n.py fails until both are there.  An old-style entry
 
 from __future__ import annotations
 
-import re
 
 from .i18n import words
 from .problems import Problem
+from .terminal import shown
 
 # code -> English message id.  Parameters come from Problem.params.
 CATALOG: dict[str, str] = {
@@ -135,19 +135,13 @@ def word(code: str, lang: str, /, **params) -> str:
 
 # Control characters and line breaks quoted from the data: shown by their code point, so that a
 # value cannot break the one-line message, hide a character or send escape codes to the terminal.
-_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def format_problem(problem: Problem, lang: str = "ja") -> str:
     """`data/agencies.yaml:12:5: what is wrong (how to fix it)` — one line per problem."""
     text = word(problem.code, lang, **problem.params)
     prefix = words(lang)("warning") + ": " if problem.severity == "warning" else ""
-    return showable(f"{problem.file}:{problem.line}:{problem.column}: {prefix}{text}")
-
-
-def showable(line: str) -> str:
-    """`line` with each control character and line break shown by its code point: [U+001B]."""
-    return _UNSHOWABLE.sub(lambda ch: f"[U+{ord(ch[0]):04X}]", line)
+    return shown(f"{problem.file}:{problem.line}:{problem.column}: {prefix}{text}", one_line=True)
 
 
 def github_annotation(problem: Problem, lang: str = "ja") -> str:
@@ -156,7 +150,7 @@ def github_annotation(problem: Problem, lang: str = "ja") -> str:
     from a file can end the command or start another."""
     where = ",".join(f"{key}={_escaped(str(value), properties=True)}" for key, value in
                      (("file", problem.file), ("line", problem.line), ("col", problem.column), ("title", "guide check")))
-    return f"::{problem.severity} {where}::{_escaped(showable(word(problem.code, lang, **problem.params)))}"
+    return f"::{problem.severity} {where}::{_escaped(shown(word(problem.code, lang, **problem.params), one_line=True))}"
 
 
 def _escaped(text: str, *, properties: bool = False) -> str:

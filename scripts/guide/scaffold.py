@@ -22,7 +22,8 @@ from pydantic_core import PydanticCustomError
 
 from .i18n import translations
 from .load import load_guide
-from .messages import CATALOG, format_problem, showable
+from .messages import CATALOG, format_problem
+from .terminal import shown
 from .model import City, check_language_code
 from .phones import parse_phone
 
@@ -169,7 +170,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         written = create_guide(args.dir, city_ja=city, prefecture=prefecture, phone=phone, web=web, languages=languages,
                                city_en=args.city_en, code=args.code, today=args.today or date.today(), gettext=_)
     except ScaffoldError as err:
-        print(showable(f"guide new: {err}"), file=sys.stderr)
+        print(shown(f"guide new: {err}", one_line=True), file=sys.stderr)
         return 2
     for path in written:
         print(path.relative_to(args.dir))

@@ -3,7 +3,7 @@
 A cell can hold ESC sequences (colours, a new window title, a cleared screen, OSC 8 links), a bell,
 a carriage return that overwrites the line before it, or bidirectional controls that reorder what is
 read.  Every such character is printed as its code point ([U+001B], [U+202E]), so the line says what
-the cell holds.  Line breaks and tabs stay.  `shown` is for one text; `safe_output` wraps a command's stdout
+the cell holds.  Line breaks and tabs stay, except in a one-line message (`guide check`'s).  `shown` is for one text; `safe_output` wraps a command's stdout
 and stderr, so every message it prints is covered, whatever it quotes.
 """
 
@@ -14,12 +14,14 @@ import re
 import sys
 
 # C0 controls but tab and line feed, DEL, C1 controls, and the bidi and invisible direction marks.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROL_CHARACTERS = re.compile(f"[{_CONTROLS}]")  # also what guide import takes out of a cell
+_IN_LINE = re.compile(f"[{_CONTROLS}\t\n\u2028\u2029]")  # a one-line message keeps its place: line breaks shown too
 
 
-def shown(text: str) -> str:
-    """`text` with each control character written as its code point: [U+001B], as guide check writes them in its messages."""
-    return _CONTROLS.sub(lambda ch: f"[U+{ord(ch[0]):04X}]", text)
+def shown(text: str, *, one_line: bool = False) -> str:
+    """`text` with each control character written as its code point: [U+001B]; with `one_line`, line breaks and tabs too."""
+    return (_IN_LINE if one_line else CONTROL_CHARACTERS).sub(lambda ch: f"[U+{ord(ch[0]):04X}]", text)
 
 
 class _ShownStream:
