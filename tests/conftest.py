@@ -30,16 +30,16 @@ STAFF_AGENCY = "kakuu-soudan-center"  # in the minimal fixture
 GUIDES = {"guide": REPO, "minimal": MINIMAL, "small": FIXTURES / "small"}
 
 
-# --- the quick tier: `./dev test --quick` runs every test but these (pytest -m "not browser and not build")
+# --- the quick tier: `./dev test --quick` runs every test but these (pytest -m "not browser and not slow")
 
-# Fixtures that build a whole site: a test that asks for one is a `build` test, wherever it is.
+# Fixtures that build a whole site: a test that asks for one is a `slow` test, wherever it is.
 BUILDING_FIXTURES = {"built", "small_built", "poisoned", "fixture_site", "built_guide", "minimal_built", "variant_built", "printed", "big", "previewed", "original", "english_output"}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if BUILDING_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.build)
+            item.add_marker(pytest.mark.slow)
 
 
 def run_node(harness: str, script: Path, payload: dict, *, timezone: str = "Asia/Tokyo") -> dict:

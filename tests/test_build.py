@@ -12,7 +12,7 @@ from guide.cli import main
 
 from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide
 
-pytestmark = pytest.mark.build  # every test here builds a site, a preview or handouts
+pytestmark = pytest.mark.slow  # every test here builds a site, a preview or handouts
 
 
 def site_files(root: Path):

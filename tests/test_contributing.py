@@ -199,7 +199,7 @@ def test_the_closed_period_walkthrough_closes_the_counter(tmp_path, walkthroughs
     assert (str(period.start), str(period.end)) == ("2026-12-07", "2026-12-09")
 
 
-@pytest.mark.build
+@pytest.mark.slow
 def test_the_new_agency_gets_its_pages(tmp_path, walkthroughs):
     root = edited_copy(tmp_path, walkthroughs, "agency")
 
@@ -230,7 +230,7 @@ def test_front_matter_titles():
     assert GUIDE_EN.read_text(encoding="utf-8").startswith("---\nin_nav: false\ntitle: Contributor guide\n---\n")
 
 
-@pytest.mark.build
+@pytest.mark.slow
 def test_the_guide_pages_are_built_with_their_yaml_as_code(tmp_path):
     root = copy_guide(tmp_path / "guide", guide=REPO)
     assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0

@@ -128,7 +128,7 @@ def test_the_format_checker_does_catch_a_non_uuid_id(hsds_registry):
     assert not validator.is_valid({"id": "kakuu-soudan-center", "name": "x", "description": "y"})
 
 
-@pytest.mark.build
+@pytest.mark.slow
 def test_hsds_ids_are_the_same_in_every_build(minimal_built, tmp_path):
     again = build_minimal(tmp_path / "again", OBSERVES_HOLIDAYS)
     for file_name in HSDS_FILES:

@@ -33,7 +33,7 @@ from guide.handouts import (
 from guide.load import load_guide
 from pypdf import PdfReader
 
-pytestmark = pytest.mark.build  # every test here builds a site, a preview or handouts
+pytestmark = pytest.mark.slow  # every test here builds a site, a preview or handouts
 
 SITE = "https://guide.example.jp/"
 DAY = date.fromisoformat(TODAY)

@@ -228,7 +228,7 @@ def _wait_for(path: Path, process: subprocess.Popen) -> None:
     raise AssertionError(f"{path} never appeared")
 
 
-@pytest.mark.build
+@pytest.mark.slow
 def test_two_builds_started_together_leave_one_whole_site(tmp_path):
     root = copy_guide(tmp_path)
     first = _start_build(root)
@@ -242,7 +242,7 @@ def test_two_builds_started_together_leave_one_whole_site(tmp_path):
     assert (root / "site" / "en" / "agencies" / "kakuu-soudan-center" / "index.html").is_file()
 
 
-@pytest.mark.build
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
 def test_a_stopped_build_keeps_the_old_site_and_leaves_nothing_behind(tmp_path, how):
     root = copy_guide(tmp_path)
@@ -257,7 +257,7 @@ def test_a_stopped_build_keeps_the_old_site_and_leaves_nothing_behind(tmp_path, 
     assert "Traceback" not in process.stderr.read().decode()
 
 
-@pytest.mark.build
+@pytest.mark.slow
 def test_after_a_killed_build_the_next_one_cleans_up_and_succeeds(tmp_path):
     root = copy_guide(tmp_path)
     process = _start_build(root)
@@ -286,7 +286,7 @@ def test_a_site_left_half_swapped_is_put_back(tmp_path):
     assert (site / "index.html").read_text() == "old" and not (tmp_path / "site.old").exists()
 
 
-@pytest.mark.build
+@pytest.mark.slow
 def test_an_unwritable_folder_is_a_message_not_a_traceback(run_guide, tmp_path, monkeypatch):
     root = copy_guide(tmp_path)
 
@@ -432,7 +432,7 @@ def _processes_building(root: Path) -> list[int]:
     return found
 
 
-@pytest.mark.build
+@pytest.mark.slow
 def test_a_killed_build_takes_its_workers_with_it(tmp_path):
     # An orphaned worker would hold the build's lock and write into the next build's folders.
     # The minimal fixture ×20 (two editions, whatever guide is in data/): each edition's worker has seconds of work.

@@ -238,6 +238,7 @@ def test_what_the_writer_still_refuses_is_named_not_a_traceback(monkeypatch):
     assert raised.value.args == ("data/programs.yaml: kakuu-taisou", "Content line can not contain unescaped new line characters.")
 
 
+@pytest.mark.slow
 def test_a_feed_the_writer_refuses_stops_the_build_with_its_words_and_keeps_the_site(tmp_path, run_guide, monkeypatch):
     def refuse(self, *args, **kwargs):
         raise ValueError("a refused value")
@@ -356,6 +357,7 @@ def test_the_theme_and_markdown_settings_are_checked_where_they_are_written(run_
     assert len(found) == 1 and found[0].startswith(f"mkdocs.yml:{number}:"), run.err
 
 
+@pytest.mark.slow
 def test_the_preview_keeps_its_last_good_version_when_mkdocs_yml_breaks(tmp_path):
     from guide.preview import Preview
     from guide.problems import DataError
@@ -406,6 +408,7 @@ def _get(port: int, host_header: str) -> tuple[int, str]:
         connection.close()
 
 
+@pytest.mark.slow
 def test_serve_on_all_addresses_warns_refuses_other_host_names_and_survives_a_broken_mkdocs_yml(tmp_path):
     root = copy_guide(tmp_path / "guide")
     port = _free_port()
@@ -506,6 +509,7 @@ def test_new_refuses_a_folder_that_a_build_of_the_guide_around_it_replaces(tmp_p
 # --- 8. the build says truly whether site/ changed ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_build_says_site_is_unchanged_only_when_it_is(tmp_path, run_guide):
     root = copy_guide(tmp_path / "guide")
 
@@ -530,6 +534,7 @@ def test_the_build_says_site_is_unchanged_only_when_it_is(tmp_path, run_guide):
     assert not any("unchanged" in line for line in said)
 
 
+@pytest.mark.slow
 def test_a_build_that_cannot_note_what_site_was_made_from_still_says_it_built_it(tmp_path, run_guide, monkeypatch):
     from guide import build as build_module
 

@@ -314,6 +314,7 @@ def long_cell(path, chars: int):
     ],
     ids=["huge-sheet", "zip-bomb", "cell-60mb", "csv-million-rows", "merged-20-million-cells", "styles-10-million-elements"],
 )
+@pytest.mark.slow
 def test_at_the_real_limits_memory_stays_under_1_gb_and_time_under_30_s(root, tmp_path, make, message):
     sheet = make(tmp_path)
     done = subprocess.run([sys.executable, "-c", MEASURE, "import", "agencies", str(sheet), "--root", str(root), "--lang", "en", "--dry-run"],

@@ -33,7 +33,7 @@ def test_english_addresses_read_small_to_large(built):
     assert "Test Hall 2F, 架空町一丁目1-1, Test East Ward, Test City, Example Prefecture 000-0001" in html
 
 
-@pytest.mark.build
+@pytest.mark.slow
 def test_adding_a_language_needs_only_data_a_catalog_and_optional_translations(tmp_path):
     root = copy_guide(tmp_path / "guide")
     site_yaml = root / "data" / "site.yaml"

@@ -22,7 +22,7 @@ from guide.pages import LISTING_PAGE_SIZE, initial, plan_pages, Renderer, url_fo
 
 from conftest import FIXTURES, MINIMAL, REPO
 
-pytestmark = pytest.mark.build  # every test here builds a site, a preview or handouts
+pytestmark = pytest.mark.slow  # every test here builds a site, a preview or handouts
 
 TODAY = date(2026, 11, 23)
 LISTINGS = {"home.md.j2", "agencies.md.j2", "programs.md.j2", "category.md.j2", "area.md.j2"}

@@ -78,7 +78,7 @@ PROGRAM_ROWS = [
 ]
 
 
-@pytest.mark.build
+@pytest.mark.slow
 @pytest.mark.browser
 def test_walkthrough_new_import_check_build_and_browse(tmp_path, run_guide, browser):
     root = tmp_path / "kakuu"

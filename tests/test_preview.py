@@ -21,7 +21,7 @@ from guide.build import BuildError
 from guide.preview import Preview
 from guide.problems import DataError
 
-pytestmark = pytest.mark.build  # every test here builds a site, a preview or handouts
+pytestmark = pytest.mark.slow  # every test here builds a site, a preview or handouts
 
 DAY = date.fromisoformat(TODAY)
 AGENCY = "kakuu-soudan-center"  # in the minimal fixture, with the phone below
