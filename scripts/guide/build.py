@@ -28,10 +28,15 @@ Where escaping is held (read this before printing a new value in a theme templat
   * page titles in generated front matter are HTML-escaped once by the page
     templates (`| e | tojson`): MkDocs treats a page title as HTML, as it does a title
     taken from the page's <h1>, and Material prints page.meta.title as is.
-  * a content/ page's own front-matter title is refused like config values
-    (load.content_title_problems).
+  * a content/ page's own front matter may hold only title, description and in_nav,
+    as one line of plain text each; its title (or the first heading MkDocs takes
+    instead) is refused like config values, and `generate` hands MkDocs every
+    content/ page again with those keys only, each text escaped once
+    (content.publishable_page).  Its Markdown may hold only plain HTML (content.py).
 - overrides/ print config values as they are, for the same reason, and every page
-  carries a Content-Security-Policy (overrides/main.html) as a second line.
+  carries a Content-Security-Policy as the first element of its <head>
+  (overrides/main.html, from mkdocs.yml's extra.content_security_policy; the same
+  policy goes into site/_headers for hosts that send headers) as a second line.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ import jinja2
 import yaml
 
 from . import finder, pages, report
+from .content import page_text, publishable_page
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .hours import Calendar, calendar_table
 from .i18n import translations
@@ -114,10 +120,13 @@ def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja", c
     `clean` renders every page again even where the last good build's pages could be kept.
     Raises DataError (bad data) or BuildError (worded in `lang`)."""
     work = root / BUILD_DIR
+    policy = content_security_policy(root)
+    if not policy:
+        raise BuildError(word("policy_missing", lang))
     try:
         with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR, work / "docs.next"):
             _recover(root / SITE_DIR)
-            return _build(root, today=today, handouts=handouts, clean=clean)
+            return _build(root, today=today, handouts=handouts, clean=clean, policy=policy)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
         raise BuildError(word("build_stopped", lang)) from None
     except OSError as err:  # a read-only folder, a full disk: said plainly, site/ untouched
@@ -177,7 +186,7 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
-def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildReport:
+def _build(root: Path, *, today: date, handouts: bool, clean: bool, policy: str) -> BuildReport:
     loaded = load_or_raise(root, today=today)
     guide = loaded.guide
     warnings = list(loaded.problems)
@@ -196,6 +205,7 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     for edition, out in zip(editions, outputs):
         if out != staging:
             out.rename(staging / edition.prefix)
+    write_host_headers(staging, policy)
     if handouts:
         warnings += print_handouts(root, guide, editions, staging, today)
     if handouts and not public_url(guide):
@@ -324,6 +334,8 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     shutil.copytree(root / CONTENT_DIR / editions[0].lang, docs)
     if (root / CONTENT_DIR / edition.lang).is_dir():
         shutil.copytree(root / CONTENT_DIR / edition.lang, docs, dirs_exist_ok=True)
+    for page in docs.rglob("*.md"):  # only content/'s pages so far
+        page.write_text(publishable_page(page_text(page.read_bytes())), encoding="utf-8")
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
     renderer = Renderer(guide, edition.lang, catalog, today, site_url=edition.url(guide), prefix=edition.prefix)
@@ -389,6 +401,34 @@ def write_open_data(root: Path, guide: Guide, edition: Edition, editions: list[E
     from .exports import write_exports  # noqa: PLC0415 - imports the page module
 
     write_exports(root, guide, edition, editions, out, today)
+
+
+HEADERS_FILE = "_headers"
+# Response headers a <meta> cannot give: who may frame the site, no content-type guessing
+# (a picture is never read as a page), and no page address sent to other sites.
+HOST_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def content_security_policy(root: Path) -> str | None:
+    """The site's policy: mkdocs.yml extra.content_security_policy (overrides/main.html prints the same)."""
+    try:
+        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    extra = config.get("extra") if isinstance(config, dict) else None
+    policy = extra.get("content_security_policy") if isinstance(extra, dict) else None
+    return policy if isinstance(policy, str) else None
+
+
+def write_host_headers(site: Path, policy: str) -> None:
+    """site/_headers, in the format Netlify and Cloudflare Pages read: the policy as a header
+    (with frame-ancestors, which a <meta> cannot set) and HOST_HEADERS, for every address."""
+    headers = {"Content-Security-Policy": policy + "; frame-ancestors 'none'", **HOST_HEADERS}
+    lines = ["# Response headers for every page and file, written by `guide build` (see README: Headers for hosts).", "/*"]
+    (site / HEADERS_FILE).write_text("\n".join([*lines, *(f"  {name}: {value}" for name, value in headers.items())]) + "\n", encoding="utf-8")
 
 
 def _write_js(path: Path, name: str, value: object) -> None:

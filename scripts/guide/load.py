@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -13,9 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticCustomError
 
 from . import model
+from .content import content_problems
 from .messages import CATALOG
 from .problems import DataError, Problem
 from .yamlfile import YamlFile, collector_paused, read_yaml
@@ -76,7 +75,7 @@ def _load_guide(root: Path, *, today: date | None, with_private: bool) -> Loaded
     from .checks import check_guide  # noqa: PLC0415 - checks imports this module's types
 
     data_dir = root / "data"
-    result = Loaded(guide=None, problems=link_problems(root) + content_title_problems(root))
+    result = Loaded(guide=None, problems=link_problems(root) + content_problems(root))
     parts: dict[str, BaseModel] = {}
     context = {"phone_region": model.City.model_fields["country"].default, "area_code": ""}  # until site.yaml says
     for attribute, (filename, file_model) in DATA_FILES.items():
@@ -129,7 +128,10 @@ RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile:
 
 
 def link_problems(root: Path) -> list[Problem]:
-    """Every symlink in the project's folders that leads out of its folder (or to the private overlay)."""
+    """Every symlink in the project's folders that leads out of its folder (or to the private overlay), and every hard link.
+
+    A hard link is the same file under a second name (content/x.md sharing data/private.yaml):
+    nothing tells where its contents come from, so none is read or published."""
     private = (root / "data" / PRIVATE_FILE).resolve()
     problems = []
     for folder in PROJECT_FOLDERS:
@@ -142,28 +144,8 @@ def link_problems(root: Path) -> list[Problem]:
                 path = Path(parent) / name
                 if path.is_symlink() and not _leads_inside(path, base.resolve(), private):
                     problems.append(Problem(path.relative_to(root).as_posix(), 1, 1, "symlink_outside", {"folder": folder}))
-    return problems
-
-
-_TITLE_LINE = re.compile(r"^title:[ \t]*(.*)$", re.M)
-
-
-def content_title_problems(root: Path) -> list[Problem]:
-    """A content/ page's front-matter title follows the rule of mkdocs.yml values (see build.py)."""
-    problems = []
-    content = (root / "content").resolve()
-    for page in sorted((root / "content").rglob("*.md")):
-        if not page.is_file() or not page.resolve().is_relative_to(content):
-            continue  # links out of content/ are link_problems' business: never read
-        text = page.read_text(encoding="utf-8", errors="replace")
-        front = text[: text.find("\n---", 3)] if text.startswith("---") else ""
-        for match in _TITLE_LINE.finditer(front):
-            try:
-                model.check_theme_text(match[1].strip().strip("\"'"))
-            except PydanticCustomError as err:
-                line = front.count("\n", 0, match.start()) + 1
-                display = page.relative_to(root).as_posix()
-                problems.append(Problem(display, line, match.start(1) - match.start() + 1, err.type, err.context or {}))
+                elif name in files and not path.is_symlink() and path.lstat().st_nlink > 1:
+                    problems.append(Problem(path.relative_to(root).as_posix(), 1, 1, "hard_link", {}))
     return problems
 
 
