@@ -35,6 +35,7 @@ import yaml
 from pydantic_core import PydanticCustomError
 
 from . import model
+from .load import got_text
 from .problems import Problem
 from .yamlfile import parse_yaml_text
 
@@ -184,7 +185,7 @@ def _front_matter(front: str, display: str) -> tuple[list[Problem], dict]:
         kind, limit = FRONT_MATTER[key]
         if not isinstance(value, kind):
             code = "bool_type" if kind is bool else "string_type"
-            problems.append(parsed.problem((key,), code, got=str(value)[:40]))
+            problems.append(parsed.problem((key,), code, got=got_text(value)))
         elif kind is str:
             problems += _front_text_problems(parsed, key, value, limit)
     return problems, parsed.data

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ValidationError
 
 from . import model
-from .content import content_problems
 from .messages import CATALOG
 from .problems import DataError, Problem
 from .yamlfile import YamlFile, collector_paused, read_yaml
@@ -73,6 +72,7 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
 
 def _load_guide(root: Path, *, today: date | None, with_private: bool) -> Loaded:
     from .checks import check_guide  # noqa: PLC0415 - checks imports this module's types
+    from .content import content_problems  # noqa: PLC0415 - content words values as this module does
 
     data_dir = root / "data"
     result = Loaded(guide=None, problems=link_problems(root) + content_problems(root))
@@ -212,7 +212,8 @@ def _data_path(yf: YamlFile, loc: tuple) -> tuple:
     return path
 
 
-def _got(value: object) -> str:
+def got_text(value: object) -> str:
+    """A value as a problem quotes it: short, and a list or mapping as […] or {…}."""
     if value is None:
         return "null"
     if isinstance(value, list):
@@ -235,22 +236,22 @@ def _problem_from_error(yf: YamlFile, detail: dict, file_model: type[BaseModel])
         hint = ("did_you_mean", {"suggestion": close[0]}) if close else ("allowed_fields", {"allowed": ", ".join(allowed)})
         return yf.problem(path, "extra_forbidden", key=True, field=loc[-1], hint=hint)
     if kind in _SIMPLE_TYPES:
-        return yf.problem(path, _SIMPLE_TYPES[kind], got=_got(value))
+        return yf.problem(path, _SIMPLE_TYPES[kind], got=got_text(value))
     if kind in _DATE_ERRORS:
-        return yf.problem(path, "date_invalid", value=_got(value))
+        return yf.problem(path, "date_invalid", value=got_text(value))
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("' or '", "', '")
-        return yf.problem(path, "literal_error", value=_got(value), expected=expected)
+        return yf.problem(path, "literal_error", value=got_text(value), expected=expected)
     if kind == "string_pattern_mismatch":
         hint = f"format_{field_name}" if field_name in _FORMATS else "format_other"
-        return yf.problem(path, "pattern_mismatch", value=_got(value), format=(hint, {}))
+        return yf.problem(path, "pattern_mismatch", value=got_text(value), format=(hint, {}))
     if kind == "too_short":
         return yf.problem(path, "too_short", min=ctx.get("min_length", 1))
     if kind == "string_too_short":
         return yf.problem(path, "string_too_short")
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         limit = next((f"{op} {ctx[k]}" for k, op in (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<")) if k in ctx), "")
-        return yf.problem(path, "number_range", value=_got(value), limit=limit)
+        return yf.problem(path, "number_range", value=got_text(value), limit=limit)
     if kind in CATALOG:
         # A problem with one language of a text points at that language: its value when the
         # value is what is wrong, else its key.
