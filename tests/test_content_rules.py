@@ -19,11 +19,10 @@ from guide.content import content_problems
 
 from conftest import FIXTURES, REPO, STAFF_NAME, TODAY, copy_guide, plant_staff_only_facts
 
-BODY_LINE = 5  # the Markdown of a probe page starts on line 5, after its three lines of front matter and a blank one
 
-
-def probe_page(root: Path, body: str, name: str = "en/probe.md") -> None:
-    (root / "content" / name).write_text(f"---\ntitle: Probe\n---\n\n{body}\n", encoding="utf-8")
+def probe_page(root: Path, body: str) -> None:
+    """A page whose Markdown starts on line 5, after three lines of front matter and a blank one."""
+    (root / "content" / "en" / "probe.md").write_text(f"---\ntitle: Probe\n---\n\n{body}\n", encoding="utf-8")
 
 
 def front_matter_page(root: Path, front: str) -> None:
@@ -115,26 +114,21 @@ def test_only_the_allowed_keys_may_be_set(guide, check, front, expected):
     assert_refused(check(guide), *(f"content/en/probe.md:{line}" for line in expected))
 
 
-@pytest.mark.parametrize(
-    ("front", "expected"),
-    [
-        ("description: |\n  two\n  lines\n", "2:14: 'description' must be one line of plain text"),
-        ('description: "a\\ttab"\n', "2:14: 'description' must be one line of plain text"),
-        ('title: "a\\u2028line separator"\n', "2:8: 'title' must be one line of plain text"),
-        ("description: " + "x" * 301 + "\n", "2:14: the value is too long (301 characters; the limit is 300"),
-        ("title: " + "x" * 101 + "\n", "2:8: the value is too long (101 characters; the limit is 100"),
-        ('title: ""\n', "2:8: must not be empty"),
-        ("title: [a, b]\n", "2:8: expected text, got […]"),
-        ("in_nav: no\n", "2:9: expected true or false, got no"),  # YAML 1.2: `no` is text
-        ("- title: x\n", "2:1: the front matter between the --- lines is not a list of 'key: value' lines"),
-        ('title: "unclosed\n', "3:1: YAML syntax error"),
-        ("title: A\ntitle: B\n", "3:1: key 'title' appears twice"),
-        ("title: a\u202eb\n", "2:8: the text contains bidirectional control characters"),
-    ],
-)
-def test_each_allowed_key_is_one_line_of_plain_text_within_its_limit(guide, check, front, expected):
-    front_matter_page(guide, front)
-    assert_refused(check(guide), f"content/en/probe.md:{expected}")
+# Each allowed key is one line of plain text within its limit.
+FRONT_MATTER_VALUES = [
+    ("description: |\n  two\n  lines\n", "2:14: 'description' must be one line of plain text"),
+    ('description: "a\\ttab"\n', "2:14: 'description' must be one line of plain text"),
+    ('title: "a\\u2028line separator"\n', "2:8: 'title' must be one line of plain text"),
+    ("description: " + "x" * 301 + "\n", "2:14: the value is too long (301 characters; the limit is 300"),
+    ("title: " + "x" * 101 + "\n", "2:8: the value is too long (101 characters; the limit is 100"),
+    ('title: ""\n', "2:8: must not be empty"),
+    ("title: [a, b]\n", "2:8: expected text, got […]"),
+    ("in_nav: no\n", "2:9: expected true or false, got no"),  # YAML 1.2: `no` is text
+    ("- title: x\n", "2:1: the front matter between the --- lines is not a list of 'key: value' lines"),
+    ('title: "unclosed\n', "3:1: YAML syntax error"),
+    ("title: A\ntitle: B\n", "3:1: key 'title' appears twice"),
+    ("title: a\u202eb\n", "2:8: the text contains bidirectional control characters"),
+]
 
 
 # --- the Markdown: only plain HTML, only safe addresses ----------------------------------------
@@ -144,41 +138,45 @@ ATTRIBUTE = "cannot be used in a page (remove it: event handlers"
 ADDRESS = "cannot be used in a page (link to a page of the guide"
 
 
+# Markup that can run, load or redirect: elements, attributes (raw or from attr_list), addresses, ids, comments.
+MARKUP = [
+    ("<script>alert(1)</script>", f"5:1: <script> {TAG}"),
+    ('Text <SCRIPT SRC="x.js"></SCRIPT>', f"5:6: <script> {TAG}"),
+    ('<iframe src="https://evil.example/"></iframe>', f"5:1: <iframe> {TAG}"),
+    ('<object data="x.swf"></object>', f"5:1: <object> {TAG}"),
+    ('<embed src="x.swf">', f"5:1: <embed> {TAG}"),
+    ('<base href="https://evil.example/">', f"5:1: <base> {TAG}"),
+    ('<form action="https://evil.example/"><input name="q"></form>', f"5:1: <form> {TAG}"),
+    ("<style>body { display: none }</style>", f"5:1: <style> {TAG}"),
+    ('<meta http-equiv="refresh" content="0; url=https://evil.example/">', f"5:1: <meta> {TAG}"),
+    ('<link rel="stylesheet" href="https://evil.example/x.css">', f"5:1: <link> {TAG}"),
+    ('<svg onload="alert(1)"></svg>', f"5:1: <svg> {TAG}"),
+    ('A <span onclick="alert(1)">word</span>', f"5:9: the attribute onclick {ATTRIBUTE}"),
+    ('<img src="x.png" onerror="alert(1)">', f"5:18: the attribute onerror {ATTRIBUTE}"),
+    ("<p ONMOUSEOVER=alert(1)>x</p>", f"5:4: the attribute onmouseover {ATTRIBUTE}"),
+    ('<span style="color: red">x</span>', f"5:7: the attribute style {ATTRIBUTE}"),
+    ('## Heading {onclick="alert(1)"}', f"5:13: the attribute onclick {ATTRIBUTE}"),  # attr_list
+    ("[x](javascript:alert(1))", f"5:5: the address 'javascript:alert(1)' {ADDRESS}"),
+    ("[x](JaVaScRiPt:alert(1))", f"5:5: the address 'JaVaScRiPt:alert(1)' {ADDRESS}"),
+    ('<a href="java&#x09;script&colon;alert(1)">x</a>', "5:4: the address 'java\tscript:alert(1)'"),
+    ("[x][evil]\n\n[evil]: vbscript:msgbox(1)", f"7:9: the address 'vbscript:msgbox(1)' {ADDRESS}"),
+    ("![x](data:image/png;base64,AAAA)", f"5:6: the address 'data:image/png;base64,AAAA' {ADDRESS}"),
+    ("![x](https://example.com/a.png)", f"5:6: the address 'https://example.com/a.png' {ADDRESS}"),
+    ("[x](//evil.example/)", f"5:5: the address '//evil.example/' {ADDRESS}"),
+    ('[x](https://example.jp/"onmouseover="alert(1))', "5:5: the address 'https://example.jp/\"onmouseover=\"alert(1'"),
+    ('<span id="__md_scope">x</span>', "5:11: the id '__md_scope' cannot be used in a page"),
+    ("## Help {#guide-main}", "5:11: the id 'guide-main' cannot be used in a page"),
+    ("<!--><script>alert(1)</script>-->", "5:1: '<!--><script>alert(1)</script>-->' cannot be used in a page"),
+    ("<?php echo 1; ?>", "5:1: '<?php echo 1; ?>' cannot be used in a page"),
+]
+
+
 @pytest.mark.parametrize(
-    ("body", "expected"),
-    [
-        ("<script>alert(1)</script>", f"5:1: <script> {TAG}"),
-        ('Text <SCRIPT SRC="x.js"></SCRIPT>', f"5:6: <script> {TAG}"),
-        ('<iframe src="https://evil.example/"></iframe>', f"5:1: <iframe> {TAG}"),
-        ('<object data="x.swf"></object>', f"5:1: <object> {TAG}"),
-        ('<embed src="x.swf">', f"5:1: <embed> {TAG}"),
-        ('<base href="https://evil.example/">', f"5:1: <base> {TAG}"),
-        ('<form action="https://evil.example/"><input name="q"></form>', f"5:1: <form> {TAG}"),
-        ("<style>body { display: none }</style>", f"5:1: <style> {TAG}"),
-        ('<meta http-equiv="refresh" content="0; url=https://evil.example/">', f"5:1: <meta> {TAG}"),
-        ('<link rel="stylesheet" href="https://evil.example/x.css">', f"5:1: <link> {TAG}"),
-        ('<svg onload="alert(1)"></svg>', f"5:1: <svg> {TAG}"),
-        ('A <span onclick="alert(1)">word</span>', f"5:9: the attribute onclick {ATTRIBUTE}"),
-        ('<img src="x.png" onerror="alert(1)">', f"5:18: the attribute onerror {ATTRIBUTE}"),
-        ("<p ONMOUSEOVER=alert(1)>x</p>", f"5:4: the attribute onmouseover {ATTRIBUTE}"),
-        ('<span style="color: red">x</span>', f"5:7: the attribute style {ATTRIBUTE}"),
-        ('## Heading {onclick="alert(1)"}', f"5:13: the attribute onclick {ATTRIBUTE}"),  # attr_list
-        ("[x](javascript:alert(1))", f"5:5: the address 'javascript:alert(1)' {ADDRESS}"),
-        ("[x](JaVaScRiPt:alert(1))", f"5:5: the address 'JaVaScRiPt:alert(1)' {ADDRESS}"),
-        ('<a href="java&#x09;script&colon;alert(1)">x</a>', "5:4: the address 'java\tscript:alert(1)'"),
-        ("[x][evil]\n\n[evil]: vbscript:msgbox(1)", f"7:9: the address 'vbscript:msgbox(1)' {ADDRESS}"),
-        ("![x](data:image/png;base64,AAAA)", f"5:6: the address 'data:image/png;base64,AAAA' {ADDRESS}"),
-        ("![x](https://example.com/a.png)", f"5:6: the address 'https://example.com/a.png' {ADDRESS}"),
-        ("[x](//evil.example/)", f"5:5: the address '//evil.example/' {ADDRESS}"),
-        ('[x](https://example.jp/"onmouseover="alert(1))', "5:5: the address 'https://example.jp/\"onmouseover=\"alert(1'"),
-        ('<span id="__md_scope">x</span>', "5:11: the id '__md_scope' cannot be used in a page"),
-        ("## Help {#guide-main}", "5:11: the id 'guide-main' cannot be used in a page"),
-        ("<!--><script>alert(1)</script>-->", "5:1: '<!--><script>alert(1)</script>-->' cannot be used in a page"),
-        ("<?php echo 1; ?>", "5:1: '<?php echo 1; ?>' cannot be used in a page"),
-    ],
+    ("write", "text", "expected"),
+    [(front_matter_page, *case) for case in FRONT_MATTER_VALUES] + [(probe_page, *case) for case in MARKUP],
 )
-def test_markup_that_can_run_load_or_redirect_is_refused_where_it_is_written(guide, check, body, expected):
-    probe_page(guide, body)
+def test_a_page_that_breaks_a_rule_is_refused_where_it_is_written(guide, check, write, text, expected):
+    write(guide, text)
     assert_refused(check(guide), f"content/en/probe.md:{expected}")
 
 
