@@ -301,31 +301,38 @@ def test_the_build_refuses_what_the_check_refuses(guide, run_guide, name, text, 
 
 # --- what is allowed is built inert, escaped exactly once --------------------------------------
 
-DESCRIPTION = "Say \"hi\" & <b>bye</b> — it's fine"
-DESCRIPTION_ESCAPED_ONCE = "Say &quot;hi&quot; &amp; &lt;b&gt;bye&lt;/b&gt; — it&#x27;s fine"
+# The probe's attribute break-out, as a description: plain text, so allowed, and printed escaped once.
+DESCRIPTION = "Say \"hi\" & <b>bye</b> — it's fine'\"><script>alert(1)</script>"
+DESCRIPTION_ESCAPED_ONCE = "Say &quot;hi&quot; &amp; &lt;b&gt;bye&lt;/b&gt; — it&#x27;s fine&#x27;&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
-@pytest.fixture(scope="module")
-def hostile_but_allowed(tmp_path_factory) -> Path:
-    """The minimal guide whose English about page has a description with quotes, < > and &, and
-    whose extra page has MultiMarkdown-style `key: value` lines (which MkDocs would read as front matter)."""
+def build_hostile_but_allowed(root: Path) -> Path:
+    """The minimal guide whose about pages have a description with quotes, < > and &, and whose
+    extra English page has MultiMarkdown-style `key: value` lines (which MkDocs would read as front matter)."""
     from guide.cli import main
 
-    root = copy_guide(tmp_path_factory.mktemp("allowed"))
-    about = root / "content" / "en" / "about.md"
-    about.write_text(about.read_text(encoding="utf-8").replace(
-        "title: About this guide\n", f"title: About this guide's test\ndescription: '{DESCRIPTION.replace(chr(39), chr(39) * 2)}'\n"), encoding="utf-8")
+    copy_guide(root)
+    for lang in ("ja", "en"):
+        about = root / "content" / lang / "about.md"
+        quoted = DESCRIPTION.replace("'", "''")
+        about.write_text(re.sub(r"^title: (.*)$", rf"title: \1's test\ndescription: '{quoted}'", about.read_text(encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
     (root / "content" / "en" / "plain.md").write_text(
         "template: redirect.html\nlocation: https://evil.example/\nauthor: Someone Example\n\nBody text.\n", encoding="utf-8")
     assert main(["build", "--root", str(root), "--skip-handouts", "--today", TODAY]) == 0
     return root
 
 
-def test_a_description_with_markup_characters_is_printed_escaped_once(hostile_but_allowed):
-    html = (hostile_but_allowed / "site" / "en" / "about" / "index.html").read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def hostile_but_allowed(tmp_path_factory) -> Path:
+    return build_hostile_but_allowed(tmp_path_factory.mktemp("allowed"))
+
+
+@pytest.mark.parametrize(("edition", "title"), [("", "このガイドについて"), ("en/", "About this guide")])
+def test_a_description_with_markup_characters_is_printed_escaped_once(hostile_but_allowed, edition, title):
+    html = (hostile_but_allowed / "site" / edition / "about" / "index.html").read_text(encoding="utf-8")
     assert f'<meta name="description" content="{DESCRIPTION_ESCAPED_ONCE}">' in html
     assert "&amp;quot;" not in html and "&amp;lt;" not in html
-    assert "<title>About this guide&#x27;s test - " in html
+    assert f"<title>{title}&#x27;s test - " in html
 
 
 def test_multimarkdown_style_lines_are_text_not_a_template(hostile_but_allowed):

@@ -1,0 +1,57 @@
+"""A content page with hostile but allowed front matter, in a real browser: every page of the
+site keeps its Content-Security-Policy first in <head>, nothing runs, nothing is blocked, and
+the description reads back exactly as written (escaped once, not twice, not raw)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PHONE, serve
+from test_content_rules import DESCRIPTION, build_hostile_but_allowed
+from test_csp import WATCH
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    root = build_hostile_but_allowed(tmp_path_factory.mktemp("hostile-browser"))
+    pages = sorted(p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.html"))
+    with serve(root / "site") as url:
+        yield url, pages
+
+
+def test_every_page_keeps_its_policy_first_and_runs_nothing(browser, hostile_site):
+    url, pages = hostile_site
+    assert len(pages) > 40 and "about/index.html" in pages and "en/plain/index.html" in pages
+    context = browser.new_context(viewport=PHONE, locale="ja-JP", timezone_id="Asia/Tokyo")
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    dialogs, console = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("console", lambda message: console.append(message.text) if "Content Security Policy" in message.text else None)
+    problems = []
+    for path in pages:
+        page.goto(url + path)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(100)  # late scripts (the finder, the badge) get their turn
+        first = page.evaluate("[document.head.firstElementChild.tagName, document.head.firstElementChild.httpEquiv]")
+        violations = page.evaluate("window.__violations")
+        if first != ["META", "Content-Security-Policy"] or violations or dialogs or console:
+            problems.append((path, first, violations, list(dialogs), list(console)))
+        dialogs.clear()
+        console.clear()
+    context.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize("edition", ["", "en/"])
+def test_the_description_reads_back_as_written(browser, hostile_site, edition):
+    url, _pages = hostile_site
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(url + edition + "about/")
+    assert page.locator('meta[name="description"]').get_attribute("content") == DESCRIPTION
+    assert "'s test - " in page.title()  # the apostrophe, escaped once by the build, shown as itself
+    context.close()
