@@ -217,7 +217,12 @@ SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.o
 NOT_HERE = "this kind of file cannot be in content/: only Markdown pages and pictures (.md, .png, .jpg, .jpeg, .gif, .webp, .avif, .svg)"
 
 
-@pytest.mark.parametrize("name", ["en/app.js", "ja/page.html", "en/page.htm", "en/extra.css", "en/notes.txt", "en/.htaccess", "top.js"])
+# page.MD and page.markdown too: MkDocs renders only .md pages, and would publish these as they are.
+NOT_PAGES_OR_PICTURES = ["en/app.js", "ja/page.html", "en/page.htm", "en/extra.css", "en/notes.txt", "en/.htaccess", "top.js",
+                         "en/page.MD", "en/page.markdown"]
+
+
+@pytest.mark.parametrize("name", NOT_PAGES_OR_PICTURES)
 def test_files_that_are_not_pages_or_pictures_are_refused(guide, check, name):
     (guide / "content" / name).write_text("alert(document.domain)\n", encoding="utf-8")
     assert_refused(check(guide), f"content/{name}:1:1: {NOT_HERE}")

@@ -90,7 +90,7 @@ def content_problems(root: Path) -> list[Problem]:
                 continue
             display = path.relative_to(root).as_posix()
             suffix = path.suffix.lower()
-            if suffix == PAGE_SUFFIX:
+            if path.suffix == PAGE_SUFFIX:  # as MkDocs tells a page: page.MD would be published as a file
                 problems += page_problems(path.read_bytes(), display, render)
             elif suffix == ".svg":
                 problems += svg_problems(path.read_bytes(), display)
