@@ -210,6 +210,18 @@ a [link](https://example.jp/a?b=c#d), [mail](mailto:info@example.jp), [call](tel
     assert run.code == 0, run.err
 
 
+def test_a_page_that_is_not_utf8_is_a_located_error(guide, check):
+    (guide / "content" / "en" / "probe.md").write_bytes("---\ntitle: Probe\n---\n\nCaf\u00e9 ".encode() + b"\xff\n")
+    assert_refused(check(guide), "content/en/probe.md:5:6: this is not valid UTF-8"  # after the five characters of "Café ")
+
+
+@pytest.mark.parametrize("name", ["en/long.md", "en/long.svg"])
+def test_a_page_or_svg_over_the_size_limit_is_not_read(guide, check, name):
+    # Python-Markdown is slow on some long runs of brackets or backticks: a page is bounded like a data file.
+    (guide / "content" / name).write_text("[" * (600 * 1024), encoding="utf-8")
+    assert_refused(check(guide), f"content/{name}:1:1: the file is too large (0.6 MB; the limit is 0.5 MB")
+
+
 # --- files: Markdown and pictures only ---------------------------------------------------------
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"

@@ -51,6 +51,9 @@ PICTURES: dict[str, tuple[tuple[int, bytes], ...]] = {
     ".avif": ((4, b"ftypavif"), (4, b"ftypavis")),
     ".svg": (),  # text: checked element by element (svg_problems)
 }
+# A page or an SVG is read whole, and Python-Markdown is slow on some long runs of brackets or
+# backticks: 12 times the largest shipped page.
+MAX_TEXT_BYTES = 512 * 1024
 # Front-matter key -> (type, longest length).  Nothing else: `template` would pick a theme
 # template (redirect.html sends visitors anywhere), `author` and the rest are printed raw.
 FRONT_MATTER: dict[str, tuple[type, int]] = {"title": (str, 100), "description": (str, 300), "in_nav": (bool, 0)}
@@ -69,9 +72,10 @@ _ID = re.compile(r"^[\w-]+$")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
 _UNSEEN = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these from an address before reading its scheme
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CODE = re.compile(r"^(`{3,}|~{3,}).*?^\1|(`+).+?\2", re.M | re.S)  # fenced blocks, then code spans
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_TICKS = re.compile(r"`+")
 _FIRST_H1 = re.compile(r"\s*<h1\b[^>]*>(.*?)</h1>", re.S)
-_SVG_REFERENCE = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import", re.I)
+_SVG_REFERENCE = re.compile(r"url\((?![\s'\"]*#)|@import", re.I)
 _SVG_FORBIDDEN = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"})
 
 
@@ -90,7 +94,10 @@ def content_problems(root: Path) -> list[Problem]:
                 continue
             display = path.relative_to(root).as_posix()
             suffix = path.suffix.lower()
-            if path.suffix == PAGE_SUFFIX:  # as MkDocs tells a page: page.MD would be published as a file
+            size = path.stat().st_size
+            if suffix in (PAGE_SUFFIX, ".svg") and size > MAX_TEXT_BYTES:
+                problems.append(Problem(display, 1, 1, "file_too_large", {"size_mb": round(size / 2**20, 1), "limit_mb": MAX_TEXT_BYTES / 2**20}))
+            elif path.suffix == PAGE_SUFFIX:  # as MkDocs tells a page: page.MD would be published as a file
                 problems += page_problems(path.read_bytes(), display, render)
             elif suffix == ".svg":
                 problems += svg_problems(path.read_bytes(), display)
@@ -294,19 +301,49 @@ def _markup_problems(rendered: str, body: str, body_line: int, display: str) -> 
     scan = _Markup()
     scan.feed(rendered)
     scan.close()
-    searched = _CODE.sub(lambda code: re.sub(r"[^\n]", " ", code[0]), body)  # what code shows is text: never the place
-    after: dict[str, int] = {}
-    problems = []
+    searched = _without_code(body)  # what code shows is text: never the place
+    problems, after = [], 0  # the page renders in the order it is written: look on from the last place found
     for code, params, patterns in scan.found:
         offset = 0
         for pattern in patterns:
-            found = re.compile(pattern, re.I).search(searched, after.get(pattern, 0))
+            compiled = re.compile(pattern, re.I)
+            found = compiled.search(searched, after) or compiled.search(searched)
             if found:
-                offset, after[pattern] = found.start(), found.start() + 1
+                offset = found.start()
+                after = offset + 1
                 break
         line, column = _line_column(body, offset, body_line)
         problems.append(Problem(display, line, column, code, params))
     return problems
+
+
+def _without_code(body: str) -> str:
+    """The Markdown with its fenced blocks and code spans blanked out (lines kept), in one pass each:
+    a page is written by anyone, so no pattern that backtracks over it."""
+    lines, fence = body.split("\n"), None
+    for number, line in enumerate(lines):
+        opening = _FENCE.match(line)
+        if fence is None and opening:
+            fence, lines[number] = opening[1], " " * len(line)
+        elif fence is not None:
+            fence = None if opening and opening[1][0] == fence[0] and len(opening[1]) >= len(fence) else fence
+            lines[number] = " " * len(line)
+    text = list("\n".join(lines))
+    runs = [(tick.start(), tick.end()) for tick in _TICKS.finditer("".join(text))]
+    closer: list[int | None] = [None] * len(runs)
+    later: dict[int, int] = {}  # length of a run of backticks -> the next such run
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        closer[index], later[length] = later.get(length), index
+    index = 0
+    while index < len(runs):  # a run opens a code span that the next run of the same length closes
+        if closer[index] is None:
+            index += 1
+            continue
+        start, end = runs[index][0], runs[closer[index]][1]
+        text[start:end] = [c if c == "\n" else " " for c in text[start:end]]
+        index = closer[index] + 1
+    return "".join(text)
 
 
 def _line_column(body: str, offset: int, body_line: int) -> tuple[int, int]:
