@@ -212,7 +212,7 @@ a [link](https://example.jp/a?b=c#d), [mail](mailto:info@example.jp), [call](tel
 
 def test_a_page_that_is_not_utf8_is_a_located_error(guide, check):
     (guide / "content" / "en" / "probe.md").write_bytes("---\ntitle: Probe\n---\n\nCaf\u00e9 ".encode() + b"\xff\n")
-    assert_refused(check(guide), "content/en/probe.md:5:6: this is not valid UTF-8"  # after the five characters of "Café ")
+    assert_refused(check(guide), "content/en/probe.md:5:6: this is not valid UTF-8")  # after the five characters of "Café "
 
 
 @pytest.mark.parametrize("name", ["en/long.md", "en/long.svg"])
