@@ -156,6 +156,7 @@ MARKUP = [
     ("<p ONMOUSEOVER=alert(1)>x</p>", f"5:4: the attribute onmouseover {ATTRIBUTE}"),
     ('<span style="color: red">x</span>', f"5:7: the attribute style {ATTRIBUTE}"),
     ('## Heading {onclick="alert(1)"}', f"5:13: the attribute onclick {ATTRIBUTE}"),  # attr_list
+    ('[x](about.md){: href="javascript:alert(1)" }', f"5:23: the address 'javascript:alert(1)' {ADDRESS}"),  # attr_list over a link
     ("[x](javascript:alert(1))", f"5:5: the address 'javascript:alert(1)' {ADDRESS}"),
     ("[x](JaVaScRiPt:alert(1))", f"5:5: the address 'JaVaScRiPt:alert(1)' {ADDRESS}"),
     ('<a href="java&#x09;script&colon;alert(1)">x</a>', "5:4: the address 'java\tscript:alert(1)'"),
