@@ -85,7 +85,7 @@ def content_problems(root: Path) -> list[Problem]:
     if base.is_symlink() or not base.is_dir():
         return []  # a content/ that is a link is load.link_problems' business
     inside = base.resolve()
-    render = page_renderer(root)
+    render = None  # made for the first page: Python-Markdown is slow to import
     problems = []
     for parent, _dirs, files in sorted(os.walk(base)):
         for name in sorted(files):
@@ -98,6 +98,7 @@ def content_problems(root: Path) -> list[Problem]:
             if suffix in (PAGE_SUFFIX, ".svg") and size > MAX_TEXT_BYTES:
                 problems.append(Problem(display, 1, 1, "file_too_large", {"size_mb": round(size / 2**20, 1), "limit_mb": MAX_TEXT_BYTES / 2**20}))
             elif path.suffix == PAGE_SUFFIX:  # as MkDocs tells a page: page.MD would be published as a file
+                render = render or page_renderer(root)
                 problems += page_problems(path.read_bytes(), display, render)
             elif suffix == ".svg":
                 problems += svg_problems(path.read_bytes(), display)
