@@ -18,6 +18,7 @@ import yaml
 from guide.content import content_problems
 
 from conftest import FIXTURES, REPO, STAFF_NAME, TODAY, copy_guide, plant_staff_only_facts
+from hostile_content import DESCRIPTION_ESCAPED_ONCE, build_hostile_but_allowed
 
 
 def probe_page(root: Path, body: str) -> None:
@@ -318,27 +319,6 @@ def test_the_build_refuses_what_the_check_refuses(guide, run_guide, name, text, 
 
 
 # --- what is allowed is built inert, escaped exactly once --------------------------------------
-
-# The probe's attribute break-out, as a description: plain text, so allowed, and printed escaped once.
-DESCRIPTION = "Say \"hi\" & <b>bye</b> — it's fine'\"><script>alert(1)</script>"
-DESCRIPTION_ESCAPED_ONCE = "Say &quot;hi&quot; &amp; &lt;b&gt;bye&lt;/b&gt; — it&#x27;s fine&#x27;&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-def build_hostile_but_allowed(root: Path) -> Path:
-    """The minimal guide whose about pages have a description with quotes, < > and &, and whose
-    extra English page has MultiMarkdown-style `key: value` lines (which MkDocs would read as front matter)."""
-    from guide.cli import main
-
-    copy_guide(root)
-    for lang in ("ja", "en"):
-        about = root / "content" / lang / "about.md"
-        quoted = DESCRIPTION.replace("'", "''")
-        about.write_text(re.sub(r"^title: (.*)$", rf"title: \1's test\ndescription: '{quoted}'", about.read_text(encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
-    (root / "content" / "en" / "plain.md").write_text(
-        "template: redirect.html\nlocation: https://evil.example/\nauthor: Someone Example\n\nBody text.\n", encoding="utf-8")
-    assert main(["build", "--root", str(root), "--skip-handouts", "--today", TODAY]) == 0
-    return root
-
 
 @pytest.fixture(scope="module")
 def hostile_but_allowed(tmp_path_factory) -> Path:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import PHONE, serve
-from test_content_rules import DESCRIPTION, build_hostile_but_allowed
-from test_csp import watched  # noqa: F401 - the fixture
+from hostile_content import DESCRIPTION, build_hostile_but_allowed
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +21,7 @@ def hostile_site(tmp_path_factory):
 
 
 def test_every_page_keeps_its_policy_first_and_runs_nothing(watched, hostile_site):
-    page, visit = watched  # it fails the test on any dialog or CSP message, on any page
+    page, visit = watched  # it fails the test on any dialog or CSP message, on any page (conftest)
     url, pages = hostile_site
     assert len(pages) > 40 and "about/index.html" in pages and "en/plain/index.html" in pages
     problems = []
