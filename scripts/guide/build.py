@@ -35,8 +35,8 @@ Where escaping is held (read this before printing a new value in a theme templat
     (content.publishable_page).  Its Markdown may hold only plain HTML (content.py).
 - overrides/ print config values as they are, for the same reason, and every page
   carries a Content-Security-Policy as the first element of its <head>
-  (overrides/main.html, from mkdocs.yml's extra.content_security_policy; the same
-  policy goes into site/_headers for hosts that send headers) as a second line.
+  (overrides/main.html, from CONTENT_SECURITY_POLICY here; the same policy goes
+  into site/_headers for hosts that send headers) as a second line.
 """
 
 from __future__ import annotations
@@ -120,13 +120,10 @@ def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja", c
     `clean` renders every page again even where the last good build's pages could be kept.
     Raises DataError (bad data) or BuildError (worded in `lang`)."""
     work = root / BUILD_DIR
-    policy = content_security_policy(root)
-    if not policy:
-        raise BuildError(word("policy_missing", lang))
     try:
         with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR, work / "docs.next"):
             _recover(root / SITE_DIR)
-            return _build(root, today=today, handouts=handouts, clean=clean, policy=policy)
+            return _build(root, today=today, handouts=handouts, clean=clean)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
         raise BuildError(word("build_stopped", lang)) from None
     except OSError as err:  # a read-only folder, a full disk: said plainly, site/ untouched
@@ -186,7 +183,7 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
-def _build(root: Path, *, today: date, handouts: bool, clean: bool, policy: str) -> BuildReport:
+def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildReport:
     loaded = load_or_raise(root, today=today)
     guide = loaded.guide
     warnings = list(loaded.problems)
@@ -205,7 +202,7 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool, policy: str)
     for edition, out in zip(editions, outputs):
         if out != staging:
             out.rename(staging / edition.prefix)
-    write_host_headers(staging, policy)
+    write_host_headers(staging)
     if handouts:
         warnings += print_handouts(root, guide, editions, staging, today)
     if handouts and not public_url(guide):
@@ -403,6 +400,21 @@ def write_open_data(root: Path, guide: Guide, edition: Edition, editions: list[E
     write_exports(root, guide, edition, editions, out, today)
 
 
+# The Content-Security-Policy of every page: the generated config gives it to the theme
+# (overrides/main.html prints it as the first element of <head>), and site/_headers to hosts.
+# It is the generator's, not a setting of mkdocs.yml, so that no guide's config can loosen it.
+# What the theme needs, and nothing more:
+# - script-src 'self': Material's bundle and the guide's scripts are files; Material's two
+#   inline scripts are replaced (overrides/partials/javascripts/) and its __config block is JSON, not run.
+# - style-src 'self': stylesheets are files; scripts change styles only through the CSSOM.
+# - img-src 'self' data: Material draws icons from data: SVGs in its stylesheet.
+# - connect-src 'self': the finder fetches its index (finder-index.json).
+# - form-action 'self': the home page's search form goes to the finder.
+# - everything else 'none' (no fonts from elsewhere, no frames, no plugins, no <base>).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
 HEADERS_FILE = "_headers"
 # Response headers a <meta> cannot give: who may frame the site, no content-type guessing
 # (a picture is never read as a page), and no page address sent to other sites.
@@ -412,21 +424,10 @@ HOST_HEADERS = {
 }
 
 
-def content_security_policy(root: Path) -> str | None:
-    """The site's policy: mkdocs.yml extra.content_security_policy (overrides/main.html prints the same)."""
-    try:
-        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None
-    extra = config.get("extra") if isinstance(config, dict) else None
-    policy = extra.get("content_security_policy") if isinstance(extra, dict) else None
-    return policy if isinstance(policy, str) else None
-
-
-def write_host_headers(site: Path, policy: str) -> None:
+def write_host_headers(site: Path) -> None:
     """site/_headers, in the format Netlify and Cloudflare Pages read: the policy as a header
     (with frame-ancestors, which a <meta> cannot set) and HOST_HEADERS, for every address."""
-    headers = {"Content-Security-Policy": policy + "; frame-ancestors 'none'", **HOST_HEADERS}
+    headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY + "; frame-ancestors 'none'", **HOST_HEADERS}
     lines = ["# Response headers for every page and file, written by `guide build` (see README: Headers for hosts).", "/*"]
     (site / HEADERS_FILE).write_text("\n".join([*lines, *(f"  {name}: {value}" for name, value in headers.items())]) + "\n", encoding="utf-8")
 
@@ -450,6 +451,7 @@ def write_mkdocs_config(
         # Paths in the inherited file would resolve against this file's folder: give them whole.
         "theme": {"language": edition.lang, "custom_dir": str((root / "overrides").resolve())},
         "extra": {
+            "content_security_policy": CONTENT_SECURITY_POLICY,  # this file's, over anything mkdocs.yml says
             # Links are relative to this edition's root; the switcher appends the current page's path.
             "alternate": [
                 {"name": names[other.lang], "lang": other.lang, "link": up + other.prefix}

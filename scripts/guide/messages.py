@@ -128,7 +128,6 @@ CATALOG: dict[str, str] = {
     "page_attribute": "the attribute {attribute} cannot be used in a page (remove it: event handlers and inline styles do not work on this site; a table column aligned with ':' makes a style too)",
     "page_address": "the address '{value}' cannot be used in a page (link to a page of the guide or to an address starting with https://, mailto: or tel:; a picture must be a file in content/)",
     "page_id": "the id '{value}' cannot be used in a page (ids starting with __ or guide belong to the site itself; use letters, digits, - and _)",
-    "policy_missing": "mkdocs.yml has no extra.content_security_policy, so the pages would have no Content-Security-Policy (put it back from the guide's own mkdocs.yml)",
     "page_markup": "'{text}' cannot be used in a page (remove it; an HTML comment may hold only plain words)",
 }
 
