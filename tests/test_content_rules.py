@@ -224,6 +224,39 @@ def test_a_page_or_svg_over_the_size_limit_is_not_read(guide, check, name):
     assert_refused(check(guide), f"content/{name}:1:1: the file is too large (0.6 MB; the limit is 0.5 MB")
 
 
+def test_what_the_markdown_extensions_make_is_not_refused(guide, check):
+    # A guide may list more extensions in mkdocs.yml: a permalink, footnotes and admonitions are plain HTML too.
+    config = yaml.safe_load((guide / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["markdown_extensions"] = [
+        "abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "sane_lists", "smarty", "tables",
+        {"toc": {"permalink": True}}, "pymdownx.caret", "pymdownx.details", "pymdownx.mark", "pymdownx.tilde",
+    ]
+    (guide / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    (guide / "content" / "en" / "probe.md").write_text("""# A title[^1]
+
+An *HTML* abbr, "smart" quotes -- dashes, ^^inserted^^ ~~deleted~~ ==marked== H~2~O.
+
+*[HTML]: Hyper Text Markup Language
+
+!!! note "A note"
+    Inside.
+
+??? tip "Open me"
+    Hidden.
+
+Term
+:   Definition
+
+<div markdown>
+**bold** inside
+</div>
+
+[^1]: The footnote.
+""", encoding="utf-8")
+    run = check(guide)
+    assert run.code == 0, run.err
+
+
 # --- files: Markdown and pictures only ---------------------------------------------------------
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"

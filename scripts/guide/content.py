@@ -68,13 +68,15 @@ LINK_SCHEMES = ("http", "https", "mailto", "tel")
 # Ids the site's own pages and scripts use (Material's __drawer, __md_scope; guide-main,
 # GUIDE_NOW): an element with such an id would take their place (DOM clobbering).
 _RESERVED_ID = re.compile(r"^(?:__|guide)", re.I)
-_ID = re.compile(r"^[\w-]+$")
+_ID = re.compile(r"^[\w:.-]+$")  # footnotes are fn:1, fnref:1
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
 _UNSEEN = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these from an address before reading its scheme
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _TICKS = re.compile(r"`+")
 _FIRST_H1 = re.compile(r"\s*<h1\b[^>]*>(.*?)</h1>", re.S)
+# What extensions add to a heading and MkDocs leaves out of its title: toc's permalink, footnote references.
+_NOT_TITLE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>|<sup id="fnref[^"]*">.*?</sup>', re.S)
 _SVG_REFERENCE = re.compile(r"url\((?![\s'\"]*#)|@import", re.I)
 _SVG_FORBIDDEN = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"})
 
@@ -228,7 +230,8 @@ def _heading_title_problems(rendered: str, body: str, body_line: int, display: s
     first = re.search(r"^[ \t]*(?:#+[ \t]*)?(?=\S)", body, re.M)  # where the heading's text starts
     offset = first.end() if first else 0
     line, column = _line_column(body, offset, body_line)
-    return _title_problem(html.unescape(heading[1]), lambda code, params: Problem(display, line, column, code, params))
+    title = html.unescape(_NOT_TITLE.sub("", heading[1]))
+    return _title_problem(title, lambda code, params: Problem(display, line, column, code, params))
 
 
 def page_renderer(root: Path):
