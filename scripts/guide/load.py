@@ -30,7 +30,8 @@ DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
 PRIVATE_FILE = "private.yaml"
 # Folders the build reads from or copies into site/.  A symlink in them may point only inside
 # its own folder: one to data/private.yaml, /etc/passwd or /proc/self/environ would otherwise be
-# read as data or published.  Nothing behind such a link is read, not even to quote it.
+# read as data or published.  Nothing behind such a link is read, not even to quote it; nor
+# is a hard link (a second name for a file), wherever it points.
 PROJECT_FOLDERS = ("data", "content", "overrides", "locale")
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
