@@ -319,12 +319,17 @@ def test_pictures_of_the_allowed_types_are_fine(guide, check):
 # --- hard links: a second name for a file, anywhere in the inputs ----------------------------
 
 
-@pytest.mark.parametrize("second_name", ["content/en/staff.md", "content/ja/staff.png", "overrides/assets/staff.txt", "locale/fr.po", "data/copy.yaml"])
+@pytest.mark.parametrize("second_name", ["content/en/staff.md", "content/ja/staff.png", "overrides/assets/staff.txt", "locale/fr.po",
+                                         "data/copy.yaml", "data/sources.yaml"])
 def test_a_hard_link_is_refused_and_nothing_is_published(guide, check, run_guide, second_name):
     plant_staff_only_facts(guide)
+    (guide / second_name).unlink(missing_ok=True)  # data/sources.yaml: a data file that is the private one (never read, so never quoted)
     os.link(guide / "data" / "private.yaml", guide / second_name)
     run = check(guide)
-    assert_refused(run, f"{second_name}:1:1: this file is a hard link", "data/private.yaml:1:1: this file is a hard link")
+    assert_refused(run, "data/private.yaml:1:1: this file is a hard link")
+    assert [line for line in run.problem_lines if line.startswith(f"{second_name}:")] == [  # and nothing else: it was not read
+        f"{second_name}:1:1: this file is a hard link: it shares its contents with another file (perhaps data/private.yaml), "
+        "which would be read or published with it (replace it with a copy of the file)"]
     assert STAFF_NAME not in run.err
     build = run_guide("build", "--root", guide, "--skip-handouts", "--today", TODAY)
     assert build.code == 1 and not (guide / "site").exists()

@@ -159,7 +159,7 @@ def _leads_inside(link: Path, folder: Path, private: Path) -> bool:
 
 
 def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded, context: dict) -> BaseModel | None:
-    if any(p.code == "symlink_outside" and (display + "/").startswith(p.file + "/") for p in result.problems):
+    if any(p.code in ("symlink_outside", "hard_link") and (display + "/").startswith(p.file + "/") for p in result.problems):
         return None  # reported, and not read (the file, or the data/ folder, is such a link)
     if not path.exists():
         result.problems.append(Problem(display, 1, 1, "file_missing", {"expected": display}))
