@@ -28,10 +28,15 @@ Where escaping is held (read this before printing a new value in a theme templat
   * page titles in generated front matter are HTML-escaped once by the page
     templates (`| e | tojson`): MkDocs treats a page title as HTML, as it does a title
     taken from the page's <h1>, and Material prints page.meta.title as is.
-  * a content/ page's own front-matter title is refused like config values
-    (load.content_title_problems).
+  * a content/ page's own front matter may hold only title, description and in_nav,
+    as one line of plain text each; its title (or the first heading MkDocs takes
+    instead) is refused like config values, and `generate` hands MkDocs every
+    content/ page again with those keys only, each text escaped once
+    (content.publishable_page).  Its Markdown may hold only plain HTML (content.py).
 - overrides/ print config values as they are, for the same reason, and every page
-  carries a Content-Security-Policy (overrides/main.html) as a second line.
+  carries a Content-Security-Policy as the first element of its <head>
+  (overrides/main.html, from CONTENT_SECURITY_POLICY here; the same policy goes
+  into site/_headers for hosts that send headers) as a second line.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ import jinja2
 import yaml
 
 from . import finder, pages, report
+from .content import page_text, publishable_page
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .exports.calendar_feed import FeedError
 from .hours import Calendar, calendar_table
@@ -226,6 +232,7 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     for edition, out in zip(editions, outputs):
         if out != staging:
             out.rename(staging / edition.prefix)
+    write_host_headers(staging)
     if handouts:
         warnings += print_handouts(root, guide, editions, staging, today)
     if handouts and not public_url(guide):
@@ -359,6 +366,8 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     shutil.copytree(root / CONTENT_DIR / editions[0].lang, docs)
     if (root / CONTENT_DIR / edition.lang).is_dir():
         shutil.copytree(root / CONTENT_DIR / edition.lang, docs, dirs_exist_ok=True)
+    for page in docs.rglob("*.md"):  # only content/'s pages so far
+        page.write_text(publishable_page(page_text(page.read_bytes())), encoding="utf-8")
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
     renderer = Renderer(guide, edition.lang, catalog, today, site_url=edition.url(guide), prefix=edition.prefix)
@@ -426,6 +435,38 @@ def write_open_data(root: Path, guide: Guide, edition: Edition, editions: list[E
     write_exports(root, guide, edition, editions, out, today)
 
 
+# The Content-Security-Policy of every page: the generated config gives it to the theme
+# (overrides/main.html prints it as the first element of <head>), and site/_headers to hosts.
+# It is the generator's, not a setting of mkdocs.yml, so that no guide's config can loosen it.
+# What the theme needs, and nothing more:
+# - script-src 'self': Material's bundle and the guide's scripts are files; Material's two
+#   inline scripts are replaced (overrides/partials/javascripts/) and its __config block is JSON, not run.
+# - style-src 'self': stylesheets are files; scripts change styles only through the CSSOM.
+# - img-src 'self' data: Material draws icons from data: SVGs in its stylesheet.
+# - connect-src 'self': the finder fetches its index (finder-index.json).
+# - form-action 'self': the home page's search form goes to the finder.
+# - everything else 'none' (no fonts from elsewhere, no frames, no plugins, no <base>).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+HEADERS_FILE = "_headers"
+# Response headers a <meta> cannot give: who may frame the site, no content-type guessing
+# (a picture is never read as a page), and no page address sent to other sites.
+HOST_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def write_host_headers(site: Path) -> None:
+    """site/_headers, in the format Netlify and Cloudflare Pages read: the policy as a header
+    (with frame-ancestors, which a <meta> cannot set) and HOST_HEADERS, for every address."""
+    headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY + "; frame-ancestors 'none'", **HOST_HEADERS}
+    lines = ["# Response headers for every page and file, written by `guide build` (see README: Headers for hosts).", "/*"]
+    (site / HEADERS_FILE).write_text("\n".join([*lines, *(f"  {name}: {value}" for name, value in headers.items())]) + "\n", encoding="utf-8")
+
+
 def _write_js(path: Path, name: str, value: object) -> None:
     path.write_text(f"window.{name} = {json.dumps(value, ensure_ascii=False)};\n", encoding="utf-8")
 
@@ -445,6 +486,7 @@ def write_mkdocs_config(
         # Paths in the inherited file would resolve against this file's folder: give them whole.
         "theme": {"language": edition.lang, "custom_dir": str((root / "overrides").resolve())},
         "extra": {
+            "content_security_policy": CONTENT_SECURITY_POLICY,  # this file's, over anything mkdocs.yml says
             # Links are relative to this edition's root; the switcher appends the current page's path.
             "alternate": [
                 {"name": names[other.lang], "lang": other.lang, "link": up + other.prefix}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -13,7 +12,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticCustomError
 
 from . import model
 from .messages import CATALOG
@@ -32,7 +30,8 @@ DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
 PRIVATE_FILE = "private.yaml"
 # Folders the build reads from or copies into site/.  A symlink in them may point only inside
 # its own folder: one to data/private.yaml, /etc/passwd or /proc/self/environ would otherwise be
-# read as data or published.  Nothing behind such a link is read, not even to quote it.
+# read as data or published.  Nothing behind such a link is read, not even to quote it; nor
+# is a hard link (a second name for a file), wherever it points.
 PROJECT_FOLDERS = ("data", "content", "overrides", "locale")
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
@@ -74,9 +73,10 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
 
 def _load_guide(root: Path, *, today: date | None, with_private: bool) -> Loaded:
     from .checks import check_guide  # noqa: PLC0415 - checks imports this module's types
+    from .content import content_problems  # noqa: PLC0415 - content words values as this module does
 
     data_dir = root / "data"
-    result = Loaded(guide=None, problems=link_problems(root) + content_title_problems(root))
+    result = Loaded(guide=None, problems=link_problems(root) + content_problems(root))
     parts: dict[str, BaseModel] = {}
     context = {"phone_region": model.City.model_fields["country"].default, "area_code": ""}  # until site.yaml says
     for attribute, (filename, file_model) in DATA_FILES.items():
@@ -132,7 +132,10 @@ RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile:
 
 
 def link_problems(root: Path) -> list[Problem]:
-    """Every symlink in the project's folders that leads out of its folder (or to the private overlay)."""
+    """Every symlink in the project's folders that leads out of its folder (or to the private overlay), and every hard link.
+
+    A hard link is the same file under a second name (content/x.md sharing data/private.yaml):
+    nothing tells where its contents come from, so none is read or published."""
     private = (root / "data" / PRIVATE_FILE).resolve()
     problems = []
     for folder in PROJECT_FOLDERS:
@@ -145,28 +148,8 @@ def link_problems(root: Path) -> list[Problem]:
                 path = Path(parent) / name
                 if path.is_symlink() and not _leads_inside(path, base.resolve(), private):
                     problems.append(Problem(path.relative_to(root).as_posix(), 1, 1, "symlink_outside", {"folder": folder}))
-    return problems
-
-
-_TITLE_LINE = re.compile(r"^title:[ \t]*(.*)$", re.M)
-
-
-def content_title_problems(root: Path) -> list[Problem]:
-    """A content/ page's front-matter title follows the rule of mkdocs.yml values (see build.py)."""
-    problems = []
-    content = (root / "content").resolve()
-    for page in sorted((root / "content").rglob("*.md")):
-        if not page.is_file() or not page.resolve().is_relative_to(content):
-            continue  # links out of content/ are link_problems' business: never read
-        text = page.read_text(encoding="utf-8", errors="replace")
-        front = text[: text.find("\n---", 3)] if text.startswith("---") else ""
-        for match in _TITLE_LINE.finditer(front):
-            try:
-                model.check_theme_text(match[1].strip().strip("\"'"))
-            except PydanticCustomError as err:
-                line = front.count("\n", 0, match.start()) + 1
-                display = page.relative_to(root).as_posix()
-                problems.append(Problem(display, line, match.start(1) - match.start() + 1, err.type, err.context or {}))
+                elif name in files and not path.is_symlink() and path.lstat().st_nlink > 1:
+                    problems.append(Problem(path.relative_to(root).as_posix(), 1, 1, "hard_link", {}))
     return problems
 
 
@@ -179,7 +162,7 @@ def _leads_inside(link: Path, folder: Path, private: Path) -> bool:
 
 
 def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded, context: dict) -> BaseModel | None:
-    if any(p.code == "symlink_outside" and (display + "/").startswith(p.file + "/") for p in result.problems):
+    if any(p.code in ("symlink_outside", "hard_link") and (display + "/").startswith(p.file + "/") for p in result.problems):
         return None  # reported, and not read (the file, or the data/ folder, is such a link)
     if not path.exists():
         result.problems.append(Problem(display, 1, 1, "file_missing", {"expected": display}))
@@ -233,7 +216,8 @@ def _data_path(yf: YamlFile, loc: tuple) -> tuple:
     return path
 
 
-def _got(value: object) -> str:
+def got_text(value: object) -> str:
+    """A value as a problem quotes it: short, and a list or mapping as […] or {…}."""
     if value is None:
         return "null"
     if isinstance(value, list):
@@ -256,22 +240,22 @@ def _problem_from_error(yf: YamlFile, detail: dict, file_model: type[BaseModel])
         hint = ("did_you_mean", {"suggestion": close[0]}) if close else ("allowed_fields", {"allowed": ", ".join(allowed)})
         return yf.problem(path, "extra_forbidden", key=True, field=loc[-1], hint=hint)
     if kind in _SIMPLE_TYPES:
-        return yf.problem(path, _SIMPLE_TYPES[kind], got=_got(value))
+        return yf.problem(path, _SIMPLE_TYPES[kind], got=got_text(value))
     if kind in _DATE_ERRORS:
-        return yf.problem(path, "date_invalid", value=_got(value))
+        return yf.problem(path, "date_invalid", value=got_text(value))
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("' or '", "', '")
-        return yf.problem(path, "literal_error", value=_got(value), expected=expected)
+        return yf.problem(path, "literal_error", value=got_text(value), expected=expected)
     if kind == "string_pattern_mismatch":
         hint = f"format_{field_name}" if field_name in _FORMATS else "format_other"
-        return yf.problem(path, "pattern_mismatch", value=_got(value), format=(hint, {}))
+        return yf.problem(path, "pattern_mismatch", value=got_text(value), format=(hint, {}))
     if kind == "too_short":
         return yf.problem(path, "too_short", min=ctx.get("min_length", 1))
     if kind == "string_too_short":
         return yf.problem(path, "string_too_short")
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         limit = next((f"{op} {ctx[k]}" for k, op in (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<")) if k in ctx), "")
-        return yf.problem(path, "number_range", value=_got(value), limit=limit)
+        return yf.problem(path, "number_range", value=got_text(value), limit=limit)
     if kind in CATALOG:
         # A problem with one language of a text points at that language: its value when the
         # value is what is wrong, else its key.

@@ -124,6 +124,23 @@ CATALOG: dict[str, str] = {
     "mkdocs_why_elsewhere": "it would load a file from outside the site, which the pages' Content-Security-Policy forbids (give a path of the site's own, such as assets/guide/x.css, or remove it)",
     "mkdocs_why_fixed": "guide build relies on it (write {expected}, or leave it out)",
     "mkdocs_extension": "the Markdown extension '{name}' is not one the guide allows: some read files or run code while the site is built (use one of: {allowed})",
+    # --- hardening round 2 (issue 24): content/ is as untrusted as data/
+    "hard_link": "this file is a hard link: it shares its contents with another file (perhaps data/private.yaml), which would be read or published with it (replace it with a copy of the file)",
+    "content_file_type": "this kind of file cannot be in content/: only Markdown pages and pictures ({allowed}) (remove it, or save the picture in one of those formats)",
+    "picture_mismatch": "the file is not a {suffix} picture, though its name says so (save it again in that format, or give it the right name)",
+    "svg_doctype": "the SVG picture has a DOCTYPE or entity declarations (remove them, or export the picture again)",
+    "svg_element": "the SVG picture contains <{element}>, which can run script or show something from elsewhere (remove it, or save the picture as PNG)",
+    "svg_attribute": "the SVG picture has the attribute {attribute}, which runs script (remove it, or save the picture as PNG)",
+    "svg_reference": "the SVG picture refers to something outside itself ('{value}') (keep everything inside the file, or save the picture as PNG)",
+    "svg_invalid": "the SVG picture is not well-formed XML ({detail}) (export the picture again)",
+    "front_matter_shape": "the front matter between the --- lines is not a list of 'key: value' lines (write it as title: ...)",
+    "front_matter_key": "'{field}' cannot be set in a page's front matter (allowed: {allowed})",
+    "front_matter_text": "'{field}' must be one line of plain text (remove the line breaks and control characters)",
+    "page_tag": "<{tag}> cannot be used in a page (write it in Markdown; the HTML a page may hold is plain formatting such as <span>, <br> or <details>)",
+    "page_attribute": "the attribute {attribute} cannot be used in a page (remove it: event handlers and inline styles do not work on this site; a table column aligned with ':' makes a style too)",
+    "page_address": "the address '{value}' cannot be used in a page (link to a page of the guide or to an address starting with https://, mailto: or tel:; a picture must be a file in content/)",
+    "page_id": "the id '{value}' cannot be used in a page (ids starting with __ or guide belong to the site itself; use letters, digits, - and _)",
+    "page_markup": "'{text}' cannot be used in a page (remove it; an HTML comment may hold only plain words)",
 }
 
 

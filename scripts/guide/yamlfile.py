@@ -129,6 +129,17 @@ def _read_yaml(path: Path, display: str) -> YamlFile:
         line, column = _position_of(text, text.index("\r"))
         result.problems.append(Problem(display, line, column, "crlf"))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _parse_text(text, result)
+
+
+def parse_yaml_text(text: str, display: str) -> YamlFile:
+    """Parse YAML that is already text (a page's front matter, read with the page), as `read_yaml` does."""
+    with collector_paused():
+        return _parse_text(text, YamlFile(display))
+
+
+def _parse_text(text: str, result: YamlFile) -> YamlFile:
+    display = result.path
     line, counted = 1, 0
     for tab in _TAB_INDENT.finditer(text):  # the first tab in each line's indentation
         line += text.count("\n", counted, tab.start())

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import PHONE, _QuietHandler, wait_until
+from conftest import PHONE, WATCH, _QuietHandler, wait_until
 from hostile import PAYLOAD, build_poisoned
 
 pytestmark = pytest.mark.browser
@@ -23,37 +23,6 @@ PAGE_TYPES = [
     "agencies/example-counter/higashi-1/", "areas/", "areas/higashi/", "programs/", "programs/kakuu-taisou/",
     "about/", "404.html", "en/", "en/agencies/kakuu-soudan-center/", "en/finder/",
 ]
-# Collects what the browser reports, from before the page's own scripts run.
-WATCH = """
-window.__violations = [];
-document.addEventListener('securitypolicyviolation',
-  e => window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
-"""
-
-
-@pytest.fixture
-def watched(browser):
-    """A phone-sized page that records dialogs and CSP violations; the test ends by asserting there were none."""
-    context = browser.new_context(viewport=PHONE, locale="ja-JP", timezone_id="Asia/Tokyo")
-    context.add_init_script(WATCH)
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    dialogs, console = [], []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("console", lambda message: console.append(message.text) if "Content Security Policy" in message.text else None)
-
-    def visit(url: str) -> None:
-        page.goto(url)
-        page.wait_for_load_state("load")
-        page.wait_for_timeout(200)  # late scripts (the finder, the badge) get their turn
-
-    yield page, visit
-    reported = page.evaluate("window.__violations")
-    context.close()
-    assert dialogs == [], f"dialogs: {dialogs}"
-    assert reported == [] and console == [], f"CSP violations: {reported} {console}"
-
-
 @pytest.mark.parametrize("path", PAGE_TYPES)
 def test_every_page_type_carries_the_policy_and_breaks_none_of_it(watched, site_url, path):
     page, visit = watched
