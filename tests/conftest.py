@@ -33,7 +33,7 @@ GUIDES = {"guide": REPO, "minimal": MINIMAL, "small": FIXTURES / "small"}
 # --- the quick tier: `./dev test --quick` runs every test but these (pytest -m "not browser and not slow")
 
 # Fixtures that build a whole site: a test that asks for one is a `slow` test, wherever it is.
-BUILDING_FIXTURES = {"built", "small_built", "poisoned", "fixture_site", "built_guide", "minimal_built", "variant_built", "printed", "big", "previewed", "original", "english_output"}
+BUILDING_FIXTURES = {"built", "small_built", "poisoned", "fixture_site", "built_guide", "minimal_built", "variant_built", "printed", "big", "previewed", "original", "english_output", "hostile_but_allowed", "hostile_site"}
 
 
 def pytest_collection_modifyitems(items):

@@ -127,6 +127,17 @@ def test_a_broken_theme_override_fails_without_touching_the_site(built, tmp_path
     assert (root / "site" / "index.html").read_bytes() == before
 
 
+def test_a_missing_theme_folder_is_a_message_not_a_traceback(built, tmp_path, capsys):
+    root = copy_guide(tmp_path / "guide")
+    shutil.copytree(built / "site", root / "site")
+    before = (root / "site" / "index.html").read_bytes()
+    shutil.rmtree(root / "overrides")  # MkDocs refuses the configuration itself: there is no page to blame
+    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts", "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "UnboundLocalError" not in err and "custom_dir" in err
+    assert (root / "site" / "index.html").read_bytes() == before
+
+
 def test_the_build_warns_when_the_holiday_table_runs_out(tmp_path, capsys):
     root = copy_guide(tmp_path / "guide")
     # The holidays package knows Japanese holidays up to 2099; the badge needs two years ahead.

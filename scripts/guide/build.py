@@ -577,10 +577,13 @@ def run_mkdocs(config_file: Path, *, dirty: bool = False) -> None:
     logger.setLevel(logging.WARNING)
     warnings = _Warnings()
     logger.addHandler(warnings)
+    config = None
     try:
         config = load_config(config_file=str(config_file))
         mkdocs_build(config, dirty=dirty)
     except Abort as err:  # strict mode: every warning is a mistake in the pages
+        if config is None:  # the configuration itself (theme folder, settings) was refused
+            raise BuildError(f"MkDocs ({config_file.name}): " + "; ".join(warnings.messages or [str(err)])) from None
         docs, root = Path(config["docs_dir"]), config_file.parent.parent
         lines = [explain_mkdocs_warning(m, docs, root) for m in warnings.messages] or [str(err)]
         raise BuildError("\n".join(lines)) from None
