@@ -2,7 +2,7 @@
 
 The minimal fixture guide is built once with a private overlay planted; the real data is
 the session's `built` guide (conftest).  HSDS is checked against the official HSDS 3.0
-schemas in ../shared/reference/hsds-3.0/, resolving their relative `$ref`s through a
+schemas vendored in scripts/guide/standards/hsds-3.0/ (CC BY-SA 4.0, see its NOTICE), resolving their relative `$ref`s through a
 `referencing` registry, with format checking on (ids are UUIDs).
 """
 
@@ -30,9 +30,7 @@ from guide.cli import main
 from guide.exports import standard_csv
 from guide.exports.common import katakana
 
-HSDS_SCHEMAS = REPO.parent.parent / "shared" / "reference" / "hsds-3.0" / "schema"
-if not HSDS_SCHEMAS.is_dir():  # a checkout beside ../shared, or the worktree layout
-    HSDS_SCHEMAS = Path("/work/shared/reference/hsds-3.0/schema")
+HSDS_SCHEMAS = REPO / "scripts" / "guide" / "standards" / "hsds-3.0"
 HSDS_FILES = {"organizations.json": "organization.json", "services.json": "service.json",
               "taxonomies.json": "taxonomy.json", "taxonomy_terms.json": "taxonomy_term.json"}
 
