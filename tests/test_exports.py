@@ -71,14 +71,21 @@ SCRIPT = "</script><script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def variant_built(tmp_path_factory) -> Path:
-    """The minimal guide changed three ways: its own licence, a program whose dates are all past
-    (left with a yearly rule, which has no dates to put in a calendar), and markup in a summary."""
+    """The minimal guide changed: its own licence, markup in a summary, and a program of each phase:
+    the course's dates are all past (left with a yearly rule, which has no dates to put in a
+    calendar: current), the exercise group has only a date ahead (not yet), the salon's planned
+    period is over (ended)."""
     monthly = '        - frequency: monthly\n          nth: [2]\n          days: [wed]\n          times: ["14:00-15:30"]\n'
+    weekly = '      recurrence:\n        - frequency: weekly\n          days: [tue, fri]\n          times: ["10:00-11:00"]\n'
     return build_minimal(
         tmp_path_factory.mktemp("variant"),
         {
             "site.yaml": [("stale_after_days: 365", "stale_after_days: 365\ndata_licence: {name: CC0 1.0}")],
-            "programs.yaml": [(monthly, ""), ("2026-12-09", "2026-11-09"), ("2027-01-13", "2026-10-14")],
+            "programs.yaml": [(monthly, ""), ("2026-12-09", "2026-11-09"), ("2027-01-13", "2026-10-14"),
+                              (weekly, '      sessions:\n        - {date: 2027-02-05, times: "10:00-11:00"}\n'),
+                              ("      note: {ja: 日程は決まり次第お知らせします}\n",
+                               "      note: {ja: 日程は決まり次第お知らせします}\n    period:\n      end: 2026-03-31\n"
+                               "      source: {document: test-list-2026, section: 地域の集いの場}\n")],
             "agencies.yaml": [("生活の困りごとを何でも受け付ける架空の窓口です。", SCRIPT)],
         },
     )
@@ -124,6 +131,24 @@ def test_hsds_validates_against_the_official_schemas_with_formats_checked(any_si
 def test_the_format_checker_does_catch_a_non_uuid_id(hsds_registry):
     validator = hsds_validator(hsds_registry, "organization.json")
     assert not validator.is_valid({"id": "kakuu-soudan-center", "name": "x", "description": "y"})
+
+
+def test_hsds_status_follows_the_programs_phase_as_its_page_shows_it(variant_built):
+    site = variant_built / "site"
+    services = json.loads((site / "data" / "hsds" / "services.json").read_text(encoding="utf-8"))
+    status = {s["name"]: s["status"] for s in services}
+    assert status["架空家計講座"] == "active"  # current: a yearly rule, past dates, no end
+    assert status["架空いきいき体操"] == "active"  # not yet: its one date is ahead
+    assert status["架空ふれあいサロン"] == "inactive"  # ended: planned until 2026-03-31
+    assert "program__ended" in (site / "programs" / "kakuu-salon" / "index.html").read_text(encoding="utf-8")
+    for current in ("kakuu-kouza", "kakuu-taisou"):
+        assert "program__ended" not in (site / "programs" / current / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_program_without_any_date_or_end_is_current_in_hsds(minimal_built):
+    services = json.loads((minimal_built / "site" / "data" / "hsds" / "services.json").read_text(encoding="utf-8"))
+    salon = next(s for s in services if s["name"] == "架空ふれあいサロン")
+    assert salon["status"] == "active"  # dates to be announced, no period: current, as its page shows it
 
 
 def test_hsds_ids_are_the_same_in_every_build(minimal_built, tmp_path):

@@ -360,9 +360,9 @@ class HsdsBuilder:
 
     def program_service(self, program: Program) -> dict:
         service_id = self.id("service", "program", program.id)
-        upcoming = any(s.date >= self.today for s in program.schedule.sessions)
-        ongoing = bool(program.schedule.recurrence) or program.schedule.dates_announced_later or upcoming
-        entry = {"id": service_id, "name": self.text(program.name), "status": "active" if ongoing else "inactive"}
+        # HSDS has no "not yet": a program still to start is active, as its page lists it.
+        status = "inactive" if program.phase(self.today) == "ended" else "active"
+        entry = {"id": service_id, "name": self.text(program.name), "status": status}
         if program.organiser:
             entry["organization_id"] = self.id("organization", program.organiser)
         if program.description:
