@@ -1,0 +1,83 @@
+"""No cell we write runs as a spreadsheet formula, and `guide import` reads such a cell back whole.
+
+A cell beginning with =, +, -, @, a tab or a carriage return is written with a leading apostrophe
+(OWASP's advice against CSV injection): 「+81-86-900-0001」 stays a phone number instead of the sum
+−0833 and a name 「=HYPERLINK(…)」 stays text.  Export → import of such values changes nothing.
+"""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import copy_guide
+from guide.formulas import neutralised, restored
+from test_export import as_repository
+
+HYPERLINK = '=HYPERLINK("https://example.jp/","架空")'
+# Values that begin with each formula start, in fields `guide export` writes.
+FORMULA_LIKE = {
+    "agencies.yaml": [
+        ("      ja: 架空相談センター\n", f"      ja: '{HYPERLINK}'\n"),
+        ('      - number: "086-900-0001"', '      - number: "+81-86-900-0001"'),
+        ("building: {ja: テスト会館 2F,", "building: {ja: \"@テスト会館 2F\","),
+        ("description: {ja: 家計と借金の相談}", "description: {ja: \"-家計と借金の相談\"}"),
+    ],
+    "programs.yaml": [("name: {ja: 架空家計講座}", "name: {ja: \"+架空家計講座\"}")],
+}
+
+
+@pytest.fixture
+def formula_guide(tmp_path):
+    root = copy_guide(tmp_path / "guide")
+    for name, replacements in FORMULA_LIKE.items():
+        path = root / "data" / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    return as_repository(root)
+
+
+@pytest.mark.parametrize("text", [HYPERLINK, "+81-86-900-0001", "-1", "@SUM(A1)", "\tx", "\rx", "'quoted", "''", "plain", ""])
+def test_restored_undoes_neutralised(text):
+    assert restored(neutralised(text)) == text
+
+
+def test_a_formula_start_gets_an_apostrophe_and_nothing_else_changes():
+    assert neutralised("+81-86-900-0001") == "'+81-86-900-0001"
+    assert neutralised(HYPERLINK) == "'" + HYPERLINK
+    assert neutralised("086-900-0001") == "086-900-0001"
+    assert neutralised("架空相談センター") == "架空相談センター"
+    assert restored("'a city's own apostrophe") == "'a city's own apostrophe"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("kind", ["agencies", "programs"])
+def test_export_then_import_of_formula_like_values_changes_nothing(formula_guide, run_guide, tmp_path, fmt, kind):
+    sheet = tmp_path / f"{kind}.{fmt}"
+    assert run_guide("export", kind, "--format", fmt, "--output", sheet, "--root", formula_guide).code == 0
+    before = (formula_guide / "data" / f"{kind}.yaml").read_bytes()
+    result = run_guide("import", kind, sheet, "--root", formula_guide)
+    assert result.code == 0, result.err
+    assert "変更はありません" in result.out
+    assert (formula_guide / "data" / f"{kind}.yaml").read_bytes() == before
+
+
+def test_the_xlsx_holds_text_where_the_data_looks_like_a_formula(formula_guide, run_guide, tmp_path):
+    sheet = tmp_path / "agencies.xlsx"
+    run_guide("export", "agencies", "--output", sheet, "--root", formula_guide)
+    cells = [c for row in load_workbook(sheet).active.iter_rows(min_row=2) for c in row if c.value]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    values = {c.value for c in cells}
+    assert "'" + HYPERLINK in values and "'+81-86-900-0001" in values and "'@テスト会館 2F" in values
+
+
+def test_the_csv_export_starts_no_cell_with_a_formula_character(formula_guide, run_guide, tmp_path):
+    sheet = tmp_path / "agencies.csv"
+    run_guide("export", "agencies", "--format", "csv", "--output", sheet, "--root", formula_guide)
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'-家計と借金の相談" in {cell for row in rows for cell in row}
