@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from conftest import copy_guide
 from guide.formulas import neutralised, restored
-from test_export import as_repository
+from test_export import as_repository, assert_export_then_import_changes_nothing
 
 HYPERLINK = '=HYPERLINK("https://example.jp/","架空")'
 # Values that begin with each formula start, in fields `guide export` writes.
@@ -57,13 +57,7 @@ def test_a_formula_start_gets_an_apostrophe_and_nothing_else_changes():
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 @pytest.mark.parametrize("kind", ["agencies", "programs"])
 def test_export_then_import_of_formula_like_values_changes_nothing(formula_guide, run_guide, tmp_path, fmt, kind):
-    sheet = tmp_path / f"{kind}.{fmt}"
-    assert run_guide("export", kind, "--format", fmt, "--output", sheet, "--root", formula_guide).code == 0
-    before = (formula_guide / "data" / f"{kind}.yaml").read_bytes()
-    result = run_guide("import", kind, sheet, "--root", formula_guide)
-    assert result.code == 0, result.err
-    assert "変更はありません" in result.out
-    assert (formula_guide / "data" / f"{kind}.yaml").read_bytes() == before
+    assert_export_then_import_changes_nothing(run_guide, formula_guide, tmp_path / f"{kind}.{fmt}", kind, fmt)
 
 
 def test_the_xlsx_holds_text_where_the_data_looks_like_a_formula(formula_guide, run_guide, tmp_path):
