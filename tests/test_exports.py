@@ -245,31 +245,71 @@ def test_csv_header_is_the_standards_column_list_in_order(any_site, name):
     assert all(len(row) == len(rows[0]) for row in rows)
 
 
-def test_facility_rows_hold_agencies_and_branches_with_empty_unknowns(minimal_built):
-    header, *rows = read_standard_csv(minimal_built / "site" / "data" / "public_facilities.csv")
-    table = {row[header.index("ID")]: dict(zip(header, row, strict=True)) for row in rows}
-    assert set(table) == {"kakuu-soudan-center", "example-counter", "example-counter/higashi-1", "example-counter/nishi-1", "kakuu-kakei"}
-    center = table["kakuu-soudan-center"]
+# The 推奨データセット (v1) headers, as the sources cited in standards/*.csv print them.
+V1_FACILITIES = ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名", "名称", "名称_カナ", "名称_通称", "POIコード",
+                 "住所", "方書", "緯度", "経度", "電話番号", "内線番号", "法人番号", "団体名", "利用可能曜日", "開始時間", "終了時間",
+                 "利用可能日時特記事項", "説明", "バリアフリー情報", "URL", "備考"]
+V1_EVENTS = ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名", "イベント名", "イベント名_カナ", "イベント名_英語",
+             "開始日", "終了日", "開始時間", "終了時間", "開始日時特記事項", "説明", "料金(基本)", "料金(詳細)", "連絡先名称",
+             "連絡先電話番号", "連絡先内線番号", "主催者", "場所名称", "住所", "方書", "緯度", "経度", "アクセス方法", "駐車場情報",
+             "定員", "参加申込終了日", "参加申込終了時間", "参加申込方法", "URL", "備考"]
+
+
+@pytest.mark.parametrize(("name", "headers"), [("public_facilities", V1_FACILITIES), ("events", V1_EVENTS)])
+def test_the_csvs_carry_exactly_the_v1_headers(any_site, name, headers):
+    assert len(V1_FACILITIES) == 24 and len(V1_EVENTS) == 32
+    assert read_standard_csv(any_site / "data" / f"{name}.csv")[0] == headers
+
+
+def csv_records(path: Path) -> list[dict[str, str]]:
+    header, *rows = read_standard_csv(path)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_facility_rows_hold_agencies_and_branches_in_the_v1_formats(minimal_built):
+    records = csv_records(minimal_built / "site" / "data" / "public_facilities.csv")
+    assert [r["NO"] for r in records] == ["1", "2", "3", "4", "5"]
+    table = {r["名称"]: r for r in records}
+    assert set(table) == {"架空相談センター", "架空健康窓口", "架空健康窓口 東第一分室", "架空健康窓口（西第一）", "架空家計相談室"}
+    center = table["架空相談センター"]
+    assert center["都道府県コード又は市区町村コード"] == "999997"
+    assert (center["都道府県名"], center["市区町村名"]) == ("架空県", "テスト市")
     assert center["名称_カナ"] == "カクウソウダンセンター"
-    assert center["名称_英語"] == ""  # the English name is an unofficial translation
-    assert center["電話番号"] == "086-900-0001" and center["FAX番号"] == "086-900-0002"
-    assert center["内線番号"] == ""
-    assert center["利用可能曜日"] == "月,火,水,木,金,土"
+    assert center["住所"] == "架空県テスト市テスト東区架空町一丁目1-1" and center["方書"] == "テスト会館 2F"
+    assert center["電話番号"] == "086-900-0001" and "FAX 086-900-0002" in center["備考"]
+    assert center["内線番号"] == "" and center["緯度"] == "" and center["法人番号"] == ""
+    assert center["利用可能曜日"] == "月火水木金土"
     assert "祝日は休み" in center["利用可能日時特記事項"]
-    kakei = table["kakuu-kakei"]
-    assert (kakei["開始時間"], kakei["終了時間"]) == ("08:30", "17:15")
-    assert table["example-counter/nishi-1"]["所在地_連結表記"] == ""
-    assert {r["全国地方公共団体コード"] for r in table.values()} == {"999997"}
+    assert center["バリアフリー情報"] == "車いす用トイレあり"
+    kakei = table["架空家計相談室"]
+    assert (kakei["利用可能曜日"], kakei["開始時間"], kakei["終了時間"]) == ("月火水木金", "08:30", "17:15")
+    branch = table["架空健康窓口 東第一分室"]
+    assert branch["名称_カナ"] == "カクウケンコウマドグチ ヒガシダイイチ"  # the agency's reading and the area's, as the finder reads it
+    assert branch["団体名"] == "架空健康窓口"
+    assert table["架空健康窓口（西第一）"]["住所"] == ""  # the documents give no address
 
 
-def test_event_rows_are_the_dated_sessions(minimal_built):
-    header, *rows = read_standard_csv(minimal_built / "site" / "data" / "events.csv")
-    events = [dict(zip(header, row, strict=True)) for row in rows]
-    assert [(e["イベント名"], e["開始日"], e["開始時間"], e["終了時間"]) for e in events] == [
-        ("架空家計講座", "2026-12-09", "14:00", "15:30"),
-        ("架空家計講座", "2027-01-13", "", ""),
-    ]
-    assert events[0]["連絡先電話番号"] == "086-900-0021"
+def test_event_rows_are_the_sessions_and_the_groups_coming_meetings(minimal_built):
+    events = csv_records(minimal_built / "site" / "data" / "events.csv")
+    kouza = [(e["開始日"], e["開始時間"], e["終了時間"], e["開始日時特記事項"]) for e in events if e["イベント名"] == "架空家計講座"]
+    # The sessions, and the second Wednesday of each month after them (the 12/9 and 1/13 meetings are those sessions).
+    assert kouza[:4] == [("2026-12-09", "14:00", "15:30", ""), ("2027-01-13", "", "", "時間は未定"),
+                         ("2027-02-10", "14:00", "15:30", ""), ("2027-03-10", "14:00", "15:30", "")]
+    assert kouza[-1][0] == "2027-11-10"  # the feed's horizon: a year from 2026-11-23
+    first = next(e for e in events if e["イベント名"] == "架空家計講座")
+    assert (first["連絡先電話番号"], first["参加申込終了日"], first["イベント名_カナ"]) == ("086-900-0021", "2026-12-01", "カクウカケイコウザ")
+    taisou = [e["開始日"] for e in events if e["イベント名"] == "架空いきいき体操"]
+    assert taisou[:3] == ["2026-11-24", "2026-11-27", "2026-12-01"]
+    assert "2027-02-23" not in taisou and "2027-01-01" not in taisou  # 天皇誕生日 and the year-end closure: no meeting
+    assert all(date.fromisoformat(d).weekday() in (1, 4) for d in taisou) and taisou[-1] <= "2027-11-23"
+    assert not [e for e in events if e["イベント名"] == "架空ふれあいサロン"]  # dates to be announced: nothing to list
+    assert [e["NO"] for e in events] == [str(n) for n in range(1, len(events) + 1)]
+
+
+def test_an_ended_program_lists_its_past_sessions_but_no_meetings_to_come(variant_built):
+    events = csv_records(variant_built / "site" / "data" / "events.csv")
+    assert [(e["イベント名"], e["開始日"]) for e in events if e["イベント名"] != "架空いきいき体操"] == [
+        ("架空家計講座", "2026-10-14"), ("架空家計講座", "2026-11-09")]
 
 
 def test_readings_become_full_width_katakana():

@@ -7,12 +7,17 @@ A cell beginning with =, +, -, @, a tab or a carriage return is written with a l
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
-from conftest import copy_guide
+from conftest import TODAY, copy_guide
+from guide.exports import standard_csv
+from guide.exports.common import Language
 from guide.formulas import neutralised, restored
+from guide.i18n import translations
+from guide.load import load_guide
 from test_export import as_repository, assert_export_then_import_changes_nothing
 
 HYPERLINK = '=HYPERLINK("https://example.jp/","架空")'
@@ -75,3 +80,13 @@ def test_the_csv_export_starts_no_cell_with_a_formula_character(formula_guide, r
     rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
     assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert "'-家計と借金の相談" in {cell for row in rows for cell in row}
+
+
+def test_a_phone_number_in_the_standard_csv_stays_text(formula_guide):
+    loaded = load_guide(formula_guide, today=date.fromisoformat(TODAY))
+    japanese = Language(loaded.guide, "ja", translations(formula_guide, "ja"))
+    written = standard_csv.write_csv(standard_csv.FACILITIES, standard_csv.facility_rows(loaded.guide, japanese))
+    header, *rows = csv.reader(io.StringIO(written.decode("utf-8-sig")))
+    phones = [row[header.index("電話番号")] for row in rows]
+    assert "'+81-86-900-0001" in phones
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@")]

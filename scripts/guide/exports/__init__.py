@@ -1,7 +1,7 @@
 """Open data from the same source: every export `guide build` writes beside each edition's pages.
 
 Under `<edition>/data/`: the whole dataset as JSON with its JSON Schema, Open Referral
-HSDS 3.0, the 自治体標準オープンデータセット CSVs and iCalendar feeds; `sitemap.xml` at
+HSDS 3.0, the 推奨データセット (v1) CSVs and iCalendar feeds; `sitemap.xml` at
 the edition's root; JSON-LD goes into the pages themselves (`jsonld.py`).  Each module
 reads the typed model only.  CATALOGUE is what the オープンデータ page lists.
 """
@@ -40,8 +40,8 @@ CATALOGUE = [
     ExportFile(f"{DATA_DIR}/hsds/services.json", "Open Referral HSDS 3.0", N_("Services and programs with schedules, categories and languages.")),
     ExportFile(f"{DATA_DIR}/hsds/taxonomies.json", "Open Referral HSDS 3.0", N_("The taxonomies: categories, audiences, program kinds and this guide's extension terms.")),
     ExportFile(f"{DATA_DIR}/hsds/taxonomy_terms.json", "Open Referral HSDS 3.0", N_("The terms of those taxonomies.")),
-    ExportFile(f"{DATA_DIR}/{standard_csv.FACILITIES}.csv", N_("CSV (Local government standard open data set)"), N_("公共施設一覧: agencies and their offices, UTF-8 with BOM.")),
-    ExportFile(f"{DATA_DIR}/{standard_csv.EVENTS}.csv", N_("CSV (Local government standard open data set)"), N_("イベント一覧: dated program sessions, UTF-8 with BOM.")),
+    ExportFile(f"{DATA_DIR}/{standard_csv.FACILITIES}.csv", N_("CSV (recommended municipal open data set, v1)"), N_("公共施設一覧: agencies and their offices, UTF-8 with BOM.")),
+    ExportFile(f"{DATA_DIR}/{standard_csv.EVENTS}.csv", N_("CSV (recommended municipal open data set, v1)"), N_("イベント一覧: program sessions and the coming meetings of regular groups, UTF-8 with BOM.")),
     ExportFile(f"{DATA_DIR}/{CALENDAR_DIR}/{ALL_PROGRAMS_FEED}", "iCalendar", N_("Upcoming program dates for calendar apps; each program page has its own feed.")),
 ]
 
@@ -81,8 +81,8 @@ def write_exports(root: Path, guide: Guide, edition: Edition, editions: list[Edi
     files: dict[str, bytes | str] = {
         f"{DATA_DIR}/guide.json": _json(dataset.dataset(guide, today)),
         f"{DATA_DIR}/{dataset.SCHEMA_FILE}": _json(dataset.dataset_schema()),
-        f"{DATA_DIR}/{standard_csv.FACILITIES}.csv": standard_csv.write_csv(standard_csv.FACILITIES, standard_csv.facility_rows(guide, japanese, english)),
-        f"{DATA_DIR}/{standard_csv.EVENTS}.csv": standard_csv.write_csv(standard_csv.EVENTS, standard_csv.event_rows(guide, japanese, english)),
+        f"{DATA_DIR}/{standard_csv.FACILITIES}.csv": standard_csv.write_csv(standard_csv.FACILITIES, standard_csv.facility_rows(guide, japanese)),
+        f"{DATA_DIR}/{standard_csv.EVENTS}.csv": standard_csv.write_csv(standard_csv.EVENTS, standard_csv.event_rows(guide, japanese, english, today)),
     }
     for name, records in hsds.build_hsds(guide, words, today).files().items():
         files[f"{DATA_DIR}/hsds/{name}"] = _json(records)

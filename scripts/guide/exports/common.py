@@ -97,6 +97,12 @@ def skipped_dates(rule: Recurrence, calendar: Calendar, start: date, end: date) 
     return [day for day in rule_dates(rule, start, end) if day in closed]
 
 
+def meeting_dates(rule: Recurrence, calendar: Calendar, start: date, end: date) -> list[date]:
+    """The days from `start` to `end` a weekly or monthly rule meets: its days less those it skips."""
+    skipped = set(skipped_dates(rule, calendar, start, end))
+    return [day for day in rule_dates(rule, start, end) if day not in skipped]
+
+
 def rrule_byday(rule: Recurrence) -> list[str]:
     """BYDAY parts as RFC 5545 (and HSDS) write them: TU, FR; 2WE for the second Wednesday."""
     return [f"{n}{d[:2].upper()}" for d in rule.days for n in (rule.nth if rule.frequency == "monthly" else [""])]
