@@ -102,6 +102,18 @@ def copy_guide(target: Path, guide: Path = MINIMAL) -> Path:
     return target
 
 
+def edit_data(root: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    """Replace texts in a guide's data files: {file name: [(old, new), …]}, each old text present."""
+    for name, replacements in edits.items():
+        path = root / "data" / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, (name, old)
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
 def plant_staff_only_facts(root: Path) -> Path:
     """A private overlay with values that no public output may ever contain."""
     (root / "data" / "private.yaml").write_text(

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
-from conftest import MINIMAL, REPO, STAFF_EXTENSION, STAFF_NAME, TODAY
+from conftest import MINIMAL, REPO, STAFF_EXTENSION, STAFF_NAME, TODAY, edit_data
 from icalendar import Calendar
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -39,12 +39,7 @@ def build_minimal(root: Path, edits: dict[str, list[tuple[str, str]]] | None = N
     """The minimal fixture (with `edits` to its data files) built with the project's theme, prose and
     catalogs, and a private overlay planted."""
     shutil.copytree(MINIMAL / "data", root / "data")
-    for name, replacements in (edits or {}).items():
-        text = (root / "data" / name).read_text(encoding="utf-8")
-        for old, new in replacements:
-            assert old in text
-            text = text.replace(old, new)
-        (root / "data" / name).write_text(text, encoding="utf-8")
+    edit_data(root, edits or {})
     for name in ("content", "locale", "overrides"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")

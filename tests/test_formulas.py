@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from conftest import TODAY, copy_guide
+from conftest import TODAY, copy_guide, edit_data
 from guide.exports import standard_csv
 from guide.exports.common import Language
 from guide.formulas import neutralised, restored
@@ -35,15 +35,7 @@ FORMULA_LIKE = {
 
 @pytest.fixture
 def formula_guide(tmp_path):
-    root = copy_guide(tmp_path / "guide")
-    for name, replacements in FORMULA_LIKE.items():
-        path = root / "data" / name
-        text = path.read_text(encoding="utf-8")
-        for old, new in replacements:
-            assert old in text
-            text = text.replace(old, new)
-        path.write_text(text, encoding="utf-8")
-    return as_repository(root)
+    return as_repository(edit_data(copy_guide(tmp_path / "guide"), FORMULA_LIKE))
 
 
 @pytest.mark.parametrize("text", [HYPERLINK, "+81-86-900-0001", "-1", "@SUM(A1)", "\tx", "\rx", "'quoted", "''", "plain", ""])
