@@ -404,10 +404,40 @@ def test_agency_branch_and_program_pages_carry_json_ld_with_required_properties(
             (office,) = json_ld(page)
             assert office["@context"] == "https://schema.org" and office["@type"] == "GovernmentOffice" and office["name"]
         for page in (edition / "programs").glob("*/index.html"):
-            (event,) = json_ld(page)
-            assert event["@type"] == "Event" and event["name"]
-            if "eventSchedule" in event:
-                assert event["startDate"] and all(s["scheduleTimezone"] == "Asia/Tokyo" for s in event["eventSchedule"])
+            (program,) = json_ld(page)
+            assert program["name"]
+            if program["@type"] in ("Event", "EventSeries"):  # only with dates, each with the city's offset
+                assert program["eventSchedule"] and all(s["scheduleTimezone"] == "Asia/Tokyo" for s in program["eventSchedule"])
+                assert all(program[key].endswith("+09:00") or "T" not in program[key] for key in ("startDate", "endDate"))
+            else:
+                assert program["@type"] == "Service" and "startDate" not in program and "eventSchedule" not in program
+        assert "branchOf" not in "".join(p.read_text(encoding="utf-8") for p in (edition / "agencies").glob("*/**/index.html"))
+
+
+def program_json_ld(site: Path, program_id: str) -> dict:
+    (data,) = json_ld(site / "programs" / program_id / "index.html")
+    return data
+
+
+def test_a_program_is_an_event_only_with_dates_to_come(minimal_built, variant_built):
+    weekly = program_json_ld(minimal_built / "site", "kakuu-taisou")
+    assert weekly["@type"] == "EventSeries"
+    assert (weekly["startDate"], weekly["endDate"]) == ("2026-11-24T10:00+09:00", "2026-11-24T11:00+09:00")
+    assert program_json_ld(minimal_built / "site", "kakuu-salon")["@type"] == "Service"  # dates to be announced
+    one_date = program_json_ld(variant_built / "site", "kakuu-taisou")
+    assert (one_date["@type"], one_date["startDate"]) == ("Event", "2027-02-05T10:00+09:00")
+    past = program_json_ld(variant_built / "site", "kakuu-kouza")  # its dates are past; a yearly rule has none
+    assert past["@type"] == "Service" and past["provider"] == {"@type": "Organization", "name": "架空家計相談室"}
+    assert program_json_ld(variant_built / "site", "kakuu-salon")["@type"] == "Service"  # ended
+
+
+def test_branches_and_their_agency_name_each_other_as_schema_org_defines(minimal_built):
+    site = minimal_built / "site"
+    (agency,) = json_ld(site / "agencies" / "example-counter" / "index.html")
+    assert [b["url"] for b in agency["subOrganization"]] == [
+        "https://guide.example.jp/agencies/example-counter/higashi-1/", "https://guide.example.jp/agencies/example-counter/nishi-1/"]
+    (branch,) = json_ld(site / "agencies" / "example-counter" / "higashi-1" / "index.html")
+    assert branch["parentOrganization"] == {"@type": "GovernmentOffice", "name": "架空健康窓口", "url": "https://guide.example.jp/agencies/example-counter/"}
 
 
 def test_office_json_ld_has_weekly_hours_and_the_coming_years_closures(minimal_built):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekdays
 
@@ -35,6 +36,12 @@ def stable_id(guide: Guide, kind: str, *ids: str) -> str:
     """A UUID (version 5) derived from a record's kind and ids: stable from build to build."""
     return str(uuid.uuid5(namespace(guide), "/".join((kind, *ids))))
 
+
+
+def utc_offset(timezone: str, day: date) -> str:
+    """The city's UTC offset on `day` as ISO 8601 writes it: +09:00 for Asia/Tokyo."""
+    minutes = int(ZoneInfo(timezone).utcoffset(datetime.combine(day, time(12))).total_seconds() // 60)
+    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def katakana(text: str | None) -> str:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Phone, Program, Recurrence, Text, time_range_minutes
-from .common import Language, rrule_byday, stable_id
+from .common import Language, rrule_byday, stable_id, utc_offset
 
 HSDS_VERSION = "3.0"
 RRULE_DAYS = {day: day[:2].upper() for day in WEEKDAYS}
@@ -88,11 +87,9 @@ class HsdsBuilder:
         self.lang = language.lang
         self.out = HsdsExport()
         self.areas = {a.id: a for a in guide.areas.areas}
-        offset = ZoneInfo(guide.site.city.timezone).utcoffset(datetime(today.year, today.month, today.day))
-        minutes = int(offset.total_seconds() // 60)
-        self.tz_hours = minutes / 60 if minutes % 60 else minutes // 60
-        sign = "+" if minutes >= 0 else "-"
-        self.tz_suffix = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        self.tz_suffix = utc_offset(guide.site.city.timezone, today)
+        hours = (-1 if self.tz_suffix[0] == "-" else 1) * (int(self.tz_suffix[1:3]) + int(self.tz_suffix[4:]) / 60)
+        self.tz_hours = int(hours) if hours.is_integer() else hours  # HSDS: the offset in hours, 9 or 5.5
 
     # --- small helpers
 
