@@ -476,6 +476,37 @@ def test_the_sitemap_lists_every_public_page_with_lastmod_from_last_verified(min
         assert listed[base + "programs/kakuu-salon/"] == "2026-11-01"
 
 
+class _Alternates(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") == "alternate" and "hreflang" in attrs:
+            self.links.append((attrs["hreflang"], attrs["href"]))
+
+
+def page_alternates(page: Path) -> list[tuple[str, str]]:
+    parser = _Alternates()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.links
+
+
+def test_every_page_and_its_sitemap_entry_name_each_language_once_and_x_default(minimal_built):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    for edition, base in ((minimal_built / "site", "https://guide.example.jp/"), (minimal_built / "site" / "en", "https://guide.example.jp/en/")):
+        sitemap = {u.find("s:loc", ns).text: sorted((a.get("hreflang"), a.get("href")) for a in u.findall("x:link", ns))
+                   for u in ET.parse(edition / "sitemap.xml").getroot().findall("s:url", ns)}
+        assert sitemap
+        for loc, alternates in sitemap.items():
+            path = loc.removeprefix(base)
+            expected = sorted([("ja", f"https://guide.example.jp/{path}"), ("en", f"https://guide.example.jp/en/{path}"),
+                               ("x-default", f"https://guide.example.jp/{path}")])
+            assert alternates == expected, loc
+            assert sorted(page_alternates(edition / path / "index.html")) == expected, loc
+
+
 # --- the オープンデータ page and staff-only facts ---------------------------------------------
 
 

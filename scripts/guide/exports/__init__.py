@@ -104,7 +104,8 @@ def _write_sitemap(guide: Guide, edition: Edition, editions: list[Edition], out:
     if not base:  # a sitemap needs absolute addresses: none without the site's public URL
         return None
     others = [e.prefix for e in editions if e.prefix and e != edition]
-    _write(target, sitemap.sitemap(guide, base, sitemap.public_pages(out, others)))
+    alternates = [(e.lang, e.url(guide)) for e in editions] + [("x-default", e.url(guide)) for e in editions if not e.prefix]
+    _write(target, sitemap.sitemap(guide, base, sitemap.public_pages(out, others), alternates))
     return target
 
 
