@@ -1,7 +1,10 @@
 """Under the Content-Security-Policy every page type works, and nothing from the data runs.
 
 A page fails on any dialog (alert, confirm, prompt) and on any CSP violation the browser
-reports, on the real guide and on a copy whose every text carries a script payload.
+reports, on the real guide and on a copy whose every text carries a script payload.  One
+connection is not a violation of the site's own: Material's script fetches sitemap.xml beside each
+hreflang alternate, which names the page at the site's public address: 'self' where the site is
+published, another origin here on localhost (blocked all the same).
 """
 
 from __future__ import annotations
@@ -48,10 +51,16 @@ def watched(browser):
         page.wait_for_timeout(200)  # late scripts (the finder, the badge) get their turn
 
     yield page, visit
-    reported = page.evaluate("window.__violations")
+    reported = [v for v in page.evaluate("window.__violations") if not _own_sitemap(v.split(" ")[1])]
+    console = [m for m in console if not any(_own_sitemap(word.strip("'")) for word in m.split(" "))]
     context.close()
     assert dialogs == [], f"dialogs: {dialogs}"
     assert reported == [] and console == [], f"CSP violations: {reported} {console}"
+
+
+def _own_sitemap(url: str) -> bool:
+    """A sitemap.xml at the fixture's public address (data/site.yaml url)."""
+    return url.startswith("https://guide.example.jp/") and url.endswith("/sitemap.xml")
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
@@ -86,8 +95,8 @@ def test_an_inline_script_would_be_blocked_and_reported(browser, site_url):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(site_url + "agencies/kakuu-soudan-center/")
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"alert(1)\">')")
-    wait_until(page, "window.__violations.length > 0")
-    assert "script-src" in page.evaluate("window.__violations[0]") and dialogs == []
+    wait_until(page, "window.__violations.some(v => v.startsWith('script-src'))")
+    assert dialogs == []
     context.close()
 
 
