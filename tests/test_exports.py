@@ -12,7 +12,8 @@ import csv
 import io
 import json
 import shutil
-from datetime import date, datetime
+import uuid
+from datetime import date, datetime, time
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -193,6 +194,115 @@ def test_guide_report_counts_records_hsds_cannot_fully_represent(minimal_copy, r
     result = run_guide("report", "--root", minimal_copy, "--today", TODAY, "--lang", "en")
     assert "Records exported to HSDS without a field it requires (1)" in result.out
     assert "example-counter/higashi-1: address without postal code" in result.out
+
+
+# HSDS's tables, as its compiled/tabular.json defines them (read here independently of the exporter).
+HSDS_TABULAR = json.loads((HSDS_SCHEMAS / "compiled" / "tabular.json").read_text(encoding="utf-8"))["properties"]
+PACKAGE_TABLES = ["organization", "service", "location", "service_at_location", "address", "phone", "schedule",
+                  "contact", "language", "accessibility", "attribute", "taxonomy", "taxonomy_term"]
+# Which table each link column names.
+LINKS = {"organization_id": "organization", "service_id": "service", "location_id": "location", "contact_id": "contact",
+         "taxonomy_id": "taxonomy", "taxonomy_term_id": "taxonomy_term", "service_at_location_id": "service_at_location"}
+
+
+def hsds_columns(table: str) -> list[str]:
+    return [name for name, f in HSDS_TABULAR[table]["items"]["properties"].items() if f["type"] not in ("array", "object")]
+
+
+def read_package(edition: Path) -> tuple[dict, dict[str, list[dict[str, str]]]]:
+    package = json.loads((edition / "data" / "hsds" / "datapackage.json").read_text(encoding="utf-8"))
+    tables = {}
+    for resource in package["resources"]:
+        raw = (edition / "data" / "hsds" / resource["path"]).read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf"), "UTF-8 without BOM, as the Data Package standard reads"
+        tables[resource["name"]] = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    return package, tables
+
+
+def typed(field: dict, cell: str):
+    """A cell read as a Table Schema reader reads it (ValueError when it is not of the field's type)."""
+    if field["type"] == "number":
+        return float(cell)
+    if field["type"] == "date":
+        return date.fromisoformat(cell)
+    if field["type"] == "time":
+        return time.fromisoformat(cell)
+    if field.get("format") == "uuid":
+        return str(uuid.UUID(cell))
+    if field.get("format") == "uri" and not cell.startswith(("https://", "http://", "mailto:", "tel:")):
+        raise ValueError(cell)
+    if field.get("format") == "email" and "@" not in cell:
+        raise ValueError(cell)
+    return cell
+
+
+def test_the_hsds_data_package_describes_every_table_as_hsds_defines_it(any_site):
+    for edition in edition_dirs(any_site):
+        package, tables = read_package(edition)
+        assert package["profile"] == "tabular-data-package"
+        assert [r["name"] for r in package["resources"]] == PACKAGE_TABLES
+        for resource in package["resources"]:
+            hsds = HSDS_TABULAR[resource["name"]]["items"]
+            assert resource["path"] == hsds["path"] and resource["profile"] == "tabular-data-resource"
+            fields = resource["schema"]["fields"]
+            assert [f["name"] for f in fields] == hsds_columns(resource["name"])
+            required = set(hsds.get("required", [])) | set(hsds.get("tabular_required", []))
+            assert {f["name"] for f in fields if f["constraints"]["required"]} == required & {f["name"] for f in fields}
+            assert {f["type"] for f in fields} <= {"string", "number", "date", "time", "datetime"}
+            header = (edition / "data" / "hsds" / resource["path"]).read_text(encoding="utf-8").splitlines()[0]
+            assert header.split(",") == hsds_columns(resource["name"])
+        assert all(tables[name] for name in ("organization", "service", "location", "phone", "schedule", "attribute", "taxonomy_term"))
+
+
+def test_every_hsds_table_cell_reads_as_its_type_and_every_row_validates(any_site, hsds_registry):
+    for edition in edition_dirs(any_site):
+        package, tables = read_package(edition)
+        for resource in package["resources"]:
+            rows, fields = tables[resource["name"]], resource["schema"]["fields"]
+            validator = hsds_validator(hsds_registry, f"{resource['name']}.json")
+            for n, row in enumerate(rows):
+                where = f"{resource['path']}:{n + 2}"
+                record = {}
+                for field in fields:
+                    cell = row[field["name"]]
+                    assert cell or not field["constraints"]["required"], (where, field["name"])
+                    if cell:
+                        typed(field, cell)
+                        record[field["name"]] = float(cell) if field["type"] == "number" else cell
+                assert [e.message for e in validator.iter_errors(record)] == [], where
+            for field in fields:
+                if field["constraints"]["unique"]:
+                    values = [row[field["name"]] for row in rows if row[field["name"]]]
+                    assert len(values) == len(set(values)), (resource["path"], field["name"])
+
+
+def test_every_link_in_the_hsds_tables_names_a_row_that_is_there(any_site):
+    for edition in edition_dirs(any_site):
+        _, tables = read_package(edition)
+        ids = {table: {row["id"] for row in rows} for table, rows in tables.items()}
+        every_id = set().union(*ids.values())
+        for table, rows in tables.items():
+            for row in rows:
+                for column, target in LINKS.items():
+                    assert not row.get(column) or row[column] in ids[target], (table, column, row["id"])
+                assert not row.get("link_id") or row["link_id"] in every_id, (table, row["id"])
+        assert all(row["organization_id"] for row in tables["service"])  # HSDS's tables require it
+
+
+def test_the_hsds_tables_hold_the_records_of_the_json(minimal_built):
+    hsds = minimal_built / "site" / "data" / "hsds"
+    _, tables = read_package(minimal_built / "site")
+    services = json.loads((hsds / "services.json").read_text(encoding="utf-8"))
+    organizations = json.loads((hsds / "organizations.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in tables["service"]] == [s["id"] for s in services]
+    assert [r["id"] for r in tables["organization"]] == [o["id"] for o in organizations]
+    assert {r["id"] for r in tables["location"]} == {loc["id"] for o in organizations for loc in o.get("locations", [])}
+    center = next(r for r in tables["schedule"] if r["opens_at"] == "08:30+09:00")
+    assert (center["freq"], center["byday"], center["timezone"]) == ("WEEKLY", "MO,TU,WE,TH,FR", "9")
+    salon = next(r for r in tables["service"] if r["name"] == "架空ふれあいサロン")
+    organiser = next(r for r in tables["organization"] if r["id"] == salon["organization_id"])
+    assert organiser["name"] == "架空地区社会福祉協議会"  # known only by name: an organization of its own, nothing invented
+    assert organiser["description"] == "このガイドの教室・集まりの主催者。このガイドにはほかの情報はありません。"
 
 
 # --- the JSON dataset -------------------------------------------------------------------
