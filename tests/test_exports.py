@@ -475,6 +475,28 @@ def test_past_only_programs_have_no_feed_and_no_calendar_link(variant_built):
     assert starts and all((s.date() if isinstance(s, datetime) else s) >= date.fromisoformat(TODAY) for s in starts)
 
 
+def test_a_weekly_group_is_followed_to_its_planned_end_and_no_further(tmp_path):
+    site = build_minimal(tmp_path / "planned", {**OBSERVES_HOLIDAYS, "programs.yaml": [
+        *OBSERVES_HOLIDAYS["programs.yaml"],
+        ("    audience: {ja: 65歳以上の方}\n", "    period: {end: 2026-12-31, source: {document: test-leaflet-2026, section: 表面}}\n    audience: {ja: 65歳以上の方}\n")]})
+    site = site / "site"
+    (event,) = Calendar.from_ical((site / "data" / "calendar" / "kakuu-taisou.ics").read_bytes()).walk("VEVENT")
+    assert event["RRULE"]["UNTIL"][0].astimezone(ZoneInfo("Asia/Tokyo")).date() == date(2026, 12, 31)
+    taisou = [e["開始日"] for e in csv_records(site / "data" / "events.csv") if e["イベント名"] == "架空いきいき体操"]
+    assert taisou[-1] == "2026-12-25" and len(taisou) == 10  # Tuesdays and Fridays from 11/24, none after the period
+    (series,) = json_ld(site / "programs" / "kakuu-taisou" / "index.html")
+    assert series["eventSchedule"][0]["endDate"] == "2026-12-31"
+
+
+def test_an_ended_program_has_no_feed_and_no_calendar_link(tmp_path):
+    site = build_minimal(tmp_path / "ended", {"programs.yaml": [
+        ("    audience: {ja: 65歳以上の方}\n", "    period: {end: 2026-10-31, source: {document: test-leaflet-2026, section: 表面}}\n    audience: {ja: 65歳以上の方}\n")]})
+    site = site / "site"
+    assert not (site / "data" / "calendar" / "kakuu-taisou.ics").exists()
+    assert "calendar-link" not in (site / "programs" / "kakuu-taisou" / "index.html").read_text(encoding="utf-8")
+    assert not [e for e in csv_records(site / "data" / "events.csv") if e["イベント名"] == "架空いきいき体操"]
+
+
 def test_program_pages_with_dates_to_come_link_their_feed(minimal_built):
     page = (minimal_built / "site" / "programs" / "kakuu-taisou" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../data/calendar/kakuu-taisou.ics"' in page

@@ -15,7 +15,7 @@ from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekdays
 
 from ..hours import Calendar
 from ..i18n import Texts, default_language
-from ..model import WEEKDAYS, Guide, Recurrence, Text
+from ..model import WEEKDAYS, Guide, Program, Recurrence, Text
 
 RRULE_WEEKDAYS = dict(zip(WEEKDAYS, weekdays, strict=True))
 
@@ -102,6 +102,11 @@ def skipped_dates(rule: Recurrence, calendar: Calendar, start: date, end: date) 
     """The days a rule would fall on but does not meet: public holidays and year-end days it observes."""
     closed = set(closed_days(calendar, start, end, holidays=bool(rule.closed_on_public_holidays), year_end=bool(rule.closed_year_end)))
     return [day for day in rule_dates(rule, start, end) if day in closed]
+
+
+def last_meeting_day(program: Program, horizon: date) -> date:
+    """The last day a program's rules are followed to: the horizon, or its planned period's end if sooner."""
+    return min(horizon, program.period.end) if program.period else horizon
 
 
 def meeting_dates(rule: Recurrence, calendar: Calendar, start: date, end: date) -> list[date]:

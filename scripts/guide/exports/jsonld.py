@@ -19,7 +19,7 @@ from markupsafe import Markup
 from ..hours import Calendar, opening_ranges
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
 from ..pages import url_for
-from .common import Language, closed_days, meeting_dates, skipped_dates, utc_offset
+from .common import Language, closed_days, last_meeting_day, meeting_dates, skipped_dates, utc_offset
 
 HORIZON_DAYS = 365
 SCHEMA_DAYS = {day: f"https://schema.org/{name}" for day, name in zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)}
@@ -153,16 +153,17 @@ class StructuredData:
         """The coming dates as schema.org Schedules, the (start, end) of each, and whether a rule recurs."""
         zone = self.guide.site.city.timezone
         schedules, spans, recurs = [], [], False
+        last = last_meeting_day(program, self.until)
         for rule in program.schedule.recurrence:
-            dates = meeting_dates(rule, self.calendar, self.today, self.until)
+            dates = meeting_dates(rule, self.calendar, self.today, last)
             for times in rule.times if dates else []:
                 a, b = time_range_minutes(times)
                 schedule = {"@type": "Schedule", "repeatFrequency": "P1W" if rule.frequency == "weekly" else "P1M",
                             "byDay": [SCHEMA_DAYS[d] for d in rule.days], "startTime": _clock(a), "endTime": _clock(b),
-                            "startDate": dates[0].isoformat(), "endDate": self.until.isoformat(), "scheduleTimezone": zone}
+                            "startDate": dates[0].isoformat(), "endDate": last.isoformat(), "scheduleTimezone": zone}
                 if rule.frequency == "monthly":
                     schedule["byMonthWeek"] = rule.nth
-                skipped = skipped_dates(rule, self.calendar, self.today, self.until)
+                skipped = skipped_dates(rule, self.calendar, self.today, last)
                 if skipped:
                     schedule["exceptDate"] = [d.isoformat() for d in skipped]
                 schedules.append(schedule)

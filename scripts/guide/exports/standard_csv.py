@@ -24,7 +24,7 @@ from ..hours import Calendar
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, Sourced, time_range_minutes
 from ..normalize import reading
 from .calendar_feed import HORIZON_DAYS
-from .common import Language, katakana, meeting_dates
+from .common import Language, katakana, last_meeting_day, meeting_dates
 
 STANDARDS = Path(__file__).resolve().parent.parent / "standards"
 FACILITIES = "public_facilities"
@@ -184,7 +184,7 @@ def event_rows(guide: Guide, words: Language, english: Language | None, today: d
     for program in guide.programs:
         dates = [(s.date, s.times, s.venue, s.note) for s in program.schedule.sessions]
         if program.phase(today) != "ended":
-            last = min(until, program.period.end) if program.period else until
+            last = last_meeting_day(program, until)
             listed = {s.date for s in program.schedule.sessions}  # a session on a meeting day is that meeting
             for rule in program.schedule.recurrence:
                 meetings = [day for day in meeting_dates(rule, calendar, today, last) if day not in listed]
