@@ -7,6 +7,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -115,6 +116,25 @@ def copy_guide(target: Path, guide: Path = MINIMAL) -> Path:
         shutil.copytree(REPO / name, target / name)
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
     return target
+
+
+def public_sitemap_fetch(report: str) -> bool:
+    """A CSP report of Material's script fetching sitemap.xml beside a page's hreflang alternate, at the
+    fixtures' public address (data/site.yaml url): 'self' where a site is published, another origin
+    on localhost.  The policy blocks it all the same; it is not a violation of the site's own."""
+    return bool(re.search(r"https://guide\.example\.jp/\S*sitemap\.xml", report))
+
+
+def edit_data(root: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    """Replace texts in a guide's data files: {file name: [(old, new), …]}, each old text present."""
+    for name, replacements in edits.items():
+        path = root / "data" / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, (name, old)
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    return root
 
 
 def plant_staff_only_facts(root: Path) -> Path:

@@ -2,7 +2,7 @@
 
 The minimal fixture guide is built once with a private overlay planted; the real data is
 the session's `built` guide (conftest).  HSDS is checked against the official HSDS 3.0
-schemas in ../shared/reference/hsds-3.0/, resolving their relative `$ref`s through a
+schemas vendored in scripts/guide/standards/hsds-3.0/ (CC BY-SA 4.0, see its NOTICE), resolving their relative `$ref`s through a
 `referencing` registry, with format checking on (ids are UUIDs).
 """
 
@@ -12,7 +12,8 @@ import csv
 import io
 import json
 import shutil
-from datetime import date, datetime
+import uuid
+from datetime import date, datetime, time
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
-from conftest import MINIMAL, REPO, STAFF_EXTENSION, STAFF_NAME, TODAY
+from conftest import MINIMAL, REPO, STAFF_EXTENSION, STAFF_NAME, TODAY, edit_data
 from icalendar import Calendar
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -30,9 +31,7 @@ from guide.cli import main
 from guide.exports import standard_csv
 from guide.exports.common import katakana
 
-HSDS_SCHEMAS = REPO.parent.parent / "shared" / "reference" / "hsds-3.0" / "schema"
-if not HSDS_SCHEMAS.is_dir():  # a checkout beside ../shared, or the worktree layout
-    HSDS_SCHEMAS = Path("/work/shared/reference/hsds-3.0/schema")
+HSDS_SCHEMAS = REPO / "scripts" / "guide" / "standards" / "hsds-3.0"
 HSDS_FILES = {"organizations.json": "organization.json", "services.json": "service.json",
               "taxonomies.json": "taxonomy.json", "taxonomy_terms.json": "taxonomy_term.json"}
 
@@ -41,12 +40,7 @@ def build_minimal(root: Path, edits: dict[str, list[tuple[str, str]]] | None = N
     """The minimal fixture (with `edits` to its data files) built with the project's theme, prose and
     catalogs, and a private overlay planted."""
     shutil.copytree(MINIMAL / "data", root / "data")
-    for name, replacements in (edits or {}).items():
-        text = (root / "data" / name).read_text(encoding="utf-8")
-        for old, new in replacements:
-            assert old in text
-            text = text.replace(old, new)
-        (root / "data" / name).write_text(text, encoding="utf-8")
+    edit_data(root, edits or {})
     for name in ("content", "locale", "overrides"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
@@ -73,14 +67,21 @@ SCRIPT = "</script><script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def variant_built(tmp_path_factory) -> Path:
-    """The minimal guide changed three ways: its own licence, a program whose dates are all past
-    (left with a yearly rule, which has no dates to put in a calendar), and markup in a summary."""
+    """The minimal guide changed: its own licence, markup in a summary, and a program of each phase:
+    the course's dates are all past (left with a yearly rule, which has no dates to put in a
+    calendar: current), the exercise group has only a date ahead (not yet), the salon's planned
+    period is over (ended)."""
     monthly = '        - frequency: monthly\n          nth: [2]\n          days: [wed]\n          times: ["14:00-15:30"]\n'
+    weekly = '      recurrence:\n        - frequency: weekly\n          days: [tue, fri]\n          times: ["10:00-11:00"]\n'
     return build_minimal(
         tmp_path_factory.mktemp("variant"),
         {
             "site.yaml": [("stale_after_days: 365", "stale_after_days: 365\ndata_licence: {name: CC0 1.0}")],
-            "programs.yaml": [(monthly, ""), ("2026-12-09", "2026-11-09"), ("2027-01-13", "2026-10-14")],
+            "programs.yaml": [(monthly, ""), ("2026-12-09", "2026-11-09"), ("2027-01-13", "2026-10-14"),
+                              (weekly, '      sessions:\n        - {date: 2027-02-05, times: "10:00-11:00"}\n'),
+                              ("      note: {ja: 日程は決まり次第お知らせします}\n",
+                               "      note: {ja: 日程は決まり次第お知らせします}\n    period:\n      end: 2026-03-31\n"
+                               "      source: {document: test-list-2026, section: 地域の集いの場}\n")],
             "agencies.yaml": [("生活の困りごとを何でも受け付ける架空の窓口です。", SCRIPT)],
         },
     )
@@ -126,6 +127,24 @@ def test_hsds_validates_against_the_official_schemas_with_formats_checked(any_si
 def test_the_format_checker_does_catch_a_non_uuid_id(hsds_registry):
     validator = hsds_validator(hsds_registry, "organization.json")
     assert not validator.is_valid({"id": "kakuu-soudan-center", "name": "x", "description": "y"})
+
+
+def test_hsds_status_follows_the_programs_phase_as_its_page_shows_it(variant_built):
+    site = variant_built / "site"
+    services = json.loads((site / "data" / "hsds" / "services.json").read_text(encoding="utf-8"))
+    status = {s["name"]: s["status"] for s in services}
+    assert status["架空家計講座"] == "active"  # current: a yearly rule, past dates, no end
+    assert status["架空いきいき体操"] == "active"  # not yet: its one date is ahead
+    assert status["架空ふれあいサロン"] == "inactive"  # ended: planned until 2026-03-31
+    assert "program__ended" in (site / "programs" / "kakuu-salon" / "index.html").read_text(encoding="utf-8")
+    for current in ("kakuu-kouza", "kakuu-taisou"):
+        assert "program__ended" not in (site / "programs" / current / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_program_without_any_date_or_end_is_current_in_hsds(minimal_built):
+    services = json.loads((minimal_built / "site" / "data" / "hsds" / "services.json").read_text(encoding="utf-8"))
+    salon = next(s for s in services if s["name"] == "架空ふれあいサロン")
+    assert salon["status"] == "active"  # dates to be announced, no period: current, as its page shows it
 
 
 @pytest.mark.slow
@@ -178,6 +197,115 @@ def test_guide_report_counts_records_hsds_cannot_fully_represent(minimal_copy, r
     assert "example-counter/higashi-1: address without postal code" in result.out
 
 
+# HSDS's tables, as its compiled/tabular.json defines them (read here independently of the exporter).
+HSDS_TABULAR = json.loads((HSDS_SCHEMAS / "compiled" / "tabular.json").read_text(encoding="utf-8"))["properties"]
+PACKAGE_TABLES = ["organization", "service", "location", "service_at_location", "address", "phone", "schedule",
+                  "contact", "language", "accessibility", "attribute", "taxonomy", "taxonomy_term"]
+# Which table each link column names.
+LINKS = {"organization_id": "organization", "service_id": "service", "location_id": "location", "contact_id": "contact",
+         "taxonomy_id": "taxonomy", "taxonomy_term_id": "taxonomy_term", "service_at_location_id": "service_at_location"}
+
+
+def hsds_columns(table: str) -> list[str]:
+    return [name for name, f in HSDS_TABULAR[table]["items"]["properties"].items() if f["type"] not in ("array", "object")]
+
+
+def read_package(edition: Path) -> tuple[dict, dict[str, list[dict[str, str]]]]:
+    package = json.loads((edition / "data" / "hsds" / "datapackage.json").read_text(encoding="utf-8"))
+    tables = {}
+    for resource in package["resources"]:
+        raw = (edition / "data" / "hsds" / resource["path"]).read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf"), "UTF-8 without BOM, as the Data Package standard reads"
+        tables[resource["name"]] = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    return package, tables
+
+
+def typed(field: dict, cell: str):
+    """A cell read as a Table Schema reader reads it (ValueError when it is not of the field's type)."""
+    if field["type"] == "number":
+        return float(cell)
+    if field["type"] == "date":
+        return date.fromisoformat(cell)
+    if field["type"] == "time":
+        return time.fromisoformat(cell)
+    if field.get("format") == "uuid":
+        return str(uuid.UUID(cell))
+    if field.get("format") == "uri" and not cell.startswith(("https://", "http://", "mailto:", "tel:")):
+        raise ValueError(cell)
+    if field.get("format") == "email" and "@" not in cell:
+        raise ValueError(cell)
+    return cell
+
+
+def test_the_hsds_data_package_describes_every_table_as_hsds_defines_it(any_site):
+    for edition in edition_dirs(any_site):
+        package, tables = read_package(edition)
+        assert package["profile"] == "tabular-data-package"
+        assert [r["name"] for r in package["resources"]] == PACKAGE_TABLES
+        for resource in package["resources"]:
+            hsds = HSDS_TABULAR[resource["name"]]["items"]
+            assert resource["path"] == hsds["path"] and resource["profile"] == "tabular-data-resource"
+            fields = resource["schema"]["fields"]
+            assert [f["name"] for f in fields] == hsds_columns(resource["name"])
+            required = set(hsds.get("required", [])) | set(hsds.get("tabular_required", []))
+            assert {f["name"] for f in fields if f["constraints"]["required"]} == required & {f["name"] for f in fields}
+            assert {f["type"] for f in fields} <= {"string", "number", "date", "time", "datetime"}
+            header = (edition / "data" / "hsds" / resource["path"]).read_text(encoding="utf-8").splitlines()[0]
+            assert header.split(",") == hsds_columns(resource["name"])
+        assert all(tables[name] for name in ("organization", "service", "location", "phone", "schedule", "attribute", "taxonomy_term"))
+
+
+def test_every_hsds_table_cell_reads_as_its_type_and_every_row_validates(any_site, hsds_registry):
+    for edition in edition_dirs(any_site):
+        package, tables = read_package(edition)
+        for resource in package["resources"]:
+            rows, fields = tables[resource["name"]], resource["schema"]["fields"]
+            validator = hsds_validator(hsds_registry, f"{resource['name']}.json")
+            for n, row in enumerate(rows):
+                where = f"{resource['path']}:{n + 2}"
+                record = {}
+                for field in fields:
+                    cell = row[field["name"]]
+                    assert cell or not field["constraints"]["required"], (where, field["name"])
+                    if cell:
+                        typed(field, cell)
+                        record[field["name"]] = float(cell) if field["type"] == "number" else cell
+                assert [e.message for e in validator.iter_errors(record)] == [], where
+            for field in fields:
+                if field["constraints"]["unique"]:
+                    values = [row[field["name"]] for row in rows if row[field["name"]]]
+                    assert len(values) == len(set(values)), (resource["path"], field["name"])
+
+
+def test_every_link_in_the_hsds_tables_names_a_row_that_is_there(any_site):
+    for edition in edition_dirs(any_site):
+        _, tables = read_package(edition)
+        ids = {table: {row["id"] for row in rows} for table, rows in tables.items()}
+        every_id = set().union(*ids.values())
+        for table, rows in tables.items():
+            for row in rows:
+                for column, target in LINKS.items():
+                    assert not row.get(column) or row[column] in ids[target], (table, column, row["id"])
+                assert not row.get("link_id") or row["link_id"] in every_id, (table, row["id"])
+        assert all(row["organization_id"] for row in tables["service"])  # HSDS's tables require it
+
+
+def test_the_hsds_tables_hold_the_records_of_the_json(minimal_built):
+    hsds = minimal_built / "site" / "data" / "hsds"
+    _, tables = read_package(minimal_built / "site")
+    services = json.loads((hsds / "services.json").read_text(encoding="utf-8"))
+    organizations = json.loads((hsds / "organizations.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in tables["service"]] == [s["id"] for s in services]
+    assert [r["id"] for r in tables["organization"]] == [o["id"] for o in organizations]
+    assert {r["id"] for r in tables["location"]} == {loc["id"] for o in organizations for loc in o.get("locations", [])}
+    center = next(r for r in tables["schedule"] if r["opens_at"] == "08:30+09:00")
+    assert (center["freq"], center["byday"], center["timezone"]) == ("WEEKLY", "MO,TU,WE,TH,FR", "9")
+    salon = next(r for r in tables["service"] if r["name"] == "架空ふれあいサロン")
+    organiser = next(r for r in tables["organization"] if r["id"] == salon["organization_id"])
+    assert organiser["name"] == "架空地区社会福祉協議会"  # known only by name: an organization of its own, nothing invented
+    assert organiser["description"] == "このガイドの教室・集まりの主催者。このガイドにはほかの情報はありません。"
+
+
 # --- the JSON dataset -------------------------------------------------------------------
 
 
@@ -223,31 +351,71 @@ def test_csv_header_is_the_standards_column_list_in_order(any_site, name):
     assert all(len(row) == len(rows[0]) for row in rows)
 
 
-def test_facility_rows_hold_agencies_and_branches_with_empty_unknowns(minimal_built):
-    header, *rows = read_standard_csv(minimal_built / "site" / "data" / "public_facilities.csv")
-    table = {row[header.index("ID")]: dict(zip(header, row, strict=True)) for row in rows}
-    assert set(table) == {"kakuu-soudan-center", "example-counter", "example-counter/higashi-1", "example-counter/nishi-1", "kakuu-kakei"}
-    center = table["kakuu-soudan-center"]
+# The 推奨データセット (v1) headers, as the sources cited in standards/*.csv print them.
+V1_FACILITIES = ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名", "名称", "名称_カナ", "名称_通称", "POIコード",
+                 "住所", "方書", "緯度", "経度", "電話番号", "内線番号", "法人番号", "団体名", "利用可能曜日", "開始時間", "終了時間",
+                 "利用可能日時特記事項", "説明", "バリアフリー情報", "URL", "備考"]
+V1_EVENTS = ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名", "イベント名", "イベント名_カナ", "イベント名_英語",
+             "開始日", "終了日", "開始時間", "終了時間", "開始日時特記事項", "説明", "料金(基本)", "料金(詳細)", "連絡先名称",
+             "連絡先電話番号", "連絡先内線番号", "主催者", "場所名称", "住所", "方書", "緯度", "経度", "アクセス方法", "駐車場情報",
+             "定員", "参加申込終了日", "参加申込終了時間", "参加申込方法", "URL", "備考"]
+
+
+@pytest.mark.parametrize(("name", "headers"), [("public_facilities", V1_FACILITIES), ("events", V1_EVENTS)])
+def test_the_csvs_carry_exactly_the_v1_headers(any_site, name, headers):
+    assert len(V1_FACILITIES) == 24 and len(V1_EVENTS) == 32
+    assert read_standard_csv(any_site / "data" / f"{name}.csv")[0] == headers
+
+
+def csv_records(path: Path) -> list[dict[str, str]]:
+    header, *rows = read_standard_csv(path)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_facility_rows_hold_agencies_and_branches_in_the_v1_formats(minimal_built):
+    records = csv_records(minimal_built / "site" / "data" / "public_facilities.csv")
+    assert [r["NO"] for r in records] == ["1", "2", "3", "4", "5"]
+    table = {r["名称"]: r for r in records}
+    assert set(table) == {"架空相談センター", "架空健康窓口", "架空健康窓口 東第一分室", "架空健康窓口（西第一）", "架空家計相談室"}
+    center = table["架空相談センター"]
+    assert center["都道府県コード又は市区町村コード"] == "999997"
+    assert (center["都道府県名"], center["市区町村名"]) == ("架空県", "テスト市")
     assert center["名称_カナ"] == "カクウソウダンセンター"
-    assert center["名称_英語"] == ""  # the English name is an unofficial translation
-    assert center["電話番号"] == "086-900-0001" and center["FAX番号"] == "086-900-0002"
-    assert center["内線番号"] == ""
-    assert center["利用可能曜日"] == "月,火,水,木,金,土"
+    assert center["住所"] == "架空県テスト市テスト東区架空町一丁目1-1" and center["方書"] == "テスト会館 2F"
+    assert center["電話番号"] == "086-900-0001" and "FAX 086-900-0002" in center["備考"]
+    assert center["内線番号"] == "" and center["緯度"] == "" and center["法人番号"] == ""
+    assert center["利用可能曜日"] == "月火水木金土"
     assert "祝日は休み" in center["利用可能日時特記事項"]
-    kakei = table["kakuu-kakei"]
-    assert (kakei["開始時間"], kakei["終了時間"]) == ("08:30", "17:15")
-    assert table["example-counter/nishi-1"]["所在地_連結表記"] == ""
-    assert {r["全国地方公共団体コード"] for r in table.values()} == {"999997"}
+    assert center["バリアフリー情報"] == "車いす用トイレあり"
+    kakei = table["架空家計相談室"]
+    assert (kakei["利用可能曜日"], kakei["開始時間"], kakei["終了時間"]) == ("月火水木金", "08:30", "17:15")
+    branch = table["架空健康窓口 東第一分室"]
+    assert branch["名称_カナ"] == "カクウケンコウマドグチ ヒガシダイイチ"  # the agency's reading and the area's, as the finder reads it
+    assert branch["団体名"] == "架空健康窓口"
+    assert table["架空健康窓口（西第一）"]["住所"] == ""  # the documents give no address
 
 
-def test_event_rows_are_the_dated_sessions(minimal_built):
-    header, *rows = read_standard_csv(minimal_built / "site" / "data" / "events.csv")
-    events = [dict(zip(header, row, strict=True)) for row in rows]
-    assert [(e["イベント名"], e["開始日"], e["開始時間"], e["終了時間"]) for e in events] == [
-        ("架空家計講座", "2026-12-09", "14:00", "15:30"),
-        ("架空家計講座", "2027-01-13", "", ""),
-    ]
-    assert events[0]["連絡先電話番号"] == "086-900-0021"
+def test_event_rows_are_the_sessions_and_the_groups_coming_meetings(minimal_built):
+    events = csv_records(minimal_built / "site" / "data" / "events.csv")
+    kouza = [(e["開始日"], e["開始時間"], e["終了時間"], e["開始日時特記事項"]) for e in events if e["イベント名"] == "架空家計講座"]
+    # The sessions, and the second Wednesday of each month after them (the 12/9 and 1/13 meetings are those sessions).
+    assert kouza[:4] == [("2026-12-09", "14:00", "15:30", ""), ("2027-01-13", "", "", "時間は未定"),
+                         ("2027-02-10", "14:00", "15:30", ""), ("2027-03-10", "14:00", "15:30", "")]
+    assert kouza[-1][0] == "2027-11-10"  # the feed's horizon: a year from 2026-11-23
+    first = next(e for e in events if e["イベント名"] == "架空家計講座")
+    assert (first["連絡先電話番号"], first["参加申込終了日"], first["イベント名_カナ"]) == ("086-900-0021", "2026-12-01", "カクウカケイコウザ")
+    taisou = [e["開始日"] for e in events if e["イベント名"] == "架空いきいき体操"]
+    assert taisou[:3] == ["2026-11-24", "2026-11-27", "2026-12-01"]
+    assert "2027-02-23" not in taisou and "2027-01-01" not in taisou  # 天皇誕生日 and the year-end closure: no meeting
+    assert all(date.fromisoformat(d).weekday() in (1, 4) for d in taisou) and taisou[-1] <= "2027-11-23"
+    assert not [e for e in events if e["イベント名"] == "架空ふれあいサロン"]  # dates to be announced: nothing to list
+    assert [e["NO"] for e in events] == [str(n) for n in range(1, len(events) + 1)]
+
+
+def test_an_ended_program_lists_its_past_sessions_but_no_meetings_to_come(variant_built):
+    events = csv_records(variant_built / "site" / "data" / "events.csv")
+    assert [(e["イベント名"], e["開始日"]) for e in events if e["イベント名"] != "架空いきいき体操"] == [
+        ("架空家計講座", "2026-10-14"), ("架空家計講座", "2026-11-09")]
 
 
 def test_readings_become_full_width_katakana():
@@ -308,6 +476,28 @@ def test_past_only_programs_have_no_feed_and_no_calendar_link(variant_built):
     assert starts and all((s.date() if isinstance(s, datetime) else s) >= date.fromisoformat(TODAY) for s in starts)
 
 
+def test_a_weekly_group_is_followed_to_its_planned_end_and_no_further(tmp_path):
+    site = build_minimal(tmp_path / "planned", {**OBSERVES_HOLIDAYS, "programs.yaml": [
+        *OBSERVES_HOLIDAYS["programs.yaml"],
+        ("    audience: {ja: 65歳以上の方}\n", "    period: {end: 2026-12-31, source: {document: test-leaflet-2026, section: 表面}}\n    audience: {ja: 65歳以上の方}\n")]})
+    site = site / "site"
+    (event,) = Calendar.from_ical((site / "data" / "calendar" / "kakuu-taisou.ics").read_bytes()).walk("VEVENT")
+    assert event["RRULE"]["UNTIL"][0].astimezone(ZoneInfo("Asia/Tokyo")).date() == date(2026, 12, 31)
+    taisou = [e["開始日"] for e in csv_records(site / "data" / "events.csv") if e["イベント名"] == "架空いきいき体操"]
+    assert taisou[-1] == "2026-12-25" and len(taisou) == 10  # Tuesdays and Fridays from 11/24, none after the period
+    (series,) = json_ld(site / "programs" / "kakuu-taisou" / "index.html")
+    assert series["eventSchedule"][0]["endDate"] == "2026-12-31"
+
+
+def test_an_ended_program_has_no_feed_and_no_calendar_link(tmp_path):
+    site = build_minimal(tmp_path / "ended", {"programs.yaml": [
+        ("    audience: {ja: 65歳以上の方}\n", "    period: {end: 2026-10-31, source: {document: test-leaflet-2026, section: 表面}}\n    audience: {ja: 65歳以上の方}\n")]})
+    site = site / "site"
+    assert not (site / "data" / "calendar" / "kakuu-taisou.ics").exists()
+    assert "calendar-link" not in (site / "programs" / "kakuu-taisou" / "index.html").read_text(encoding="utf-8")
+    assert not [e for e in csv_records(site / "data" / "events.csv") if e["イベント名"] == "架空いきいき体操"]
+
+
 def test_program_pages_with_dates_to_come_link_their_feed(minimal_built):
     page = (minimal_built / "site" / "programs" / "kakuu-taisou" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../data/calendar/kakuu-taisou.ics"' in page
@@ -347,10 +537,40 @@ def test_agency_branch_and_program_pages_carry_json_ld_with_required_properties(
             (office,) = json_ld(page)
             assert office["@context"] == "https://schema.org" and office["@type"] == "GovernmentOffice" and office["name"]
         for page in (edition / "programs").glob("*/index.html"):
-            (event,) = json_ld(page)
-            assert event["@type"] == "Event" and event["name"]
-            if "eventSchedule" in event:
-                assert event["startDate"] and all(s["scheduleTimezone"] == "Asia/Tokyo" for s in event["eventSchedule"])
+            (program,) = json_ld(page)
+            assert program["name"]
+            if program["@type"] in ("Event", "EventSeries"):  # only with dates, each with the city's offset
+                assert program["eventSchedule"] and all(s["scheduleTimezone"] == "Asia/Tokyo" for s in program["eventSchedule"])
+                assert all(program[key].endswith("+09:00") or "T" not in program[key] for key in ("startDate", "endDate"))
+            else:
+                assert program["@type"] == "Service" and "startDate" not in program and "eventSchedule" not in program
+        assert "branchOf" not in "".join(p.read_text(encoding="utf-8") for p in (edition / "agencies").glob("*/**/index.html"))
+
+
+def program_json_ld(site: Path, program_id: str) -> dict:
+    (data,) = json_ld(site / "programs" / program_id / "index.html")
+    return data
+
+
+def test_a_program_is_an_event_only_with_dates_to_come(minimal_built, variant_built):
+    weekly = program_json_ld(minimal_built / "site", "kakuu-taisou")
+    assert weekly["@type"] == "EventSeries"
+    assert (weekly["startDate"], weekly["endDate"]) == ("2026-11-24T10:00+09:00", "2026-11-24T11:00+09:00")
+    assert program_json_ld(minimal_built / "site", "kakuu-salon")["@type"] == "Service"  # dates to be announced
+    one_date = program_json_ld(variant_built / "site", "kakuu-taisou")
+    assert (one_date["@type"], one_date["startDate"]) == ("Event", "2027-02-05T10:00+09:00")
+    past = program_json_ld(variant_built / "site", "kakuu-kouza")  # its dates are past; a yearly rule has none
+    assert past["@type"] == "Service" and past["provider"] == {"@type": "Organization", "name": "架空家計相談室"}
+    assert program_json_ld(variant_built / "site", "kakuu-salon")["@type"] == "Service"  # ended
+
+
+def test_branches_and_their_agency_name_each_other_as_schema_org_defines(minimal_built):
+    site = minimal_built / "site"
+    (agency,) = json_ld(site / "agencies" / "example-counter" / "index.html")
+    assert [b["url"] for b in agency["subOrganization"]] == [
+        "https://guide.example.jp/agencies/example-counter/higashi-1/", "https://guide.example.jp/agencies/example-counter/nishi-1/"]
+    (branch,) = json_ld(site / "agencies" / "example-counter" / "higashi-1" / "index.html")
+    assert branch["parentOrganization"] == {"@type": "GovernmentOffice", "name": "架空健康窓口", "url": "https://guide.example.jp/agencies/example-counter/"}
 
 
 def test_office_json_ld_has_weekly_hours_and_the_coming_years_closures(minimal_built):
@@ -387,6 +607,37 @@ def test_the_sitemap_lists_every_public_page_with_lastmod_from_last_verified(min
         assert listed[base + "agencies/kakuu-soudan-center/"] == "2026-10-01"
         assert listed[base + "agencies/example-counter/higashi-1/"] == "2026-09-15"
         assert listed[base + "programs/kakuu-salon/"] == "2026-11-01"
+
+
+class _Alternates(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") == "alternate" and "hreflang" in attrs:
+            self.links.append((attrs["hreflang"], attrs["href"]))
+
+
+def page_alternates(page: Path) -> list[tuple[str, str]]:
+    parser = _Alternates()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.links
+
+
+def test_every_page_and_its_sitemap_entry_name_each_language_once_and_x_default(minimal_built):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    for edition, base in ((minimal_built / "site", "https://guide.example.jp/"), (minimal_built / "site" / "en", "https://guide.example.jp/en/")):
+        sitemap = {u.find("s:loc", ns).text: sorted((a.get("hreflang"), a.get("href")) for a in u.findall("x:link", ns))
+                   for u in ET.parse(edition / "sitemap.xml").getroot().findall("s:url", ns)}
+        assert sitemap
+        for loc, alternates in sitemap.items():
+            path = loc.removeprefix(base)
+            expected = sorted([("ja", f"https://guide.example.jp/{path}"), ("en", f"https://guide.example.jp/en/{path}"),
+                               ("x-default", f"https://guide.example.jp/{path}")])
+            assert alternates == expected, loc
+            assert sorted(page_alternates(edition / path / "index.html")) == expected, loc
 
 
 # --- the オープンデータ page and staff-only facts ---------------------------------------------

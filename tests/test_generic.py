@@ -40,8 +40,9 @@ def generator_files() -> list[Path]:
 
 
 def _built(path: Path) -> bool:
-    """Files made by installing, not written by anyone."""
-    return "__pycache__" in path.parts or any(part.endswith(".egg-info") for part in path.parts)
+    """Files made by installing, not written by anyone here; and others' files copied unchanged (HSDS's schemas, see their NOTICE)."""
+    vendored = path.is_relative_to(REPO / "scripts" / "guide" / "standards" / "hsds-3.0")
+    return vendored or "__pycache__" in path.parts or any(part.endswith(".egg-info") for part in path.parts)
 
 
 def guide_terms(root: Path) -> list[str]:

@@ -22,7 +22,7 @@ Where escaping is held (read this before printing a new value in a theme templat
 - MkDocs and Material render mkdocs.yml values and page front matter WITHOUT
   escaping (and sometimes with `| e`).  So:
   * what goes into the generated config (site_name, site_description, the language
-    switcher's names in extra.alternate) is refused by `guide check` when it holds
+    switcher's names in extra.editions) is refused by `guide check` when it holds
     < > & " (model.check_theme_text): those values need no escaping, so raw and `| e`
     both print them once.  Addresses follow the one URL rule (model.URL_PATTERN).
   * page titles in generated front matter are HTML-escaped once by the page
@@ -487,9 +487,15 @@ def write_mkdocs_config(
         "theme": {"language": edition.lang, "custom_dir": str((root / "overrides").resolve())},
         "extra": {
             "content_security_policy": CONTENT_SECURITY_POLICY,  # this file's, over anything mkdocs.yml says
-            # Links are relative to this edition's root; the switcher appends the current page's path.
-            "alternate": [
-                {"name": names[other.lang], "lang": other.lang, "link": up + other.prefix}
+            # Material prints each extra.alternate itself as a link to that edition's home page, which
+            # would contradict the page's own alternates (overrides/main.html): it gets only `true`,
+            # so that its header still includes the switcher (overrides/partials/alternate.html).
+            "alternate": True,
+            # The editions, for the switcher and the page's hreflang links, which append the page's path:
+            # `link` relative to this edition's root, `url` the public address when it is known; the
+            # default edition (at the site root) is also the x-default.
+            "editions": [
+                {"name": names[other.lang], "lang": other.lang, "link": up + other.prefix, "url": other.url(guide), "default": not other.prefix}
                 for other in editions
             ],
         },

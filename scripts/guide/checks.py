@@ -1,21 +1,24 @@
-"""Checks across records: unique ids, references, languages, freshness, hubs."""
+"""Checks across records: unique ids, references, languages, freshness, hubs, staff-only values in public texts."""
 
 from __future__ import annotations
 
 import difflib
 import functools
+import re
 import typing
 from collections.abc import Iterator
 from datetime import date
 
 from pydantic import BaseModel
 
-from .model import Guide, PrivateOverlay, Text
+from .model import Guide, PrivateOverlay, SourceRef, Text
 from .problems import Problem
 from .yamlfile import YamlFile
 
 AGENCIES, PROGRAMS = "data/agencies.yaml", "data/programs.yaml"
 CATEGORIES, AREAS, SOURCES, SITE = "data/categories.yaml", "data/areas.yaml", "data/sources.yaml", "data/site.yaml"
+# What looks like an extension number: 内線 and digits (内線5443, 内線（5443、5444）), ext. 123.
+EXTENSION = re.compile(r"内線\s*[（(:：]?\s*[0-9０-９]+|\bext\.?\s*[0-9]+", re.IGNORECASE)
 
 
 class _Checker:
@@ -122,6 +125,7 @@ class _Checker:
         if closure and closure.source:
             self.ref(SITE, ("city", "year_end_closure", "source", "document"), closure.source.document, sources, ("kind_source", {}), SOURCES)
         self.languages()
+        self.staff_only_values()
         if private is not None:
             for i, contact in enumerate(private.contacts):
                 self.ref("data/private.yaml", ("contacts", i, "agency"), contact.agency, agencies, ("kind_agency", {}), AGENCIES)
@@ -136,9 +140,8 @@ class _Checker:
         elif age > self.guide.site.stale_after_days:
             self.add(file, (*at, "last_verified"), "stale", severity="warning", date=record.last_verified.isoformat(), days=age)
 
-    def languages(self) -> None:
-        declared = {lang.code for lang in self.guide.site.languages}
-        required = [lang.code for lang in self.guide.site.languages if lang.required]
+    def roots(self) -> list[tuple[str, tuple, BaseModel]]:
+        """Every public record with its file and path: what texts are looked for in."""
         roots = [
             (SITE, (), self.guide.site),
             (CATEGORIES, (), self.guide.taxonomy),
@@ -147,7 +150,22 @@ class _Checker:
         ]
         roots += [(AGENCIES, ("agencies", i), a) for i, a in enumerate(self.guide.agencies)]
         roots += [(PROGRAMS, ("programs", i), p) for i, p in enumerate(self.guide.programs)]
-        for file, path, obj in roots:
+        return roots
+
+    def staff_only_values(self) -> None:
+        """A public text or source note that seems to hold an extension number: those are staff-only."""
+        for file, path, obj in self.roots():
+            found = [((*at, lang), text.get(lang)) for at, text in iter_texts(obj, path) for lang in text.languages]
+            found += [((*at, "note"), ref.note) for at, ref in iter_instances(obj, SourceRef, path) if ref.note]
+            for at, value in found:
+                match = EXTENSION.search(value)
+                if match:
+                    self.add(file, at, "extension_in_public_text", severity="warning", found=match.group(0))
+
+    def languages(self) -> None:
+        declared = {lang.code for lang in self.guide.site.languages}
+        required = [lang.code for lang in self.guide.site.languages if lang.required]
+        for file, path, obj in self.roots():
             for text_path, text in iter_texts(obj, path):
                 for lang in text.languages:
                     if lang not in declared:
@@ -161,16 +179,21 @@ class _Checker:
                         self.add(file, (*kw_path, lang), "lang_undeclared", key=True, lang=lang)
 
 
-def iter_texts(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, Text]]:
-    """Every multilingual text inside a record, with its path in the data file."""
-    if isinstance(obj, Text):
+def iter_instances(obj: object, kind: type[BaseModel], path: tuple = ()) -> Iterator[tuple[tuple, typing.Any]]:
+    """Every `kind` (a Text, a SourceRef…) inside a record, with its path in the data file."""
+    if isinstance(obj, kind):
         yield path, obj
     elif isinstance(obj, BaseModel):
         for name in _walked(type(obj)):
-            yield from iter_texts(getattr(obj, name), (*path, name))
+            yield from iter_instances(getattr(obj, name), kind, (*path, name))
     elif isinstance(obj, list):
         for index, item in enumerate(obj):
-            yield from iter_texts(item, (*path, index))
+            yield from iter_instances(item, kind, (*path, index))
+
+
+def iter_texts(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, Text]]:
+    """Every multilingual text inside a record, with its path in the data file."""
+    return iter_instances(obj, Text, path)
 
 
 def iter_keywords(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:

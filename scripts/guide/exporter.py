@@ -2,7 +2,8 @@
 
 One row per service of an agency (as in a 相談機関一覧) or per program.  `guide import` reads the
 file back: export → edit in Excel → import, and `guide diff` shows exactly the edits.  Staff-only
-facts (内線, 担当者) are never written: they stay in data/private.yaml.
+facts (内線, 担当者) are never written: they stay in data/private.yaml.  No cell runs as a formula
+(`formulas.neutralised`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from . import spreadsheet as sp
+from .formulas import neutralised
 from .i18n import translations
 from .load import load_guide
 from .messages import format_problem
@@ -89,7 +91,7 @@ def table(guide: Guide, kind: str) -> tuple[list[str], list[list[str]]]:
         spec = sp.PROGRAM_COLUMNS
         records = [program_cells(guide, p) for p in guide.programs]
     fields = [f for f in spec if f not in sp.STAFF_ONLY]
-    return [spec[f][0] for f in fields], [[r[f] for f in fields] for r in records]
+    return [spec[f][0] for f in fields], [[neutralised(r[f]) for f in fields] for r in records]
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -168,7 +168,7 @@ class _Index:
         area_name = self.pick(area.name) if area else branch.area
         title = self.pick(branch.name) if branch.name else f"{self.pick(agency.name)} ({area_name})"
         # The agency's keywords, descriptions, phone and hours are inherited in finder.js ("in").
-        kana = f"{agency.kana} {area.kana}" if agency.kana and area and area.kana else agency.kana
+        kana = branch_kana(agency, area)
         phone = _first_voice(branch.phones)
         return self.doc(
             "branch",
@@ -312,6 +312,11 @@ class _Index:
             "x": self.synonyms(),
             "docs": docs,
         }
+
+
+def branch_kana(agency: Agency, area) -> str | None:
+    """A branch's reading: its agency's and its area's, so branches follow their agency in 五十音 order."""
+    return f"{agency.kana} {area.kana}" if agency.kana and area and area.kana else agency.kana
 
 
 def _unique(values: Iterable[str]) -> list[str]:

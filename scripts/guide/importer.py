@@ -27,6 +27,7 @@ from slugify import slugify
 
 from . import diff, exporter
 from . import spreadsheet as sp
+from .formulas import restored
 from .i18n import translations
 from .load import load_guide
 from .messages import format_problem
@@ -173,7 +174,7 @@ class Importer:
                     self.messages.add(self.sheet.where(number), _("read as a heading, not a record: {text}").format(text=heading))
                     heading = None
                 continue
-            texts = {name: (cells[column] if column < len(cells) else "") for name, column in by_field.items()}
+            texts = {name: (restored(cells[column]) if column < len(cells) else "") for name, column in by_field.items()}
             for name in spec:
                 texts.setdefault(name, None)
             if heading and texts.get("categories") is None:

@@ -113,6 +113,7 @@ CATALOG: dict[str, str] = {
     # --- what the data declares (issue 10: any city)
     "lg_code_check_digit": "local government code {value} has a wrong check digit (did you mean {expected}? check the official list, or remove the line)",
     "hubs_undeclared": "a hub is named but categories.yaml declares no hubs (mark, label, source) (add hubs, or remove the hub)",
+    "extension_in_public_text": "this public text holds what looks like an extension number ('{found}') (extensions are staff-only: put them in data/private.yaml)",
     "handout_overflow": "does not fit on one A4 page even with the least detail, so it was printed on {pages} pages (shorten the texts it prints or the sizes in templates/handouts/handouts.css)",
     # --- hardening, round 2 (issue 24): what broke the build or a command though check passed
     "line_break": "the value holds a line break ({chars}), which a name, title, label, address or phone label cannot hold (write it on one line: only descriptions and notes may have several lines)",

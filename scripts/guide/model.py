@@ -703,6 +703,19 @@ class Program(Sourced):
     contact: Id | None = Field(None, description="Id of the agency to ask.")
     url: Url | None = None
 
+    def phase(self, today: date) -> str:
+        """Where the program stands on `today`: the one rule its page, its flyer and the open data follow.
+
+        "ended" once the period the documents plan it for is over; "not yet" while every date it has
+        is still ahead and nothing recurs; else "current", also when the documents give no dates
+        (a program runs until a document says it ended)."""
+        if self.period and self.period.end < today:
+            return "ended"
+        sessions = self.schedule.sessions
+        if sessions and not self.schedule.recurrence and all(s.date >= today for s in sessions):
+            return "not yet"
+        return "current"
+
 
 class ProgramFile(Record):
     programs: list[Program]

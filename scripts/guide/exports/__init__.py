@@ -1,7 +1,7 @@
 """Open data from the same source: every export `guide build` writes beside each edition's pages.
 
 Under `<edition>/data/`: the whole dataset as JSON with its JSON Schema, Open Referral
-HSDS 3.0, the 自治体標準オープンデータセット CSVs and iCalendar feeds; `sitemap.xml` at
+HSDS 3.0, the 推奨データセット (v1) CSVs and iCalendar feeds; `sitemap.xml` at
 the edition's root; JSON-LD goes into the pages themselves (`jsonld.py`).  Each module
 reads the typed model only.  CATALOGUE is what the オープンデータ page lists.
 """
@@ -17,7 +17,7 @@ from ..editions import Edition
 from ..i18n import N_, translations
 from ..model import Guide
 from ..pages import url_for
-from . import calendar_feed, dataset, hsds, sitemap, standard_csv
+from . import calendar_feed, dataset, hsds, hsds_tabular, sitemap, standard_csv
 from .common import Language
 
 DATA_DIR = "data"
@@ -30,6 +30,7 @@ class ExportFile:
     path: str  # relative to the edition's root
     format: str  # English message id of the format's name
     description: str  # English message id
+    parts: tuple[str, ...] = ()  # files the description's file names (a data package's tables)
 
 
 
@@ -40,8 +41,11 @@ CATALOGUE = [
     ExportFile(f"{DATA_DIR}/hsds/services.json", "Open Referral HSDS 3.0", N_("Services and programs with schedules, categories and languages.")),
     ExportFile(f"{DATA_DIR}/hsds/taxonomies.json", "Open Referral HSDS 3.0", N_("The taxonomies: categories, audiences, program kinds and this guide's extension terms.")),
     ExportFile(f"{DATA_DIR}/hsds/taxonomy_terms.json", "Open Referral HSDS 3.0", N_("The terms of those taxonomies.")),
-    ExportFile(f"{DATA_DIR}/{standard_csv.FACILITIES}.csv", N_("CSV (Local government standard open data set)"), N_("公共施設一覧: agencies and their offices, UTF-8 with BOM.")),
-    ExportFile(f"{DATA_DIR}/{standard_csv.EVENTS}.csv", N_("CSV (Local government standard open data set)"), N_("イベント一覧: dated program sessions, UTF-8 with BOM.")),
+    ExportFile(f"{DATA_DIR}/hsds/{hsds_tabular.DESCRIPTOR}", N_("Open Referral HSDS 3.0 (tabular data package)"),
+               N_("The same HSDS records as one CSV per HSDS table, described by datapackage.json, for HSDS validators and aggregators."),
+               tuple(f"{DATA_DIR}/hsds/{hsds_tabular.path_of(table)}" for table in hsds.TABLES)),
+    ExportFile(f"{DATA_DIR}/{standard_csv.FACILITIES}.csv", N_("CSV (recommended municipal open data set, v1)"), N_("公共施設一覧: agencies and their offices, UTF-8 with BOM.")),
+    ExportFile(f"{DATA_DIR}/{standard_csv.EVENTS}.csv", N_("CSV (recommended municipal open data set, v1)"), N_("イベント一覧: program sessions and the coming meetings of regular groups, UTF-8 with BOM.")),
     ExportFile(f"{DATA_DIR}/{CALENDAR_DIR}/{ALL_PROGRAMS_FEED}", "iCalendar", N_("Upcoming program dates for calendar apps; each program page has its own feed.")),
 ]
 
@@ -81,11 +85,14 @@ def write_exports(root: Path, guide: Guide, edition: Edition, editions: list[Edi
     files: dict[str, bytes | str] = {
         f"{DATA_DIR}/guide.json": _json(dataset.dataset(guide, today)),
         f"{DATA_DIR}/{dataset.SCHEMA_FILE}": _json(dataset.dataset_schema()),
-        f"{DATA_DIR}/{standard_csv.FACILITIES}.csv": standard_csv.write_csv(standard_csv.FACILITIES, standard_csv.facility_rows(guide, japanese, english)),
-        f"{DATA_DIR}/{standard_csv.EVENTS}.csv": standard_csv.write_csv(standard_csv.EVENTS, standard_csv.event_rows(guide, japanese, english)),
+        f"{DATA_DIR}/{standard_csv.FACILITIES}.csv": standard_csv.write_csv(standard_csv.FACILITIES, standard_csv.facility_rows(guide, japanese)),
+        f"{DATA_DIR}/{standard_csv.EVENTS}.csv": standard_csv.write_csv(standard_csv.EVENTS, standard_csv.event_rows(guide, japanese, english, today)),
     }
-    for name, records in hsds.build_hsds(guide, words, today).files().items():
+    export = hsds.build_hsds(guide, words, today)
+    for name, records in export.files().items():
         files[f"{DATA_DIR}/hsds/{name}"] = _json(records)
+    for name, content in hsds_tabular.package_files(guide, words, export).items():
+        files[f"{DATA_DIR}/hsds/{name}"] = content
     per_program, everything = calendar_feed.program_feeds(guide, words, today, lambda pid: page_url(url_for("program", pid)))
     files[f"{DATA_DIR}/{CALENDAR_DIR}/{ALL_PROGRAMS_FEED}"] = everything
     files |= {f"{DATA_DIR}/{CALENDAR_DIR}/{name}": feed for name, feed in per_program.items()}
@@ -104,7 +111,8 @@ def _write_sitemap(guide: Guide, edition: Edition, editions: list[Edition], out:
     if not base:  # a sitemap needs absolute addresses: none without the site's public URL
         return None
     others = [e.prefix for e in editions if e.prefix and e != edition]
-    _write(target, sitemap.sitemap(guide, base, sitemap.public_pages(out, others)))
+    alternates = [(e.lang, e.url(guide)) for e in editions] + [("x-default", e.url(guide)) for e in editions if not e.prefix]
+    _write(target, sitemap.sitemap(guide, base, sitemap.public_pages(out, others), alternates))
     return target
 
 

@@ -21,7 +21,7 @@ from icalendar import Calendar, Event
 
 from ..hours import Calendar as CityCalendar
 from ..model import Guide, Program, Recurrence, time_range_minutes
-from .common import Language, rrule_byday, rule_dates, skipped_dates, stable_id
+from .common import Language, last_meeting_day, rrule_byday, rule_dates, skipped_dates, stable_id
 
 HORIZON_DAYS = 365
 # RFC 5545 TEXT holds no control character but HTAB and the line breaks it escapes.
@@ -66,6 +66,8 @@ class Feeds:
         return cal
 
     def events(self, program: Program) -> list[Event]:
+        if program.phase(self.today) == "ended":  # its planned period is over: nothing is to come
+            return []
         events = []
         for i, rule in enumerate(program.schedule.recurrence):
             for j, times in enumerate(rule.times):
@@ -97,16 +99,17 @@ class Feeds:
         return datetime.combine(day, time(0), self.zone) + timedelta(minutes=minutes)
 
     def recurring(self, program: Program, rule: Recurrence, times: str, key: str) -> Event | None:
-        occurrences = rule_dates(rule, self.today, self.until)
+        last = last_meeting_day(program, self.until)
+        occurrences = rule_dates(rule, self.today, last)
         if not occurrences:
             return None
         start, end = time_range_minutes(times)
         event = self.base(program, key)
         event.add("dtstart", self.at(occurrences[0], start))
         event.add("dtend", self.at(occurrences[0], end))
-        until = self.at(self.until, 24 * 60 - 1).astimezone(UTC)
+        until = self.at(last, 24 * 60 - 1).astimezone(UTC)
         event.add("rrule", {"freq": rule.frequency.upper(), "byday": rrule_byday(rule), "until": until})
-        exdates = [self.at(day, start) for day in skipped_dates(rule, self.city, self.today, self.until)]
+        exdates = [self.at(day, start) for day in skipped_dates(rule, self.city, self.today, last)]
         if exdates:
             event.add("exdate", exdates)
         if rule.note:
@@ -155,4 +158,4 @@ def program_feeds(guide: Guide, words: Language, today: date, page_url) -> tuple
 def has_feed(program: Program, today: date) -> bool:
     """Whether the program page offers 「カレンダーに追加」: a rule with days and times, or a session to come."""
     rules = any(r.frequency in ("weekly", "monthly") and r.days and r.times for r in program.schedule.recurrence)
-    return rules or any(s.date >= today for s in program.schedule.sessions)
+    return program.phase(today) != "ended" and (rules or any(s.date >= today for s in program.schedule.sessions))

@@ -9,12 +9,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekdays
 
 from ..hours import Calendar
 from ..i18n import Texts, default_language
-from ..model import WEEKDAYS, Guide, Recurrence, Text
+from ..model import WEEKDAYS, Guide, Program, Recurrence, Text
 
 RRULE_WEEKDAYS = dict(zip(WEEKDAYS, weekdays, strict=True))
 
@@ -35,6 +36,12 @@ def stable_id(guide: Guide, kind: str, *ids: str) -> str:
     """A UUID (version 5) derived from a record's kind and ids: stable from build to build."""
     return str(uuid.uuid5(namespace(guide), "/".join((kind, *ids))))
 
+
+
+def utc_offset(timezone: str, day: date) -> str:
+    """The city's UTC offset on `day` as ISO 8601 writes it: +09:00 for Asia/Tokyo."""
+    minutes = int(ZoneInfo(timezone).utcoffset(datetime.combine(day, time(12))).total_seconds() // 60)
+    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def katakana(text: str | None) -> str:
@@ -95,6 +102,17 @@ def skipped_dates(rule: Recurrence, calendar: Calendar, start: date, end: date) 
     """The days a rule would fall on but does not meet: public holidays and year-end days it observes."""
     closed = set(closed_days(calendar, start, end, holidays=bool(rule.closed_on_public_holidays), year_end=bool(rule.closed_year_end)))
     return [day for day in rule_dates(rule, start, end) if day in closed]
+
+
+def last_meeting_day(program: Program, horizon: date) -> date:
+    """The last day a program's rules are followed to: the horizon, or its planned period's end if sooner."""
+    return min(horizon, program.period.end) if program.period else horizon
+
+
+def meeting_dates(rule: Recurrence, calendar: Calendar, start: date, end: date) -> list[date]:
+    """The days from `start` to `end` a weekly or monthly rule meets: its days less those it skips."""
+    skipped = set(skipped_dates(rule, calendar, start, end))
+    return [day for day in rule_dates(rule, start, end) if day not in skipped]
 
 
 def rrule_byday(rule: Recurrence) -> list[str]:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Phone, Program, Recurrence, Text, time_range_minutes
-from .common import Language, rrule_byday, stable_id
+from .common import Language, rrule_byday, stable_id, utc_offset
 
 HSDS_VERSION = "3.0"
 RRULE_DAYS = {day: day[:2].upper() for day in WEEKDAYS}
@@ -44,6 +43,13 @@ EXTENSION_TERMS = {
 }
 
 
+# HSDS's tables this export fills, and the nested lists of its JSON that are rows of each.
+TABLES = ("organization", "service", "location", "service_at_location", "address", "phone", "schedule",
+          "contact", "language", "accessibility", "attribute", "taxonomy", "taxonomy_term")
+NESTED = {"locations": "location", "service_at_locations": "service_at_location", "addresses": "address", "phones": "phone",
+          "schedules": "schedule", "contacts": "contact", "languages": "language", "accessibility": "accessibility", "attributes": "attribute"}
+
+
 @dataclass
 class HsdsExport:
     organizations: list[dict] = field(default_factory=list)
@@ -58,6 +64,24 @@ class HsdsExport:
             "taxonomies.json": self.taxonomies,
             "taxonomy_terms.json": self.taxonomy_terms,
         }
+
+    def tables(self) -> dict[str, list[dict]]:
+        """The same records as HSDS's tables: each nested list becomes rows of its own table, linked by
+        the ids its records already carry (a service_at_location's copy of its location is left out:
+        the location is a row already)."""
+        rows: dict[str, dict[str, dict]] = {table: {} for table in TABLES}
+
+        def add(table: str, record: dict) -> None:
+            for key, value in record.items():
+                for item in value if isinstance(value, list) else []:
+                    add(NESTED[key], item)
+            rows[table][record["id"]] = {k: v for k, v in record.items() if not isinstance(v, list | dict)}
+
+        for table, records in (("organization", self.organizations), ("service", self.services),
+                               ("taxonomy", self.taxonomies), ("taxonomy_term", self.taxonomy_terms)):
+            for record in records:
+                add(table, record)
+        return {table: list(found.values()) for table, found in rows.items()}
 
 
 def places(agency: Agency) -> list[Branch | None]:
@@ -88,11 +112,9 @@ class HsdsBuilder:
         self.lang = language.lang
         self.out = HsdsExport()
         self.areas = {a.id: a for a in guide.areas.areas}
-        offset = ZoneInfo(guide.site.city.timezone).utcoffset(datetime(today.year, today.month, today.day))
-        minutes = int(offset.total_seconds() // 60)
-        self.tz_hours = minutes / 60 if minutes % 60 else minutes // 60
-        sign = "+" if minutes >= 0 else "-"
-        self.tz_suffix = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        self.tz_suffix = utc_offset(guide.site.city.timezone, today)
+        hours = (-1 if self.tz_suffix[0] == "-" else 1) * (int(self.tz_suffix[1:3]) + int(self.tz_suffix[4:]) / 60)
+        self.tz_hours = int(hours) if hours.is_integer() else hours  # HSDS: the offset in hours, 9 or 5.5
 
     # --- small helpers
 
@@ -360,11 +382,13 @@ class HsdsBuilder:
 
     def program_service(self, program: Program) -> dict:
         service_id = self.id("service", "program", program.id)
-        upcoming = any(s.date >= self.today for s in program.schedule.sessions)
-        ongoing = bool(program.schedule.recurrence) or program.schedule.dates_announced_later or upcoming
-        entry = {"id": service_id, "name": self.text(program.name), "status": "active" if ongoing else "inactive"}
+        # HSDS has no "not yet": a program still to start is active, as its page lists it.
+        status = "inactive" if program.phase(self.today) == "ended" else "active"
+        entry = {"id": service_id, "name": self.text(program.name), "status": status}
         if program.organiser:
             entry["organization_id"] = self.id("organization", program.organiser)
+        elif program.organiser_name:
+            entry["organization_id"] = self.named_organization(program.organiser_name)
         if program.description:
             entry["description"] = self.text(program.description)
         if program.url:
@@ -401,6 +425,15 @@ class HsdsBuilder:
         attributes += self.record_attributes("service", service_id, program, texts)
         entry["attributes"] = attributes
         return entry
+
+    def named_organization(self, name: Text) -> str:
+        """An organiser the guide knows only by name, as an organization of its own (HSDS's tables
+        require every service to have one): its name, and a description that says no more is known."""
+        org_id = self.id("organization", "named", name.get(name.languages[0]))
+        if not any(o["id"] == org_id for o in self.out.organizations):
+            description = self.language.gettext("Organiser of programs in this guide, which gives no other details about it.")
+            self.out.organizations.append({"id": org_id, "name": self.text(name), "description": description})
+        return org_id
 
     def taxonomy(self, key: str, name: str, description: str, terms: list[tuple[str, str, str]]) -> None:
         taxonomy_id = self.id("taxonomy", key)

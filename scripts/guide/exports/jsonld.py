@@ -2,8 +2,11 @@
 
 An agency or branch is a GovernmentOffice with `openingHoursSpecification` (weekly hours)
 and `specialOpeningHoursSpecification` for the coming year (public holidays, the
-year-end closure, dated exceptions and closed periods, as the data states them).  A
-program is an Event with an `eventSchedule`.  The JSON is escaped for an HTML <script>.
+year-end closure, dated exceptions and closed periods, as the data states them); a branch
+names its agency as `parentOrganization`, an agency its branches as `subOrganization`.  A
+program with dates to come is an Event (an EventSeries when a rule recurs) with an
+`eventSchedule` and `startDate`/`endDate` in the city's UTC offset; one without is a Service.
+The JSON is escaped for an HTML <script>.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from markupsafe import Markup
 
 from ..hours import Calendar, opening_ranges
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .common import Language, closed_days, rule_dates, skipped_dates
+from ..pages import url_for
+from .common import Language, closed_days, last_meeting_day, meeting_dates, skipped_dates, utc_offset
 
 HORIZON_DAYS = 365
 SCHEMA_DAYS = {day: f"https://schema.org/{name}" for day, name in zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)}
@@ -92,9 +96,7 @@ class StructuredData:
 
     def office(self, agency: Agency, branch: Branch | None, path: str) -> dict:
         place = branch or agency
-        name = self.words.text(branch.name) if branch and branch.name else self.words.text(agency.name)
-        if branch and not branch.name:
-            name = f"{name} ({self.words.text(self.areas[branch.area].name)})"
+        name = self.branch_name(agency, branch) if branch else self.words.text(agency.name)
         data = {"@context": "https://schema.org", "@type": "GovernmentOffice", "name": name}
         url = self.page_url(path)
         if url:
@@ -119,60 +121,94 @@ class StructuredData:
                 data["specialOpeningHoursSpecification"] = special
         if agency.summary:
             data["description"] = self.words.text(agency.summary)
-        if agency.parent:
+        if branch:  # schema.org's branchOf is superseded by parentOrganization / subOrganization
+            data["parentOrganization"] = self.named("GovernmentOffice", self.words.text(agency.name), url_for("agency", agency.id))
+        elif agency.parent:
             data["parentOrganization"] = {"@type": "GovernmentOrganization", "name": self.words.text(agency.parent)}
-        if branch:
-            data["branchOf"] = {"@type": "GovernmentOffice", "name": self.words.text(agency.name)}
+        if not branch and agency.branches:
+            data["subOrganization"] = [
+                self.named("GovernmentOffice", self.branch_name(agency, b), url_for("branch", agency.id, b.id)) for b in agency.branches
+            ]
         return data
 
-    def event(self, program: Program, path: str) -> dict:
-        data = {"@context": "https://schema.org", "@type": "Event", "name": self.words.text(program.name)}
+    def named(self, kind: str, name: str, path: str) -> dict:
+        data = {"@type": kind, "name": name}
+        url = self.page_url(path)
+        if url:
+            data["url"] = url
+        return data
+
+    def branch_name(self, agency: Agency, branch: Branch) -> str:
+        if branch.name:
+            return self.words.text(branch.name)
+        return f"{self.words.text(agency.name)} ({self.words.text(self.areas[branch.area].name)})"
+
+    def moment(self, day: date, minutes: int | None = None) -> str:
+        """A date, or a date and time with the city's UTC offset on that day (2026-12-09T14:00+09:00)."""
+        if minutes is None:
+            return day.isoformat()
+        return f"{day.isoformat()}T{_clock(minutes)}{utc_offset(self.guide.site.city.timezone, day)}"
+
+    def schedules(self, program: Program) -> tuple[list[dict], list[tuple[str, str]], bool]:
+        """The coming dates as schema.org Schedules, the (start, end) of each, and whether a rule recurs."""
+        zone = self.guide.site.city.timezone
+        schedules, spans, recurs = [], [], False
+        last = last_meeting_day(program, self.until)
+        for rule in program.schedule.recurrence:
+            dates = meeting_dates(rule, self.calendar, self.today, last)
+            for times in rule.times if dates else []:
+                a, b = time_range_minutes(times)
+                schedule = {"@type": "Schedule", "repeatFrequency": "P1W" if rule.frequency == "weekly" else "P1M",
+                            "byDay": [SCHEMA_DAYS[d] for d in rule.days], "startTime": _clock(a), "endTime": _clock(b),
+                            "startDate": dates[0].isoformat(), "endDate": last.isoformat(), "scheduleTimezone": zone}
+                if rule.frequency == "monthly":
+                    schedule["byMonthWeek"] = rule.nth
+                skipped = skipped_dates(rule, self.calendar, self.today, last)
+                if skipped:
+                    schedule["exceptDate"] = [d.isoformat() for d in skipped]
+                schedules.append(schedule)
+                spans.append((self.moment(dates[0], a), self.moment(dates[0], b)))
+                recurs = True
+        for session in sorted(program.schedule.sessions, key=lambda s: s.date):
+            if session.date < self.today:
+                continue
+            schedule = {"@type": "Schedule", "startDate": session.date.isoformat(), "endDate": session.date.isoformat(), "scheduleTimezone": zone}
+            span = (self.moment(session.date), self.moment(session.date))
+            if session.times:
+                a, b = time_range_minutes(session.times)
+                schedule.update(startTime=_clock(a), endTime=_clock(b))
+                span = (self.moment(session.date, a), self.moment(session.date, b))
+            schedules.append(schedule)
+            spans.append(span)
+        return schedules, spans, recurs
+
+    def program(self, program: Program, path: str) -> dict:
+        """An Event (EventSeries when a rule recurs) only when dates are to come; else a Service."""
+        schedules, spans, recurs = self.schedules(program) if program.phase(self.today) != "ended" else ([], [], False)
+        kind = ("EventSeries" if recurs else "Event") if schedules else "Service"
+        data = {"@context": "https://schema.org", "@type": kind, "name": self.words.text(program.name)}
         url = self.page_url(path)
         if url:
             data["url"] = url
         if program.description:
             data["description"] = self.words.text(program.description)
-        zone = self.guide.site.city.timezone
-        schedules, starts = [], []
-        for rule in program.schedule.recurrence:
-            dates = rule_dates(rule, self.today, self.until)
-            for times in rule.times if dates else []:
-                a, b = time_range_minutes(times)
-                schedule = {"@type": "Schedule", "repeatFrequency": "P1W" if rule.frequency == "weekly" else "P1M",
-                            "byDay": [SCHEMA_DAYS[d] for d in rule.days], "startTime": _clock(a), "endTime": _clock(b),
-                            "startDate": dates[0].isoformat(), "endDate": self.until.isoformat(), "scheduleTimezone": zone}
-                if rule.frequency == "monthly":
-                    schedule["byMonthWeek"] = rule.nth
-                skipped = skipped_dates(rule, self.calendar, self.today, self.until)
-                if skipped:
-                    schedule["exceptDate"] = [d.isoformat() for d in skipped]
-                schedules.append(schedule)
-                starts.append(f"{dates[0].isoformat()}T{_clock(a)}")
-        for session in sorted(program.schedule.sessions, key=lambda s: s.date):
-            if session.date < self.today:
-                continue
-            schedule = {"@type": "Schedule", "startDate": session.date.isoformat(), "endDate": session.date.isoformat(), "scheduleTimezone": zone}
-            start = session.date.isoformat()
-            if session.times:
-                a, b = time_range_minutes(session.times)
-                schedule.update(startTime=_clock(a), endTime=_clock(b))
-                start += f"T{_clock(a)}"
-            schedules.append(schedule)
-            starts.append(start)
+        organiser = self.agencies.get(program.organiser)
+        organiser_name = self.words.text(organiser.name if organiser else program.organiser_name)
         if schedules:
             data["eventSchedule"] = schedules
-            data["startDate"] = min(starts)
-        if program.venue:
-            data["location"] = {"@type": "Place", "name": self.words.text(program.venue)}
-        organiser = self.agencies.get(program.organiser)
-        if organiser or program.organiser_name:
-            data["organizer"] = {"@type": "Organization", "name": self.words.text(organiser.name if organiser else program.organiser_name)}
-        if program.capacity:
-            data["maximumAttendeeCapacity"] = program.capacity
+            data["startDate"], data["endDate"] = min(spans)
+            if program.venue:
+                data["location"] = {"@type": "Place", "name": self.words.text(program.venue)}
+            if organiser_name:
+                data["organizer"] = {"@type": "Organization", "name": organiser_name}
+            if program.capacity:
+                data["maximumAttendeeCapacity"] = program.capacity
+        elif organiser_name:
+            data["provider"] = {"@type": "Organization", "name": organiser_name}
         return data
 
     def for_page(self, path: str, context: dict) -> Markup:
         """The JSON-LD of a generated page, from the page's own context (agency/branch or program)."""
         if "program" in context:
-            return script_json(self.event(context["program"], path))
+            return script_json(self.program(context["program"], path))
         return script_json(self.office(context["agency"], context.get("branch"), path))

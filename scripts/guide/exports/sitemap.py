@@ -2,7 +2,8 @@
 
 MkDocs writes a sitemap too, dated by the build; this one replaces it so that search
 engines see when the facts of a page last changed.  Record pages carry their record's
-date (a branch its agency's); listings and prose pages the newest date in the guide.
+date (a branch its agency's); listings and prose pages the newest date in the guide.  Each
+page lists its language editions as xhtml:link alternates, x-default the default edition.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # What an address keeps as it is; anything else (a control character, a space, a non-ASCII
 # letter) is %-escaped, as the sitemap protocol asks: XML cannot hold a control character at all.
 URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def page_dates(guide: Guide) -> dict[str, str]:
@@ -43,10 +45,13 @@ def public_pages(edition_dir: Path, other_editions: list[str]) -> list[str]:
     return pages
 
 
-def sitemap(guide: Guide, base_url: str, pages: list[str]) -> bytes:
+def sitemap(guide: Guide, base_url: str, pages: list[str], alternates: list[tuple[str, str]]) -> bytes:
+    """`alternates`: (hreflang, edition address) of every edition, the default one also as x-default,
+    the same links as each page's <head> (overrides/main.html)."""
     dates = page_dates(guide)
     newest = max([*dates.values()], default=None)
     ET.register_namespace("", NS)
+    ET.register_namespace("xhtml", XHTML)
     urlset = ET.Element(f"{{{NS}}}urlset")
     for path in pages:
         url = ET.SubElement(urlset, f"{{{NS}}}url")
@@ -54,4 +59,6 @@ def sitemap(guide: Guide, base_url: str, pages: list[str]) -> bytes:
         lastmod = dates.get(path, newest)
         if lastmod:
             ET.SubElement(url, f"{{{NS}}}lastmod").text = lastmod
+        for lang, edition_url in alternates:
+            ET.SubElement(url, f"{{{XHTML}}}link", rel="alternate", hreflang=lang, href=quote(edition_url + path, safe=URL_SAFE))
     return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
