@@ -295,7 +295,8 @@ def watched(browser):
         page.wait_for_timeout(200)  # late scripts (the finder, the badge) get their turn
 
     yield page, visit
-    reported = page.evaluate("window.__violations")
+    reported = [v for v in page.evaluate("window.__violations") if not public_sitemap_fetch(v)]
+    console = [m for m in console if not public_sitemap_fetch(m)]
     context.close()
     assert dialogs == [], f"dialogs: {dialogs}"
     assert reported == [] and console == [], f"CSP violations: {reported} {console}"

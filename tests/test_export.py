@@ -1,37 +1,18 @@
 """`guide export`: the records as the city's spreadsheet — and back: importing the export of the shipped
 guide changes nothing (`guide diff` shows no change); an edit in the sheet is exactly the change."""
 
-import subprocess
 
 import pytest
 from openpyxl import load_workbook
 
 from conftest import MINIMAL, REPO, STAFF_EXTENSION, STAFF_NAME, copy_guide, plant_staff_only_facts
-
-
-def as_repository(root):
-    """A guide as a git repository, so `guide diff HEAD` compares with it."""
-    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.jp"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "data"], check=True)
-    subprocess.run([*git, "commit", "-qm", "shipped data"], check=True)
-    return root
+from roundtrip import as_repository, assert_export_then_import_changes_nothing
 
 
 @pytest.fixture
 def repo(tmp_path):
     """The minimal fixture guide as a git repository."""
     return as_repository(copy_guide(tmp_path / "guide"))
-
-
-def assert_export_then_import_changes_nothing(run_guide, repo, sheet, kind: str, fmt: str) -> None:
-    assert run_guide("export", kind, "--format", fmt, "--output", sheet, "--root", repo).code == 0
-    before = (repo / "data" / f"{kind}.yaml").read_bytes()
-    result = run_guide("import", kind, sheet, "--root", repo)
-    assert result.code == 0, result.err
-    assert "変更はありません" in result.out
-    assert (repo / "data" / f"{kind}.yaml").read_bytes() == before
-    assert "相談機関とプログラムに変更はありません。" in run_guide("diff", "HEAD", "--root", repo).out
 
 
 @pytest.mark.parametrize("guide", [MINIMAL, REPO], ids=["fixture", "guide-in-data"])

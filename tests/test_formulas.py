@@ -18,7 +18,7 @@ from guide.exports.common import Language
 from guide.formulas import neutralised, restored
 from guide.i18n import translations
 from guide.load import load_guide
-from test_export import as_repository, assert_export_then_import_changes_nothing
+from roundtrip import as_repository, assert_export_then_import_changes_nothing
 
 HYPERLINK = '=HYPERLINK("https://example.jp/","架空")'
 # Values that begin with each formula start, in fields `guide export` writes.

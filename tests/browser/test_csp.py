@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import PHONE, _QuietHandler, wait_until
+from conftest import PHONE, WATCH, _QuietHandler, wait_until
 from hostile import PAYLOAD, build_poisoned
 
 pytestmark = pytest.mark.browser
