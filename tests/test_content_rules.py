@@ -160,7 +160,7 @@ MARKUP = [
     ('[x](about.md){: href="javascript:alert(1)" }', f"5:23: the address 'javascript:alert(1)' {ADDRESS}"),  # attr_list over a link
     ("[x](javascript:alert(1))", f"5:5: the address 'javascript:alert(1)' {ADDRESS}"),
     ("[x](JaVaScRiPt:alert(1))", f"5:5: the address 'JaVaScRiPt:alert(1)' {ADDRESS}"),
-    ('<a href="java&#x09;script&colon;alert(1)">x</a>', "5:4: the address 'java\tscript:alert(1)'"),
+    ('<a href="java&#x09;script&colon;alert(1)">x</a>', "5:4: the address 'java[U+0009]script:alert(1)'"),
     ("[x][evil]\n\n[evil]: vbscript:msgbox(1)", f"7:9: the address 'vbscript:msgbox(1)' {ADDRESS}"),
     ("![x](data:image/png;base64,AAAA)", f"5:6: the address 'data:image/png;base64,AAAA' {ADDRESS}"),
     ("![x](https://example.com/a.png)", f"5:6: the address 'https://example.com/a.png' {ADDRESS}"),

@@ -259,10 +259,12 @@ def test_a_feed_the_writer_refuses_stops_the_build_with_its_words_and_keeps_the_
 
 def test_the_sitemap_escapes_what_an_address_cannot_hold():
     guide = load_guide(MINIMAL, today=date.fromisoformat(TODAY)).guide
-    xml = sitemap.sitemap(guide, "https://guide.example.jp/a\x01b/", ["", "x y/", "日本/", "a&b/"])
+    xml = sitemap.sitemap(guide, "https://guide.example.jp/a\x01b/", ["", "x y/", "日本/", "a&b/"], [("en", "https://guide.example.jp/a\x01b/en/")])
     locs = [loc.text for loc in ET.fromstring(xml).iter(f"{{{sitemap.NS}}}loc")]
     assert locs == ["https://guide.example.jp/a%01b/", "https://guide.example.jp/a%01b/x%20y/",
                     "https://guide.example.jp/a%01b/%E6%97%A5%E6%9C%AC/", "https://guide.example.jp/a%01b/a&b/"]
+    alternates = [link.get("href") for link in ET.fromstring(xml).iter("{http://www.w3.org/1999/xhtml}link")]
+    assert alternates[1] == "https://guide.example.jp/a%01b/en/x%20y/"  # the alternates are escaped the same way
     assert b"a&amp;b/" in xml
 
 

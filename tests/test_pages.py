@@ -91,3 +91,13 @@ def test_with_a_public_address_a_record_page_carries_its_qr_code(minimal_copy):
     html = renderer.render(page)
     assert '<p class="print-head__url">https://guide.example.org/en/agencies/kakuu-soudan-center/</p>' in html
     assert '<div class="print-head__qr"><svg' in html
+
+
+def test_the_offices_of_a_card_are_listed_in_the_editions_own_words(minimal_copy):
+    """A counter with offices and no number of its own names them on its card: 「・」 in Japanese, ", " in English."""
+    guide = load_guide(minimal_copy, today=date(2026, 11, 23)).guide
+    page = next(p for p in plan_pages(guide) if p.path == "agencies/")
+    for lang, separator in (("ja", "</a>・<a"), ("en", "</a>, <a")):
+        html = Renderer(guide, lang, translations(REPO, lang), date(2026, 11, 23)).render(page)
+        offices = next(line for line in html.splitlines() if "agency-card__branches" in line and "example-counter/higashi-1" in line)
+        assert separator in offices, lang

@@ -487,15 +487,14 @@ def write_mkdocs_config(
         "theme": {"language": edition.lang, "custom_dir": str((root / "overrides").resolve())},
         "extra": {
             "content_security_policy": CONTENT_SECURITY_POLICY,  # this file's, over anything mkdocs.yml says
-            # Material prints each extra.alternate itself as a link to that edition's home page, which
-            # would contradict the page's own alternates (overrides/main.html): it gets only `true`,
-            # so that its header still includes the switcher (overrides/partials/alternate.html).
+            # Material prints each extra.alternate itself as a <link rel=alternate> to that edition's home
+            # page, and its script fetches a sitemap beside every such link: it gets only `true`, so that
+            # its header still includes the switcher (overrides/partials/alternate.html).
             "alternate": True,
-            # The editions, for the switcher and the page's hreflang links, which append the page's path:
-            # `link` relative to this edition's root, `url` the public address when it is known; the
-            # default edition (at the site root) is also the x-default.
+            # The editions, for the language switcher, which appends the page's path to `link`
+            # (relative to this edition's root).
             "editions": [
-                {"name": names[other.lang], "lang": other.lang, "link": up + other.prefix, "url": other.url(guide), "default": not other.prefix}
+                {"name": names[other.lang], "lang": other.lang, "link": up + other.prefix}
                 for other in editions
             ],
         },

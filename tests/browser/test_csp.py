@@ -1,8 +1,7 @@
 """Under the Content-Security-Policy every page type works, and nothing from the data runs.
 
 A page fails on any dialog (alert, confirm, prompt) and on any CSP violation the browser
-reports, on the real guide and on a copy whose every text carries a script payload, except
-Material's fetch of the public address's sitemap.xml (conftest.public_sitemap_fetch).
+reports, on the real guide and on a copy whose every text carries a script payload.
 """
 
 from __future__ import annotations
