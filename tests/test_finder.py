@@ -16,7 +16,8 @@ from guide.finder import INDEX_FILE, build_index, finder_choices, index_files, i
 from guide.hours import Calendar, calendar_table, status_at
 from guide.load import load_guide
 from guide.model import Hours
-from guide.pages import Renderer, plan_pages, template_environment
+from guide.pages import Renderer, plan_pages
+from guide.templating import template_environment
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
 RANKING = Path(__file__).parent / "fixtures" / "ranking"

@@ -23,7 +23,8 @@ from guide import report
 from guide.cli import main
 from guide.finder import build_index
 from guide.load import load_guide
-from guide.pages import plan_pages, url_for
+from guide.pages import plan_pages
+from guide.urls import url_for
 
 CHECK_KEYS = {"counts", "translated", "walkthroughs"}  # search cases: data/search-cases.yaml (test_search_cases.py)
 

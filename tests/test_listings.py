@@ -18,7 +18,8 @@ import yaml
 
 from guide.i18n import translations
 from guide.load import load_guide
-from guide.pages import LISTING_PAGE_SIZE, initial, plan_pages, Renderer, url_for
+from guide.pages import LISTING_PAGE_SIZE, initial, plan_pages, Renderer
+from guide.urls import url_for
 
 from conftest import FIXTURES, MINIMAL, REPO
 

@@ -19,7 +19,7 @@ from searching import case_id, check_case, lines_per_agency, load_cases, run_cas
 
 from guide.finder import build_index, index_json
 from guide.load import load_guide
-from guide.pages import url_for
+from guide.urls import url_for
 
 RANKING = Path(__file__).parent / "fixtures" / "ranking"
 INDEX_LIMIT_GZIP = 100_000

@@ -18,7 +18,7 @@ is not what that build left (build/last-build.json), or with `guide build --clea
 
 Where escaping is held (read this before printing a new value in a theme template):
 - The guide's own templates (scripts/guide/templates/) autoescape every value, UI
-  strings from locale/ included (pages.template_environment).
+  strings from locale/ included (templating.template_environment).
 - MkDocs and Material render mkdocs.yml values and page front matter WITHOUT
   escaping (and sometimes with `| e`).  So:
   * what goes into the generated config (site_name, site_description, the language
@@ -70,7 +70,8 @@ from .i18n import translations
 from .load import load_or_raise
 from .messages import word
 from .model import Guide
-from .pages import Renderer, plan_pages, url_for
+from .pages import Renderer, plan_pages
+from .urls import url_for
 from .problems import Problem
 from .workers import forked_map
 

@@ -52,7 +52,8 @@ from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .fontguard import FAMILY, FontGuard, HandoutError
 from .i18n import default_language, translations, words
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
-from .pages import TEMPLATES, handout_file, template_environment, url_for
+from .templating import TEMPLATES, template_environment
+from .urls import handout_file, url_for
 from .present import Presenter
 from .workers import forked_parts, forked_pool
 
@@ -118,7 +119,7 @@ class Sheet:
     template: str
     title: str
     kind: str
-    path: str  # the web page's path (pages.url_for), printed and encoded in the QR code
+    path: str  # the web page's path (urls.url_for), printed and encoded in the QR code
     context: dict
     verified: list  # records whose last_verified the sheet shows (the oldest)
     levels: list[dict] = field(default_factory=lambda: FULL)

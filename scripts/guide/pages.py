@@ -13,49 +13,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import escape
-
-from .i18n import default_language
+from . import exports
+from .editions import Edition
+from .exports.calendar_feed import has_feed
+from .exports.common import Language
+from .exports.jsonld import StructuredData
 from .finder import finder_choices
+from .i18n import default_language
 from .model import Guide
 from .present import Presenter
+from .templating import template_environment
+from .urls import handout_file, listing_page_url, url_for
 
-TEMPLATES = Path(__file__).parent / "templates"
-
-
-def url_for(kind: str, *ids: str) -> str:
-    """The one URL scheme.  These paths are printed on QR codes: never change them."""
-    paths = {
-        "home": "",
-        "finder": "finder/",
-        "categories": "categories/",
-        "category": "categories/{}/",
-        "agencies": "agencies/",
-        "agency": "agencies/{}/",
-        "branch": "agencies/{}/{}/",
-        "programs": "programs/",
-        "program": "programs/{}/",
-        "areas": "areas/",
-        "area": "areas/{}/",
-        "about": "about/",
-        "handout": "handouts/{}",
-        "opendata": "opendata/",
-    }
-    return paths[kind].format(*ids)
-
-
-def listing_page_url(base: str, number: int) -> str:
-    """Page `number` of the listing at `base`: agencies/, agencies/page_2/ … ("_" is never in a record id, so no clash)."""
-    return base if number == 1 else f"{base}page_{number}/"
-
-
-def handout_file(kind: str, record_id: str | None = None, *, large: bool = False) -> str:
-    """A printed handout's file name: agency-list.pdf, category-<id>.pdf, area-<id>-large.pdf …"""
-    stem = kind if record_id is None else f"{kind}-{record_id}"
-    return f"{stem}{'-large' if large else ''}.pdf"
 
 
 @dataclass(frozen=True)
@@ -191,27 +161,6 @@ def plan_pages(guide: Guide) -> Iterator[Page]:
         yield Page(url_for("program", program.id), "program.md.j2", {"program": program})
 
 
-def template_environment(translations) -> Environment:
-    """The Jinja2 environment of every page: escaping on, undefined names are errors, gettext from `translations`."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,  # templates are the generator's own: no need to stat them on every include
-    )
-    # Translations are text, not markup: escaped like every other value (Jinja would trust them).
-    env.install_gettext_callables(
-        lambda message: escape(translations.gettext(message)),
-        lambda singular, plural, n: escape(translations.ngettext(singular, plural, n)),
-        newstyle=True,
-    )
-    env.tests["contains"] = lambda sequence, item: item in sequence
-    return env
-
-
 class Renderer:
     """The pages of one language edition: templates with the presenter's helpers as globals."""
 
@@ -238,12 +187,6 @@ class Renderer:
 
 def open_data_globals(guide: Guide, lang: str, translations, today: date) -> dict:
     """What the オープンデータ page and the pages' JSON-LD and calendar links need from the exports."""
-    from . import exports  # noqa: PLC0415 - the exports use url_for: imported once this module is complete
-    from .editions import Edition  # noqa: PLC0415
-    from .exports.calendar_feed import has_feed  # noqa: PLC0415
-    from .exports.common import Language  # noqa: PLC0415
-    from .exports.jsonld import StructuredData  # noqa: PLC0415
-
     base = Edition.of(guide, lang).url(guide)
     data = StructuredData(guide, Language(guide, lang, translations), today, lambda path: base + path if base else None)
     return {

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..editions import Edition
 from ..i18n import N_, translations
 from ..model import Guide
-from ..pages import url_for
+from ..urls import url_for
 from . import calendar_feed, dataset, hsds, hsds_tabular, sitemap, standard_csv
 from .common import Language
 

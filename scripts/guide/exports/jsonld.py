@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ..hours import Calendar, opening_ranges
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from ..pages import url_for
+from ..urls import url_for
 from .common import Language, closed_days, last_meeting_day, meeting_dates, skipped_dates, utc_offset
 
 HORIZON_DAYS = 365

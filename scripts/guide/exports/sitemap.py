@@ -13,7 +13,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from ..model import Guide
-from ..pages import url_for
+from ..urls import url_for
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # What an address keeps as it is; anything else (a control character, a space, a non-ASCII
