@@ -15,9 +15,8 @@ from pathlib import Path
 from . import diff, exporter, handouts, importer, report, scaffold
 from .editions import SITE_URL_VARIABLE, invalid_site_url_variable
 from .i18n import catalog_languages, default_language, pick, words
-from .load import DATA_FILES, city_today, load_guide
+from .load import DATA_FILES, city_today, load_guide, with_config
 from .messages import format_problem, github_annotation, word
-from .mkdocs_config import with_config
 from .model import PrivateOverlay
 from .problems import DataError
 from .terminal import safe_output

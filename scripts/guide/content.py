@@ -35,8 +35,7 @@ import yaml
 from pydantic_core import PydanticCustomError
 
 from . import model
-from .load import got_text
-from .problems import Problem
+from .problems import Problem, got_text
 from .yamlfile import parse_yaml_text
 
 CONTENT = "content"

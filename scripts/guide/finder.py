@@ -63,7 +63,7 @@ import json
 from collections.abc import Callable, Iterable
 
 from .i18n import default_language
-from .model import Agency, Branch, Guide, Hours, Phone, Program, Text
+from .model import Agency, Branch, Guide, Hours, Phone, Program, Text, branch_kana
 from .normalize import normalize, reading
 from .phones import contact_instead, hub_counters, tel_uri, voice_phones
 
@@ -312,11 +312,6 @@ class _Index:
             "x": self.synonyms(),
             "docs": docs,
         }
-
-
-def branch_kana(agency: Agency, area) -> str | None:
-    """A branch's reading: its agency's and its area's, so branches follow their agency in 五十音 order."""
-    return f"{agency.kana} {area.kana}" if agency.kana and area and area.kana else agency.kana
 
 
 def _unique(values: Iterable[str]) -> list[str]:

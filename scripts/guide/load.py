@@ -15,7 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import model
 from .messages import CATALOG
-from .problems import DataError, Problem
+from .mkdocs_config import config_problems
+from .problems import DataError, Problem, got_text
 from .yamlfile import YamlFile, collector_paused, read_yaml
 
 # attribute of Guide -> (file in data/, model of that file)
@@ -116,10 +117,20 @@ def city_today(root: Path) -> date:
         return date.today()
 
 
+def with_config(loaded: Loaded, root: Path, *, required: bool = True) -> Loaded:
+    """`loaded` with the problems of mkdocs.yml added: an error there stops the build as bad data does.
+
+    `guide check` also checks a folder of data alone (`required=False`): only a build needs the file."""
+    problems = config_problems(root, required=required)
+    if problems:
+        loaded.problems = sorted([*loaded.problems, *problems], key=lambda p: (p.file, p.line, p.column))
+        if any(p.is_error for p in problems):
+            loaded.guide = None
+    return loaded
+
+
 def load_or_raise(root: Path, **kwargs) -> Loaded:
     """The guide, for building it: its data and mkdocs.yml checked; DataError with every problem."""
-    from .mkdocs_config import with_config  # noqa: PLC0415 - it reads this module's types
-
     loaded = with_config(load_guide(root, **kwargs), root)
     if loaded.guide is None:
         raise DataError(loaded.problems)
@@ -214,17 +225,6 @@ def _data_path(yf: YamlFile, loc: tuple) -> tuple:
             break
         path = (*path, step)
     return path
-
-
-def got_text(value: object) -> str:
-    """A value as a problem quotes it: short, and a list or mapping as […] or {…}."""
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "[…]"
-    if isinstance(value, dict):
-        return "{…}"
-    return str(value)[:40]
 
 
 def _problem_from_error(yf: YamlFile, detail: dict, file_model: type[BaseModel]) -> Problem:

@@ -20,7 +20,6 @@ import yaml
 from pydantic_core import PydanticCustomError
 
 from . import model
-from .load import Loaded
 from .problems import Problem
 from .yamlfile import YamlFile, read_yaml
 
@@ -69,18 +68,6 @@ def config_problems(root: Path, *, required: bool = True) -> list[Problem]:
     if not isinstance(yf.data, dict):
         return [*problems, yf.problem((), "dict_type", got="[…]" if isinstance(yf.data, list) else str(yf.data)[:40])]
     return problems + _Rules(yf).check()
-
-
-def with_config(loaded: Loaded, root: Path, *, required: bool = True) -> Loaded:
-    """`loaded` with the problems of mkdocs.yml added: an error there stops the build as bad data does.
-
-    `guide check` also checks a folder of data alone (`required=False`): only a build needs the file."""
-    problems = config_problems(root, required=required)
-    if problems:
-        loaded.problems = sorted([*loaded.problems, *problems], key=lambda p: (p.file, p.line, p.column))
-        if any(p.is_error for p in problems):
-            loaded.guide = None
-    return loaded
 
 
 def _tag_problems(path: Path) -> list[Problem]:

@@ -632,6 +632,11 @@ class Agency(ContactPoint, Sourced):
         return self.kana or self.name.get(self.name.languages[0]) or self.id
 
 
+def branch_kana(agency: Agency, area) -> str | None:
+    """A branch's reading: its agency's and its area's, so branches follow their agency in 五十音 order."""
+    return f"{agency.kana} {area.kana}" if agency.kana and area and area.kana else agency.kana
+
+
 class AgencyFile(Record):
     agencies: list[Agency]
 

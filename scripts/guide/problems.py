@@ -26,3 +26,14 @@ class DataError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{sum(p.is_error for p in problems)} data errors")
         self.problems = problems
+
+
+def got_text(value: object) -> str:
+    """A value as a problem quotes it: short, and a list or mapping as […] or {…}."""
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[…]"
+    if isinstance(value, dict):
+        return "{…}"
+    return str(value)[:40]

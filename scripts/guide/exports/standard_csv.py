@@ -18,10 +18,9 @@ import io
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..finder import branch_kana
 from ..formulas import neutralised
 from ..hours import Calendar
-from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, Sourced, time_range_minutes
+from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, Sourced, branch_kana, time_range_minutes
 from ..normalize import reading
 from .calendar_feed import HORIZON_DAYS
 from .common import Language, katakana, last_meeting_day, meeting_dates
