@@ -67,7 +67,7 @@ from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .exports.calendar_feed import FeedError
 from .hours import Calendar, calendar_table
 from .i18n import translations
-from .load import load_or_raise
+from .load import BUILD_DIR, SITE_DIR, load_or_raise
 from .messages import word
 from .model import Guide
 from .pages import Renderer, plan_pages
@@ -75,8 +75,6 @@ from .urls import url_for
 from .problems import Problem
 from .workers import forked_map
 
-BUILD_DIR = "build"
-SITE_DIR = "site"
 REPORT_FILE = "report.md"
 LOCK_FILE = "build.lock"
 STATE_FILE = "last-build.json"  # what the site/ of the last good build was made from

@@ -9,24 +9,17 @@ facts (内線, 担当者) are never written: they stay in data/private.yaml.  No
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
-import json
-import os
 import sys
 from pathlib import Path
 
 from . import spreadsheet as sp
+from . import workingcopies
 from .formulas import neutralised
 from .i18n import translations
 from .load import load_guide
 from .messages import format_problem
 from .model import Agency, Guide, Program, Service
-from .yamlfile import cannot_write, write_atomically
-
-# What export wrote, by file: a working copy that no longer matches holds edits, and is not overwritten.
-WRITTEN = Path("build") / "exports.json"
-
+from .yamlfile import cannot_write
 
 def agency_cells(guide: Guide, agency: Agency, service: Service) -> dict[str, str]:
     """One row of the agency table: the service, with its agency's facts (its own phones and hours when it has them)."""
@@ -106,17 +99,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     if output.suffix.lower() != f".{args.format}":
         print("guide export: " + _("{file} does not end in .{format}").format(file=output, format=args.format), file=sys.stderr)
         return 2
-    written = _written(args.root)
-    if output.exists() and not args.force and written.get(_key(output)) != _digest(output):
-        edited = _key(output) in written
-        print(f"{output}: " + (_("changed since guide export wrote it (import the edits with guide import first, or give --force to overwrite them)") if edited
+    state = workingcopies.state(args.root, output)
+    if state in ("edited", "foreign") and not args.force:
+        print(f"{output}: " + (_("changed since guide export wrote it (import the edits with guide import first, or give --force to overwrite them)") if state == "edited"
                                else _("the file exists and was not written by guide export (choose another --output, or give --force to overwrite it)")), file=sys.stderr)
         return 1
     headers, rows = table(loaded.guide, args.kind)
     encoding = "cp932" if args.encoding == "shift_jis" else "utf-8-sig"
     try:
         sp.write_sheet(output, _("Agencies") if args.kind == "agencies" else _("Programs"), headers, rows, encoding)
-        _remember(args.root, output, written)
+        workingcopies.remember(args.root, output)
     except UnicodeEncodeError as err:
         print("guide export: " + _("{char} cannot be written in Shift_JIS (export as UTF-8 instead)").format(char=err.object[err.start : err.end]), file=sys.stderr)
         return 1
@@ -125,39 +117,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     print(_("Wrote {n} rows to {file}").format(n=len(rows), file=output), file=sys.stderr)
     return 0
-
-
-def _key(path: Path) -> str:
-    return os.path.realpath(path)
-
-
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def _written(root: Path) -> dict[str, str]:
-    try:
-        record = json.loads((root / WRITTEN).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # no export yet, or a damaged record: every existing file counts as not ours
-    return record if isinstance(record, dict) else {}
-
-
-def _remember(root: Path, output: Path, written: dict[str, str]) -> None:
-    (root / WRITTEN).parent.mkdir(parents=True, exist_ok=True)
-    written[_key(output)] = _digest(output)
-    write_atomically(root / WRITTEN, json.dumps(written, ensure_ascii=False, indent=1, sort_keys=True).encode())
-
-
-def taken_in(root: Path, sheet: Path) -> None:
-    """`guide import` read every edit of a file export wrote: the file is as good as written by export."""
-    written = _written(root)
-    if _key(sheet) in written:
-        with contextlib.suppress(OSError):  # then export asks for --force: nothing is lost
-            _remember(root, sheet, written)
 
 
 def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:

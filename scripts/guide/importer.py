@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 from slugify import slugify
 
-from . import diff, exporter
+from . import diff, workingcopies
 from . import spreadsheet as sp
 from .formulas import restored
 from .i18n import translations
@@ -743,7 +743,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(format_problem(problem, args.lang), file=out)
     errors = builder.messages.errors + len(recheck.errors)
     if not errors:
-        exporter.taken_in(args.root, path)  # an export's working copy, all imported: export may write over it again
+        workingcopies.taken_in(args.root, path)  # an export's working copy, all imported: export may write over it again
     print(_("{errors} errors: the rows named above were not imported").format(errors=errors) if errors else _("Imported: now run guide check and guide build"), file=out)
     return 1 if errors else 0
 

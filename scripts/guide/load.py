@@ -34,6 +34,7 @@ PRIVATE_FILE = "private.yaml"
 # read as data or published.  Nothing behind such a link is read, not even to quote it; nor
 # is a hard link (a second name for a file), wherever it points.
 PROJECT_FOLDERS = ("data", "content", "overrides", "locale")
+SITE_DIR, BUILD_DIR = "site", "build"  # what `guide build` writes, and replaces on the next build
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
 _SIMPLE_TYPES = {

@@ -21,7 +21,7 @@ from markupsafe import escape
 from pydantic_core import PydanticCustomError
 
 from .i18n import translations
-from .load import load_guide
+from .load import BUILD_DIR, SITE_DIR, load_guide
 from .messages import CATALOG, format_problem
 from .terminal import shown
 from .model import City, check_language_code
@@ -133,8 +133,6 @@ def create_guide(target: Path, *, city_ja: str, prefecture: str, phone: str, web
 
 def _refuse_build_output(target: Path, _) -> None:
     """A guide cannot be made where a build of another guide replaces everything (its site/ or build/)."""
-    from .build import BUILD_DIR, SITE_DIR  # noqa: PLC0415 - the build's imports are slow: only here
-
     place = target.resolve()
     for guide in place.parents:
         if not ((guide / "mkdocs.yml").is_file() or (guide / "data").is_dir()):
