@@ -36,6 +36,7 @@ from .i18n import default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
+from .queries import without_postal_code
 from .workers import forked_parts
 
 # --- what the report found -------------------------------------------------------------
@@ -147,8 +148,6 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
     """Everything the report says about `guide`; links are checked in `site_dir` (default root/site if it exists).
 
     `cache`: a file keeping each page's links from one check to the next (see dead_links)."""
-    from .exports.hsds import incomplete_records  # noqa: PLC0415 - the exports' imports cost every command (guide check) time
-
     if site_dir is None and (Path(root) / "site").is_dir():
         site_dir = Path(root) / "site"
     report = Report(
@@ -159,7 +158,7 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         coverage=translation_coverage(guide),
         to_confirm=to_confirm(guide),
         default_lang=default_language(guide.site),
-        hsds_incomplete=incomplete_records(guide),
+        hsds_incomplete=without_postal_code(guide),
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Phone, Program, Recurrence, Text, time_range_minutes
+from ..queries import places
 from .common import Language, rrule_byday, stable_id, utc_offset
 
 HSDS_VERSION = "3.0"
@@ -82,23 +83,6 @@ class HsdsExport:
             for record in records:
                 add(table, record)
         return {table: list(found.values()) for table, found in rows.items()}
-
-
-def places(agency: Agency) -> list[Branch | None]:
-    """The HSDS locations of an agency: itself (None) when it has an address or hours or no branches, and each branch."""
-    own = [None] if agency.address or agency.hours or not agency.branches else []
-    return own + list(agency.branches)
-
-
-def incomplete_records(guide: Guide) -> list[str]:
-    """Records HSDS cannot fully represent (for `guide report`): locations whose address has no postal
-    code, which HSDS requires and the export never invents.  Asked of the model, not by exporting."""
-    return [
-        f"{agency.id}/{branch.id}" if branch else agency.id
-        for agency in guide.agencies
-        for branch in places(agency)
-        if (address := (branch or agency).address) and not address.postal_code
-    ]
 
 
 def build_hsds(guide: Guide, language: Language, today: date) -> HsdsExport:
