@@ -211,6 +211,12 @@ def schema_text(file_model) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def changes_between(old, new, lang: str) -> tuple[bool, str]:
+    """What `guide import` says it changes, in the words of `guide diff`: (nothing changed, the words)."""
+    changes = diff.diff_guides(old, new, lang)
+    return changes.empty, diff.render(changes, lang)
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=Path.cwd(), help="the guide's folder (default: here)")
@@ -240,7 +246,7 @@ def parser() -> argparse.ArgumentParser:
     diff.register(sub, common)
     report.register(sub, common)
     scaffold.register(sub, common)
-    importer.register(sub, common)
+    importer.register(sub, common).set_defaults(func=lambda args: importer.run_import(args, changes_between))
     exporter.register(sub, common)
 
     schema = sub.add_parser("schema", parents=[common], help="regenerate the JSON Schemas in schema/")

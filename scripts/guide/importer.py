@@ -17,6 +17,7 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 from slugify import slugify
 
-from . import diff, workingcopies
+from . import workingcopies
 from . import spreadsheet as sp
 from .formulas import restored
 from .i18n import translations
@@ -657,7 +658,12 @@ def write_files(args: argparse.Namespace, guide: Guide, new: Guide | None, docum
             print(_("warning: git does not ignore data/private.yaml: add /data/private.yaml to .gitignore before committing"), file=out)
 
 
-def run_import(args: argparse.Namespace) -> int:
+# What changed between the guide and the imported one: (nothing changed, the change in plain words).
+# `guide diff`'s words, given by the command line that composes the two (outputs do not import each other).
+Changes = Callable[[Guide, Guide, str], tuple[bool, str]]
+
+
+def run_import(args: argparse.Namespace, changes_between: Changes) -> int:
     _ = translations(args.root, args.lang).gettext
     loaded = load_guide(args.root, today=args.today, with_private=True)
     if loaded.guide is None:
@@ -728,13 +734,13 @@ def run_import(args: argparse.Namespace) -> int:
     if builder.missing:
         kept = _("removed (--remove-missing)") if args.remove_missing else _("kept; --remove-missing removes them")
         print(_("In the guide but not in the sheet ({how}): {records}").format(how=kept, records=sp.SEPARATOR.join(builder.missing)), file=out)
-    changes = diff.diff_guides(guide, new, args.lang)
-    sys.stdout.write(diff.render(changes, args.lang))
+    unchanged, described = changes_between(guide, new, args.lang)
+    sys.stdout.write(described)
     if args.dry_run:
         print(_("Nothing written (--dry-run)."), file=out)
         return 1 if builder.messages.errors else 0
     try:
-        write_files(args, guide, None if changes.empty else new, document, document not in documents, loaded.private, contacts, _)
+        write_files(args, guide, None if unchanged else new, document, document not in documents, loaded.private, contacts, _)
     except OSError as err:  # a full disk, a read-only folder: each file is whole, the old one or the new
         print(cannot_write(err, args.root / "data", _), file=out)
         return 1
@@ -762,5 +768,4 @@ def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--remove-missing", action="store_true",
                         help="remove the records (and services) the sheet no longer has; without it they are kept and listed")
     parser.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
-    parser.set_defaults(func=run_import)
     return parser
