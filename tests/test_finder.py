@@ -12,11 +12,12 @@ from conftest import run_node
 from searching import FINDER_JS, search, search_many
 from babel.support import NullTranslations
 
-from guide.finder import INDEX_FILE, build_index, finder_choices, index_files, index_json
+from guide.finder import INDEX_FILE, build_index, index_files, index_json
 from guide.hours import Calendar, calendar_table, status_at
 from guide.load import load_guide
 from guide.model import Hours
 from guide.pages import Renderer, plan_pages
+from guide.present import Presenter
 from guide.templating import template_environment
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
@@ -261,7 +262,7 @@ class _Collect(HTMLParser):
 def render_partial(guide, **extra) -> str:
     env = template_environment(NullTranslations())
     env.globals["url_for"] = lambda kind, *ids: "" if kind == "home" else url_for(kind, *ids)
-    env.globals["finder_choices"] = lambda: finder_choices(guide, "ja")  # as the pages' Renderer gives it
+    env.globals["finder_choices"] = Presenter(guide, "ja", NullTranslations(), date(2026, 11, 24)).finder_choices  # as the pages' Renderer gives it
     context = {"index_url": "../assets/guide/finder-ja.json", "guide": guide, "plain": lambda text: text.get("ja"), **extra}
     return env.get_template("partials/finder.html").render(**context)
 
@@ -304,7 +305,7 @@ def test_area_choices_are_a_tree(fixture_guide):
         ("nishi", "テスト西区"),
         ("nishi-1", "– 西第一"),
     ]
-    assert finder_choices(fixture_guide, "ja")["areas"] == tree
+    assert Presenter(fixture_guide, "ja", NullTranslations(), date(2026, 11, 24)).finder_choices()["areas"] == tree
     # the form's area select is that tree, after "All areas"
     html = render_partial(fixture_guide)
     select = html[html.index('<select id="finder-area"'):]

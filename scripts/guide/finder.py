@@ -384,27 +384,3 @@ def index_files(index: dict, part_bytes: int | None = None) -> list[tuple[str, s
     if len(parts) > 1:
         head["more"] = names[1:]
     return [(names[0], index_json(head))] + [(name, index_json({"docs": docs})) for name, docs in zip(names[1:], parts[1:], strict=True)]
-
-
-def finder_choices(guide: Guide, lang: str) -> dict[str, list[tuple[str, str]]]:
-    """Options of the finder form's selects, as (id, label) lists: categories, areas, audiences, program_kinds.
-
-    Areas come as a tree: each ward, then the districts inside it, indented with "– ".
-    """
-    index = _Index(guide, lang, lambda *_: "")
-    known = {a.id for a in guide.areas.areas}
-    areas: list[tuple[str, str]] = []
-
-    def add(parent: str | None, depth: int) -> None:
-        for area in guide.areas.areas:
-            if area.parent == parent or (parent is None and area.parent not in known):
-                areas.append((area.id, "– " * depth + index.pick(area.name)))
-                add(area.id, depth + 1)
-
-    add(None, 0)
-    return {
-        "categories": [(c.id, index.pick(c.name)) for c in guide.taxonomy.categories],
-        "areas": areas,
-        "audiences": [(a.id, index.pick(a.name)) for a in guide.taxonomy.audiences],
-        "program_kinds": [(k.id, index.pick(k.name)) for k in guide.taxonomy.program_kinds],
-    }

@@ -19,7 +19,6 @@ from .editions import Edition
 from .exports.calendar_feed import has_feed
 from .exports.common import Language
 from .exports.jsonld import StructuredData
-from .finder import finder_choices
 from .i18n import default_language
 from .model import Guide
 from .present import Presenter
@@ -169,7 +168,7 @@ class Renderer:
         self.env = template_environment(translations)
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
         self.env.globals.update(default_lang=default_language(guide.site), home_programs=HOME_PROGRAMS)
-        self.env.globals["finder_choices"] = lambda: finder_choices(guide, lang)
+        self.env.globals["finder_choices"] = self.present.finder_choices
         self.env.globals.update(open_data_globals(guide, lang, translations, today))
 
     def render(self, page: Page) -> str:

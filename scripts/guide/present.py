@@ -318,6 +318,29 @@ class Presenter:
             text += " " + (" / " if short else ", ").join(clock_range(t) for t in rule.times)
         return self.with_note(text, rule.note) if short else text
 
+    def finder_choices(self) -> dict[str, list[tuple[str, str]]]:
+        """Options of the finder form's selects, as (id, label) lists: categories, areas, audiences, program_kinds.
+
+        Areas come as a tree: each ward, then the districts inside it, indented with "– ".
+        """
+        guide = self.guide
+        known = {a.id for a in guide.areas.areas}
+        areas: list[tuple[str, str]] = []
+
+        def add(parent: str | None, depth: int) -> None:
+            for area in guide.areas.areas:
+                if area.parent == parent or (parent is None and area.parent not in known):
+                    areas.append((area.id, "– " * depth + self.line(area.name)))
+                    add(area.id, depth + 1)
+
+        add(None, 0)
+        return {
+            "categories": [(c.id, self.line(c.name)) for c in guide.taxonomy.categories],
+            "areas": areas,
+            "audiences": [(a.id, self.line(a.name)) for a in guide.taxonomy.audiences],
+            "program_kinds": [(k.id, self.line(k.name)) for k in guide.taxonomy.program_kinds],
+        }
+
     # --- shared queries: what the pages and the handouts list
 
     def agencies_in(self, category_id: str) -> list[tuple[Agency, list]]:
