@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from guide.cli import main
+from guide.exports import page_globals
+from guide.pages import Renderer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINIMAL = FIXTURES / "minimal"
@@ -40,6 +42,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if BUILDING_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def page_renderer(guide, lang: str, catalog, today, **kwargs) -> Renderer:
+    """The pages of an edition as the build composes them: with what the exports give the pages."""
+    return Renderer(guide, lang, catalog, today, open_data=page_globals(guide, lang, catalog, today), **kwargs)
 
 
 def run_node(harness: str, script: Path, payload: dict, *, timezone: str = "Asia/Tokyo") -> dict:

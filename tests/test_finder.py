@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_node
+from conftest import page_renderer, run_node
 from searching import FINDER_JS, search, search_many
 from babel.support import NullTranslations
 
@@ -16,7 +16,7 @@ from guide.finder import INDEX_FILE, build_index, index_files, index_json
 from guide.hours import Calendar, calendar_table, status_at
 from guide.load import load_guide
 from guide.model import Hours
-from guide.pages import Renderer, plan_pages
+from guide.pages import plan_pages
 from guide.present import Presenter
 from guide.templating import template_environment
 
@@ -324,7 +324,7 @@ def ranking_guide():
 
 
 def rendered_pages(guide) -> dict[str, str]:
-    renderer = Renderer(guide, "ja", NullTranslations(), date(2026, 11, 24))
+    renderer = page_renderer(guide, "ja", NullTranslations(), date(2026, 11, 24))
     return {page.path: renderer.render(page) for page in plan_pages(guide)}
 
 

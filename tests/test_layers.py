@@ -11,8 +11,6 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "guide"
 OUTPUTS = {"pages", "finder", "handouts", "exports", "report", "diff", "importer", "exporter", "scaffold"}
 COMPOSERS = {"build", "preview", "cli"}
-# Outputs that still lean on another (issue 22 takes these away); no new one may be added.
-KNOWN = {("pages", "exports")}
 
 
 def module_of(path: Path) -> str:
@@ -39,10 +37,9 @@ def imports() -> set[tuple[str, str]]:
     return edges
 
 
-def test_no_output_imports_another_but_the_known_ones():
+def test_no_output_imports_another():
     leaning = {(a, b) for a, b in imports() if a in OUTPUTS and b in OUTPUTS}
-    assert leaning - KNOWN == set(), "an output imports another: let build, preview or cli compose them"
-    assert KNOWN - leaning == set(), "taken away: remove it from KNOWN"
+    assert leaning == set(), "an output imports another: let build, preview or cli compose them"
 
 
 def test_the_kernel_and_the_outputs_never_import_what_composes_them():

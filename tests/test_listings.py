@@ -18,10 +18,10 @@ import yaml
 
 from guide.i18n import translations
 from guide.load import load_guide
-from guide.pages import LISTING_PAGE_SIZE, initial, plan_pages, Renderer
+from guide.pages import LISTING_PAGE_SIZE, initial, plan_pages
 from guide.urls import url_for
 
-from conftest import FIXTURES, MINIMAL, REPO
+from conftest import FIXTURES, MINIMAL, REPO, page_renderer
 
 pytestmark = pytest.mark.slow  # every test here builds a site, a preview or handouts
 
@@ -35,7 +35,7 @@ def rendered_listings(root, lang="ja"):
     """The guide and its listing pages rendered in `lang`: {path: Markdown}."""
     guide = load_guide(root, today=TODAY).guide
     assert guide is not None
-    renderer = Renderer(guide, lang, translations(REPO, lang), TODAY)
+    renderer = page_renderer(guide, lang, translations(REPO, lang), TODAY)
     return guide, {page.path: renderer.render(page) for page in plan_pages(guide) if page.template in LISTINGS}
 
 

@@ -11,16 +11,16 @@ import yaml
 
 from guide.i18n import translations
 from guide.load import load_guide
-from guide.pages import Page, Renderer, plan_pages
+from guide.pages import Page, plan_pages
 
-from conftest import REPO
+from conftest import REPO, page_renderer
 
 
 def render(root, path: str, today: date) -> str:
     guide = load_guide(root, today=today).guide
     assert guide is not None
     page = next(p for p in plan_pages(guide) if p.path == path)
-    return Renderer(guide, "ja", translations(REPO, "ja"), today).render(page)
+    return page_renderer(guide, "ja", translations(REPO, "ja"), today).render(page)
 
 
 def edit_program(root, program_id: str, change) -> None:
@@ -87,7 +87,7 @@ def test_a_record_page_prints_its_address_as_a_path_when_the_public_address_is_u
 def test_with_a_public_address_a_record_page_carries_its_qr_code(minimal_copy):
     guide = load_guide(minimal_copy, today=date(2026, 11, 23)).guide
     page = Page("agencies/kakuu-soudan-center/", "agency.md.j2", {"agency": guide.agencies[0], "branch": None})
-    renderer = Renderer(guide, "en", translations(REPO, "en"), date(2026, 11, 23), site_url="https://guide.example.org/en/", prefix="en/")
+    renderer = page_renderer(guide, "en", translations(REPO, "en"), date(2026, 11, 23), site_url="https://guide.example.org/en/", prefix="en/")
     html = renderer.render(page)
     assert '<p class="print-head__url">https://guide.example.org/en/agencies/kakuu-soudan-center/</p>' in html
     assert '<div class="print-head__qr"><svg' in html
@@ -98,6 +98,6 @@ def test_the_offices_of_a_card_are_listed_in_the_editions_own_words(minimal_copy
     guide = load_guide(minimal_copy, today=date(2026, 11, 23)).guide
     page = next(p for p in plan_pages(guide) if p.path == "agencies/")
     for lang, separator in (("ja", "</a>・<a"), ("en", "</a>, <a")):
-        html = Renderer(guide, lang, translations(REPO, lang), date(2026, 11, 23)).render(page)
+        html = page_renderer(guide, lang, translations(REPO, lang), date(2026, 11, 23)).render(page)
         offices = next(line for line in html.splitlines() if "agency-card__branches" in line and "example-counter/higashi-1" in line)
         assert separator in offices, lang

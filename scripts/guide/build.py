@@ -61,7 +61,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from . import finder, pages, report
+from . import exports, finder, pages, report
 from .content import page_text, publishable_page
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .exports.calendar_feed import FeedError
@@ -268,10 +268,8 @@ def _edition_site(root: Path, guide: Guide, edition: Edition, editions: list[Edi
     site = root / SITE_DIR / edition.prefix
     kept = last_frame == frame and not removed
     if kept:
-        from .exports import DATA_DIR  # noqa: PLC0415 - imports the page module
-
         # Not the other editions (each has its own), nor what is made after MkDocs (handouts, open data).
-        not_mkdocs = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition} | {"handouts", DATA_DIR}
+        not_mkdocs = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition} | {"handouts", exports.DATA_DIR}
         shutil.copytree(site, out, ignore=lambda folder, names: not_mkdocs.intersection(names) if Path(folder) == site else ())
     run_mkdocs(config, dirty=kept)
     write_open_data(root, guide, edition, editions, out, today)
@@ -369,7 +367,8 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
         page.write_text(publishable_page(page_text(page.read_bytes())), encoding="utf-8")
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
-    renderer = Renderer(guide, edition.lang, catalog, today, site_url=edition.url(guide), prefix=edition.prefix)
+    renderer = Renderer(guide, edition.lang, catalog, today, open_data=exports.page_globals(guide, edition.lang, catalog, today),
+                        site_url=edition.url(guide), prefix=edition.prefix)
     for page in plan_pages(guide):
         target = docs / page.source_file
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -429,9 +428,7 @@ def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path
 
 
 def write_open_data(root: Path, guide: Guide, edition: Edition, editions: list[Edition], out: Path, today: date) -> None:
-    from .exports import write_exports  # noqa: PLC0415 - imports the page module
-
-    write_exports(root, guide, edition, editions, out, today)
+    exports.write_exports(root, guide, edition, editions, out, today)
 
 
 # The Content-Security-Policy of every page: the generated config gives it to the theme

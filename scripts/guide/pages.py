@@ -14,11 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from . import exports
-from .editions import Edition
-from .exports.calendar_feed import has_feed
-from .exports.common import Language
-from .exports.jsonld import StructuredData
 from .i18n import default_language
 from .model import Guide
 from .present import Presenter
@@ -161,15 +156,18 @@ def plan_pages(guide: Guide) -> Iterator[Page]:
 
 
 class Renderer:
-    """The pages of one language edition: templates with the presenter's helpers as globals."""
+    """The pages of one language edition: templates with the presenter's helpers as globals.
 
-    def __init__(self, guide: Guide, lang: str, translations, today: date, *, site_url: str | None = None, prefix: str = ""):
+    `open_data`: what the pages print of the open data (JSON-LD, calendar links, the files the
+    オープンデータ page lists), given by whoever composes pages and exports (exports.page_globals)."""
+
+    def __init__(self, guide: Guide, lang: str, translations, today: date, *, open_data: dict, site_url: str | None = None, prefix: str = ""):
         self.present = Presenter(guide, lang, translations, today, site_url=site_url, prefix=prefix)
         self.env = template_environment(translations)
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
         self.env.globals.update(default_lang=default_language(guide.site), home_programs=HOME_PROGRAMS)
         self.env.globals["finder_choices"] = self.present.finder_choices
-        self.env.globals.update(open_data_globals(guide, lang, translations, today))
+        self.env.globals.update(open_data)
 
     def render(self, page: Page) -> str:
         depth = page.path.count("/")
@@ -182,15 +180,3 @@ class Renderer:
         body = template.render(page=page, rel=rel, **page.context)
         # Blank lines would end Markdown's raw-HTML block: keep the body one block.
         return "\n".join(line for line in body.splitlines() if line.strip()) + "\n"
-
-
-def open_data_globals(guide: Guide, lang: str, translations, today: date) -> dict:
-    """What the オープンデータ page and the pages' JSON-LD and calendar links need from the exports."""
-    base = Edition.of(guide, lang).url(guide)
-    data = StructuredData(guide, Language(guide, lang, translations), today, lambda path: base + path if base else None)
-    return {
-        "structured_data": data.for_page,
-        "has_feed": lambda program: has_feed(program, today),
-        "calendar_href": exports.calendar_href,
-        "open_data_files": exports.CATALOGUE,
-    }

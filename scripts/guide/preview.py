@@ -30,6 +30,7 @@ from urllib.parse import parse_qs
 import jinja2
 from mkdocs.livereload import LiveReloadServer
 
+from . import exports
 from .build import BUILD_DIR, compiled_templates, regenerate, run_mkdocs, write_mkdocs_config
 from .editions import Edition
 from .i18n import translations
@@ -113,7 +114,9 @@ class Preview:
 
     def _records_first(self, guide, edition: Edition, changed_pages: list, today: date, published: Published) -> int:
         """The changed records' own pages of the edition, shown before the rest is regenerated."""
-        renderer = Renderer(guide, edition.lang, translations(self.root, edition.lang), today, site_url=edition.url(guide), prefix=edition.prefix)
+        catalog = translations(self.root, edition.lang)
+        renderer = Renderer(guide, edition.lang, catalog, today, open_data=exports.page_globals(guide, edition.lang, catalog, today),
+                            site_url=edition.url(guide), prefix=edition.prefix)
         docs = self.work / "docs" / edition.lang
         written = {page.source_file for page in changed_pages if _write_if_changed(docs / page.source_file, renderer.render(page))}
         if written:

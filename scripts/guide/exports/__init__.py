@@ -18,7 +18,9 @@ from ..i18n import N_, translations
 from ..model import Guide
 from ..urls import url_for
 from . import calendar_feed, dataset, hsds, hsds_tabular, sitemap, standard_csv
+from .calendar_feed import has_feed
 from .common import Language
+from .jsonld import StructuredData
 
 DATA_DIR = "data"
 CALENDAR_DIR = "calendar"
@@ -116,4 +118,17 @@ def _write_sitemap(guide: Guide, edition: Edition, editions: list[Edition], out:
     return target
 
 
-__all__ = ["CATALOGUE", "calendar_href", "write_exports"]
+def page_globals(guide: Guide, lang: str, translations, today: date) -> dict:
+    """What the オープンデータ page and the pages' JSON-LD and calendar links need from the exports."""
+    base = Edition.of(guide, lang).url(guide)
+    data = StructuredData(guide, Language(guide, lang, translations), today, lambda path: base + path if base else None)
+    return {
+        "structured_data": data.for_page,
+        "has_feed": lambda program: has_feed(program, today),
+        "calendar_href": calendar_href,
+        "open_data_files": CATALOGUE,
+    }
+
+
+__all__ = ["CATALOGUE", "calendar_href", "page_globals", "write_exports"]
+
