@@ -367,8 +367,7 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
         page.write_text(publishable_page(page_text(page.read_bytes())), encoding="utf-8")
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
-    renderer = Renderer(guide, edition.lang, catalog, today, open_data=exports.page_globals(guide, edition.lang, catalog, today),
-                        site_url=edition.url(guide), prefix=edition.prefix)
+    renderer = edition_renderer(guide, edition, catalog, today)
     for page in plan_pages(guide):
         target = docs / page.source_file
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -381,6 +380,12 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     for name, text in finder.index_files(finder.build_index(guide, edition.lang, url_for)):
         (assets / name).write_text(text, encoding="utf-8")
     return docs
+
+
+def edition_renderer(guide: Guide, edition: Edition, catalog, today: date) -> Renderer:
+    """The pages of one edition, composed with what they print of the open data (JSON-LD, calendar links)."""
+    open_data = exports.page_globals(guide, edition.lang, catalog, today)
+    return Renderer(guide, edition.lang, catalog, today, open_data=open_data, site_url=edition.url(guide), prefix=edition.prefix)
 
 
 def regenerate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, scratch: Path) -> tuple[set[str], set[str]]:

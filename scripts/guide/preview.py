@@ -30,12 +30,11 @@ from urllib.parse import parse_qs
 import jinja2
 from mkdocs.livereload import LiveReloadServer
 
-from . import exports
-from .build import BUILD_DIR, compiled_templates, regenerate, run_mkdocs, write_mkdocs_config
+from .build import BUILD_DIR, compiled_templates, edition_renderer, regenerate, run_mkdocs, write_mkdocs_config
 from .editions import Edition
 from .i18n import translations
 from .load import DATA_FILES, PROJECT_FOLDERS, load_or_raise
-from .pages import Renderer, plan_pages
+from .pages import plan_pages
 
 PREVIEW_DIR = "preview"
 _EDITOR_LEFTOVER = re.compile(r"^\.|~$|\.(swp|swx|tmp|bak)$|^4913$|^#.*#$")
@@ -114,9 +113,7 @@ class Preview:
 
     def _records_first(self, guide, edition: Edition, changed_pages: list, today: date, published: Published) -> int:
         """The changed records' own pages of the edition, shown before the rest is regenerated."""
-        catalog = translations(self.root, edition.lang)
-        renderer = Renderer(guide, edition.lang, catalog, today, open_data=exports.page_globals(guide, edition.lang, catalog, today),
-                            site_url=edition.url(guide), prefix=edition.prefix)
+        renderer = edition_renderer(guide, edition, translations(self.root, edition.lang), today)
         docs = self.work / "docs" / edition.lang
         written = {page.source_file for page in changed_pages if _write_if_changed(docs / page.source_file, renderer.render(page))}
         if written:
