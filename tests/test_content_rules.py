@@ -421,3 +421,16 @@ def test_mkdocs_on_its_own_gets_a_policy_that_allows_nothing(hostile_but_allowed
 @pytest.mark.parametrize("guide_root", [REPO, *sorted(p for p in FIXTURES.iterdir() if (p / "content").is_dir())], ids=lambda p: p.name)
 def test_the_shipped_content_and_the_fixture_guides_pass(guide_root):
     assert content_problems(guide_root) == []
+
+
+@pytest.mark.parametrize("extension", ["this", "nosuch_ext"])
+def test_an_extension_mkdocs_yml_may_not_list_is_never_imported_to_check_the_pages(tmp_path, run_guide, extension):
+    """The pages are rendered to be checked as MkDocs would, but only with extensions the guide allows:
+    `this` would run the module's code (it prints the Zen of Python), `nosuch_ext` would be a traceback."""
+    root = copy_guide(tmp_path / "guide")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("markdown_extensions:\n", f"markdown_extensions:\n  - {extension}\n"), encoding="utf-8")
+    result = run_guide("check", "--root", root, "--lang", "en", "--today", TODAY)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert f"the Markdown extension '{extension}' is not one the guide allows" in result.err
+    assert "Beautiful is better than ugly" not in result.out + result.err

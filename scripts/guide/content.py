@@ -35,6 +35,7 @@ import yaml
 from pydantic_core import PydanticCustomError
 
 from . import model
+from .mkdocs_config import SAFE_EXTENSIONS
 from .problems import Problem, got_text
 from .yamlfile import parse_yaml_text
 
@@ -245,10 +246,15 @@ def page_renderer(root: Path):
         listed = []  # no mkdocs.yml (a guide's data alone): the build says so
     for entry in [{k: v} for k, v in listed.items()] if isinstance(listed, dict) else listed:
         name, config = next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
+        if name not in SAFE_EXTENSIONS:
+            continue  # never imported: mkdocs_config refuses it, and the build does not start
         names.append(name)
         if config:
             configs[name] = config
-    converter = markdown.Markdown(extensions=list(dict.fromkeys(names)), extension_configs=configs)
+    try:
+        converter = markdown.Markdown(extensions=list(dict.fromkeys(names)), extension_configs=configs)
+    except Exception:  # noqa: BLE001 - an extension's settings MkDocs will refuse: check the pages as MkDocs' own
+        converter = markdown.Markdown(extensions=list(MkDocsConfig.markdown_extensions.builtins))
     return lambda text: converter.reset().convert(text)
 
 

@@ -75,10 +75,8 @@ def load_guide(root: Path, *, today: date | None = None, with_private: bool = Fa
 
 def _load_guide(root: Path, *, today: date | None, with_private: bool) -> Loaded:
     from .checks import check_guide  # noqa: PLC0415 - checks imports this module's types
-    from .content import content_problems  # noqa: PLC0415 - content words values as this module does
-
     data_dir = root / "data"
-    result = Loaded(guide=None, problems=link_problems(root) + content_problems(root))
+    result = Loaded(guide=None, problems=link_problems(root))
     parts: dict[str, BaseModel] = {}
     context = {"phone_region": model.City.model_fields["country"].default, "area_code": ""}  # until site.yaml says
     for attribute, (filename, file_model) in DATA_FILES.items():
@@ -119,10 +117,14 @@ def city_today(root: Path) -> date:
 
 
 def with_config(loaded: Loaded, root: Path, *, required: bool = True) -> Loaded:
-    """`loaded` with the problems of mkdocs.yml added: an error there stops the build as bad data does.
+    """`loaded` with the problems of mkdocs.yml and of content/'s pages added: an error there stops
+    the build as bad data does.  Only what builds the site (check, build, serve) asks: the pages are
+    rendered to be checked, after mkdocs.yml's Markdown extensions have been.
 
     `guide check` also checks a folder of data alone (`required=False`): only a build needs the file."""
-    problems = config_problems(root, required=required)
+    from .content import content_problems  # noqa: PLC0415 - Markdown and MkDocs are slow to import: only here
+
+    problems = config_problems(root, required=required) + content_problems(root)
     if problems:
         loaded.problems = sorted([*loaded.problems, *problems], key=lambda p: (p.file, p.line, p.column))
         if any(p.is_error for p in problems):
