@@ -21,7 +21,6 @@ from .templating import template_environment
 from .urls import handout_file, listing_page_url, url_for
 
 
-
 @dataclass(frozen=True)
 class Page:
     path: str  # site-relative URL, for example "agencies/health-center/"

@@ -20,6 +20,8 @@ from xml.parsers import expat
 
 import defusedxml
 
+from .yamlfile import MAX_TEXT_CHARS
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -29,7 +31,7 @@ class Limits:
     rows: int = 20_000  # each row is a record to build and compare: 20,000 take ~25 s and ~300 MB
     columns: int = 1_000
     cells: int = 200_000  # cells written in the workbook, and the rows × columns of the table read
-    cell_chars: int = 20_000  # as a data file's text (yamlfile.MAX_TEXT_CHARS)
+    cell_chars: int = MAX_TEXT_CHARS  # as a data file's text
     part_elements: int = 100_000  # besides cells, rows and texts, in one part (styles: ~1,000); four times that in all
 
 
