@@ -71,7 +71,6 @@ _RESERVED_ID = re.compile(r"^(?:__|guide)", re.I)
 _ID = re.compile(r"^[\w:.-]+$")  # footnotes are fn:1, fnref:1
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
 _UNSEEN = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these from an address before reading its scheme
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _TICKS = re.compile(r"`+")
 _FIRST_H1 = re.compile(r"\s*<h1\b[^>]*>(.*?)</h1>", re.S)
@@ -204,7 +203,7 @@ def _front_matter(front: str, display: str) -> tuple[list[Problem], dict]:
 def _front_text_problems(parsed, key: str, value: str, limit: int) -> list[Problem]:
     if not value.strip():
         return [parsed.problem((key,), "string_too_short")]
-    if _CONTROL.search(value):
+    if model.CONTROL_IN_LINE.search(value):
         return [parsed.problem((key,), "front_matter_text", field=key)]
     if len(value) > limit:
         return [parsed.problem((key,), "text_too_long", length=len(value), limit=limit)]

@@ -165,17 +165,17 @@ def is_visible(value: str) -> bool:
 # iCalendar refuses a line break in a name, XML any C0 character.  A multi-line text (a
 # description, a note) may break lines and hold tabs; a one-line value (a name, a title, a
 # label, an address) may not, nor hold the Unicode line and paragraph separators.
-_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def check_control(value: str, *, multiline: bool, lang: str | None = None) -> str:
     """`value` unless it holds a control character (or, on one line, a line break)."""
-    found = (_CONTROL_IN_LINES if multiline else _CONTROL_IN_LINE).findall(value)
+    found = (CONTROL_IN_LINES if multiline else CONTROL_IN_LINE).findall(value)
     if found:
         chars = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(found))
         # Only a line break (\n, U+2028, U+2029) is one, anything else (a CR too) a control character.
-        code = "control_char" if _CONTROL_IN_LINES.search(value) else "line_break"
+        code = "control_char" if CONTROL_IN_LINES.search(value) else "line_break"
         raise PydanticCustomError(code, "control characters {chars}", {"chars": chars, **({"lang": lang} if lang else {})})
     return value
 

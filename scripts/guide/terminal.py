@@ -13,8 +13,10 @@ import functools
 import re
 import sys
 
+from .model import BIDI_CONTROLS, CONTROL_IN_LINES
+
 # C0 controls but tab and line feed, DEL, C1 controls, and the bidi and invisible direction marks.
-_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = CONTROL_IN_LINES.pattern[1:-1] + "\u061c\u200e\u200f" + "".join(sorted(BIDI_CONTROLS))
 CONTROL_CHARACTERS = re.compile(f"[{_CONTROLS}]")  # also what guide import takes out of a cell
 _IN_LINE = re.compile(f"[{_CONTROLS}\t\n\u2028\u2029]")  # a one-line message keeps its place: line breaks shown too
 

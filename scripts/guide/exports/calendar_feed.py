@@ -20,12 +20,11 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from ..hours import Calendar as CityCalendar
-from ..model import Guide, Program, Recurrence, time_range_minutes
+from ..model import CONTROL_IN_LINES, Guide, Program, Recurrence, time_range_minutes
 from .common import Language, last_meeting_day, rrule_byday, rule_dates, skipped_dates, stable_id
 
 HORIZON_DAYS = 365
 # RFC 5545 TEXT holds no control character but HTAB and the line breaks it escapes.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_BREAK = re.compile(r"\r\n?|[\u2028\u2029]")
 
 
@@ -35,7 +34,7 @@ class FeedError(Exception):
 
 def lines(text: str) -> str:
     """A text for a property that may have several lines (DESCRIPTION): line breaks as \\n, no control characters."""
-    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+    return CONTROL_IN_LINES.sub("", _LINE_BREAK.sub("\n", text))
 
 
 def one_line(text: str) -> str:
