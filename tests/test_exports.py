@@ -392,7 +392,18 @@ def test_facility_rows_hold_agencies_and_branches_in_the_v1_formats(minimal_buil
     branch = table["架空健康窓口 東第一分室"]
     assert branch["名称_カナ"] == "カクウケンコウマドグチ ヒガシダイイチ"  # the agency's reading and the area's, as the finder reads it
     assert branch["団体名"] == "架空健康窓口"
+    assert "別表 分室一覧" in branch["備考"] and "相談機関一覧 No.2" not in branch["備考"]  # the office's own source
+    assert "相談機関一覧 No.2" in table["架空健康窓口（西第一）"]["備考"]  # an office without one: its agency's
     assert table["架空健康窓口（西第一）"]["住所"] == ""  # the documents give no address
+
+
+def test_a_name_written_in_kana_is_its_own_reading_and_any_other_is_not_guessed():
+    from guide.exports.standard_csv import _kana
+
+    assert _kana(None, "ふれあい・サロン") == "フレアイ・サロン"
+    assert _kana(None, "架空相談") == "カクウソウダン"  # the finder's reading
+    assert _kana("かくう", "架空相談") == "カクウ"  # the data's own comes first
+    assert _kana(None, "ABC") == ""  # nothing made up
 
 
 def test_event_rows_are_the_sessions_and_the_groups_coming_meetings(minimal_built):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -61,9 +62,13 @@ def _times(times: str | None) -> tuple[str, str]:
     return _clock(start), _clock(end)
 
 
+_KANA_ONLY = re.compile(r"[\u3041-\u30ff\s]+")  # hiragana, katakana, ・ and ー
+
+
 def _kana(given: str | None, name: str) -> str:
-    """A name's reading in katakana: the data's own, else the reading the finder indexes the name by."""
-    return katakana(given or reading(name))
+    """A name's reading in katakana: the data's own, else the reading the finder indexes the name by
+    (none for a name without kanji: a name written in kana is its own reading, any other stays unread)."""
+    return katakana(given or reading(name) or (name if _KANA_ONLY.fullmatch(name) else ""))
 
 
 def _hours_cells(hours: Hours | None, words: Language) -> dict[str, str]:
@@ -111,8 +116,9 @@ class Rows:
             "市区町村名": words.text(city.name),
         }
 
-    def remarks(self, record: Sourced, *extra: str) -> str:
-        note = "; ".join(f"{self.words.text(self.sources[ref.document].title)} {ref.section}" for ref in record.source)
+    def remarks(self, record: Sourced, *extra: str, sources: list | None = None) -> str:
+        """The record's sources (`sources` when a place has its own) and when it was last verified."""
+        note = "; ".join(f"{self.words.text(self.sources[ref.document].title)} {ref.section}" for ref in sources or record.source)
         return "; ".join([*extra, self.words.gettext("Source: %(source)s; last verified %(date)s", source=note, date=record.last_verified.isoformat())])
 
     def facility(self, agency: Agency, branch: Branch | None) -> dict[str, str]:
@@ -138,7 +144,7 @@ class Rows:
             "説明": words.text(agency.summary) or "、".join(words.text(s.description) for s in agency.services),
             "バリアフリー情報": words.text(place.accessibility or agency.accessibility),
             "URL": place.url or agency.url or "",
-            "備考": self.remarks(agency, *([f"FAX {fax}"] if fax else [])),
+            "備考": self.remarks(agency, *([f"FAX {fax}"] if fax else []), sources=branch.source if branch else None),
         }
 
     def event(self, program: Program, english: Language | None, day: date, times: str | None, venue, note) -> dict[str, str]:
