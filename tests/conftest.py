@@ -298,3 +298,27 @@ def watched(browser):
     context.close()
     assert dialogs == [], f"dialogs: {dialogs}"
     assert reported == [] and console == [], f"CSP violations: {reported} {console}"
+
+
+# --- components (scripts/guide/templates/components/): their examples, rendered as pages and handouts do
+
+@functools.cache
+def component_environment(lang: str, *, paper: bool = False):
+    """The template environment of the minimal fixture guide's `lang` edition: a page's, or a handout's (`paper`)."""
+    from datetime import date
+
+    from guide.handouts import _Handouts
+    from guide.i18n import translations
+    from guide.load import load_guide
+
+    today = date.fromisoformat(TODAY)
+    guide = load_guide(MINIMAL, today=today).guide
+    if paper:
+        return _Handouts(REPO, guide, lang, today=today, site_url="https://guide.example.jp/").env
+    return page_renderer(guide, lang, translations(REPO, lang), today).env
+
+
+def render_component(env, component, arguments: dict) -> str:
+    """One call of a component's macro, imported as a page imports it; links relative to the site's root."""
+    call = env.from_string(f'{{% from "{component.template}" import {component.name} with context %}}{{{{ {component.name}(**arguments) }}}}')
+    return call.render(arguments=arguments, rel=lambda url: url).strip()

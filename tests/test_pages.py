@@ -80,7 +80,7 @@ def test_the_home_page_is_named_in_the_editions_language(minimal_copy):
 
 def test_a_record_page_prints_its_address_as_a_path_when_the_public_address_is_unknown(minimal_copy):
     html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
-    assert '<p class="print-head__url">/agencies/kakuu-soudan-center/</p>' in html
+    assert '<span class="print-head__address">/agencies/kakuu-soudan-center/</span>' in html
     assert "<svg" not in html
 
 
@@ -89,8 +89,8 @@ def test_with_a_public_address_a_record_page_carries_its_qr_code(minimal_copy):
     page = Page("agencies/kakuu-soudan-center/", "agency.md.j2", {"agency": guide.agencies[0], "branch": None})
     renderer = page_renderer(guide, "en", translations(REPO, "en"), date(2026, 11, 23), site_url="https://guide.example.org/en/", prefix="en/")
     html = renderer.render(page)
-    assert '<p class="print-head__url">https://guide.example.org/en/agencies/kakuu-soudan-center/</p>' in html
-    assert '<div class="print-head__qr"><svg' in html
+    assert '<span class="print-head__address">https://guide.example.org/en/agencies/kakuu-soudan-center/</span>' in html
+    assert '<div class="qr-block" aria-hidden="true"><svg' in html
 
 
 def test_the_offices_of_a_card_are_listed_in_the_editions_own_words(minimal_copy):

@@ -72,6 +72,7 @@ from .messages import word
 from .model import Guide
 from .pages import Renderer, plan_pages
 from .urls import url_for
+from .templating import component_css
 from .problems import Problem
 from .workers import forked_map
 
@@ -377,6 +378,7 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     table = calendar_table(calendar, today, HOLIDAY_YEARS)
     _write_js(assets / "calendar.js", "GUIDE_CALENDAR", table)
     _write_js(assets / "strings.js", "GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in JS_STRINGS.items()})
+    (assets / "components.css").write_text(component_css("web"), encoding="utf-8")
     for name, text in finder.index_files(finder.build_index(guide, edition.lang, url_for)):
         (assets / name).write_text(text, encoding="utf-8")
     return docs

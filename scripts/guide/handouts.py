@@ -52,7 +52,7 @@ from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .fontguard import FAMILY, FontGuard, HandoutError
 from .i18n import default_language, translations, words
 from .model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
-from .templating import TEMPLATES, template_environment
+from .templating import TEMPLATES, component_css, component_stylesheets, template_environment
 from .urls import handout_file, url_for
 from .present import Presenter
 from .workers import forked_parts, forked_pool
@@ -60,7 +60,7 @@ from .workers import forked_parts, forked_pool
 __all__ = ["HandoutError", "HandoutSet", "Overflow", "cmd_handouts", "register", "render_handout_sets", "render_handouts", "staff_sheet_path"]
 
 HANDOUT_TEMPLATES = TEMPLATES / "handouts"
-STYLESHEET = HANDOUT_TEMPLATES / "handouts.css"
+STYLESHEET = HANDOUT_TEMPLATES / "handouts.css"  # the sheets' own rules; the components' paper.css follow it
 DEFAULT_OUT = Path("build") / "handouts"
 CACHE_DIR = Path("build") / "handouts-cache"
 STAFF_DIR = "staff"
@@ -167,14 +167,15 @@ class _Press:
         self._html = HTML
         self.no_network = URLFetcher(allowed_protocols={"data"})  # a handout loads nothing from anywhere
         self.font_config = FontConfiguration()
-        self.stylesheet_mtime = STYLESHEET.stat().st_mtime
-        self.stylesheet = CSS(filename=str(STYLESHEET), font_config=self.font_config)
+        self.stylesheet_mtime = _stylesheet_time()
+        stylesheet = STYLESHEET.read_text(encoding="utf-8") + component_css("paper")
+        self.stylesheet = CSS(string=stylesheet, base_url=str(HANDOUT_TEMPLATES) + "/", font_config=self.font_config)
         # Measuring: the same width, so every line wraps as on A4, but one page tall enough for everything.
         self.tall = CSS(string=f"@page {{ size: 210mm {TALL_MM}mm; }}", font_config=self.font_config)
 
     @classmethod
     def shared(cls) -> _Press:
-        if cls._shared is None or cls._shared.stylesheet_mtime != STYLESHEET.stat().st_mtime:
+        if cls._shared is None or cls._shared.stylesheet_mtime != _stylesheet_time():
             cls._shared = cls()
         return cls._shared
 
@@ -193,6 +194,10 @@ class _Press:
 
     def write(self, document, target: Path, name: str, guard: FontGuard) -> None:
         _write_file(target, self.pdf(document, name, guard))
+
+
+def _stylesheet_time() -> float:
+    return max(path.stat().st_mtime for path in [STYLESHEET, *component_stylesheets("paper")])
 
 
 def _write_file(target: Path, data: bytes) -> None:
@@ -260,6 +265,7 @@ class _Handouts:
             hours_lines=self.present.hours_lines,
             phones_of=self.phones_of,
             hours_of=self.hours_of,
+            qr=lambda url: QR_MARK if self.present.scannable(url) else None,  # drawn in by printable()
             audience_name=lambda aid: self.present.texts.html(next(a.name for a in guide.taxonomy.audiences if a.id == aid)),
         )
 
@@ -449,7 +455,6 @@ class _Handouts:
             "title": sheet.title,
             "kind": sheet.kind,
             "url": url,
-            "qr": QR_MARK if self.present.scannable(url) else None,
             "generated": self.today,
             "verified": min(r.last_verified for r in sheet.verified) if sheet.verified else self.today,
             "several": len(sheet.verified) > 1,
@@ -805,7 +810,7 @@ class _Cache:
 def _printing_fingerprint(fonts: tuple) -> bytes:
     """What decides a sheet besides its HTML: this code, the templates and stylesheet, WeasyPrint, the fonts."""
     digest = hashlib.sha256(importlib.metadata.version("weasyprint").encode() + repr(fonts).encode())
-    for path in [Path(__file__), *sorted(HANDOUT_TEMPLATES.rglob("*"))]:
+    for path in [Path(__file__), *sorted(HANDOUT_TEMPLATES.rglob("*")), *component_stylesheets("paper")]:
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
     return digest.digest()

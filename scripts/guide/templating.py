@@ -1,11 +1,20 @@
-"""The Jinja2 environment the guide's own templates are rendered in (pages and handouts)."""
+"""The Jinja2 environment the guide's own templates are rendered in (pages and handouts), and the
+components both are made of (components/: one folder per component, see CONTRIBUTING.md)."""
 
 from __future__ import annotations
 
+import functools
+import re
+from datetime import date
 from pathlib import Path
+from typing import Annotated
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from .model import Address, Agency, Branch, Hours, Phone, Program, Service, Text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -29,3 +38,106 @@ def template_environment(translations) -> Environment:
     )
     env.tests["contains"] = lambda sequence, item: item in sequence
     return env
+
+
+# --- components: one folder per piece of markup that pages, handouts and slips share ---------------
+# components/<name>/template.html defines the macro <name>; params.yaml declares its parameters and
+# names its examples; web.css and paper.css (either may be absent) style it on the site and on paper.
+# Import a component once per template, with context (for `rel`, the page's relative links):
+#     {% from "components/address_block/template.html" import address_block with context %}
+
+COMPONENTS = TEMPLATES / "components"
+MEDIA = ("web", "paper")  # web.css goes into the site's assets/guide/components.css, paper.css after handouts.css
+# What a parameter's `type` may name: a fact of the model (given in examples as in data/), or a plain value.
+PARAM_TYPES = {
+    "bool": bool,
+    "int": int,
+    "str": str,
+    "date": date,
+    "Text": Text,
+    "Address": Address,
+    "Phone": Phone,
+    "Hours": Hours,
+    "Service": Service,
+    "Branch": Branch,
+    "Agency": Agency,
+    "Program": Program,
+}
+_LIST_TYPE = re.compile(r"^list\[(\w+)\]$")
+
+
+def _type_name(value: str) -> str:
+    named = _LIST_TYPE.match(value)
+    if (named.group(1) if named else value) not in PARAM_TYPES:
+        raise ValueError(f"unknown type {value!r} (one of {', '.join(PARAM_TYPES)}, or list[one of them])")
+    return value
+
+
+class Param(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    type: Annotated[str, AfterValidator(_type_name)]
+    description: str = Field(min_length=1)
+    required: bool = False  # every call gives it (the macro has no default for it); any value may be null
+
+    def value(self, raw):
+        """An example's value as the macro gets it: model facts validated as data/ is."""
+        named = _LIST_TYPE.match(self.type)
+        kind = list[PARAM_TYPES[named.group(1)]] if named else PARAM_TYPES[self.type]
+        return TypeAdapter(kind | None).validate_python(raw)
+
+
+class Example(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1)
+    description: str | None = None
+    params: dict[str, object] = Field(default_factory=dict)
+
+
+class Component(BaseModel):
+    """A component's params.yaml: what it shows, what it takes, and examples of it in use."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    description: str = Field(min_length=1)
+    params: list[Param]
+    examples: list[Example] = Field(min_length=1)
+
+    @property
+    def template(self) -> str:
+        return f"components/{self.name}/template.html"
+
+    def arguments(self, example: Example) -> dict:
+        """The macro's keyword arguments for `example`: every required parameter, and only declared ones."""
+        declared = {p.name: p for p in self.params}
+        unknown = set(example.params) - set(declared)
+        missing = {p.name for p in self.params if p.required} - set(example.params)
+        if unknown or missing:
+            raise ValueError(f"{self.name}: example {example.name!r} gives undeclared {sorted(unknown)}, lacks {sorted(missing)}")
+        return {name: declared[name].value(raw) for name, raw in example.params.items()}
+
+
+@functools.cache
+def components() -> tuple[Component, ...]:
+    """Every component, by name; a params.yaml that does not follow the schema stops here, naming the file."""
+    found = []
+    for spec in sorted(COMPONENTS.glob("*/params.yaml")):
+        try:
+            component = Component.model_validate(yaml.safe_load(spec.read_text(encoding="utf-8")))
+        except (yaml.YAMLError, ValidationError) as err:
+            raise ValueError(f"{spec}: {err}") from None
+        if component.name != spec.parent.name:
+            raise ValueError(f"{spec}: name {component.name!r} is not its folder's name {spec.parent.name!r}")
+        found.append(component)
+    return tuple(found)
+
+
+def component_stylesheets(medium: str) -> list[Path]:
+    """The components' CSS files for `medium` ("web" or "paper"), in name order."""
+    assert medium in MEDIA, medium
+    return [path for path in (COMPONENTS / c.name / f"{medium}.css" for c in components()) if path.is_file()]
+
+
+def component_css(medium: str) -> str:
+    """The components' CSS for `medium`, gathered into one stylesheet, each part headed by its file."""
+    return "".join(f"/* components/{p.parent.name}/{p.name} */\n{p.read_text(encoding='utf-8')}\n" for p in component_stylesheets(medium))
