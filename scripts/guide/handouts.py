@@ -749,7 +749,7 @@ def _forward_warnings() -> None:
     logger.propagate = False
 
 
-MADE_ON = re.compile(r'<p class="meta__made">.*?</p>', re.DOTALL)
+MADE_ON = re.compile(r'<p class="print-head__date">.*?</p>', re.DOTALL)  # components/print_head
 
 
 class _Cache:
