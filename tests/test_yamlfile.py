@@ -149,6 +149,12 @@ def test_custom_tags_are_reported(tmp_path):
     assert parsed.problems[0].params == {"tag": "!secret"}
 
 
+@pytest.mark.parametrize("document", ["theme: !foo {name: material}\n", "theme: !foo\n  name: material\n", "nav: !foo [a]\n"])
+def test_a_custom_tag_on_a_mapping_or_a_list_is_reported_too(tmp_path, document):
+    """MkDocs' own loader gives such a tag a meaning (!ENV, !relative); the guide reads it as plain data, so it is refused."""
+    assert [(p.line, p.code) for p in read(tmp_path, document).problems] == [(1, "yaml_tag")]
+
+
 @pytest.mark.parametrize("key", ["~", "true", "[a, b]"])
 def test_keys_that_are_not_text_are_reported(tmp_path, key):
     parsed = read(tmp_path, f"ok: 1\n{key}: x\n")

@@ -20,7 +20,7 @@ import yaml
 from pydantic_core import PydanticCustomError
 
 from . import model
-from .problems import Problem
+from .problems import Problem, got_text
 from .yamlfile import YamlFile, read_yaml
 
 CONFIG_FILE = "mkdocs.yml"
@@ -66,7 +66,7 @@ def config_problems(root: Path, *, required: bool = True) -> list[Problem]:
         return yf.problems
     problems = yf.problems + _tag_problems(path)
     if not isinstance(yf.data, dict):
-        return [*problems, yf.problem((), "dict_type", got="[…]" if isinstance(yf.data, list) else str(yf.data)[:40])]
+        return [*problems, yf.problem((), "dict_type", got=got_text(yf.data))]
     return problems + _Rules(yf).check()
 
 
@@ -107,7 +107,7 @@ class _Rules:
             if name in config:
                 self.theme_text((name,), config[name])
         if "repo_url" in config and not (isinstance(config["repo_url"], str) and re.fullmatch(model.URL_PATTERN, config["repo_url"])):
-            self.add(("repo_url",), "pattern_mismatch", value=str(config["repo_url"])[:40], format=("format_url", {}))
+            self.add(("repo_url",), "pattern_mismatch", value=got_text(config["repo_url"]), format=("format_url", {}))
         theme = config.get("theme")
         if isinstance(theme, dict):
             self.keys(("theme",), theme, THEME_KEYS)
@@ -115,7 +115,7 @@ class _Rules:
                 if name in theme:
                     self.local_path(("theme", name), theme[name])
         elif "theme" in config:
-            self.add(("theme",), "dict_type", got=str(theme)[:40])
+            self.add(("theme",), "dict_type", got=got_text(theme))
         for dotted, (rule, expected) in FIXED.items():
             self.fixed(tuple(dotted.split(".")), rule, expected)
         self.extensions(config.get("markdown_extensions"))
@@ -166,7 +166,7 @@ class _Rules:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.add((name,), "list_type", got=str(value)[:40])
+            self.add((name,), "list_type", got=got_text(value))
             return []
         return value
 
@@ -174,4 +174,4 @@ class _Rules:
         for index, item in enumerate(self.listed({"markdown_extensions": extensions}, "markdown_extensions")):
             name = next(iter(item), None) if isinstance(item, dict) and len(item) == 1 else item
             if name not in SAFE_EXTENSIONS:
-                self.add(("markdown_extensions", index), "mkdocs_extension", name=str(name)[:40], allowed=", ".join(SAFE_EXTENSIONS))
+                self.add(("markdown_extensions", index), "mkdocs_extension", name=got_text(name), allowed=", ".join(SAFE_EXTENSIONS))

@@ -236,6 +236,8 @@ def _build(node: yaml.Node, path: Path_, out: YamlFile, depth: int, alias: Path_
     else:
         out.last_index = mark.index
     out.values[path] = here
+    if node.tag.startswith("!") and not node.tag.startswith("!!"):  # a local tag, on a value, a list or a mapping
+        out.problems.append(Problem(out.path, *here, "yaml_tag", {"tag": node.tag}))
     kind = type(node)
     if kind is _MAPPING:
         mapping: dict = {}
@@ -260,8 +262,6 @@ def _build(node: yaml.Node, path: Path_, out: YamlFile, depth: int, alias: Path_
     if kind is _SEQUENCE:
         return [_build(item, (*path, index), out, depth + 1, alias) for index, item in enumerate(node.value)]
     value = node.value
-    if node.tag.startswith("!") and not node.tag.startswith("!!"):
-        out.problems.append(Problem(out.path, *here, "yaml_tag", {"tag": node.tag}))
     if (out.bidi_possible or node.style == '"') and not _BIDI.isdisjoint(value):
         codes = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(_BIDI.intersection(value)))
         out.problems.append(Problem(out.path, *here, "bidi_control", {"chars": codes}))
