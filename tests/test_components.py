@@ -159,9 +159,12 @@ def test_each_components_css_is_gathered_once(medium):
             assert gathered.count(path.read_text(encoding="utf-8")) == 1, path
 
 
-def test_the_site_loads_the_components_css_before_its_own_rules():
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    assert config.index("assets/guide/components.css") < config.index("assets/guide/guide.css")
+def test_every_page_of_the_built_site_loads_the_components_css_before_its_own_rules(built):
+    site = built / "site"
+    assert (site / "assets" / "guide" / "components.css").read_text(encoding="utf-8") == component_css("web")
+    for page in (site / "index.html", site / "en" / "agencies" / "kakuu-soudan-center" / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        assert 0 < html.index("assets/guide/components.css") < html.index("assets/guide/guide.css"), page
 
 
 # --- the same fact on a page and on its handout: one component, the same markup ----------------
