@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import axe_violations, phone_page, wait_until
-from test_reach import DESKTOP, editions, page_types, tab
+from conftest import wait_until
+from test_reach import DESKTOP, editions, first_with, page_types, tab
 
 pytestmark = pytest.mark.browser
 
@@ -172,3 +172,72 @@ def test_the_404_pages_skip_link_leads_past_the_header_to_the_content(page, site
         " && !!(document.querySelector(target).compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING)",
         target,
     ), after
+
+
+# --- large text: 200 % ----------------------------------------------------------------------------
+
+# A 375×812 phone zoomed to 200 %: the page lays out 188 CSS px wide, each px drawn twice as large.
+ZOOMED = {"viewport": {"width": 188, "height": 406}, "device_scale_factor": 2, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+
+# Text a reader cannot see in full: drawn outside `root` (the header's bar: white on white),
+# outside the page's width, or outside a box that clips what overflows it.
+CUT_OFF = """(root) => {
+  const cut = [];
+  const clips = value => value === 'hidden' || value === 'clip';
+  const outside = (r, b) => r.left < b.left - 0.5 || r.right > b.right + 0.5 || r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5;
+  for (const top of document.querySelectorAll(root)) {
+    const walker = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+      const el = node.parentElement;
+      if (!node.textContent.trim() || getComputedStyle(el).visibility !== 'visible' || el.closest('.hub-mark__words')) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) {
+        let clipped = r.left < -0.5 || r.right > innerWidth + 0.5 || outside(r, top.getBoundingClientRect());
+        for (let box = el; box && box !== top && !clipped; box = box.parentElement) {
+          const style = getComputedStyle(box), b = box.getBoundingClientRect();
+          clipped = (clips(style.overflowX) && (r.left < b.left - 0.5 || r.right > b.right + 0.5))
+                 || (clips(style.overflowY) && (r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5));
+        }
+        if (clipped) { cut.push(node.textContent.trim().slice(0, 30)); break; }
+      }
+    }
+  }
+  return cut;
+}"""
+
+
+@pytest.fixture
+def zoomed(browser):
+    context = browser.new_context(**ZOOMED)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+@pytest.mark.parametrize("kind", ["home", "category", "agency", "branch", "not found"])
+def test_at_200_percent_the_header_shows_all_its_words(zoomed, site_url, site, prefix, kind):
+    if prefix not in editions(site):
+        pytest.skip("single-language guide")
+    zoomed.goto(site_url + page_types(site, prefix)[kind])
+    assert zoomed.evaluate(CUT_OFF, "header.md-header") == []
+    zoomed.mouse.wheel(0, 1200)  # Material swaps the site's name for the page's title once it scrolls
+    zoomed.wait_for_timeout(500)
+    assert zoomed.evaluate(CUT_OFF, "header.md-header") == []
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_at_200_percent_the_hours_table_shows_every_day_and_time(zoomed, site_url, site, prefix):
+    if prefix not in editions(site):
+        pytest.skip("single-language guide")
+    path = first_with(site, prefix + "agencies/*/index.html", 'class="hours-table"')
+    zoomed.goto(site_url + path)
+    table = zoomed.locator("table.hours-table").first
+    assert zoomed.evaluate(CUT_OFF, "table.hours-table") == []
+    assert zoomed.evaluate("document.documentElement.scrollWidth <= innerWidth"), "no sideways scrolling"
+    # Still a table to a screen reader: each time is read with its day.
+    assert table.get_by_role("rowheader").count() == table.get_by_role("cell").count() > 0
+    table.screenshot(path=str(SCREENSHOTS / f"phone-a11y-hours-200pct-{prefix.strip('/') or 'ja'}.png"))
+    zoomed.screenshot(path=str(SCREENSHOTS / f"phone-a11y-agency-200pct-{prefix.strip('/') or 'ja'}.png"))
