@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import wait_until
-from test_reach import DESKTOP, editions, first_with, page_types, tab
+from conftest import axe_violations, wait_until
+from test_reach import DESKTOP, TAP, editions, first_with, page_types, tab
 
 pytestmark = pytest.mark.browser
 
@@ -99,6 +99,23 @@ def test_a_hub_card_is_announced_as_where_to_ask_then_its_name(page, site_url, g
     assert card.get_by_role("link", name=f"{hubs.label.get('ja')} {name}", exact=True).count() == 1
 
 
+# --- tap targets on cards and lists -------------------------------------------------------------
+
+# Every link in a card or a list item of the content, even one inside a sentence ("Offices in each
+# area: 東区, 西区"): on a card it is what a resident taps.  The finder's results are the finder's.
+CARD_AND_LIST_LINKS = """(minimum) => [...document.querySelectorAll('.md-content :is(.agency-card, .program-card, li) a[href]')]
+  .filter(a => !a.closest('.finder, .finder-results'))
+  .map(a => { const r = a.getBoundingClientRect(); return [a.textContent.trim().slice(0, 20), Math.round(r.width), Math.round(r.height)]; })
+  .filter(([, width, height]) => height && (height < minimum || width < minimum))"""
+
+
+@pytest.mark.parametrize("kind", ["home", "category", "agencies", "agency", "programs", "area", "areas"])
+def test_links_on_cards_and_in_lists_are_44px_targets_on_a_phone(page, site_url, site, kind):
+    page.goto(site_url + page_types(site)[kind])
+    assert page.locator(".md-content li a[href]").count() > 0, "the page has a list of links"
+    assert page.evaluate(CARD_AND_LIST_LINKS, TAP) == []
+
+
 # --- the menu on a phone ----------------------------------------------------------------------
 
 
@@ -131,6 +148,13 @@ def test_with_the_menu_open_tab_stays_in_the_menu(page, site_url, site, kind):
         if tab(page)["inDrawer"] or page.evaluate("!!document.activeElement.closest('.md-content')"):
             break
     assert page.evaluate("!!document.activeElement.closest('.md-content')")
+
+
+def test_the_open_menu_passes_axe(page, site_url, site):
+    page.goto(site_url + page_types(site)["agency"])
+    page.locator(MENU_BUTTON).click()
+    page.wait_for_timeout(300)  # the menu slides in
+    assert axe_violations(page) == []
 
 
 def test_a_menu_opened_by_a_tap_keeps_tab_in_it_and_a_tap_beside_it_closes_it(page, site_url, site):
