@@ -1,7 +1,8 @@
 /* The header's menu button, usable from the keyboard (progressive enhancement).
    Material draws it as a <label> for the hidden drawer checkbox: a mouse or finger can tap it,
    but it takes no focus.  This turns it into a button that Tab reaches, says whether the menu is
-   open, opens it with Enter or Space, moves focus into the menu, and closes it with Escape. */
+   open, opens it with Enter or Space, moves focus into the menu, keeps it there while the menu
+   covers the page, and closes it with Escape. */
 (function () {
   "use strict";
   var toggle = document.getElementById("__drawer");
@@ -16,8 +17,30 @@
   button.setAttribute("aria-controls", drawer.id);
   button.setAttribute("aria-label", strings.menu || "Menu");
 
+  // On a phone the open menu covers the page: what it covers is made inert, so that Tab and a
+  // screen reader stay in the menu until it is closed.  The overlay (a tap on it closes the menu)
+  // and the toggles stay as they are.  A closed menu is inert at once, not only once it has slid
+  // out (guide.css).  On a wide screen the menu is a sidebar beside the page.
+  var covering = window.matchMedia("(max-width: 76.2344em)");
+  var covered = [];
+
+  function coverPage(open) {
+    drawer.inert = covering.matches && !open;
+    covered.forEach(function (el) { el.inert = false; });
+    covered = [];
+    if (!open || !covering.matches) return;
+    for (var node = drawer; node.parentElement && node !== document.body; node = node.parentElement) {
+      Array.prototype.forEach.call(node.parentElement.children, function (other) {
+        if (other === node || other.matches("input, label.md-overlay, script")) return;
+        other.inert = true;
+        covered.push(other);
+      });
+    }
+  }
+
   function sync() {
     button.setAttribute("aria-expanded", toggle.checked ? "true" : "false");
+    coverPage(toggle.checked);
   }
 
   function setOpen(open) {
@@ -45,5 +68,6 @@
   });
 
   toggle.addEventListener("change", sync);
+  covering.addEventListener("change", sync);
   sync();
 })();
