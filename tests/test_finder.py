@@ -71,7 +71,8 @@ def test_doc_fields(fixture_guide, fixture_index):
     docs = {d["id"]: d for d in fixture_index["docs"]}
     hub = docs["kakuu-soudan-center"]
     assert hub["n"] == "架空相談センター"
-    assert hub["s"][0] == "架空相談せんたー" and hub["s"][1] == "かくうそうだんせんたー"
+    # The kana as the data gives it; after a tab, the name's reading word by word (SudachiPy).
+    assert hub["s"][0] == "架空相談せんたー" and hub["s"][1] == "かくうそうだんせんたー\tかくう そうだん せんたー"
     assert "よろず相談" in hub["s"][2]  # a service keyword
     assert "生活の困りごと全般の相談" in hub["s"][3]  # a service description
     assert hub["h"] == ["soudan"] and "h" not in docs["kakuu-kakei"]  # the categories it is the ★ of
@@ -100,7 +101,7 @@ def test_english_index_titles_fall_back_to_japanese(fixture_guide):
 
 
 def test_synonyms_are_stored_once_per_category(fixture_index):
-    assert fixture_index["x"]["c"]["debt"] == "支出借金 ししゅつしゃっきん"  # with its reading
+    assert fixture_index["x"]["c"]["debt"] == "支出借金\tししゅつ しゃっきん"  # with its reading, word by word
     assert "よろず相談" in fixture_index["x"]["c"]["soudan"]
     assert fixture_index["x"]["a"]["higashi"] == "てすと東区 てすとひがしく"
 
@@ -148,9 +149,11 @@ def test_a_large_index_comes_in_parts_that_search_as_one(fixture_index):
 def test_readings_of_names_keywords_and_descriptions_are_indexed(fixture_index):
     docs = {d["id"]: d for d in fixture_index["docs"]}
     kakei = docs["kakuu-kakei"]
-    assert "かけいとしゃっきんのそうだん" in kakei["s"][3]  # 家計と借金の相談, read by SudachiPy
-    assert "かくうかけいこうざ" in docs["kakuu-kouza"]["s"][1]  # no kana in the data: read from the name
-    assert "しゃっきん" in fixture_index["x"]["c"]["debt"]  # synonyms too
+    texts, readings = kakei["s"][3].split("\t")
+    assert "家計と借金の相談" in texts
+    assert "かけい と しゃっきん の そうだん" in readings  # 家計と借金の相談, read by SudachiPy word by word
+    assert "かくう かけい こうざ" in docs["kakuu-kouza"]["s"][1].split("\t")[1]  # no kana in the data: read from the name
+    assert "しゃっきん" in fixture_index["x"]["c"]["debt"].split("\t")[1]  # synonyms too
 
 
 def test_a_doc_without_a_number_names_who_to_call_instead(fixture_index):

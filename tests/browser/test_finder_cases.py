@@ -40,7 +40,8 @@ WHOLE_INDEX = """
 RUN_CASES = """async (cases) => {""" + WHOLE_INDEX + """
   return cases.map((c) => {
     const docs = GuideFinder.search(index, c.query, c.facets || {});
-    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy };
+    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy,
+             categories: docs.map((d) => d.c || []), crisis: docs.crisis };
   });
 }"""
 

@@ -58,11 +58,6 @@
   var PAGE_SIZE = 20; // results drawn at once; a button shows the next ones
   var PROGRAM_NAME_SHARE = 0.5; // a program's name "says it" when the query spells out this much of it
   var FACETS = ["category", "area", "audience", "kind"];
-  var STOP_WORDS = new Set(
-    ("a an the of for to in on at by with from about and or not no my me i im we our you your it its is are am be " +
-      "can cant cannot could do dont does how what where who when which want need get help please some someone this that there")
-      .split(" ")
-  );
   var LATIN_WORD = "a-z0-9\u00c0-\u024f";
   var KANJI_RUN = /[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var KANA_RUN = /[\u3041-\u309f\u30fc]{2,}/g;
@@ -76,7 +71,14 @@
     if (index && index.__prepared) return index;
     var cached = preparedIndexes && preparedIndexes.get(index);
     if (cached) return cached;
-    var result = { __prepared: true, index: index, entries: [], byId: {}, raw: {}, labels: index.labels || {} };
+    var result = {
+      __prepared: true, index: index, entries: [], byId: {}, raw: {}, labels: index.labels || {},
+      phrases: (index.ph || []).map(function (p) {
+        var said = p.w.map(function (w) { var t = apart(w); return { whole: t[0].replace(/ /g, ""), words: t[1] ? t[1].split(" ") : [] }; });
+        return { said: said, concerns: p.c, crisis: !!p.cr, counters: p.d || [] };
+      }),
+      acronyms: new Set(index.ac || [])
+    };
     addDocs(result, index.docs);
     if (preparedIndexes) preparedIndexes.set(index, result);
     return result;
@@ -102,20 +104,24 @@
         if (doc.p === undefined && parent.p !== undefined) doc.p = parent.p;
         if (doc.ct === undefined && parent.ct !== undefined) doc.ct = parent.ct;
       }
-      var own = raw.s || ["", "", "", ""];
-      var related = parent ? parent.s.slice() : [];
-      (doc.c || []).forEach(function (id) { related.push((syn.c || {})[id]); });
-      (doc.au || []).forEach(function (id) { related.push((syn.u || {})[id]); });
-      (doc.a || []).forEach(function (id) { related.push((syn.a || {})[id]); });
-      if (doc.k) related.push((syn.k || {})[doc.k]);
-      var fields = [own[0] || "", own[1] || "", own[2] || "", own[3] || "", join(related)];
+      var own = (raw.s || ["", "", "", ""]).map(apart);
+      var related = parent ? parent.s.map(apart) : [];
+      (doc.c || []).forEach(function (id) { related.push(apart((syn.c || {})[id])); });
+      (doc.au || []).forEach(function (id) { related.push(apart((syn.u || {})[id])); });
+      (doc.a || []).forEach(function (id) { related.push(apart((syn.a || {})[id])); });
+      if (doc.k) related.push(apart((syn.k || {})[doc.k]));
+      var fields = own.map(function (t) { return t[0]; }).concat([join(related.map(function (t) { return t[0]; }))]);
+      var readings = own.map(function (t) { return t[1]; }).concat([join(related.map(function (t) { return t[1]; }))]);
       var entry = {
         doc: doc,
         fields: fields,
+        readings: readings,
+        allReadings: readings.slice(0, 4).join(" "),
+        relatedKey: fields[4] + "\t" + readings[4],
         // The doc's own tiers at once: one test rules most docs out.  The related tier is shared by
         // every doc of the same categories, audiences and areas: its tests are cached per query.
         all: fields.slice(0, 4).join("\n"),
-        key: doc.r || own[1] || own[0] || "",
+        key: doc.r || fields[1] || fields[0] || "",
         group: raw["in"] || raw.id,
         position: offset + n,
         hubOf: Array.isArray(doc.h) ? doc.h : [],
@@ -128,6 +134,12 @@
 
   function join(parts) {
     return parts.filter(function (p) { return p; }).join(" ");
+  }
+
+  /** [texts, reading words] of one tier as finder.py writes it (READINGS, a tab, between them). */
+  function apart(text) {
+    var at = (text || "").indexOf("\t");
+    return at < 0 ? [text || "", ""] : [text.slice(0, at), text.slice(at + 1)];
   }
 
   // --- facets
@@ -159,25 +171,49 @@
     return word;
   }
 
-  function latinPattern(word, prefix) {
-    var stem = singular(word);
-    var body = /y$/.test(stem) ? escapeRegExp(stem.slice(0, -1)) + "(?:y|ies)" : escapeRegExp(stem) + "(?:e?s)?";
-    if (prefix) body = escapeRegExp(word);
+  /** The forms of an English word a search takes as the same word: plurals and the common endings
+   * (depressed = depression = depressing, abuse = abused, family = families).  An acronym of the data
+   * (AIDS) is never taken for a form of another word (aid): only typed as such. */
+  function forms(word, acronyms) {
+    var stems = [word, singular(word)];
+    var ending = /^(.{3,}?)(ed|ing|ion|ions|ive)$/.exec(word);
+    if (ending) stems.push(ending[1], ending[1] + "e");
+    if (/ied$/.test(word) && word.length > 4) stems.push(word.slice(0, -3) + "y");
+    var out = new Set();
+    stems.forEach(function (stem) {
+      out.add(stem);
+      if (stem.length < 3 || /[0-9]/.test(stem)) return;
+      var base = /e$/.test(stem) ? stem.slice(0, -1) : stem;
+      out.add(stem + "s");
+      if (!/e$/.test(stem)) out.add(stem + "es");
+      ["ed", "ing", "ion", "ions"].forEach(function (suffix) { out.add(base + suffix); });
+      if (/y$/.test(stem)) { out.add(stem.slice(0, -1) + "ies"); out.add(stem.slice(0, -1) + "ied"); }
+    });
+    return Array.from(out).filter(function (form) { return form === word || !(acronyms && acronyms.has(form)); });
+  }
+
+  function latinPattern(word, prefix, acronyms) {
+    var body = prefix ? escapeRegExp(word) : "(?:" + forms(word, acronyms).map(escapeRegExp).join("|") + ")";
     return new RegExp("(?:^|[^" + LATIN_WORD + "])" + body + (prefix ? "" : "(?![" + LATIN_WORD + "])"));
   }
 
-  function parseQuery(query) {
+  /** A kana word found only as whole words of a reading (or a run of them): かいごほけん in
+   * "かいご ほけん の しんせい", never the たい of "したい". */
+  function readingPattern(text) {
+    return new RegExp("(?:^| )" + Array.from(text).map(escapeRegExp).join(" ?") + "(?= |$)");
+  }
+
+  function parseQuery(query, acronyms) {
     var raw = String(query || "");
-    var words = N.normalize(raw).split(" ").filter(function (t) { return t; });
-    var kept = words.filter(function (t) { return N.isJapanese(t) || !STOP_WORDS.has(t); });
-    if (kept.length) words = kept;
+    // Split as normalize.js's words() does, the same split finder.py gives the residents' phrases.
+    var words = N.words(raw);
     var typing = !/\s$/.test(raw);
     return words.map(function (text, i) {
       var latin = !N.isJapanese(text);
       var term = { text: text, latin: latin, grams: Array.from(N.bigrams(text)), length: Array.from(text).length, cache: new Map() };
       term.gramCaches = term.grams.map(function () { return new Map(); });
       if (latin) {
-        term.pattern = latinPattern(text, false);
+        term.pattern = latinPattern(text, false, acronyms);
         if (typing && i === words.length - 1 && text.length >= 4) term.prefix = latinPattern(text, true);
       } else {
         term.bigramOk = term.length >= 3;
@@ -186,6 +222,7 @@
         term.runsOk = term.runs.length > 0 && term.runs.join("").length < term.length;
         term.runCaches = term.runs.map(function () { return new Map(); });
         term.kanaCaches = term.kana.map(function () { return new Map(); });
+        if (!term.runs.length) term.reading = readingPattern(text);
       }
       return term;
     });
@@ -211,16 +248,17 @@
 
   var NO_MATCH = { hit: 0, cover: 0, near: 0 };
 
-  /** {hit, cover, near} of one term in one tier's text. */
-  function fieldMatch(term, field) {
-    if (!field) return NO_MATCH;
+  /** {hit, cover, near} of one term in one tier: its texts, and the reading words of its kanji. */
+  function fieldMatch(term, field, readings) {
     if (term.latin) {
       if (term.pattern.test(field)) return { hit: 1, cover: 1, near: 0 };
       return term.prefix && term.prefix.test(field) ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
     }
     var at = field.indexOf(term.text);
     if (at >= 0) return { hit: 1, cover: coverAt(field, at, term.text.length), near: 0 };
-    return term.bigramOk && share(term.grams, field) >= BIGRAM_SHARE ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
+    if (term.reading && readings && term.reading.test(readings)) return { hit: 1, cover: 1, near: 0 };
+    // Near: most of the term's bigrams in the texts (never in readings: two kana of a reading say nothing).
+    return term.bigramOk && field && share(term.grams, field) >= BIGRAM_SHARE ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
   }
 
   /** `compute(field)`, once per query for each distinct related text. */
@@ -239,8 +277,8 @@
     var own = mayMatch(entry, term);
     for (var i = 0; i < TIERS; i++) {
       var r = i === 4
-        ? cached(term.cache, entry.fields[4], function (field) { return fieldMatch(term, field); })
-        : own ? fieldMatch(term, entry.fields[i]) : NO_MATCH;
+        ? cached(term.cache, entry.relatedKey, function () { return fieldMatch(term, entry.fields[4], entry.readings[4]); })
+        : own ? fieldMatch(term, entry.fields[i], entry.readings[i]) : NO_MATCH;
       if (r.hit) {
         m.exact += TIER_WEIGHTS[i];
         if (r.cover > m.cover) m.cover = r.cover;
@@ -284,6 +322,7 @@
   function mayMatch(entry, term) {
     if (term.latin) return term.pattern.test(entry.all) || !!(term.prefix && term.prefix.test(entry.all));
     if (entry.all.indexOf(term.text) >= 0) return true;
+    if (term.reading && term.reading.test(entry.allReadings)) return true;
     if (term.bigramOk && share(term.grams, entry.all) >= BIGRAM_SHARE) return true;
     return !!term.runsOk && term.runs.some(function (run) { return entry.all.indexOf(run) >= 0; });
   }
@@ -307,6 +346,11 @@
 
   function compare(a, b) {
     return (
+      b.crisis - a.crisis ||
+      b.count - a.count ||
+      b.counter - a.counter ||
+      (a.entry.doc.nr || 0) - (b.entry.doc.nr || 0) ||
+      b.focus - a.focus ||
       b.exactAll - a.exactAll ||
       (b.closeness === 3) - (a.closeness === 3) ||
       b.hub - a.hub ||
@@ -327,8 +371,14 @@
 
   /** The categories the query is about: those whose synonyms hold the most of its terms (a kanji word
    * of a term counts), or the whole query as a phrase; and the category chosen. */
-  function concerns(prepared, terms, phrase, facets) {
+  function concerns(prepared, terms, phrase, facets, said) {
     var hit = {};
+    if (said.any) {
+      // The residents' phrases say which concerns the query is about.
+      Object.keys(said.concerns).forEach(function (id) { hit[id] = true; });
+      if (facets.category) hit[facets.category] = true;
+      return hit;
+    }
     var synonyms = (prepared.index.x || {}).c || {};
     var best = 1;
     var counts = {};
@@ -355,13 +405,66 @@
     return entry.hubOf.some(function (id) { return hit[id]; }) ? 1 : 0;
   }
 
-  /** One scored match of all terms, or null. */
-  function score(entry, terms, phrase, hit) {
-    var exact = 0, near = 0, cover = 0, nameCover = 0, shares = 0, exactAll = 1;
+  /** The residents' phrases (finder.py's "ph") the query says: their concerns, counters and crisis
+   * concerns, and which terms they explain (酒がやめられない: 酒 and やめられない, though no record says them). */
+  function phrasesSaid(prepared, terms, query) {
+    var said = { any: false, concerns: {}, counters: {}, crisis: {}, crisisList: [], covered: terms.map(function () { return false; }) };
+    var compact = N.normalize(query).replace(/ /g, "");
+    prepared.phrases.forEach(function (p) {
+      var found = p.said.filter(function (s) {
+        var whole = N.isJapanese(s.whole) && s.whole.length >= 2 && compact.indexOf(s.whole) >= 0;
+        return whole || (s.words.length > 0 && s.words.every(function (w) { return terms.some(function (t) { return sameWord(t, w); }); }));
+      });
+      if (!found.length) return;
+      said.any = true;
+      found.forEach(function (s) {
+        terms.forEach(function (t, i) {
+          if (s.words.some(function (w) { return sameWord(t, w); }) || (!t.latin && s.whole.indexOf(t.text) >= 0)) said.covered[i] = true;
+        });
+      });
+      p.concerns.forEach(function (c) {
+        said.concerns[c] = true;
+        if (p.crisis && !said.crisis[c]) { said.crisis[c] = true; said.crisisList.push(c); }
+      });
+      p.counters.forEach(function (id) { said.counters[id] = true; });
+    });
+    return said;
+  }
+
+  function sameWord(term, word) {
+    return term.latin ? term.pattern.test(word) : term.text === word;
+  }
+
+  /** How a doc answers the phrases said: as a counter they name (keyword tier), as a record of their
+   * concern (related tier), or not (0). */
+  function phraseTier(entry, said) {
+    if (!said.any) return 0;
+    if (said.counters[entry.doc.id] || said.counters[entry.group]) return TIER_WEIGHTS[2];
+    return (entry.doc.c || []).some(function (c) { return said.concerns[c]; }) ? TIER_WEIGHTS[4] : 0;
+  }
+
+  /** For a crisis phrase: the concern's ★ first, then its counters with a phone, then its other
+   * counters (a counter that takes no residents last of them); 0 for anything else. */
+  function crisisRank(entry, said) {
+    if (!said.crisisList.length || entry.doc.t === "p") return 0;
+    if (!(entry.doc.c || []).some(function (c) { return said.crisis[c]; })) return 0;
+    if (entry.doc.nr) return 1;
+    var hub = entry.hubOf.some(function (c) { return said.crisis[c]; });
+    return 2 + (hub ? 2 : 0) + (entry.doc.p ? 1 : 0);
+  }
+
+  /** One scored match: how many terms (and which) it matches, or null when none. */
+  function score(entry, terms, phrase, hit, said) {
+    var exact = 0, near = 0, cover = 0, nameCover = 0, shares = 0, exactAll = 1, count = 0, matched = [];
     var masks = [];
+    var virtual = phraseTier(entry, said);
     for (var i = 0; i < terms.length; i++) {
       var m = matchTerm(entry, terms[i]);
-      if (!m.exact && !m.near) return null;
+      // A word the phrase explains is matched by the phrase's records (a near match of its kana is noise).
+      if (!m.exact && said.covered[i] && virtual) m = { exact: virtual, near: 0, cover: 1, nameCover: 0, share: 1 };
+      matched.push(!!(m.exact || m.near));
+      if (!m.exact && !m.near) continue;
+      count++;
       if (!m.exact) exactAll = 0;
       exact += m.exact;
       near += m.near;
@@ -370,14 +473,20 @@
       shares += Math.min(m.share, 1);
       masks.push(m.exact || m.near);
     }
+    if (!count) return null;
     // Several words found together, in order, count once more for every word: "disability certificate"
     // written as such in a description beats "disability" in one place and "certificate" in another.
     if (phrase) exact += tiersWith(entry, phrase, terms.phraseCache) * terms.length;
     return {
       entry: entry,
+      matched: matched,
+      count: count,
+      crisis: crisisRank(entry, said),
+      counter: virtual === TIER_WEIGHTS[2] ? 1 : 0,
+      focus: focus(entry, said),
       exactAll: exactAll,
       // Only an exact match of every term can say "the name says it".
-      closeness: Math.min(closeness(entry, masks, nameCover), exactAll ? 3 : 2),
+      closeness: Math.min(closeness(entry, masks, nameCover), exactAll && count === terms.length ? 3 : 2),
       hub: hubFor(entry, hit),
       share: shares / terms.length,
       cover: cover / terms.length,
@@ -385,6 +494,26 @@
       near: near,
       score: 0
     };
+  }
+
+  /** How much a counter is about the phrases' concerns: the concern's ★ first, then the share of its
+   * categories among them (こども総合相談所 for 学校に行かない before an agency with one child-related
+   * service of three). */
+  function focus(entry, said) {
+    var categories = entry.doc.c || [];
+    if (!said.any || entry.doc.t === "p" || !categories.length) return 0;
+    var hub = entry.hubOf.some(function (c) { return said.concerns[c]; }) ? 1 : 0;
+    return hub + categories.filter(function (c) { return said.concerns[c]; }).length / categories.length;
+  }
+
+  /** True when `r` matches every word the phrases said explain. */
+  function coversPhrase(r, said) {
+    return said.covered.every(function (covered, i) { return !covered || r.matched[i]; });
+  }
+
+  /** A result that matched by no word (facets alone, or a close result). */
+  function unscored(entry, fields) {
+    return Object.assign({ entry: entry, matched: [], count: 0, crisis: 0, counter: 0, focus: 0, exactAll: 0, closeness: 0, hub: 0, share: 0, cover: 0, exact: 0, near: 0, score: 0 }, fields);
   }
 
   /** Branches join their agency's result: the agency with its matching branches listed, or the one
@@ -428,27 +557,34 @@
       var branches = r.branches.filter(function (b) { return isOpen(b, facets); });
       if (isOpen(r.entry, facets) || branches.length) open.push(Object.assign({}, r, { branches: branches }));
     });
-    return { results: open, fuzzy: found.fuzzy, terms: found.terms, closed: open.length ? [] : found.results };
+    return Object.assign({}, found, { results: open, closed: open.length ? [] : found.results });
   }
 
   function rank(prepared, query, facets) {
     var candidates = prepared.entries.filter(function (e) { return passesFacets(e, facets); });
-    var terms = parseQuery(query);
+    var terms = parseQuery(query, prepared.acronyms);
     var phrase = terms.length > 1 ? terms.map(function (t) { return t.text; }).join(" ") : null;
     terms.phraseCache = new Map();
-    var hit = terms.length || facets.category ? concerns(prepared, terms, phrase, facets) : null;
+    var said = phrasesSaid(prepared, terms, query);
+    var hit = terms.length || facets.category ? concerns(prepared, terms, phrase, facets, said) : null;
+    var answer = { fuzzy: false, partial: false, terms: terms, crisis: said.crisisList, concerns: Object.keys(said.concerns) };
     if (!terms.length) {
-      var all = candidates.map(function (e) {
-        return { entry: e, exactAll: 1, closeness: 0, hub: hubFor(e, hit), share: 0, cover: 0, exact: 0, near: 0, score: 0 };
-      });
-      return { results: collapse(all.sort(compare), prepared), fuzzy: false, terms: [] };
+      var all = candidates.map(function (e) { return unscored(e, { exactAll: 1, hub: hubFor(e, hit) }); });
+      return Object.assign(answer, { results: collapse(all.sort(compare), prepared) });
     }
-    var strict = [];
+    var scored = [];
     candidates.forEach(function (entry) {
-      var r = score(entry, terms, phrase, hit);
-      if (r) strict.push(r);
+      var r = score(entry, terms, phrase, hit, said);
+      if (r) scored.push(r);
     });
-    if (strict.length) return { results: collapse(strict.sort(compare), prepared), fuzzy: false, terms: terms };
+    // A word no record has (近所 in 近所のゴミ屋敷) does not fail the query: the records must have the
+    // others.  When none has all of those, the records with the most of them come first.
+    var known = terms.map(function (t, i) { return scored.some(function (r) { return r.matched[i]; }); });
+    var wanted = known.filter(function (k) { return k; }).length;
+    // The records of the phrases said stay, whatever other word the query holds (夫に殴られる).
+    var strict = scored.filter(function (r) { return r.count === wanted || (said.any && coversPhrase(r, said)); });
+    if (strict.length) return Object.assign(answer, { results: collapse(strict.sort(compare), prepared) });
+    if (scored.length) return Object.assign(answer, { partial: true, results: collapse(scored.sort(compare), prepared) });
 
     // Nothing matches every term: the docs that share enough of the query (Japanese bigrams, Latin words).
     var units = 0;
@@ -482,14 +618,11 @@
         if (mask) masks.push(mask);
       });
       if (hits >= needed) {
-        fuzzy.push({
-          entry: entry, exactAll: 0, closeness: Math.min(closeness(entry, masks, 0), 2), hub: hubFor(entry, hit), share: 0, cover: 0,
-          exact: exact, near: 0, score: hits
-        });
+        fuzzy.push(unscored(entry, { closeness: Math.min(closeness(entry, masks, 0), 2), hub: hubFor(entry, hit), exact: exact, score: hits }));
       }
     });
     var results = collapse(fuzzy.sort(compareFuzzy), prepared).slice(0, FUZZY_LIMIT);
-    return { results: results, fuzzy: true, terms: terms };
+    return Object.assign(answer, { fuzzy: true, results: results });
   }
 
   /** The ranked docs (with a branch's inherited phone and hours); `.fuzzy` is true for close results,
@@ -500,6 +633,8 @@
       return Object.assign({}, r.entry.doc, { branches: r.branches.map(function (b) { return b.doc.id; }) });
     });
     docs.fuzzy = found.fuzzy;
+    docs.partial = found.partial;
+    docs.crisis = found.crisis;
     return docs;
   }
 
