@@ -660,6 +660,10 @@
     var scope = form.closest(".finder-wrap") || form.ownerDocument;
     this.status = scope.querySelector(".finder-status");
     this.list = scope.querySelector(".finder-results");
+    this.crisisBox = scope.querySelector(".finder-crisis");
+    this.printLine = scope.querySelector(".finder-print");
+    this.none = form.ownerDocument.querySelector(".finder-none");
+    this.filters = form.querySelector(".finder__filters");
     this.index = null;
     this.lastSearchMs = 0;
     this.root = form.getAttribute("data-root") || "";
@@ -714,6 +718,8 @@
     if (!state.q.trim() && !hasFacet) {
       this.clear();
       this.say("");
+      this.showCrisis([], prepare(this.index));
+      if (this.none) this.none.hidden = true;
       return;
     }
     var now = currentNow();
@@ -733,12 +739,123 @@
     this.clear();
     this.more(PAGE_SIZE);
     var count = found.results.length;
-    if (!count && found.closed && found.closed.length) this.say(this.closedNow(found.closed, now));
-    else if (!count) this.say(this.msg("none"));
-    else if (found.fuzzy) this.say(this.msg("fuzzy", { count: count }));
-    else this.say(count === 1 && this.form.dataset.msgCountOne !== undefined ? this.msg("count-one", { count: 1 }) : this.msg("count", { count: count }));
-    if (this.loading) this.say(this.status.textContent + " " + this.msg("loading-more"));
+    var text;
+    if (!count && found.closed && found.closed.length) text = this.closedNow(found.closed, now);
+    else if (!count) text = this.msg("none");
+    else if (found.fuzzy) text = this.msg("fuzzy", { count: count });
+    else text = count === 1 && this.form.dataset.msgCountOne !== undefined ? this.msg("count-one", { count: 1 }) : this.msg("count", { count: count });
+    if (this.loading) text += " " + this.msg("loading-more");
+    this.announce(text);
+    this.showCrisis(found.crisis || [], prepare(this.index));
+    if (this.none) this.none.hidden = count > 0;
+    this.printed(state, now);
   };
+
+  /** The status, read out at every search: a filter change that leaves the same count is announced
+   * too (a live region says nothing when its text does not change, so it is emptied first). */
+  Finder.prototype.announce = function (text) {
+    var status = this.status;
+    if (!status) return;
+    if (this.announcing) root.clearTimeout(this.announcing);
+    if (status.textContent !== text) {
+      status.textContent = text;
+      return;
+    }
+    status.textContent = "";
+    this.announcing = root.setTimeout(function () { status.textContent = text; }, 150);
+  };
+
+  /** A crisis phrase: before any result, the urgent contacts the city declares, then the concern's
+   * counters, those with a phone first (★ first among equals). */
+  Finder.prototype.showCrisis = function (concerns, prepared) {
+    var box = this.crisisBox;
+    if (!box) return;
+    while (box.firstChild) box.removeChild(box.firstChild);
+    box.hidden = !concerns.length;
+    if (!concerns.length) return;
+    var self = this;
+    var doc = box.ownerDocument;
+    var title = doc.createElement("h2");
+    title.id = "finder-crisis-title";
+    title.textContent = this.msg("crisis-title");
+    box.appendChild(title);
+    var urgent = prepared.index.uc || [];
+    if (urgent.length) {
+      box.appendChild(textElement(doc, "p", this.msg("crisis-urgent")));
+      var list = doc.createElement("ul");
+      urgent.forEach(function (u) {
+        var li = doc.createElement("li");
+        li.appendChild(doc.createTextNode(u[0] + " "));
+        li.appendChild(phoneLink(doc, [u[1], u[2]]));
+        if (u[3]) li.appendChild(doc.createTextNode(" (" + u[3] + ")"));
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    }
+    concerns.forEach(function (concern) {
+      var counters = prepared.entries.filter(function (e) {
+        return e.doc.t === "a" && !e.doc.nr && (e.doc.c || []).indexOf(concern) >= 0;
+      });
+      counters.sort(function (a, b) {
+        return !!b.doc.p - !!a.doc.p || (b.hubOf.indexOf(concern) >= 0) - (a.hubOf.indexOf(concern) >= 0) || a.position - b.position;
+      });
+      box.appendChild(textElement(doc, "p", self.msg("crisis-counters", { concern: (prepared.labels.c || {})[concern] || concern })));
+      var list = doc.createElement("ul");
+      counters.forEach(function (e) {
+        var li = doc.createElement("li");
+        var link = doc.createElement("a");
+        link.href = self.root + e.doc.u;
+        link.textContent = e.doc.n;
+        li.appendChild(link);
+        li.appendChild(doc.createTextNode(" "));
+        self.phone(li, e.doc, prepared);
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    });
+  };
+
+  /** The line printed above the results: the query, the date, the site's and the page's address. */
+  Finder.prototype.printed = function (state, now) {
+    if (!this.printLine) return;
+    var loc = root.location;
+    var site = this.form.getAttribute("data-site-url") || new URL(this.root || "./", loc.href).href;
+    var lang = this.form.ownerDocument.documentElement.lang || undefined;
+    var date = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric", timeZone: (root.GUIDE_CALENDAR || {}).timezone }).format(now);
+    var values = { query: state.q.trim(), date: date, site: site, url: loc.href };
+    this.printLine.textContent = this.msg(values.query ? "print" : "print-all", values);
+  };
+
+  /** The filters behind one control on a phone until used (the first result then shows without
+   * scrolling); open from the start when the address already chooses one. */
+  Finder.prototype.collapseFilters = function () {
+    var button = this.filters;
+    if (!button) return;
+    var form = this.form;
+    var state = this.state();
+    var chosen = FACETS.some(function (n) { return state[n]; }) || state.open;
+    button.hidden = false;
+    var set = function (open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      form.classList.toggle("finder--collapsed", !open);
+    };
+    set(chosen);
+    button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
+  };
+
+  function textElement(doc, tag, text) {
+    var el = doc.createElement(tag);
+    el.textContent = text;
+    return el;
+  }
+
+  function phoneLink(doc, number) {
+    var phone = doc.createElement("a");
+    phone.className = "phone";
+    phone.href = number[1];
+    phone.textContent = number[0];
+    return phone;
+  }
 
   /** Why "open now only" found nothing: how many places match, and which opens first, when. */
   Finder.prototype.closedNow = function (closed, now) {
@@ -760,6 +877,7 @@
   };
 
   Finder.prototype.say = function (text) {
+    if (this.announcing) root.clearTimeout(this.announcing);
     if (this.status && this.status.textContent !== text) this.status.textContent = text;
   };
 
@@ -885,11 +1003,7 @@
       meta.appendChild(doc.createTextNode(" "));
     }
     if (number) {
-      var phone = doc.createElement("a");
-      phone.className = "phone";
-      phone.href = number[1];
-      phone.textContent = number[0];
-      meta.appendChild(phone);
+      meta.appendChild(phoneLink(doc, number));
       meta.appendChild(doc.createTextNode(" "));
     }
   };
@@ -897,6 +1011,7 @@
   Finder.prototype.start = function () {
     var self = this;
     this.restore();
+    this.collapseFilters();
     // Search as the resident types while a search takes less than a frame; wait for a pause in typing
     // when it takes longer (a large index), so keystrokes never queue behind searches.
     var later = debounce(function () { self.update(); }, function () { return self.lastSearchMs < 16 ? 0 : 100; });
