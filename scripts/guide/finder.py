@@ -351,7 +351,7 @@ class _Index:
         found: set[str] = set()
         for agency in self.guide.agencies:
             for text in [agency.name, agency.summary, *(s.description for s in agency.services)]:
-                found |= _capitals(self.pick(text))
+                found |= {w for t in self.both(text) for w in _capitals(t)}
         for category in self.guide.taxonomy.categories:
             for word in self.keywords(category.keywords):
                 found |= _capitals(word)
@@ -380,7 +380,7 @@ def _first_voice(phones: Iterable[Phone]) -> Phone | None:
 
 
 READINGS = "\t"  # between a tier's texts and their readings (a tab never survives normalisation)
-_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+_CAPITALS = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])")  # also between Japanese words: 本とDVDの
 
 
 def _capitals(text: str) -> set[str]:

@@ -150,7 +150,7 @@ def load_or_raise(root: Path, **kwargs) -> Loaded:
 
 # Files that are lists of records: a broken record is reported and left out, and the
 # rest are still checked against each other, so one run shows every mistake.
-RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile: ("programs", model.Program)}
+RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile: ("programs", model.Program), model.PhraseFile: ("phrases", model.Phrase)}
 
 
 def link_problems(root: Path) -> list[Problem]:

@@ -419,7 +419,8 @@
       said.any = true;
       found.forEach(function (s) {
         terms.forEach(function (t, i) {
-          if (s.words.some(function (w) { return sameWord(t, w); }) || (!t.latin && s.whole.indexOf(t.text) >= 0)) said.covered[i] = true;
+          var within = !t.latin && (s.whole.indexOf(t.text) >= 0 || t.text.indexOf(s.whole) >= 0);
+          if (within || s.words.some(function (w) { return sameWord(t, w); })) said.covered[i] = true;
         });
       });
       p.concerns.forEach(function (c) {
