@@ -7,6 +7,11 @@ Format (version 2; short keys keep it small, it is fetched on the finder page):
                 "k": {program kind id: name}},
      "x": {"c": {category id: synonyms}, "u": {audience id: synonyms},
            "k": {program kind id: synonyms}, "a": {area id: names and kana}},
+     "ph": [phrase, ...],   residents' words (data/phrases.yaml), when the guide has them:
+            {"w": ["phrase as written, normalised<TAB>its words", ...] (each also in its reading),
+             "c": [concern ids], "cr": 1 for a crisis phrase, "d": [counters a document names]}
+     "uc": [[name, number, tel URI, hours], ...]   urgent contacts (site.yaml), when declared
+     "ac": ["aids", "dv", ...]   words the data writes in capitals: matched only as typed
      "docs": [doc, ...],
      "more": ["finder-index-1.json", ...]}   (only when the index is split: see index_files)
 
@@ -32,16 +37,19 @@ and each doc:
         equals s[1].  Branches read as "agency kana + area kana" so they follow
         their agency
     s   search text, normalised with guide.normalize, one string per rank tier:
-        [name, reading (kana and the readings of the names), keywords (the
+        [name, reading (the kana, then the readings of the names), keywords (the
         doc's own: service keywords, with readings), description (service
         descriptions, summary, parent organisation, venue, address …, with
-        readings except for addresses)]
+        readings except for addresses)].  A tier's readings follow its texts after
+        a tab (READINGS), word by word: finder.js matches kana there only as whole words
     c   category ids                      (omitted when empty)
     a   area ids: welfare districts and their wards   (omitted when empty)
     au  audience ids                      (omitted when empty)
     k   program kind id                   (programs only)
     h   the categories it is the hub of (omitted when none); finder.js ranks a
         hub first when the query is about one of them
+    nr  1 when all its audiences are phrases.yaml's not_for_residents (it takes no
+        calls from residents): finder.js ranks it below the counters that do
     p   [number as published, tel URI]    (first voice number; omitted when none)
     ct  when "p" is missing: the id of the doc to call instead (the hub counter of
         one of its categories that has a number); omitted when there is none,
@@ -49,9 +57,10 @@ and each doc:
     o   opening hours, Hours.model_dump(mode="json", exclude_defaults=True) without
         the "note" texts (omitted when none; finder.js treats a missing "o" as "hours not listed")
 
-Readings come from SudachiPy (guide.normalize.reading) at build time, so
+Readings come from SudachiPy (guide.normalize.reading_words) at build time, so
 ｶｲｺﾞﾎｹﾝ, かいごほけん and 介護保険 reach the same records without
-hand-written synonyms.  Japanese is matched by substrings of `s` and by
+hand-written synonyms.  The residents' phrases are split into words by
+guide.normalize.words, as normalize.js splits a query.  Japanese is matched by substrings of `s` and by
 character bigrams, which finder.js derives from `s` when the index loads (they
 are not stored: the strings already hold them, and the index stays small).
 """

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import FIXTURES, REPO, TODAY, copy_guide, phone_page, serve, wait_until
+from conftest import FIXTURES, REPO, TODAY, axe_violations, copy_guide, phone_page, serve, wait_until
 from searching import CASES_FILE, case_id, check_case, lines_per_agency, load_cases
 
 from guide import finder
@@ -357,3 +357,12 @@ def test_printed_results_carry_the_query_the_date_and_both_addresses(ranking_pag
     assert "https://guide.example.jp/" in text  # the site's public address (site.yaml url)
     assert page.url in text  # this page, with the query
     assert not page.locator(".finder").is_visible()  # the form is not printed
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_crisis_box_and_the_no_results_block_pass_axe(ranking_page, ranking_url, width):
+    page = ranking_page
+    page.set_viewport_size({"width": width, "height": 812})
+    for query in ("助けて", "xyzzyq"):
+        finder_at(page, ranking_url, query)
+        assert axe_violations(page) == [], query

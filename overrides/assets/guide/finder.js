@@ -6,16 +6,27 @@
  * and window.GUIDE_CALENDAR (assets/guide/calendar.js) for the "open now" facet.
  * `search(index, query, facets)` is pure (no DOM) and is what tests/test_finder.py runs in Node.
  *
- * Matching.  The query is normalised like the index and split at spaces into terms.  English stop
- * words ("for", "the", "can't" …) are left out when other words remain.  A Latin term matches whole
- * words only, singular or plural ("senior" = "seniors", "DV" ≠ "DVD"); the last term while it is
- * being typed (4+ letters, no space after it) also matches the start of a word, as a near match.
- * A Japanese term matches as a substring; or near, when 60% of its bigrams occur in one tier, or when
- * its kanji runs are found (親の介護 → 介護, 仕事を探したい → 仕事 探).  A doc matches when every term does.
+ * Matching.  The query is split into words by normalize.js's words() (the split finder.py gives the
+ * residents' phrases): at spaces and at the particles between Japanese words (近所のゴミ屋敷 → 近所,
+ * ごみ屋敷), leaving out endings and English stop words ("for", "the", "can't" …) when other words
+ * remain.  A Latin term matches whole words only, with plurals and common endings ("senior" =
+ * "seniors", "depressed" = "depression", "DV" ≠ "DVD"), never an acronym of the data ("aid" ≠ AIDS,
+ * index "ac"); the last term while it is being typed (4+ letters, no space after it) also matches the
+ * start of a word, as a near match.  A Japanese term matches as a substring of a tier's texts, or as
+ * whole words of its readings (never a fragment of one); or near, when 60% of its bigrams occur in one
+ * tier's texts, or when its kanji runs are found (親の介護 → 介護, 仕事を探したい → 仕事 探).
+ * Residents' phrases (index "ph") the query says explain their words: the records of the phrases'
+ * concerns (and the counters they name) match those words.  A word no record has is left out; a
+ * doc matches when it has every other word (or every word the phrases explain); when none has all,
+ * the docs with the most words are shown, marked `partial`.
  * Tiers: name, reading, keywords, description (the doc's own), then "related" (the synonyms of its
  * categories, audiences, areas and kind, and a branch's agency).
  *
  * Ranking, key by key:
+ *   0. for a crisis phrase, the concern's counters first: its ★, those with a phone, then the
+ *      others; then the docs with more of the query's words; the counters the phrases name; docs that
+ *      take residents before those that take none ("nr"); how much a doc is about the phrases'
+ *      concerns (their ★ first, then the share of its categories among them);
  *   1. every term matched exactly, before near matches;
  *   2. the name says it: every term in the name or reading (a program counts here only when the
  *      query spells out half of its name or more);
@@ -32,6 +43,12 @@
  * Loading.  A large guide's index comes in parts (finder.py's index_files): the first part is searched
  * as soon as it is in, the others are asked for once those results are painted (the first results wait
  * for one part, not for the whole index), and the results are refreshed, complete, when the last is in.
+ *
+ * The page.  A crisis search shows, before the results, the urgent contacts (index "uc") and the
+ * concern's counters with their phones; no results shows the finder page's .finder-none block (the
+ * concerns and the ★ counters); on a phone the filters fold behind one button until used; the status
+ * is read out at every search, even when its text stays the same; a print-only line carries the
+ * query, the date, the site's and the page's address.
  *
  * Messages come from data-msg-* attributes of the form (see the partial); placeholders are {name}.
  * Plain ES2017, no dependencies.  Browser: window.GuideFinder; Node: module.exports. */
@@ -772,15 +789,17 @@
     var box = this.crisisBox;
     if (!box) return;
     while (box.firstChild) box.removeChild(box.firstChild);
-    box.hidden = !concerns.length;
-    if (!concerns.length) return;
+    var urgent = concerns.length ? prepared.index.uc || [] : [];
+    var lists = concerns.map(function (concern) { return [concern, crisisCounters(prepared, concern)]; })
+      .filter(function (pair) { return pair[1].length; });
+    box.hidden = !urgent.length && !lists.length;
+    if (box.hidden) return;
     var self = this;
     var doc = box.ownerDocument;
     var title = doc.createElement("h2");
     title.id = "finder-crisis-title";
     title.textContent = this.msg("crisis-title");
     box.appendChild(title);
-    var urgent = prepared.index.uc || [];
     if (urgent.length) {
       box.appendChild(textElement(doc, "p", this.msg("crisis-urgent")));
       var list = doc.createElement("ul");
@@ -793,13 +812,9 @@
       });
       box.appendChild(list);
     }
-    concerns.forEach(function (concern) {
-      var counters = prepared.entries.filter(function (e) {
-        return e.doc.t === "a" && !e.doc.nr && (e.doc.c || []).indexOf(concern) >= 0;
-      });
-      counters.sort(function (a, b) {
-        return !!b.doc.p - !!a.doc.p || (b.hubOf.indexOf(concern) >= 0) - (a.hubOf.indexOf(concern) >= 0) || a.position - b.position;
-      });
+    lists.forEach(function (pair) {
+      var concern = pair[0];
+      var counters = pair[1];
       box.appendChild(textElement(doc, "p", self.msg("crisis-counters", { concern: (prepared.labels.c || {})[concern] || concern })));
       var list = doc.createElement("ul");
       counters.forEach(function (e) {
@@ -843,6 +858,16 @@
     set(chosen);
     button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
   };
+
+  /** The agencies of a crisis concern that take residents: those with a phone first, its ★ first among equals. */
+  function crisisCounters(prepared, concern) {
+    var counters = prepared.entries.filter(function (e) {
+      return e.doc.t === "a" && !e.doc.nr && (e.doc.c || []).indexOf(concern) >= 0;
+    });
+    return counters.sort(function (a, b) {
+      return !!b.doc.p - !!a.doc.p || (b.hubOf.indexOf(concern) >= 0) - (a.hubOf.indexOf(concern) >= 0) || a.position - b.position;
+    });
+  }
 
   function textElement(doc, tag, text) {
     var el = doc.createElement(tag);
