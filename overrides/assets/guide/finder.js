@@ -458,7 +458,9 @@
   function phraseTier(entry, said) {
     if (!said.any) return 0;
     if (said.counters[entry.doc.id] || said.counters[entry.group]) return TIER_WEIGHTS[2];
-    return (entry.doc.c || []).some(function (c) { return said.concerns[c]; }) ? TIER_WEIGHTS[4] : 0;
+    var categories = entry.doc.c || [];
+    for (var i = 0; i < categories.length; i++) if (said.concerns[categories[i]]) return TIER_WEIGHTS[4];
+    return 0;
   }
 
   /** For a crisis phrase: the concern's ★ first, then its counters with a phone, then its other
@@ -475,11 +477,14 @@
   function score(entry, terms, phrase, hit, said) {
     var exact = 0, near = 0, cover = 0, nameCover = 0, shares = 0, exactAll = 1, count = 0, matched = [];
     var masks = [];
-    var virtual = phraseTier(entry, said);
+    var virtual = -1; // how the doc answers the phrases said: looked up only when a word needs it
     for (var i = 0; i < terms.length; i++) {
       var m = matchTerm(entry, terms[i]);
       // A word the phrase explains is matched by the phrase's records (a near match of its kana is noise).
-      if (!m.exact && said.covered[i] && virtual) m = { exact: virtual, near: 0, cover: 1, nameCover: 0, share: 1 };
+      if (!m.exact && said.covered[i]) {
+        if (virtual < 0) virtual = phraseTier(entry, said);
+        if (virtual) m = { exact: virtual, near: 0, cover: 1, nameCover: 0, share: 1 };
+      }
       matched.push(!!(m.exact || m.near));
       if (!m.exact && !m.near) continue;
       count++;
@@ -500,7 +505,7 @@
       matched: matched,
       count: count,
       crisis: crisisRank(entry, said),
-      counter: virtual === TIER_WEIGHTS[2] ? 1 : 0,
+      counter: (virtual < 0 ? phraseTier(entry, said) : virtual) === TIER_WEIGHTS[2] ? 1 : 0,
       focus: focus(entry, said),
       exactAll: exactAll,
       // Only an exact match of every term can say "the name says it".
