@@ -427,19 +427,28 @@
   function phrasesSaid(prepared, terms, query) {
     var said = { any: false, concerns: {}, counters: {}, crisis: {}, crisisList: [], covered: terms.map(function () { return false; }) };
     var compact = N.normalize(query).replace(/ /g, "");
+    var hits = [];
     prepared.phrases.forEach(function (p) {
       var found = p.said.filter(function (s) {
         var whole = N.isJapanese(s.whole) && s.whole.length >= 2 && compact.indexOf(s.whole) >= 0;
         return whole || (s.words.length > 0 && s.words.every(function (w) { return terms.some(function (t) { return sameWord(t, w); }); }));
       });
       if (!found.length) return;
-      said.any = true;
-      found.forEach(function (s) {
-        terms.forEach(function (t, i) {
+      var covered = terms.map(function (t) {
+        return found.some(function (s) {
           var within = !t.latin && (s.whole.indexOf(t.text) >= 0 || t.text.indexOf(s.whole) >= 0);
-          if (within || s.words.some(function (w) { return sameWord(t, w); })) said.covered[i] = true;
+          return within || s.words.some(function (w) { return sameWord(t, w); });
         });
       });
+      hits.push({ phrase: p, covered: covered });
+    });
+    // A phrase inside a longer one said too counts no more (親が心配 in 親の財産が心配), unless it is a crisis phrase.
+    hits.filter(function (hit) {
+      return hit.phrase.crisis || !hits.some(function (other) { return other !== hit && strictlyWithin(hit.covered, other.covered); });
+    }).forEach(function (hit) {
+      var p = hit.phrase;
+      said.any = true;
+      hit.covered.forEach(function (covered, i) { if (covered) said.covered[i] = true; });
       p.concerns.forEach(function (c) {
         said.concerns[c] = true;
         if (p.crisis && !said.crisis[c]) { said.crisis[c] = true; said.crisisList.push(c); }
@@ -447,6 +456,16 @@
       p.counters.forEach(function (id) { said.counters[id] = true; });
     });
     return said;
+  }
+
+  /** True when the words `a` covers are some of those `b` covers, and fewer. */
+  function strictlyWithin(a, b) {
+    var fewer = false;
+    for (var i = 0; i < a.length; i++) {
+      if (a[i] && !b[i]) return false;
+      if (b[i] && !a[i]) fewer = true;
+    }
+    return fewer;
   }
 
   function sameWord(term, word) {
