@@ -23,10 +23,10 @@
  * categories, audiences, areas and kind, and a branch's agency).
  *
  * Ranking, key by key:
- *   0. for a crisis phrase, the concern's counters first: its ★, those with a phone, then the
+ *   0. for a crisis phrase, the concern's counters first: its hub, those with a phone, then the
  *      others; then the docs with more of the query's words; the counters the phrases name; docs that
  *      take residents before those that take none ("nr"); how much a doc is about the phrases'
- *      concerns (their ★ first, then the share of its categories among them);
+ *      concerns (their hub first, then the share of its categories among them);
  *   1. every term matched exactly, before near matches;
  *   2. the name says it: every term in the name or reading (a program counts here only when the
  *      query spells out half of its name or more);
@@ -46,7 +46,7 @@
  *
  * The page.  A crisis search shows, before the results, the urgent contacts (index "uc") and the
  * concern's counters with their phones; no results shows the finder page's .finder-none block (the
- * concerns and the ★ counters); on a phone the filters fold behind one button until used; the status
+ * concerns and the hub counters); on a phone the filters fold behind one button until used; the status
  * is read out at every search, even when its text stays the same; a print-only line carries the
  * query, the date, the site's and the page's address.
  *
@@ -482,7 +482,7 @@
     return 0;
   }
 
-  /** For a crisis phrase: the concern's ★ first, then its counters with a phone, then its other
+  /** For a crisis phrase: the concern's hub first, then its counters with a phone, then its other
    * counters (a counter that takes no residents last of them); 0 for anything else. */
   function crisisRank(entry, said) {
     if (!said.crisisList.length || entry.doc.t === "p") return 0;
@@ -538,8 +538,8 @@
     };
   }
 
-  /** How much a counter is about the phrases' concerns: the concern's ★ first, then the share of its
-   * categories among them (こども総合相談所 for 学校に行かない before an agency with one child-related
+  /** How much a counter is about the phrases' concerns: the concern's hub first, then the share of its
+   * categories among them (for 学校に行かない, a child guidance counter before an agency with one child-related
    * service of three). */
   function focus(entry, said) {
     var categories = entry.doc.c || [];
@@ -808,7 +808,7 @@
   };
 
   /** A crisis phrase: before any result, the urgent contacts the city declares, then the concern's
-   * counters, those with a phone first (★ first among equals). */
+   * counters, those with a phone first (the hub first among equals). */
   Finder.prototype.showCrisis = function (concerns, prepared) {
     var box = this.crisisBox;
     if (!box) return;
@@ -883,7 +883,7 @@
     button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
   };
 
-  /** The agencies of a crisis concern that take residents: those with a phone first, its ★ first among equals. */
+  /** The agencies of a crisis concern that take residents: those with a phone first, its hub first among equals. */
   function crisisCounters(prepared, concern) {
     var counters = prepared.entries.filter(function (e) {
       return e.doc.t === "a" && !e.doc.nr && (e.doc.c || []).indexOf(concern) >= 0;
