@@ -391,6 +391,21 @@ def test_queries_split_into_words_the_same_in_python_and_javascript():
     assert run_node(WORDS_HARNESS, NORMALIZE_JS, queries) == list(SPLIT.values())
 
 
+TABLES_HARNESS = """
+const N = require(process.argv[1]);
+process.stdout.write(JSON.stringify({ particles: N.PARTICLES, joining: N.JOINING, stop: N.STOP_WORDS }));
+"""
+
+
+def test_the_word_tables_are_the_same_in_python_and_javascript():
+    from guide.normalize import JOINING, PARTICLES, STOP_WORDS
+
+    tables = run_node(TABLES_HARNESS, NORMALIZE_JS, {})
+    assert tables["particles"] == list(PARTICLES)
+    assert set(tables["joining"]) == JOINING
+    assert set(tables["stop"]) == STOP_WORDS
+
+
 def test_a_word_no_record_has_does_not_fail_the_query(fixture_index):
     alone, with_unknown = search_many(fixture_index, [("借金", {}), ("借金 ぴよぴよ", {})])
     assert with_unknown["ids"] == alone["ids"] and not with_unknown["fuzzy"]

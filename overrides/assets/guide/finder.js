@@ -609,7 +609,7 @@
     terms.phraseCache = new Map();
     var said = phrasesSaid(prepared, terms, query);
     var hit = terms.length || facets.category ? concerns(prepared, terms, phrase, facets, said) : null;
-    var answer = { fuzzy: false, partial: false, terms: terms, crisis: said.crisisList, concerns: Object.keys(said.concerns) };
+    var answer = { fuzzy: false, partial: false, terms: terms, crisis: said.crisisList };
     if (!terms.length) {
       var all = candidates.map(function (e) { return unscored(e, { exactAll: 1, hub: hubFor(e, hit) }); });
       return Object.assign(answer, { results: collapse(all.sort(compare), prepared) });

@@ -157,7 +157,8 @@
     return JAPANESE.test(text);
   }
 
-  var api = { normalize: normalize, bigrams: bigrams, words: words, isJapanese: isJapanese, VARIANTS: VARIANTS, STOP_WORDS: STOP_WORDS };
+  var api = { normalize: normalize, bigrams: bigrams, words: words, isJapanese: isJapanese, VARIANTS: VARIANTS,
+    PARTICLES: PARTICLES, JOINING: JOINING, STOP_WORDS: Array.from(STOP_WORDS) };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.GuideNormalize = api;
 })(typeof window !== "undefined" ? window : typeof globalThis !== "undefined" ? globalThis : this);
