@@ -24,7 +24,7 @@ process.stdin.on("end", () => {
   const out = queries.map(({ q, facets }) => {
     const docs = finder.search(index, q, facets || {});
     return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy, first: docs[0] || null,
-             categories: docs.map((d) => d.c || []), crisis: docs.crisis };
+             categories: docs.map((d) => d.c || []), crisis: docs.crisis, partial: docs.partial };
   });
   process.stdout.write(JSON.stringify(out));
 });

@@ -411,6 +411,13 @@ def test_a_word_no_record_has_does_not_fail_the_query(fixture_index):
     assert with_unknown["ids"] == alone["ids"] and not with_unknown["fuzzy"]
 
 
+def test_when_no_record_has_every_word_those_with_some_come_marked_partial(fixture_index):
+    both, debt, exercise = search_many(fixture_index, [("借金 体操", {}), ("借金", {}), ("体操", {})])
+    assert both["partial"] and not both["fuzzy"]
+    assert set(both["ids"]) == set(debt["ids"]) | set(exercise["ids"])
+    assert not debt["partial"]
+
+
 def test_kana_matches_whole_words_of_a_reading_never_a_fragment(fixture_index):
     # 架空家計相談室's service reads かけい と しゃっきん の そうだん (家計と借金の相談).
     whole, fragment = search_many(fixture_index, [("しゃっきんのそうだん", {}), ("きんのそう", {})])
@@ -499,3 +506,11 @@ def test_phrase_mistakes_are_located_errors(tmp_path):
     assert ("data/phrases.yaml", 2, "unknown_ref") in found  # kaigoo: did you mean kaigo?
     assert ("data/phrases.yaml", 5, "phrase_counters_unsourced") in found
     assert ("data/phrases.yaml", 8, "extra_forbidden") in found
+
+
+def test_an_urgent_contact_must_cite_a_document_of_the_guide(tmp_path):
+    from conftest import copy_guide, edit_data
+
+    root = edit_data(copy_guide(tmp_path, guide=RANKING), {"site.yaml": [("source: {document: test-list-2026, section: 緊急", "source: {document: no-such-list, section: 緊急")]})
+    loaded = load_guide(root, today=date(2026, 11, 24))
+    assert [(p.file, p.code) for p in loaded.errors] == [("data/site.yaml", "unknown_ref")]

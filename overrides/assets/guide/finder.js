@@ -785,6 +785,7 @@
     if (!count && found.closed && found.closed.length) text = this.closedNow(found.closed, now);
     else if (!count) text = this.msg("none");
     else if (found.fuzzy) text = this.msg("fuzzy", { count: count });
+    else if (found.partial) text = this.msg("partial", { count: count });
     else text = count === 1 && this.form.dataset.msgCountOne !== undefined ? this.msg("count-one", { count: 1 }) : this.msg("count", { count: count });
     if (this.loading) text += " " + this.msg("loading-more");
     this.announce(text);
