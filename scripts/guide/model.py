@@ -476,6 +476,16 @@ class DataLicence(Record):
 CC_BY_4 = DataLicence(name="CC BY 4.0", url="https://creativecommons.org/licenses/by/4.0/deed.ja")
 
 
+class UrgentContact(Record):
+    """A number the city tells residents to call at once (in danger, thinking of suicide): shown before
+    the results of a crisis search.  Only what a document gives: a guide declares none without one."""
+
+    name: OneLineText
+    phone: Phone
+    hours: OneLineText | None = Field(None, description="When it answers, as the document says (e.g. 24時間).")
+    source: SourceRef
+
+
 class Site(Record):
     title: OneLineText
     description: OneLineText | None = None
@@ -485,6 +495,9 @@ class Site(Record):
     languages: list[Language] = Field(min_length=1)
     stale_after_days: int = Field(365, ge=1)
     data_licence: DataLicence = Field(CC_BY_4, description="Licence of the open-data exports (CC BY 4.0 unless given).")
+    urgent_contacts: list[UrgentContact] = Field(
+        default_factory=list, description="Numbers to call at once, shown first for a crisis search (only those a document gives)."
+    )
 
     @field_validator("title", "description")
     @classmethod
@@ -744,6 +757,31 @@ class PrivateOverlay(Record):
     contacts: list[StaffContact] = Field(default_factory=list)
 
 
+# --- residents' words (data/phrases.yaml, optional) ------------------------------
+
+
+class Phrase(Record):
+    """Words residents use for a concern (お金がない, ゴミ屋敷, depressed), each leading to its concern(s).
+
+    A crisis phrase (死にたい, 殴られる) puts the concern's counters, with their phones, before any result."""
+
+    words: Keywords = Field(description="The phrases per language: {ja: [死にたい, 消えたい], en: [want to die]}.")
+    concerns: list[Id] = Field(min_length=1, description="Ids of the categories the words are about.")
+    crisis: bool = Field(False, description="A crisis or safety phrase: the concern's counters come first, with their phones.")
+    counters: list[Id] = Field(
+        default_factory=list, description="Agencies a document names for these words (they rank first); needs `source`."
+    )
+    source: list[SourceRef] = Field(default_factory=list, description="Where a document names the counters.")
+
+
+class PhraseFile(Record):
+    phrases: list[Phrase] = Field(default_factory=list)
+    not_for_residents: list[Id] = Field(
+        default_factory=list,
+        description="Audiences that are not residents (e.g. professionals): a counter serving only these ranks below the others.",
+    )
+
+
 # --- the loaded guide ------------------------------------------------------------
 
 
@@ -758,3 +796,4 @@ class Guide(BaseModel):
     sources: SourceFile
     agencies: list[Agency]
     programs: list[Program]
+    phrases: PhraseFile = PhraseFile()
