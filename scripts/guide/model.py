@@ -553,12 +553,15 @@ class WeeklyHours(Record):
 
 
 class Hours(Record):
-    """Contact hours.  `status: not_published` means the documents give none: "please call"."""
+    """Contact hours.  `status: not_published` means the documents give none: "please call".
+    A holiday flag left out means the documents do not say: pages say so, and the badge never claims "open" then."""
 
     status: Literal["published", "not_published"] = "published"
     weekly: list[WeeklyHours] = Field(default_factory=list)
-    closed_on_public_holidays: bool | None = None
-    closed_year_end: bool | None = Field(None, description="Closed over the municipal year-end closure (site.yaml).")
+    closed_on_public_holidays: bool | None = Field(None, description="Closed on public holidays; leave out when the documents do not say.")
+    closed_year_end: bool | None = Field(
+        None, description="Closed over the municipal year-end closure (site.yaml); leave out when the documents do not say."
+    )
     exceptions: list[DatedHours] = Field(default_factory=list)
     closed_periods: list[ClosedPeriod] = Field(default_factory=list)
     note: Text | None = None
@@ -568,9 +571,6 @@ class Hours(Record):
         if self.status == "published":
             if not self.weekly:
                 raise PydanticCustomError("hours_no_weekly", "published hours need weekly", {})
-            missing = [f for f in ("closed_on_public_holidays", "closed_year_end") if getattr(self, f) is None]
-            if missing:
-                raise PydanticCustomError("hours_flags_missing", "flags missing", {"fields": ", ".join(missing)})
         elif self.weekly:
             raise PydanticCustomError("hours_not_published_with_weekly", "not_published with weekly", {})
         return self

@@ -233,12 +233,15 @@ class Presenter:
             times = [t for rule in hours.weekly if day in rule.days for t in rule.times]
             label = self.gettext(WEEKDAY_IDS[day])
             rows.append((label, ", ".join(clock_range(t) for t in sorted(times)) if times else self.gettext("Closed")))
-        if hours.closed_on_public_holidays:
-            rows.append((self.gettext("Public holidays"), self.gettext("Closed")))
-        if hours.closed_year_end and self.guide.site.city.year_end_closure:
-            closure = self.guide.site.city.year_end_closure
+        # A flag left out: the documents do not say, and the table says so rather than guess.
+        unstated = self.gettext("not stated in the city’s documents — check before you go")
+        if hours.closed_on_public_holidays is not False:
+            rows.append((self.gettext("Public holidays"), self.gettext("Closed") if hours.closed_on_public_holidays else unstated))
+        closure = self.guide.site.city.year_end_closure
+        if hours.closed_year_end is not False and closure:
             (m1, d1), (m2, d2) = closure.start.month_day, closure.end.month_day
-            rows.append((self.gettext("Year-end holidays (%(start)s–%(end)s)", start=f"{m1}/{d1}", end=f"{m2}/{d2}"), self.gettext("Closed")))
+            label = self.gettext("Year-end holidays (%(start)s–%(end)s)", start=f"{m1}/{d1}", end=f"{m2}/{d2}")
+            rows.append((label, self.gettext("Closed") if hours.closed_year_end else unstated))
         return rows
 
     def hours_lines(self, hours: Hours | None) -> list[Markup]:
@@ -267,6 +270,9 @@ class Presenter:
         closed_labels = [label for label, value in weekly + rules if value == closed]
         if closed_labels:
             lines.append(Markup("{}: {}").format(closed, _nowrap_join(closed_labels, comma)))
+        unstated = [(label, value) for label, value in rules if value != closed]
+        if unstated:
+            lines.append(Markup("{}: {}").format(_nowrap_join([label for label, _value in unstated], comma), unstated[0][1]))
         for period in hours.closed_periods:
             if period.end >= self.today:
                 text = self.gettext("Closed from %(start)s to %(end)s", start=self.format_date(period.start), end=self.format_date(period.end))
