@@ -377,6 +377,7 @@ class Area(Record):
     name: OneLineText
     kana: Kana | None = None
     parent: Id | None = Field(None, description="The area this one lies within.")
+    to_confirm: ToConfirm = None
 
 
 class Areas(Record):
@@ -459,6 +460,7 @@ class City(Record):
     local_government_code: Annotated[str, Field(pattern=r"^\d{6}$"), AfterValidator(_check_local_government_code)] | None = Field(
         None, description="The six-digit 全国地方公共団体コード (JIS X 0402, with its check digit), if you want to record it."
     )
+    local_government_code_source: SourceRef | None = Field(None, description="The code list the code is taken from.")
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = Field("JP", description="ISO 3166 country code: phone numbers are read as this country's.")
     phone_area_code: Annotated[str, Field(pattern=r"^0\d{1,4}$")] | None = Field(
         None, description="The city's area code, for numbers published without one."

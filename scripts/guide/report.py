@@ -176,6 +176,7 @@ def to_confirm(guide: Guide) -> list[ToConfirm]:
         ("data/categories.yaml", guide.taxonomy.categories),
         ("data/agencies.yaml", guide.agencies),
         ("data/programs.yaml", guide.programs),
+        ("data/areas.yaml", guide.areas.areas),
     ):
         found += [ToConfirm(f"{file} {r.id}", r.name, r.to_confirm) for r in records if r.to_confirm]
     return found
