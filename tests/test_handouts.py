@@ -173,11 +173,13 @@ def test_a_concern_names_its_hub_phone_and_dates(printed):
     assert "2026年11月20日" in text_of(printed.pdf("category-debt.pdf"))
 
 
-def test_unknown_facts_say_not_listed(printed):
+def test_unknown_facts_say_not_listed_and_a_missing_number_says_why(printed):
     # The agency for health: the documents give no phone, address or hours of its own.
     text = text_of(printed.pdf("category-health.pdf"))
     assert "架空健康窓口" in text and "記載なし" in text
-    assert "not listed" in text_of(printed.pdf("category-health.pdf", "en"))
+    assert flat("市の資料に番号の記載がありません") in flat(text)  # never a bare "not listed" for a way to contact
+    english = flat(text_of(printed.pdf("category-health.pdf", "en")))
+    assert flat("Hours not listed") in english and flat("Phone the city’s documents give no number") in english
 
 
 def test_english_edition_uses_english_texts_and_the_en_address(printed):

@@ -588,6 +588,9 @@ class ContactPoint(Record):
     hours: Hours | None = None
     access: Text | None = None
     accessibility: Text | None = None
+    annex: SourceRef | None = Field(
+        None, description="Where the documents say the address and number are given instead (the list's <別紙>), when this guide does not have it yet."
+    )
 
 
 # --- agencies ----------------------------------------------------------------

@@ -16,7 +16,8 @@ from markupsafe import Markup, escape
 
 from .i18n import Texts, Words
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .phones import contact_instead, hub_counters, tel_uri, voice_phones
+from .phones import hub_counters, tel_uri, voice_phones
+from .queries import way_on
 
 # Weekday ids of the data -> English message ids of their names.
 WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
@@ -85,7 +86,7 @@ class Presenter:
             address_of=self.address_of,
             qr=self.qr,
             voice_phones=voice_phones,
-            contact_instead=lambda agency, branch=None: contact_instead(self.guide, agency, branch, hubs=self.hubs),
+            way_on=lambda agency, branch=None: way_on(self.guide, agency, branch, hubs=self.hubs),
             address_text=self.address_text,
             language_names=self.language_names,
             map_url=self.map_url,
