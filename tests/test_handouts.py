@@ -368,13 +368,15 @@ def test_printed_text_leaves_out_markup_styles_and_the_qr_code():
 # --- without a public address, and on the command line ------------------------------
 
 
-def test_without_site_url_the_path_is_printed_and_no_qr_code(minimal_copy, tmp_path):
+def test_without_site_url_the_footer_says_there_is_no_address_and_no_qr_code(minimal_copy, tmp_path):
     guide = load_guide(minimal_copy, today=DAY).guide
     written = render_handouts(minimal_copy, guide, "en", tmp_path / "en", today=DAY, site_url=None)
     sheet = tmp_path / "en" / "category-soudan.pdf"
     assert sheet in written
     text = text_of(sheet)
-    assert "/en/categories/soudan/" in text and "https://" not in text
+    assert "https://" not in text and "Latest information on the web" not in text  # a bare path leads nowhere on paper
+    said = "Printed before the guide’s web address was set, so this sheet gives none (its page in the guide: /en/categories/soudan/)."
+    assert flat(said) in flat(text)
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(sheet), str(tmp_path / "page")], check=True)
     done = subprocess.run(["zbarimg", "-q", "--raw", str(next(tmp_path.glob("page*.png")))], check=False, capture_output=True, text=True)
     assert done.stdout.strip() == ""  # no QR code at all
