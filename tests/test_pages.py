@@ -36,8 +36,15 @@ def edit_record(root, kind: str, record_id: str, change) -> None:
 
 def test_a_recent_record_shows_its_last_verified_date_and_no_warning(minimal_copy):
     html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
-    assert '<p class="freshness">最終確認日: <time datetime="2026-10-01">2026年10月1日</time></p>' in html
+    date_of_documents = "（資料の日付。窓口にはまだ確認していません）"  # nobody has checked with the counter
+    assert f'<p class="freshness">最終確認日: <time datetime="2026-10-01">2026年10月1日</time> {date_of_documents}</p>' in html
     assert "時点のものです" not in html
+
+
+def test_a_date_someone_checked_with_the_counter_is_labelled_as_checked(minimal_copy):
+    edit_record(minimal_copy, "agencies", "kakuu-soudan-center", lambda agency: agency.update(checked_with_counter=True))
+    html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    assert '<p class="freshness">最終確認日: <time datetime="2026-10-01">2026年10月1日</time></p>' in html
 
 
 def test_a_record_over_a_year_old_asks_residents_to_call_first(minimal_copy):
@@ -134,3 +141,15 @@ def test_the_agency_summary_is_on_its_page(minimal_copy):
     edit_record(minimal_copy, "agencies", "example-counter", lambda agency: agency.update(summary={"ja": "架空の説明：市民からの直接の相談は受けず"}))
     html = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
     assert '<p class="agency__summary">架空の説明：市民からの直接の相談は受けず</p>' in html
+
+
+def test_a_program_known_only_from_an_old_plan_says_so_and_is_not_on_the_home_page(minimal_copy):
+    """kakuu-taisou meets every week, as documents of 2023 said: nothing later is known, so its page says
+    how old that is, and the home page does not offer it as something to join now."""
+    edit_record(minimal_copy, "programs", "kakuu-taisou", lambda program: program.update(last_verified="2023-06-13"))
+    page = render(minimal_copy, "programs/kakuu-taisou/", date(2026, 11, 23))
+    assert '<p class="program__old">2023年6月13日 時点の資料にある情報です。それより後のことはわかっていません。</p>' in page
+    home = render(minimal_copy, "", date(2026, 11, 23))
+    assert "programs/kakuu-taisou/" not in home.split('id="join"')[1]
+    recent = render(minimal_copy, "programs/kakuu-kouza/", date(2026, 11, 23))
+    assert "program__old" not in recent

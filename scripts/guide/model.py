@@ -309,6 +309,9 @@ class Sourced(Record):
 
     source: list[SourceRef] = Field(min_length=1)
     last_verified: date = Field(description="The date these facts were last confirmed (document date or phone call).")
+    checked_with_counter: bool = Field(
+        False, description="true when someone confirmed the facts with the counter on last_verified; else it is the documents' as-of date."
+    )
     to_confirm: ToConfirm = None
 
 
