@@ -153,3 +153,10 @@ def test_a_program_known_only_from_an_old_plan_says_so_and_is_not_on_the_home_pa
     assert "programs/kakuu-taisou/" not in home.split('id="join"')[1]
     recent = render(minimal_copy, "programs/kakuu-kouza/", date(2026, 11, 23))
     assert "program__old" not in recent
+
+
+def test_an_office_without_a_number_of_its_own_shows_its_agencys(minimal_copy):
+    edit_record(minimal_copy, "agencies", "example-counter", lambda agency: agency.update(phones=[{"number": "086-900-0019"}]))
+    html = render(minimal_copy, "areas/nishi-1/", date(2026, 11, 23))
+    office = html.split("example-counter/nishi-1/")[1].split("</li>")[0]
+    assert "086-900-0019" in office and "phones--missing" not in office
