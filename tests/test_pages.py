@@ -160,3 +160,15 @@ def test_an_office_without_a_number_of_its_own_shows_its_agencys(minimal_copy):
     html = render(minimal_copy, "areas/nishi-1/", date(2026, 11, 23))
     office = html.split("example-counter/nishi-1/")[1].split("</li>")[0]
     assert "086-900-0019" in office and "phones--missing" not in office
+
+
+def test_a_counter_that_takes_no_residents_says_so_and_is_never_named_as_the_way_on(minimal_copy):
+    def takes_agencies_only(agency):
+        agency["services"][0]["from_residents"] = False
+
+    edit_record(minimal_copy, "agencies", "kakuu-soudan-center", takes_agencies_only)
+    edit_record(minimal_copy, "agencies", "example-counter", lambda agency: agency["services"][0].update(categories=["health", "soudan"]))
+    page = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    assert '<strong class="service__not-residents">市民からの直接の相談は受けていません</strong>' in page
+    without_number = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
+    assert "同じ分野で電話番号のわかる窓口" not in without_number  # its hub takes no calls from residents

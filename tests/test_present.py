@@ -140,3 +140,19 @@ def test_agencies_of_a_concern_with_their_services_in_it(guide):
     entries = presenter(guide, "ja").agencies_in("debt")
     assert [(agency.id, [s.id for s in services]) for agency, services in entries] == [("kakuu-kakei", ["kakei", "kyufu"])]
     assert presenter(guide, "ja").agencies_in("soudan")[0][0].id == "kakuu-soudan-center"
+
+
+def test_in_a_concern_counters_that_take_residents_come_before_those_that_do_not(minimal_copy):
+    """架空家計相談室 (かくうかけい…) reads before 架空健康窓口 (かくうけんこう…); once it takes consultations from
+    other agencies only, the counter residents can call comes first."""
+    import yaml
+
+    path = minimal_copy / "data" / "agencies.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    agencies = {a["id"]: a for a in data["agencies"]}
+    agencies["example-counter"]["services"][0]["categories"] = ["health", "debt"]
+    for service in agencies["kakuu-kakei"]["services"]:
+        service["from_residents"] = False
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    edited = load_guide(minimal_copy, today=DAY).guide
+    assert [agency.id for agency, _services in presenter(edited, "ja").agencies_in("debt")] == ["example-counter", "kakuu-kakei"]

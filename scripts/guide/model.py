@@ -608,6 +608,9 @@ class Service(Record):
     audiences: list[Id] = Field(default_factory=list)
     hub: bool = Field(False, description="The hub service (see `hubs` in categories.yaml): where to ask in this category when unsure.")
     list_number: int | None = Field(None, description="No. in the 相談機関一覧.")
+    from_residents: bool = Field(
+        True, description="false when the documents say it takes no consultations from residents directly (only from other agencies)."
+    )
     phones: list[Phone] = Field(default_factory=list, description="Only when the service has its own number.")
     hours: Hours | None = Field(None, description="Only when the service has its own hours.")
     keywords: Keywords = Field(default_factory=dict)

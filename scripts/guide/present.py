@@ -351,10 +351,13 @@ class Presenter:
     # --- shared queries: what the pages and the handouts list
 
     def agencies_in(self, category_id: str) -> list[tuple[Agency, list]]:
-        """Agencies with a service in the category, the hub first, then by reading."""
+        """Agencies with a service in the category, the hub first, those taking no residents directly last, then by reading."""
         found = self._services_in.get(category_id, [])
         hub = self.categories[category_id].hub
-        return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].reading))
+        return sorted(
+            found,
+            key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), not any(s.from_residents for s in pair[1]), pair[0].reading),
+        )
 
     def offices_in(self, area_id: str) -> list[tuple[Agency, Branch]]:
         """The branches in the area or an area inside it, with their agency, by the agency's reading."""

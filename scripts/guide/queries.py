@@ -39,7 +39,8 @@ class WayOn:
 
 def way_on(guide: Guide, agency: Agency, branch: Branch | None = None, *, hubs: dict | None = None) -> WayOn | None:
     """None when the counter (or its branch) has a number to call; else the way that works: the
-    concern's hub, then other counters of its concerns (the main concern first) that have a number.
+    concern's hub, then other counters of its concerns (the main concern first) that have a number and
+    take residents' calls.
     `hubs`: hub_counters(guide), worked out once by a caller that asks for many counters."""
     if voice_phones(agency, branch):
         return None
@@ -48,7 +49,7 @@ def way_on(guide: Guide, agency: Agency, branch: Branch | None = None, *, hubs: 
     hub_ids = {hubs[c].id for c in concerns if hubs.get(c)}
     candidates = []
     for other in guide.agencies:
-        shared = [(concerns.index(c), s) for s in other.services for c in s.categories if c in concerns]
+        shared = [(concerns.index(c), s) for s in other.services if s.from_residents for c in s.categories if c in concerns]
         if other.id != agency.id and shared and voice_phones(other):
             rank, service = min(shared, key=lambda pair: pair[0])
             candidates.append((other.id not in hub_ids, rank, other.reading, other, service))
