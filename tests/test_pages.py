@@ -172,3 +172,12 @@ def test_a_counter_that_takes_no_residents_says_so_and_is_never_named_as_the_way
     assert '<strong class="service__not-residents">市民からの直接の相談は受けていません</strong>' in page
     without_number = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
     assert "同じ分野で電話番号のわかる窓口" not in without_number  # its hub takes no calls from residents
+
+
+def test_a_doubt_on_the_record_is_a_plain_caution_on_its_page(minimal_copy):
+    caution = "このページには、市の資料どうしで食い違う、または資料で読み取れない情報があり、市に確認しています。"
+    assert caution not in render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    edit_record(minimal_copy, "agencies", "kakuu-soudan-center", lambda agency: agency.update(to_confirm="電話番号が版で異なる（架空）"))
+    html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    assert f'<p class="agency__doubt">{caution}</p>' in html
+    assert "電話番号が版で異なる" not in html  # the question itself is for the city (guide report)
