@@ -182,6 +182,12 @@ def test_unknown_facts_say_not_listed_and_a_missing_number_says_why(printed):
     assert flat("Hours not listed") in english and flat("Phone the city’s documents give no number") in english
 
 
+def test_the_verified_date_on_paper_is_labelled_as_the_documents_date(printed):
+    # No record of the fixture was checked with its counter: the date is the documents'.
+    text = flat(text_of(printed.pdf("category-health.pdf")))
+    assert flat("最終確認日: 2026年9月15日 （資料の日付。窓口にはまだ確認していません）") in text
+
+
 def test_english_edition_uses_english_texts_and_the_en_address(printed):
     text = text_of(printed.pdf("category-soudan.pdf", "en"))
     assert "Everyday troubles" in text and "Example Consultation Center" in text
