@@ -122,6 +122,9 @@ class _Checker:
             if program.period:
                 self.ref(PROGRAMS, (*at, "period", "source", "document"), program.period.source.document, sources, ("kind_source", {}), SOURCES)
 
+        if g.site.city.local_government_code_source:
+            code_ref = g.site.city.local_government_code_source.document
+            self.ref(SITE, ("city", "local_government_code_source", "document"), code_ref, sources, ("kind_source", {}), SOURCES)
         closure = g.site.city.year_end_closure
         if closure and closure.source:
             self.ref(SITE, ("city", "year_end_closure", "source", "document"), closure.source.document, sources, ("kind_source", {}), SOURCES)

@@ -60,7 +60,6 @@ CATALOG: dict[str, str] = {
     "exception_shape": "a dated exception needs either 'closed: true' or 'times', not both or neither",
     "period_order": "the closed period ends before it starts (swap the dates)",
     "hours_no_weekly": "hours have no weekly rules (add them, or use status: not_published when none are published)",
-    "hours_flags_missing": "holiday rules are missing (set {fields} to true or false)",
     "hours_not_published_with_weekly": "status is not_published but weekly hours are given (keep one)",
     "recurrence_monthly": "a monthly rule needs nth and days (e.g. nth: [2], days: [tue])",
     "recurrence_yearly": "a yearly rule needs times_per_year",
