@@ -23,7 +23,8 @@ process.stdin.on("end", () => {
   const { index, queries } = JSON.parse(input);
   const out = queries.map(({ q, facets }) => {
     const docs = finder.search(index, q, facets || {});
-    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy, first: docs[0] || null };
+    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy, first: docs[0] || null,
+             categories: docs.map((d) => d.c || []), crisis: docs.crisis, partial: docs.partial };
   });
   process.stdout.write(JSON.stringify(out));
 });
@@ -76,7 +77,19 @@ def check_case(case: dict, got: dict) -> list[str]:
         wrong.append(f"fuzzy should be {case['fuzzy']}")
     if "branches" in case and (not got["ids"] or got["branches"][0] != case["branches"]):
         wrong.append(f"the first result should list {case['branches']}")
+    if "crisis" in case:
+        wrong += concern_first(case["crisis"], got)
     return wrong
+
+
+def concern_first(concern: str, got: dict) -> list[str]:
+    """A crisis query: it is recognised as one, and the concern's counters come before anything else."""
+    inside = [concern in c for c in got["categories"]]
+    if concern not in (got.get("crisis") or []):
+        return [f"should be a crisis search about {concern}"]
+    if not inside or not inside[0] or any(inside[n] and not inside[n - 1] for n in range(1, len(inside))):
+        return [f"the counters of {concern} should come first"]
+    return []
 
 
 def lines_per_agency(ids: list[str]) -> int:

@@ -71,7 +71,8 @@ def test_doc_fields(fixture_guide, fixture_index):
     docs = {d["id"]: d for d in fixture_index["docs"]}
     hub = docs["kakuu-soudan-center"]
     assert hub["n"] == "架空相談センター"
-    assert hub["s"][0] == "架空相談せんたー" and hub["s"][1] == "かくうそうだんせんたー"
+    # The kana as the data gives it; after a tab, the name's reading word by word (SudachiPy).
+    assert hub["s"][0] == "架空相談せんたー" and hub["s"][1] == "かくうそうだんせんたー\tかくう そうだん せんたー"
     assert "よろず相談" in hub["s"][2]  # a service keyword
     assert "生活の困りごと全般の相談" in hub["s"][3]  # a service description
     assert hub["h"] == ["soudan"] and "h" not in docs["kakuu-kakei"]  # the categories it is the ★ of
@@ -100,7 +101,7 @@ def test_english_index_titles_fall_back_to_japanese(fixture_guide):
 
 
 def test_synonyms_are_stored_once_per_category(fixture_index):
-    assert fixture_index["x"]["c"]["debt"] == "支出借金 ししゅつしゃっきん"  # with its reading
+    assert fixture_index["x"]["c"]["debt"] == "支出借金\tししゅつ しゃっきん"  # with its reading, word by word
     assert "よろず相談" in fixture_index["x"]["c"]["soudan"]
     assert fixture_index["x"]["a"]["higashi"] == "てすと東区 てすとひがしく"
 
@@ -148,9 +149,11 @@ def test_a_large_index_comes_in_parts_that_search_as_one(fixture_index):
 def test_readings_of_names_keywords_and_descriptions_are_indexed(fixture_index):
     docs = {d["id"]: d for d in fixture_index["docs"]}
     kakei = docs["kakuu-kakei"]
-    assert "かけいとしゃっきんのそうだん" in kakei["s"][3]  # 家計と借金の相談, read by SudachiPy
-    assert "かくうかけいこうざ" in docs["kakuu-kouza"]["s"][1]  # no kana in the data: read from the name
-    assert "しゃっきん" in fixture_index["x"]["c"]["debt"]  # synonyms too
+    texts, readings = kakei["s"][3].split("\t")
+    assert "家計と借金の相談" in texts
+    assert "かけい と しゃっきん の そうだん" in readings  # 家計と借金の相談, read by SudachiPy word by word
+    assert "かくう かけい こうざ" in docs["kakuu-kouza"]["s"][1].split("\t")[1]  # no kana in the data: read from the name
+    assert "しゃっきん" in fixture_index["x"]["c"]["debt"].split("\t")[1]  # synonyms too
 
 
 def test_a_doc_without_a_number_names_who_to_call_instead(fixture_index):
@@ -355,3 +358,159 @@ def test_the_finder_form_has_one_label_per_audience(fixture_guide):
     html = render_partial(fixture_guide)
     parser.feed(html)
     assert "Any audience" in html and ">Anyone<" not in html
+
+
+# --- residents' words: queries split into words, phrases, crisis first (issue 20) -----------------
+
+WORDS_HARNESS = """
+const N = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", () => process.stdout.write(JSON.stringify(JSON.parse(input).map((q) => N.words(q)))));
+"""
+NORMALIZE_JS = FINDER_JS.parent / "normalize.js"
+# What a resident types, and the words a search compares (particles, endings and stop words left out).
+SPLIT = {
+    "近所のゴミ屋敷": ["近所", "ごみ屋敷"],
+    "夫が怖い": ["夫", "怖い"],
+    "子どもが学校に行かない": ["子ども", "学校", "行かない"],
+    "お金がない": ["お金"],
+    "ひきこもりの相談": ["ひきこもり", "相談"],
+    "もも太郎体操": ["もも太郎体操"],  # no particle between its words: one word
+    "ﾍﾙﾊﾟｰを頼みたい": ["へるぱー", "頼みたい"],
+    "job for seniors": ["job", "seniors"],
+    "ない": ["ない"],  # only stop words: kept, so the query is not empty
+}
+
+
+def test_queries_split_into_words_the_same_in_python_and_javascript():
+    from guide.normalize import words
+
+    queries = list(SPLIT)
+    assert [words(q) for q in queries] == list(SPLIT.values())
+    assert run_node(WORDS_HARNESS, NORMALIZE_JS, queries) == list(SPLIT.values())
+
+
+TABLES_HARNESS = """
+const N = require(process.argv[1]);
+process.stdout.write(JSON.stringify({ particles: N.PARTICLES, joining: N.JOINING, stop: N.STOP_WORDS }));
+"""
+
+
+def test_the_word_tables_are_the_same_in_python_and_javascript():
+    from guide.normalize import JOINING, PARTICLES, STOP_WORDS
+
+    tables = run_node(TABLES_HARNESS, NORMALIZE_JS, {})
+    assert tables["particles"] == list(PARTICLES)
+    assert set(tables["joining"]) == JOINING
+    assert set(tables["stop"]) == STOP_WORDS
+
+
+def test_a_word_no_record_has_does_not_fail_the_query(fixture_index):
+    alone, with_unknown = search_many(fixture_index, [("借金", {}), ("借金 ぴよぴよ", {})])
+    assert with_unknown["ids"] == alone["ids"] and not with_unknown["fuzzy"]
+
+
+def test_when_no_record_has_every_word_those_with_some_come_marked_partial(fixture_index):
+    both, debt, exercise = search_many(fixture_index, [("借金 体操", {}), ("借金", {}), ("体操", {})])
+    assert both["partial"] and not both["fuzzy"]
+    assert set(both["ids"]) == set(debt["ids"]) | set(exercise["ids"])
+    assert not debt["partial"]
+
+
+def test_kana_matches_whole_words_of_a_reading_never_a_fragment(fixture_index):
+    # 架空家計相談室's service reads かけい と しゃっきん の そうだん (家計と借金の相談).
+    whole, fragment = search_many(fixture_index, [("しゃっきんのそうだん", {}), ("きんのそう", {})])
+    assert whole["ids"][0] == "kakuu-kakei"
+    assert "kakuu-kakei" not in fragment["ids"]
+
+
+ENGLISH_INDEX = {
+    "v": 2, "lang": "en", "labels": {}, "x": {}, "ac": ["aids", "hiv"],
+    "docs": [
+        {"t": "a", "id": "aids-unit", "u": "a/", "n": "Example AIDS Unit", "s": ["example aids unit", "", "", "hiv and aids testing"]},
+        {"t": "a", "id": "aids-desk", "u": "b/", "n": "Example Aids Desk", "s": ["example aids desk", "", "", "hearing aids and wheelchairs"]},
+        {"t": "a", "id": "mind", "u": "c/", "n": "Example Mind Center", "s": ["example mind center", "", "depression", "child abuse"]},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("hearing aid", ["aids-desk"]),  # aid: its plural, never the acronym AIDS
+        ("aids", ["aids-unit", "aids-desk"]),  # typed as the data writes it: both
+        ("depressed", ["mind"]),  # depressed = depression
+        ("abused", ["mind"]),  # abused = abuse
+    ],
+)
+def test_english_words_match_with_their_common_forms_but_not_an_acronym(query, found):
+    assert sorted(search(ENGLISH_INDEX, query)["ids"]) == sorted(found)
+
+
+def test_words_written_in_capitals_are_the_indexes_acronyms(fixture_guide):
+    assert "dv" not in build_index(fixture_guide, "en", url_for).get("ac", [])  # the minimal fixture writes none
+    assert {"dvd"} <= set(build_index(load_guide(RANKING, today=date(2026, 11, 24)).guide, "en", url_for)["ac"])  # 本とDVDの貸し出し
+
+
+def test_the_index_holds_the_phrases_and_the_urgent_contacts(ranking_guide):
+    index = build_index(ranking_guide, "ja", url_for)
+    crisis = index["ph"][0]
+    assert crisis["c"] == ["kaigo"] and crisis["cr"] == 1
+    assert "助けて\t助けて" in crisis["w"]  # as written, then its words
+    assert index["uc"] == [["架空いのちの電話（テスト）", "086-900-9999", "tel:+81-86-900-9999", "24時間"]]
+    assert "cr" not in index["ph"][1]  # an everyday phrase
+
+
+def test_a_crisis_phrase_puts_the_concerns_counters_first(ranking_guide):
+    index = build_index(ranking_guide, "ja", url_for)
+    got = search(index, "もう助けてほしい")
+    assert got["crisis"] == ["kaigo"]
+    assert got["ids"][0] == "kakuu-kaigo-center"  # the ★ of 介護
+    kaigo = ["kaigo" in c for c in got["categories"]]
+    assert kaigo[: kaigo.count(True)] == [True] * kaigo.count(True)  # nothing else before them
+    assert search(index, "介護")["crisis"] == []  # an everyday word is no crisis
+
+
+def test_a_counter_that_takes_no_residents_ranks_below_those_that_do(tmp_path):
+    from conftest import copy_guide, edit_data
+
+    root = copy_guide(tmp_path, guide=RANKING)
+    # Pretend the ★'s audience (高齢者) were professionals only: it takes no residents.
+    edit_data(root, {"phrases.yaml": [("phrases:\n", "not_for_residents: [elderly]\nphrases:\n")]})
+    loaded = load_guide(root, today=date(2026, 11, 24))
+    index = build_index(loaded.guide, "ja", url_for)
+    assert {d["id"]: d.get("nr") for d in index["docs"]}["kakuu-kaigo-center"] == 1
+    ids = search(index, "介護")["ids"]
+    assert ids.index("kakuu-hoken-ka") < ids.index("kakuu-kaigo-center")
+
+
+def test_phrase_mistakes_are_located_errors(tmp_path):
+    from conftest import copy_guide
+
+    root = copy_guide(tmp_path, guide=RANKING)
+    (root / "data" / "phrases.yaml").write_text(
+        "phrases:\n"
+        "  - concerns: [kaigoo]\n"
+        "    words: {ja: [助けて]}\n"
+        "  - concerns: [kaigo]\n"
+        "    counters: [kakuu-job]\n"
+        "    words: {ja: [仕事がない]}\n"
+        "  - concerns: [kaigo]\n"
+        "    wrods: {ja: [物忘れ]}\n",
+        encoding="utf-8",
+    )
+    loaded = load_guide(root, today=date(2026, 11, 24))
+    assert loaded.guide is None
+    found = {(p.file, p.line, p.code) for p in loaded.errors}
+    assert ("data/phrases.yaml", 2, "unknown_ref") in found  # kaigoo: did you mean kaigo?
+    assert ("data/phrases.yaml", 5, "phrase_counters_unsourced") in found
+    assert ("data/phrases.yaml", 8, "extra_forbidden") in found
+
+
+def test_an_urgent_contact_must_cite_a_document_of_the_guide(tmp_path):
+    from conftest import copy_guide, edit_data
+
+    root = edit_data(copy_guide(tmp_path, guide=RANKING), {"site.yaml": [("source: {document: test-list-2026, section: 緊急", "source: {document: no-such-list, section: 緊急")]})
+    loaded = load_guide(root, today=date(2026, 11, 24))
+    assert [(p.file, p.code) for p in loaded.errors] == [("data/site.yaml", "unknown_ref")]

@@ -142,3 +142,70 @@ def test_each_concern_of_the_guide_fits_one_printed_page(built_guide, guide):
         for suffix in ("", "-large"):
             pdf = handouts / f"category-{category.id}{suffix}.pdf"
             assert len(PdfReader(pdf).pages) == 1, pdf.name
+
+
+# --- only what the documents say: the claims of the built pages and handouts against the data -----------
+
+HOLIDAYS_CLOSED = '<th scope="row">祝日・休日</th><td>休み</td>'
+YEAR_END_CLOSED = re.compile(r'<th scope="row">年末年始（[^<]*）</th><td>休み</td>')
+NO_NUMBER_SAID = ("市の資料に番号の記載がありません", "番号は別紙に載っています", "the city’s documents give no number", "on its annex")
+MISSING_PHONE = re.compile(r'<(p|div) class="phones phones--missing">(.*?)</\1>', re.S)
+TEL = re.compile(r'href="(tel:[^"]+)"')
+
+
+def record_page(built_guide: Path, *ids: str) -> str:
+    kind = "branch" if len(ids) == 2 else "agency"
+    return (built_guide / "site" / url_for(kind, *ids) / "index.html").read_text(encoding="utf-8")
+
+
+def counters(guide):
+    """(page ids, hours shown there) of every agency and branch page."""
+    for agency in guide.agencies:
+        yield (agency.id,), agency.hours
+        for branch in agency.branches:
+            yield (agency.id, branch.id), branch.hours or agency.hours
+
+
+def test_no_page_calls_a_counter_closed_on_days_its_documents_do_not_mention(built_guide, guide):
+    """祝日・年末年始 「休み」 only where the record says so (a flag left out: the documents do not say)."""
+    for ids, hours in counters(guide):
+        html = record_page(built_guide, *ids)
+        published = hours is not None and hours.status == "published"
+        assert (HOLIDAYS_CLOSED in html) == (published and hours.closed_on_public_holidays is True), ids
+        assert bool(YEAR_END_CLOSED.search(html)) == (published and hours.closed_year_end is True), ids
+
+
+def test_no_counter_page_or_handout_ends_in_a_bare_not_listed_for_a_way_to_contact(built_guide):
+    site = built_guide / "site"
+    for page in site.rglob("*.html"):
+        for _tag, block in MISSING_PHONE.findall(page.read_text(encoding="utf-8")):
+            assert any(said in block for said in NO_NUMBER_SAID), f"{page.relative_to(site)}: {block}"
+    for pdf in (site / "handouts").rglob("*.pdf"):
+        text = re.sub(r"\s+", "", " ".join(p.extract_text() or "" for p in PdfReader(pdf).pages))
+        assert "電話記載なし" not in text and "Phonenotlisted" not in text, pdf.name
+
+
+def test_every_record_page_lists_the_sources_of_its_record(built_guide, guide):
+    for agency in guide.agencies:
+        footer = record_page(built_guide, agency.id).split('class="record-footer__sources"')[1].split("</details>")[0]
+        assert footer.count("<li>") == len(agency.source), agency.id
+        if agency.summary:  # its caveats (e.g. no calls from residents) are on its page
+            assert agency.summary.get("ja").split("。")[0] in record_page(built_guide, agency.id), agency.id
+
+
+def test_every_number_on_the_site_is_one_the_data_gives(built_guide, guide):
+    from guide.phones import tel_uri
+
+    def phones(node):
+        if isinstance(node, list):
+            for item in node:
+                yield from phones(item)
+        elif hasattr(node, "model_fields"):
+            if type(node).__name__ == "Phone":
+                yield node
+            for name in type(node).model_fields:
+                yield from phones(getattr(node, name))
+
+    known = {tel_uri(p.number, guide.site.city.country) for p in phones(guide)}
+    for page in (built_guide / "site").rglob("*.html"):
+        assert set(TEL.findall(page.read_text(encoding="utf-8"))) <= known, page.name

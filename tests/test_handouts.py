@@ -173,11 +173,19 @@ def test_a_concern_names_its_hub_phone_and_dates(printed):
     assert "2026年11月20日" in text_of(printed.pdf("category-debt.pdf"))
 
 
-def test_unknown_facts_say_not_listed(printed):
+def test_unknown_facts_say_not_listed_and_a_missing_number_says_why(printed):
     # The agency for health: the documents give no phone, address or hours of its own.
     text = text_of(printed.pdf("category-health.pdf"))
     assert "架空健康窓口" in text and "記載なし" in text
-    assert "not listed" in text_of(printed.pdf("category-health.pdf", "en"))
+    assert flat("市の資料に番号の記載がありません") in flat(text)  # never a bare "not listed" for a way to contact
+    english = flat(text_of(printed.pdf("category-health.pdf", "en")))
+    assert flat("Hours not listed") in english and flat("Phone the city’s documents give no number") in english
+
+
+def test_the_verified_date_on_paper_is_labelled_as_the_documents_date(printed):
+    # No record of the fixture was checked with its counter: the date is the documents'.
+    text = flat(text_of(printed.pdf("category-health.pdf")))
+    assert flat("最終確認日: 2026年9月15日 （資料の日付。窓口にはまだ確認していません）") in text
 
 
 def test_english_edition_uses_english_texts_and_the_en_address(printed):
@@ -366,13 +374,15 @@ def test_printed_text_leaves_out_markup_styles_and_the_qr_code():
 # --- without a public address, and on the command line ------------------------------
 
 
-def test_without_site_url_the_path_is_printed_and_no_qr_code(minimal_copy, tmp_path):
+def test_without_site_url_the_footer_says_there_is_no_address_and_no_qr_code(minimal_copy, tmp_path):
     guide = load_guide(minimal_copy, today=DAY).guide
     written = render_handouts(minimal_copy, guide, "en", tmp_path / "en", today=DAY, site_url=None)
     sheet = tmp_path / "en" / "category-soudan.pdf"
     assert sheet in written
     text = text_of(sheet)
-    assert "/en/categories/soudan/" in text and "https://" not in text
+    assert "https://" not in text and "Latest information on the web" not in text  # a bare path leads nowhere on paper
+    said = "Printed before the guide’s web address was set, so this sheet gives none (its page in the guide: /en/categories/soudan/)."
+    assert flat(said) in flat(text)
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(sheet), str(tmp_path / "page")], check=True)
     done = subprocess.run(["zbarimg", "-q", "--raw", str(next(tmp_path.glob("page*.png")))], check=False, capture_output=True, text=True)
     assert done.stdout.strip() == ""  # no QR code at all

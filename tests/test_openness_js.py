@@ -101,7 +101,7 @@ def test_openness_js_agrees_with_python_every_half_hour_for_a_fortnight():
     instants = [datetime.fromisoformat(f"2026-12-{d:02d}T{h:02d}:{m:02d}:00+09:00") for d in range(22, 32) for h in range(24) for m in (0, 29, 30)]
     instants += [datetime.fromisoformat(f"2027-01-{d:02d}T{h:02d}:{m:02d}:00+09:00") for d in range(1, 13) for h in range(24) for m in (0, 30)]
     cases, expected = [], []
-    for name in ("weekdays", "split_saturday", "unpublished"):
+    for name in ("weekdays", "split_saturday", "unpublished", "weekdays_unstated"):
         hours = Hours.model_validate(VECTORS["hours"][name])
         for moment in instants:
             cases.append({"hours": hours.model_dump(mode="json", exclude_defaults=True), "at": moment.isoformat()})
@@ -166,12 +166,28 @@ def test_badge_words_in_japanese_and_english():
     ]
 
 
+def test_the_badge_never_claims_open_on_a_day_the_documents_say_nothing_of():
+    """Hours without holiday rules (the documents give only 「平日」): on a public holiday or in the
+    city's year-end period the badge says the counter may be closed, and names no next opening
+    that falls on such a day."""
+    moments = [("2026-11-23T10:00", "ja"), ("2026-12-30T10:00", "ja"), ("2026-11-23T10:00", "en"), ("2026-11-20T18:00", "en"), ("2026-11-24T18:00", "en")]
+    cases = [{"hours": hours_json("weekdays_unstated"), "at": f"{at}:00+09:00", "describe": lang} for at, lang in moments]
+    said = [(r["said"]["state"], r["said"]["text"], r["said"]["detail"]) for r in statuses_in_node(cases)]
+    assert said == [
+        ("unknown", "本日は祝日のため、休みの可能性があります", "資料に記載がないため、お出かけ前にご確認ください"),
+        ("unknown", "年末年始のため、休みの可能性があります", "資料に記載がないため、お出かけ前にご確認ください"),
+        ("unknown", "May be closed today (public holiday)", "the documents do not say — please check before you go"),
+        ("closed", "Closed for today", ""),  # Friday evening: Monday 11/23 is a holiday, so no "next open: Mon"
+        ("closed", "Closed for today", "Next open: tomorrow 8:30"),
+    ]
+
+
 def test_texts_come_from_data_attributes_then_guide_strings_then_defaults():
     script = """
     const o = require(process.argv[1]);
     globalThis.GUIDE_STRINGS = { open_now: "OPEN (global)", closes_at: "till {time}" };
     const element = { dataset: { msgOpenNow: "OPEN (attribute)" }, closest: () => null };
-    const status = o.statusAt({ weekly: [{ days: ["tue"], times: ["08:30-17:15"] }] }, "2026-11-24T10:00:00+09:00", null);
+    const status = o.statusAt({ weekly: [{ days: ["tue"], times: ["08:30-17:15"] }], closed_on_public_holidays: false, closed_year_end: false }, "2026-11-24T10:00:00+09:00", null);
     const said = (el) => o.describe(status, "2026-11-24T10:00:00+09:00", null, o.stringsFor(el));
     const found = [said(element), said(null)];
     delete globalThis.GUIDE_STRINGS;

@@ -23,10 +23,11 @@ def render(root, path: str, today: date) -> str:
     return page_renderer(guide, "ja", translations(REPO, "ja"), today).render(page)
 
 
-def edit_program(root, program_id: str, change) -> None:
-    path = root / "data" / "programs.yaml"
+def edit_record(root, kind: str, record_id: str, change) -> None:
+    """Let `change` edit one record of data/<kind>.yaml (kind: agencies or programs)."""
+    path = root / "data" / f"{kind}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(next(p for p in data["programs"] if p["id"] == program_id))
+    change(next(r for r in data[kind] if r["id"] == record_id))
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
@@ -35,8 +36,15 @@ def edit_program(root, program_id: str, change) -> None:
 
 def test_a_recent_record_shows_its_last_verified_date_and_no_warning(minimal_copy):
     html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
-    assert '<p class="freshness">最終確認日: <time datetime="2026-10-01">2026年10月1日</time></p>' in html
+    date_of_documents = "（資料の日付。窓口にはまだ確認していません）"  # nobody has checked with the counter
+    assert f'<p class="freshness">最終確認日: <time datetime="2026-10-01">2026年10月1日</time> {date_of_documents}</p>' in html
     assert "時点のものです" not in html
+
+
+def test_a_date_someone_checked_with_the_counter_is_labelled_as_checked(minimal_copy):
+    edit_record(minimal_copy, "agencies", "kakuu-soudan-center", lambda agency: agency.update(checked_with_counter=True))
+    html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    assert '<p class="freshness">最終確認日: <time datetime="2026-10-01">2026年10月1日</time></p>' in html
 
 
 def test_a_record_over_a_year_old_asks_residents_to_call_first(minimal_copy):
@@ -55,8 +63,9 @@ def test_a_branch_with_its_own_phone_asks_residents_to_call_first(minimal_copy):
 
 
 def test_a_program_planned_for_a_period_that_is_over_reads_as_ended(minimal_copy):
-    edit_program(
+    edit_record(
         minimal_copy,
+        "programs",
         "kakuu-kouza",
         lambda p: p.update(period={"end": "2026-12-31", "source": {"document": "test-list-2026", "section": "2026年の予定"}}),
     )
@@ -80,7 +89,8 @@ def test_the_home_page_is_named_in_the_editions_language(minimal_copy):
 
 def test_a_record_page_prints_its_address_as_a_path_when_the_public_address_is_unknown(minimal_copy):
     html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
-    assert '<span class="print-head__address">/agencies/kakuu-soudan-center/</span>' in html
+    # A path leads nowhere on paper: the print head says the sheet gives no web address, and names the path.
+    assert "ウェブのアドレスは載せていません（ガイド内のページ：/agencies/kakuu-soudan-center/）" in html
     assert "<svg" not in html
 
 
@@ -101,3 +111,74 @@ def test_the_offices_of_a_card_are_listed_in_the_editions_own_words(minimal_copy
         html = page_renderer(guide, lang, translations(REPO, lang), date(2026, 11, 23)).render(page)
         offices = next(line for line in html.splitlines() if "agency-card__branches" in line and "example-counter/higashi-1" in line)
         assert separator in offices, lang
+
+
+def test_a_counter_without_a_number_says_why_and_names_the_counters_of_its_concern_that_have_one(minimal_copy):
+    """example-counter has no number of its own.  Given a consultation service (the hub 架空相談センター
+    has a number) and the list's annex, its page says the number is on the annex and names the hub."""
+
+    def on_the_annex_and_in_the_hubs_concern(agency):
+        agency["services"][0]["categories"] = ["health", "soudan"]
+        agency["annex"] = {"document": "test-list-2026", "section": "相談機関一覧 No.2", "note": "電話番号「<別紙>」"}
+
+    edit_record(minimal_copy, "agencies", "example-counter", on_the_annex_and_in_the_hubs_concern)
+    html = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
+    assert "<p>電話: 市の一覧では、番号は別紙に載っています（このガイドにはまだ載っていません）</p>" in html
+    assert "同じ分野で電話番号のわかる窓口：" in html
+    way_on = html.split('<ul class="way-on">')[1].split("</ul>")[0]
+    assert "架空相談センター" in way_on and 'href="tel:' in way_on
+    assert "記載なし。" not in html and "<p>電話: 記載なし</p>" not in html
+
+
+def test_a_counter_whose_concern_has_no_number_at_all_says_so_and_links_the_concern(minimal_copy):
+    html = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
+    assert "<p>電話: 市の資料に番号の記載がありません</p>" in html
+    assert "同じ分野で電話番号のわかる窓口" not in html  # the only health counter: no one to name
+    assert "この分野の窓口の一覧：" in html and "categories/health/" in html.split("この分野の窓口の一覧：")[1]
+
+
+def test_the_agency_summary_is_on_its_page(minimal_copy):
+    """A summary holds caveats residents must see (e.g. 「市民からの直接の相談は受けず」)."""
+    edit_record(minimal_copy, "agencies", "example-counter", lambda agency: agency.update(summary={"ja": "架空の説明：市民からの直接の相談は受けず"}))
+    html = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
+    assert '<p class="agency__summary">架空の説明：市民からの直接の相談は受けず</p>' in html
+
+
+def test_a_program_known_only_from_an_old_plan_says_so_and_is_not_on_the_home_page(minimal_copy):
+    """kakuu-taisou meets every week, as documents of 2023 said: nothing later is known, so its page says
+    how old that is, and the home page does not offer it as something to join now."""
+    edit_record(minimal_copy, "programs", "kakuu-taisou", lambda program: program.update(last_verified="2023-06-13"))
+    page = render(minimal_copy, "programs/kakuu-taisou/", date(2026, 11, 23))
+    assert '<p class="program__old">2023年6月13日 時点の資料にある情報です。それより後のことはわかっていません。</p>' in page
+    home = render(minimal_copy, "", date(2026, 11, 23))
+    assert "programs/kakuu-taisou/" not in home.split('id="join"')[1]
+    recent = render(minimal_copy, "programs/kakuu-kouza/", date(2026, 11, 23))
+    assert "program__old" not in recent
+
+
+def test_an_office_without_a_number_of_its_own_shows_its_agencys(minimal_copy):
+    edit_record(minimal_copy, "agencies", "example-counter", lambda agency: agency.update(phones=[{"number": "086-900-0019"}]))
+    html = render(minimal_copy, "areas/nishi-1/", date(2026, 11, 23))
+    office = html.split("example-counter/nishi-1/")[1].split("</li>")[0]
+    assert "086-900-0019" in office and "phones--missing" not in office
+
+
+def test_a_counter_that_takes_no_residents_says_so_and_is_never_named_as_the_way_on(minimal_copy):
+    def takes_agencies_only(agency):
+        agency["services"][0]["from_residents"] = False
+
+    edit_record(minimal_copy, "agencies", "kakuu-soudan-center", takes_agencies_only)
+    edit_record(minimal_copy, "agencies", "example-counter", lambda agency: agency["services"][0].update(categories=["health", "soudan"]))
+    page = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    assert '<strong class="service__not-residents">市民からの直接の相談は受けていません</strong>' in page
+    without_number = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
+    assert "同じ分野で電話番号のわかる窓口" not in without_number  # its hub takes no calls from residents
+
+
+def test_a_doubt_on_the_record_is_a_plain_caution_on_its_page(minimal_copy):
+    caution = "このページには、市の資料どうしで食い違う、または資料で読み取れない情報があり、市に確認しています。"
+    assert caution not in render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    edit_record(minimal_copy, "agencies", "kakuu-soudan-center", lambda agency: agency.update(to_confirm="電話番号が版で異なる（架空）"))
+    html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
+    assert f'<p class="agency__doubt">{caution}</p>' in html
+    assert "電話番号が版で異なる" not in html  # the question itself is for the city (guide report)

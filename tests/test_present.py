@@ -61,6 +61,20 @@ def test_hours_in_short_lines_for_paper(guide):
     assert lines[1].startswith("休み: ") and "年末年始（12/29～1/3）" in lines[1]
 
 
+def test_holiday_rules_the_documents_do_not_give_are_said_to_be_not_stated(guide):
+    """Hours given only as 「平日 8:30~17:15」: the table and the paper lines say that the holidays
+    and the year-end are not stated, instead of calling them closed."""
+    only_weekdays = Hours.model_validate({"weekly": WEEKDAYS_9_TO_5["weekly"]})
+    ja = presenter(guide, "ja")
+    unstated = "市の資料に記載がありません（お出かけ前にご確認ください）"
+    assert ja.hours_rows(only_weekdays)[7:] == [("祝日・休日", unstated), ("年末年始（12/29～1/3）", unstated)]
+    lines = [str(line) for line in ja.hours_lines(only_weekdays)]
+    assert lines[1] == '休み: <span class="nb">土曜</span>・<span class="nb">日曜</span>'
+    assert lines[2] == '<span class="nb">祝日・休日</span>・<span class="nb">年末年始（12/29～1/3）</span>: ' + unstated
+    en_rows = presenter(guide, "en").hours_rows(only_weekdays)
+    assert en_rows[7] == ("Public holidays", "not stated in the city’s documents — check before you go")
+
+
 def test_address_in_the_readers_order(guide):
     address = Address.model_validate({"postal_code": "123-4567", "street": {"ja": "架空町1-2", "en": "1-2 Kaku-machi"}})
     assert presenter(guide, "ja").address_text(address) == "〒123-4567 架空県テスト市架空町1-2"
@@ -126,3 +140,19 @@ def test_agencies_of_a_concern_with_their_services_in_it(guide):
     entries = presenter(guide, "ja").agencies_in("debt")
     assert [(agency.id, [s.id for s in services]) for agency, services in entries] == [("kakuu-kakei", ["kakei", "kyufu"])]
     assert presenter(guide, "ja").agencies_in("soudan")[0][0].id == "kakuu-soudan-center"
+
+
+def test_in_a_concern_counters_that_take_residents_come_before_those_that_do_not(minimal_copy):
+    """架空家計相談室 (かくうかけい…) reads before 架空健康窓口 (かくうけんこう…); once it takes consultations from
+    other agencies only, the counter residents can call comes first."""
+    import yaml
+
+    path = minimal_copy / "data" / "agencies.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    agencies = {a["id"]: a for a in data["agencies"]}
+    agencies["example-counter"]["services"][0]["categories"] = ["health", "debt"]
+    for service in agencies["kakuu-kakei"]["services"]:
+        service["from_residents"] = False
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    edited = load_guide(minimal_copy, today=DAY).guide
+    assert [agency.id for agency, _services in presenter(edited, "ja").agencies_in("debt")] == ["example-counter", "kakuu-kakei"]

@@ -345,6 +345,36 @@ def test_command_with_a_missing_site_folder(minimal_copy, guide_report, tmp_path
     assert "フォルダがありません" in run.err
 
 
+# --- dead ends -------------------------------------------------------------------------------------------
+
+
+def test_every_counter_without_a_number_is_listed_by_responsible_section_with_where_its_page_sends_residents(minimal_copy):
+    """example-counter and its branch nishi-1 have no number (higashi-1 has one).  Once in the hub's
+    concern, the report says its page sends residents to the hub; on the annex, that the number is there."""
+    text = render_report(build_report(minimal_copy, load(minimal_copy), today=TODAY))
+    assert strip_blank_tail(section(text, "■ 電話番号のない窓口")) == [
+        "■ 電話番号のない窓口（担当課ごと）（2件）",
+        "",
+        "担当課の記載なし（2件）",
+        "  - 架空健康窓口（example-counter）：資料に番号がなく、同じ分野に案内できる窓口もありません",
+        "  - 架空健康窓口（西第一）（example-counter/nishi-1）：資料に番号がなく、同じ分野に案内できる窓口もありません",
+    ]
+
+    def in_the_hubs_concern(data):
+        agency = record(data, "agencies", "example-counter")
+        agency["services"][0]["categories"] = ["health", "soudan"]
+        agency["owner"] = {"ja": "架空保健課"}
+        agency["branches"][1]["annex"] = {"document": "test-list-2026", "section": "別表 分室一覧"}
+
+    edit_yaml(minimal_copy, "agencies.yaml", in_the_hubs_concern)
+    text = render_report(build_report(minimal_copy, load(minimal_copy), today=TODAY))
+    assert strip_blank_tail(section(text, "■ 電話番号のない窓口"))[2:] == [
+        "架空保健課（2件）",
+        "  - 架空健康窓口（example-counter）：資料に番号がありません。ページでは 架空相談センター を案内しています",
+        "  - 架空健康窓口（西第一）（example-counter/nishi-1）：番号は相談機関一覧の別紙にあります。このガイドに載せてください",
+    ]
+
+
 # --- the real data -------------------------------------------------------------------------------------
 
 
@@ -359,10 +389,12 @@ def test_report_on_the_real_data_covers_every_agency_without_phone(tmp_path, gui
     }
     listed = {m.agency_id for m in built.missing if m.branch_id is None and "phone" in m.missing}
     assert listed == without_phone
+    assert {d.agency_id for d in built.dead_ends} == without_phone
     for lang, ref in (("ja", "（{}）："), ("en", " ({}): ")):
-        missing_section = render_report(built, lang).split("■ ")[3]
+        _title, _confirm, dead_ends_section, _stale, missing_section, *_rest = render_report(built, lang).split("■ ")
         for agency_id in without_phone:
             assert ref.format(agency_id) in missing_section
+            assert ref.format(agency_id) in dead_ends_section
     run = guide_report("--root", REPO, "--site", tmp_path, "--lang", "en")
     assert run.code == 0
     assert run.out.startswith("Guide check report (2026-11-23)\n")
@@ -404,8 +436,8 @@ def test_doubts_written_on_records_are_listed_to_confirm_with_the_city(minimal_c
     text = render_report(build_report(minimal_copy, guide, today=TODAY))
     assert strip_blank_tail(section(text, "■ 市に確認すること")) == [
         "■ 市に確認すること（2件）",
+        f"  - {name}（data/agencies.yaml kakuu-kakei）：受付時間は資料により異なる",  # a number residents call: first
         "  - data/site.yaml city.year_end_closure：年末年始の休みの根拠",
-        f"  - {name}（data/agencies.yaml kakuu-kakei）：受付時間は資料により異なる",
     ]
     english = render_report(build_report(minimal_copy, guide, today=TODAY), "en", "markdown")
     assert "## To confirm with the city (2)" in english

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import GUIDES as GUIDES_IN_DATA
-from searching import case_id, check_case, lines_per_agency, load_cases, run_cases
+from searching import case_id, check_case, lines_per_agency, load_cases, run_cases, search_many
 
 from guide.finder import build_index, index_json
 from guide.load import load_guide
@@ -99,3 +99,32 @@ def test_lines_per_agency_counts_branches_with_their_agency():
 
 def test_a_guide_without_cases_has_none(tmp_path):
     assert load_cases(tmp_path) == []
+
+
+# --- each of a guide's residents' phrases (data/phrases.yaml) leads to its concern
+
+
+def phrase_queries(root: Path) -> list[tuple[str, str, dict]]:
+    """(edition, phrase, its entry) for every phrase a guide's phrases.yaml writes."""
+    loaded = load_guide(root, today=date(2026, 11, 24))
+    editions = [lang.code for lang in loaded.guide.site.languages]
+    return [(lang, word, phrase) for phrase in loaded.guide.phrases.phrases for lang, said in phrase.words.items() if lang in editions for word in said]
+
+
+@pytest.mark.parametrize("name", [name for name, root in GUIDES.items() if (root / "data" / "phrases.yaml").exists()])
+def test_each_residents_phrase_leads_first_to_a_counter_of_its_concern(name):
+    root = GUIDES[name]
+    indexes = indexes_of(root)
+    queries = phrase_queries(root)
+    wrong = []
+    for lang in indexes:
+        present = {c for doc in indexes[lang]["docs"] for c in doc.get("c", [])}
+        # A concern no record is about has nothing to lead to (the finder then shows the concerns and hubs).
+        mine = [(word, phrase) for edition, word, phrase in queries if edition == lang and set(phrase.concerns) & present]
+        for (word, phrase), got in zip(mine, search_many(indexes[lang], [(word, {}) for word, _ in mine]), strict=True):
+            first = got["first"] or {}
+            ok = first.get("id") in phrase.counters if phrase.counters else set(first.get("c", [])) & set(phrase.concerns)
+            if not ok or (phrase.crisis and not set(got["crisis"]) & set(phrase.concerns)):
+                wrong.append((lang, word, first.get("id")))
+    print(f"{len(queries)} phrases")
+    assert wrong == []

@@ -99,6 +99,9 @@ JS_STRINGS: dict[str, str] = {
     "on_weekday": "{weekday}",
     "on_date": "{weekday} {month}/{date}",
     "unknown": "Hours not listed — please call",
+    "maybe_closed_holiday": "May be closed today (public holiday)",
+    "maybe_closed_year_end": "May be closed today (year-end)",
+    "unstated_check": "the documents do not say — please check before you go",
     "menu": "Menu",
     **{day: day.capitalize() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
 }

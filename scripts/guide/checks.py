@@ -17,6 +17,7 @@ from .yamlfile import YamlFile
 
 AGENCIES, PROGRAMS = "data/agencies.yaml", "data/programs.yaml"
 CATEGORIES, AREAS, SOURCES, SITE = "data/categories.yaml", "data/areas.yaml", "data/sources.yaml", "data/site.yaml"
+PHRASES = "data/phrases.yaml"
 # What looks like an extension number: 内線 and digits (内線5443, 内線（5443、5444）), ext. 123.
 EXTENSION = re.compile(r"内線\s*[（(:：]?\s*[0-9０-９]+|\bext\.?\s*[0-9]+", re.IGNORECASE)
 
@@ -121,15 +122,33 @@ class _Checker:
             if program.period:
                 self.ref(PROGRAMS, (*at, "period", "source", "document"), program.period.source.document, sources, ("kind_source", {}), SOURCES)
 
+        if g.site.city.local_government_code_source:
+            code_ref = g.site.city.local_government_code_source.document
+            self.ref(SITE, ("city", "local_government_code_source", "document"), code_ref, sources, ("kind_source", {}), SOURCES)
         closure = g.site.city.year_end_closure
         if closure and closure.source:
             self.ref(SITE, ("city", "year_end_closure", "source", "document"), closure.source.document, sources, ("kind_source", {}), SOURCES)
+        self.phrases(categories, audiences, agencies, sources)
         self.languages()
         self.staff_only_values()
         if private is not None:
             for i, contact in enumerate(private.contacts):
                 self.ref("data/private.yaml", ("contacts", i, "agency"), contact.agency, agencies, ("kind_agency", {}), AGENCIES)
         return self.problems
+
+    def phrases(self, categories: set[str], audiences: set[str], agencies: set[str], sources: set[str]) -> None:
+        """Residents' words lead to concerns and counters that exist; counters named only as a document does."""
+        for i, phrase in enumerate(self.guide.phrases.phrases):
+            at = ("phrases", i)
+            self.refs(PHRASES, (*at, "concerns"), phrase.concerns, categories, ("kind_category", {}), CATEGORIES)
+            self.refs(PHRASES, (*at, "counters"), phrase.counters, agencies, ("kind_agency", {}), AGENCIES)
+            for k, ref in enumerate(phrase.source):
+                self.ref(PHRASES, (*at, "source", k, "document"), ref.document, sources, ("kind_source", {}), SOURCES)
+            if phrase.counters and not phrase.source:
+                self.add(PHRASES, (*at, "counters"), "phrase_counters_unsourced")
+        self.refs(PHRASES, ("not_for_residents",), self.guide.phrases.not_for_residents, audiences, ("kind_audience", {}), CATEGORIES)
+        for k, contact in enumerate(self.guide.site.urgent_contacts):
+            self.ref(SITE, ("urgent_contacts", k, "source", "document"), contact.source.document, sources, ("kind_source", {}), SOURCES)
 
     def sourced(self, file: str, at: tuple, record, sources: set[str]) -> None:
         for k, ref in enumerate(record.source):

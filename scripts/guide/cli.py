@@ -15,7 +15,7 @@ from pathlib import Path
 from . import diff, exporter, handouts, importer, report, scaffold
 from .editions import SITE_URL_VARIABLE, invalid_site_url_variable
 from .i18n import catalog_languages, default_language, pick, words
-from .load import DATA_FILES, city_today, load_guide, with_config
+from .load import DATA_FILES, OPTIONAL_DATA_FILES, city_today, load_guide, with_config
 from .messages import format_problem, github_annotation, word
 from .model import PrivateOverlay
 from .problems import DataError
@@ -198,7 +198,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     """Write the JSON Schemas editors use (referenced from each data file's first line)."""
     out = args.root / SCHEMA_DIR
     out.mkdir(exist_ok=True)
-    for filename, file_model in [*DATA_FILES.values(), ("private.yaml", PrivateOverlay)]:
+    for filename, file_model in [*DATA_FILES.values(), *OPTIONAL_DATA_FILES.values(), ("private.yaml", PrivateOverlay)]:
         target = out / filename.replace(".yaml", ".schema.json")
         target.write_text(schema_text(file_model), encoding="utf-8")
         print(target.relative_to(args.root))

@@ -7,6 +7,11 @@ Format (version 2; short keys keep it small, it is fetched on the finder page):
                 "k": {program kind id: name}},
      "x": {"c": {category id: synonyms}, "u": {audience id: synonyms},
            "k": {program kind id: synonyms}, "a": {area id: names and kana}},
+     "ph": [phrase, ...],   residents' words (data/phrases.yaml), when the guide has them:
+            {"w": ["phrase as written, normalised<TAB>its words", ...] (each also in its reading),
+             "c": [concern ids], "cr": 1 for a crisis phrase, "d": [counters a document names]}
+     "uc": [[name, number, tel URI, hours], ...]   urgent contacts (site.yaml), when declared
+     "ac": ["aids", "dv", ...]   words the data writes in capitals: matched only as typed
      "docs": [doc, ...],
      "more": ["finder-index-1.json", ...]}   (only when the index is split: see index_files)
 
@@ -32,16 +37,19 @@ and each doc:
         equals s[1].  Branches read as "agency kana + area kana" so they follow
         their agency
     s   search text, normalised with guide.normalize, one string per rank tier:
-        [name, reading (kana and the readings of the names), keywords (the
+        [name, reading (the kana, then the readings of the names), keywords (the
         doc's own: service keywords, with readings), description (service
         descriptions, summary, parent organisation, venue, address …, with
-        readings except for addresses)]
+        readings except for addresses)].  A tier's readings follow its texts after
+        a tab (READINGS), word by word: finder.js matches kana there only as whole words
     c   category ids                      (omitted when empty)
     a   area ids: welfare districts and their wards   (omitted when empty)
     au  audience ids                      (omitted when empty)
     k   program kind id                   (programs only)
     h   the categories it is the hub of (omitted when none); finder.js ranks a
         hub first when the query is about one of them
+    nr  1 when all its audiences are phrases.yaml's not_for_residents (it takes no
+        calls from residents): finder.js ranks it below the counters that do
     p   [number as published, tel URI]    (first voice number; omitted when none)
     ct  when "p" is missing: the id of the doc to call instead (the hub counter of
         one of its categories that has a number); omitted when there is none,
@@ -49,9 +57,10 @@ and each doc:
     o   opening hours, Hours.model_dump(mode="json", exclude_defaults=True) without
         the "note" texts (omitted when none; finder.js treats a missing "o" as "hours not listed")
 
-Readings come from SudachiPy (guide.normalize.reading) at build time, so
+Readings come from SudachiPy (guide.normalize.reading_words) at build time, so
 ｶｲｺﾞﾎｹﾝ, かいごほけん and 介護保険 reach the same records without
-hand-written synonyms.  Japanese is matched by substrings of `s` and by
+hand-written synonyms.  The residents' phrases are split into words by
+guide.normalize.words, as normalize.js splits a query.  Japanese is matched by substrings of `s` and by
 character bigrams, which finder.js derives from `s` when the index loads (they
 are not stored: the strings already hold them, and the index stays small).
 """
@@ -60,17 +69,18 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable
 
 from .i18n import default_language
 from .model import Agency, Branch, Guide, Hours, Phone, Program, Text, branch_kana
-from .normalize import normalize, reading
+from .normalize import normalize, reading, reading_words, words
 from .phones import contact_instead, hub_counters, tel_uri, voice_phones
 
 INDEX_VERSION = 2
 TYPE_CODES = {"agency": "a", "branch": "b", "program": "p"}
 # Texts come again and again (one description shared by many programs, each Japanese text in every
-# edition): each distinct one is normalised once per process (reading() keeps its readings likewise).
+# edition): each distinct one is normalised once per process (reading_words() keeps its readings likewise).
 _normal = functools.lru_cache(maxsize=1 << 16)(normalize)
 
 
@@ -265,9 +275,9 @@ class _Index:
     ) -> dict:
         fields = [
             _search_text(names),
-            _search_text([*kana, *(reading(n) for n in names)]),
+            _search_text(kana, read=names),
             _search_text(keywords, readings=True),
-            _search_text([*description, *(reading(d) for d in description), *address]),
+            _search_text([*description, *address], read=description),
         ]
         doc: dict = {"t": TYPE_CODES[doc_type], "id": doc_id, "u": url, "n": title, "s": fields}
         if parent:
@@ -275,7 +285,7 @@ class _Index:
         if label:
             doc["l"] = label
         sort_key = _normal(" ".join(kana)) or _normal(title)
-        if sort_key != fields[1]:
+        if sort_key != fields[1].split(READINGS)[0]:
             doc["r"] = sort_key
         for key, values in (("c", categories), ("a", areas), ("au", audiences)):
             if values:
@@ -284,6 +294,8 @@ class _Index:
             doc["k"] = kind
         if hub:
             doc["h"] = list(hub)
+        if audiences and set(audiences) <= set(self.guide.phrases.not_for_residents):
+            doc["nr"] = 1
         if phone:
             doc["p"] = [phone.number, tel_uri(phone.number, self.guide.site.city.country)]
         elif instead:
@@ -310,8 +322,49 @@ class _Index:
                 "k": {k.id: self.pick(k.name) for k in self.guide.taxonomy.program_kinds},
             },
             "x": self.synonyms(),
+            **self.residents_words(),
             "docs": docs,
         }
+
+    def residents_words(self) -> dict:
+        """The residents' phrases ("ph") and the urgent contacts ("uc"), when the guide has them."""
+        out: dict = {}
+        phrases = []
+        for phrase in self.guide.phrases.phrases:
+            # As written (normalised) for a query that holds it, and its words, split as finder.js splits a query.
+            # Each also in its reading (殴られる: なぐられる, ﾅｸﾞﾗﾚﾙ).
+            written = [v for w in self.keywords(phrase.words) for v in (w, reading(w))]
+            said = _unique(_normal(w) + READINGS + " ".join(words(w)) for w in written if w)
+            if not said:
+                continue
+            entry: dict = {"w": said, "c": list(phrase.concerns)}
+            if phrase.crisis:
+                entry["cr"] = 1
+            if phrase.counters:
+                entry["d"] = list(phrase.counters)
+            phrases.append(entry)
+        if phrases:
+            out["ph"] = phrases
+        country = self.guide.site.city.country
+        urgent = [[self.pick(c.name), c.phone.number, tel_uri(c.phone.number, country), self.pick(c.hours)] for c in self.guide.site.urgent_contacts]
+        if urgent:
+            out["uc"] = urgent
+        acronyms = sorted(self.acronyms())
+        if acronyms:
+            out["ac"] = acronyms
+        return out
+
+    def acronyms(self) -> set[str]:
+        """Words the data writes in capitals (AIDS, HIV, DV): a query matches them only as typed, so
+        "aid" does not find AIDS as if it were its plural."""
+        found: set[str] = set()
+        for agency in self.guide.agencies:
+            for text in [agency.name, agency.summary, *(s.description for s in agency.services)]:
+                found |= {w for t in self.both(text) for w in _capitals(t)}
+        for category in self.guide.taxonomy.categories:
+            for word in self.keywords(category.keywords):
+                found |= _capitals(word)
+        return found
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -335,17 +388,26 @@ def _first_voice(phones: Iterable[Phone]) -> Phone | None:
     return next((p for p in phones if p.kind == "voice"), None)
 
 
-def _search_text(parts: Iterable[str], *, readings: bool = False) -> str:
-    """Normalised parts joined by spaces, each phrase once, leaving out phrases another one contains.
+READINGS = "\t"  # between a tier's texts and their readings (a tab never survives normalisation)
+_CAPITALS = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])")  # also between Japanese words: 本とDVDの
 
-    With `readings`, each part's reading is added after it.  A query term never spans a space,
-    so joining loses nothing.
+
+def _capitals(text: str) -> set[str]:
+    return {w.lower() for w in _CAPITALS.findall(text or "")}
+
+
+def _search_text(parts: Iterable[str], *, readings: bool = False, read: Iterable[str] = ()) -> str:
+    """Normalised parts joined by spaces, each phrase once, leaving out phrases another one contains;
+    then, after READINGS, the reading words of the parts (`readings`) or of the texts `read`.
+
+    A query term never spans a space, so joining loses nothing.  The readings are kept apart, word
+    by word: finder.js matches a kana term there only as whole words.
     """
     parts = list(parts)
-    if readings:
-        parts += [reading(p) for p in parts]
     phrases = _unique(_normal(p) for p in parts)
-    return " ".join(p for p in phrases if not any(p != q and p in q for q in phrases))
+    text = " ".join(p for p in phrases if not any(p != q and p in q for q in phrases))
+    said = _unique(reading_words(t) for t in (parts if readings else read))
+    return text + READINGS + " ".join(said) if said else text
 
 
 def build_index(guide: Guide, lang: str, url_for: Callable[..., str]) -> dict:

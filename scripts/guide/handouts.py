@@ -458,6 +458,8 @@ class _Handouts:
             "generated": self.today,
             "verified": min(r.last_verified for r in sheet.verified) if sheet.verified else self.today,
             "several": len(sheet.verified) > 1,
+            # the date shown is the documents' unless someone checked the oldest record with its counter
+            "checked": bool(sheet.verified) and min(sheet.verified, key=lambda r: r.last_verified).checked_with_counter,
         }
         template = self.env.get_template(f"handouts/{sheet.template}")
         context = {"sheet_class": "", **sheet.context}

@@ -82,13 +82,26 @@ def opening_ranges(hours: Hours | None, day: date, calendar: Calendar) -> list[t
     return sorted(time_range_minutes(t) for rule in hours.weekly if weekday in rule.days for t in rule.times)
 
 
+def unstated_day(hours: Hours, day: date, calendar: Calendar) -> str | None:
+    """"holiday" or "year_end" when `day` is one whose rule the documents do not give (the flag left
+    out), so the weekly hours may not hold; None when the data says what happens that day."""
+    if any(p.start <= day <= p.end for p in hours.closed_periods) or any(e.date == day for e in hours.exceptions):
+        return None
+    if hours.closed_on_public_holidays is None and calendar.is_public_holiday(day):
+        return "holiday"
+    if hours.closed_year_end is None and calendar.is_year_end(day):
+        return "year_end"
+    return None
+
+
 @dataclass(frozen=True)
 class Status:
     """What the open-now badge says."""
 
-    state: str  # "open", "closed", "unknown"
+    state: str  # "open", "closed", "unknown", "uncertain" (a holiday or year-end day the documents say nothing of)
     closes_at: datetime | None = None
     next_open: datetime | None = None
+    reason: str | None = None  # for "uncertain": unstated_day's answer
 
 
 def status_at(hours: Hours | None, moment: datetime, calendar: Calendar) -> Status:
@@ -97,7 +110,10 @@ def status_at(hours: Hours | None, moment: datetime, calendar: Calendar) -> Stat
     local = moment.astimezone(calendar.zone)
     minute = local.hour * 60 + local.minute
     today = local.date()
-    for start, end in opening_ranges(hours, today, calendar):
+    ranges = opening_ranges(hours, today, calendar)
+    if ranges and (reason := unstated_day(hours, today, calendar)):
+        return Status("uncertain", reason=reason)  # never "open" on a day the documents say nothing of
+    for start, end in ranges:
         if start <= minute < end:
             return Status("open", closes_at=_at(today, end, calendar))
     return Status("closed", next_open=next_opening(hours, local, calendar))
@@ -107,7 +123,10 @@ def next_opening(hours: Hours, local: datetime, calendar: Calendar) -> datetime 
     minute = local.hour * 60 + local.minute
     for offset in range(LOOKAHEAD_DAYS):
         day = local.date() + timedelta(days=offset)
-        for start, _end in opening_ranges(hours, day, calendar):
+        ranges = opening_ranges(hours, day, calendar)
+        if ranges and offset > 0 and unstated_day(hours, day, calendar):
+            return None  # the next weekday may or may not open: no date is claimed
+        for start, _end in ranges:
             if offset > 0 or start > minute:
                 return _at(day, start, calendar)
     return None

@@ -28,6 +28,8 @@ DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "agencies": ("agencies.yaml", model.AgencyFile),
     "programs": ("programs.yaml", model.ProgramFile),
 }
+# Files a guide may leave out: read and checked like the others when they are there.
+OPTIONAL_DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {"phrases": ("phrases.yaml", model.PhraseFile)}
 PRIVATE_FILE = "private.yaml"
 # Folders the build reads from or copies into site/.  A symlink in them may point only inside
 # its own folder: one to data/private.yaml, /etc/passwd or /proc/self/environ would otherwise be
@@ -85,9 +87,14 @@ def _load_guide(root: Path, *, today: date | None, with_private: bool) -> Loaded
             parts[attribute] = parsed
         if attribute == "site" and parsed is not None:
             context = {"phone_region": parsed.city.country, "area_code": parsed.city.phone_area_code or ""}
+    for attribute, (filename, file_model) in OPTIONAL_DATA_FILES.items():
+        if (data_dir / filename).exists():
+            parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result, context)
+            if parsed is not None:  # else its problems are reported, and there is no guide
+                parts[attribute] = parsed
     if with_private and (data_dir / PRIVATE_FILE).is_file():
         result.private = _parse(data_dir / PRIVATE_FILE, f"data/{PRIVATE_FILE}", model.PrivateOverlay, result, context)
-    if len(parts) == len(DATA_FILES):
+    if all(attribute in parts for attribute in DATA_FILES):
         guide = model.Guide(
             site=parts["site"],
             taxonomy=parts["taxonomy"],
@@ -95,6 +102,7 @@ def _load_guide(root: Path, *, today: date | None, with_private: bool) -> Loaded
             sources=parts["sources"],
             agencies=list(parts["agencies"].agencies),
             programs=list(parts["programs"].programs),
+            **{attribute: parts[attribute] for attribute in OPTIONAL_DATA_FILES if attribute in parts},
         )
         result.problems += check_guide(guide, result.files, today or date.today(), result.private)
         if not result.errors:
@@ -142,7 +150,7 @@ def load_or_raise(root: Path, **kwargs) -> Loaded:
 
 # Files that are lists of records: a broken record is reported and left out, and the
 # rest are still checked against each other, so one run shows every mistake.
-RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile: ("programs", model.Program)}
+RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile: ("programs", model.Program), model.PhraseFile: ("phrases", model.Phrase)}
 
 
 def link_problems(root: Path) -> list[Problem]:

@@ -60,7 +60,6 @@ CATALOG: dict[str, str] = {
     "exception_shape": "a dated exception needs either 'closed: true' or 'times', not both or neither",
     "period_order": "the closed period ends before it starts (swap the dates)",
     "hours_no_weekly": "hours have no weekly rules (add them, or use status: not_published when none are published)",
-    "hours_flags_missing": "holiday rules are missing (set {fields} to true or false)",
     "hours_not_published_with_weekly": "status is not_published but weekly hours are given (keep one)",
     "recurrence_monthly": "a monthly rule needs nth and days (e.g. nth: [2], days: [tue])",
     "recurrence_yearly": "a yearly rule needs times_per_year",
@@ -112,6 +111,7 @@ CATALOG: dict[str, str] = {
     "build_no_write": "cannot write to {path}: {reason} (check the folder's permissions; site/ was not changed)",
     # --- what the data declares (issue 10: any city)
     "lg_code_check_digit": "local government code {value} has a wrong check digit (did you mean {expected}? check the official list, or remove the line)",
+    "phrase_counters_unsourced": "these words name counters but say no document that names them (add source, or remove counters)",
     "hubs_undeclared": "a hub is named but categories.yaml declares no hubs (mark, label, source) (add hubs, or remove the hub)",
     "extension_in_public_text": "this public text holds what looks like an extension number ('{found}') (extensions are staff-only: put them in data/private.yaml)",
     "handout_overflow": "does not fit on one A4 page even with the least detail, so it was printed on {pages} pages (shorten the texts it prints or the sizes in templates/handouts/handouts.css)",

@@ -309,6 +309,9 @@ class Sourced(Record):
 
     source: list[SourceRef] = Field(min_length=1)
     last_verified: date = Field(description="The date these facts were last confirmed (document date or phone call).")
+    checked_with_counter: bool = Field(
+        False, description="true when someone confirmed the facts with the counter on last_verified; else it is the documents' as-of date."
+    )
     to_confirm: ToConfirm = None
 
 
@@ -377,6 +380,7 @@ class Area(Record):
     name: OneLineText
     kana: Kana | None = None
     parent: Id | None = Field(None, description="The area this one lies within.")
+    to_confirm: ToConfirm = None
 
 
 class Areas(Record):
@@ -459,6 +463,7 @@ class City(Record):
     local_government_code: Annotated[str, Field(pattern=r"^\d{6}$"), AfterValidator(_check_local_government_code)] | None = Field(
         None, description="The six-digit 全国地方公共団体コード (JIS X 0402, with its check digit), if you want to record it."
     )
+    local_government_code_source: SourceRef | None = Field(None, description="The code list the code is taken from.")
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = Field("JP", description="ISO 3166 country code: phone numbers are read as this country's.")
     phone_area_code: Annotated[str, Field(pattern=r"^0\d{1,4}$")] | None = Field(
         None, description="The city's area code, for numbers published without one."
@@ -476,6 +481,16 @@ class DataLicence(Record):
 CC_BY_4 = DataLicence(name="CC BY 4.0", url="https://creativecommons.org/licenses/by/4.0/deed.ja")
 
 
+class UrgentContact(Record):
+    """A number the city tells residents to call at once (in danger, thinking of suicide): shown before
+    the results of a crisis search.  Only what a document gives: a guide declares none without one."""
+
+    name: OneLineText
+    phone: Phone
+    hours: OneLineText | None = Field(None, description="When it answers, as the document says (e.g. 24時間).")
+    source: SourceRef
+
+
 class Site(Record):
     title: OneLineText
     description: OneLineText | None = None
@@ -485,6 +500,9 @@ class Site(Record):
     languages: list[Language] = Field(min_length=1)
     stale_after_days: int = Field(365, ge=1)
     data_licence: DataLicence = Field(CC_BY_4, description="Licence of the open-data exports (CC BY 4.0 unless given).")
+    urgent_contacts: list[UrgentContact] = Field(
+        default_factory=list, description="Numbers to call at once, shown first for a crisis search (only those a document gives)."
+    )
 
     @field_validator("title", "description")
     @classmethod
@@ -553,12 +571,15 @@ class WeeklyHours(Record):
 
 
 class Hours(Record):
-    """Contact hours.  `status: not_published` means the documents give none: "please call"."""
+    """Contact hours.  `status: not_published` means the documents give none: "please call".
+    A holiday flag left out means the documents do not say: pages say so, and the badge never claims "open" then."""
 
     status: Literal["published", "not_published"] = "published"
     weekly: list[WeeklyHours] = Field(default_factory=list)
-    closed_on_public_holidays: bool | None = None
-    closed_year_end: bool | None = Field(None, description="Closed over the municipal year-end closure (site.yaml).")
+    closed_on_public_holidays: bool | None = Field(None, description="Closed on public holidays; leave out when the documents do not say.")
+    closed_year_end: bool | None = Field(
+        None, description="Closed over the municipal year-end closure (site.yaml); leave out when the documents do not say."
+    )
     exceptions: list[DatedHours] = Field(default_factory=list)
     closed_periods: list[ClosedPeriod] = Field(default_factory=list)
     note: Text | None = None
@@ -568,9 +589,6 @@ class Hours(Record):
         if self.status == "published":
             if not self.weekly:
                 raise PydanticCustomError("hours_no_weekly", "published hours need weekly", {})
-            missing = [f for f in ("closed_on_public_holidays", "closed_year_end") if getattr(self, f) is None]
-            if missing:
-                raise PydanticCustomError("hours_flags_missing", "flags missing", {"fields": ", ".join(missing)})
         elif self.weekly:
             raise PydanticCustomError("hours_not_published_with_weekly", "not_published with weekly", {})
         return self
@@ -586,6 +604,9 @@ class ContactPoint(Record):
     hours: Hours | None = None
     access: Text | None = None
     accessibility: Text | None = None
+    annex: SourceRef | None = Field(
+        None, description="Where the documents say the address and number are given instead (the list's <別紙>), when this guide does not have it yet."
+    )
 
 
 # --- agencies ----------------------------------------------------------------
@@ -600,6 +621,9 @@ class Service(Record):
     audiences: list[Id] = Field(default_factory=list)
     hub: bool = Field(False, description="The hub service (see `hubs` in categories.yaml): where to ask in this category when unsure.")
     list_number: int | None = Field(None, description="No. in the 相談機関一覧.")
+    from_residents: bool = Field(
+        True, description="false when the documents say it takes no consultations from residents directly (only from other agencies)."
+    )
     phones: list[Phone] = Field(default_factory=list, description="Only when the service has its own number.")
     hours: Hours | None = Field(None, description="Only when the service has its own hours.")
     keywords: Keywords = Field(default_factory=dict)
@@ -744,6 +768,31 @@ class PrivateOverlay(Record):
     contacts: list[StaffContact] = Field(default_factory=list)
 
 
+# --- residents' words (data/phrases.yaml, optional) ------------------------------
+
+
+class Phrase(Record):
+    """Words residents use for a concern (お金がない, ゴミ屋敷, depressed), each leading to its concern(s).
+
+    A crisis phrase (死にたい, 殴られる) puts the concern's counters, with their phones, before any result."""
+
+    words: Keywords = Field(description="The phrases per language: {ja: [死にたい, 消えたい], en: [want to die]}.")
+    concerns: list[Id] = Field(min_length=1, description="Ids of the categories the words are about.")
+    crisis: bool = Field(False, description="A crisis or safety phrase: the concern's counters come first, with their phones.")
+    counters: list[Id] = Field(
+        default_factory=list, description="Agencies a document names for these words (they rank first); needs `source`."
+    )
+    source: list[SourceRef] = Field(default_factory=list, description="Where a document names the counters.")
+
+
+class PhraseFile(Record):
+    phrases: list[Phrase] = Field(default_factory=list)
+    not_for_residents: list[Id] = Field(
+        default_factory=list,
+        description="Audiences that are not residents (e.g. professionals): a counter serving only these ranks below the others.",
+    )
+
+
 # --- the loaded guide ------------------------------------------------------------
 
 
@@ -758,3 +807,4 @@ class Guide(BaseModel):
     sources: SourceFile
     agencies: list[Agency]
     programs: list[Program]
+    phrases: PhraseFile = PhraseFile()

@@ -23,6 +23,10 @@ The steps, in order:
    support) and vanishes next to Japanese (病気・医療 → 病気医療).
 8. Whitespace (including the ideographic space) collapses to one ASCII space,
    zero-width characters vanish, and the ends are trimmed.
+
+`words` splits a text into the words a search compares (a query in normalize.js, the residents'
+phrases here): at spaces, and at the particles that join Japanese words (近所のゴミ屋敷 → 近所,
+ごみ屋敷; 夫が怖い → 夫, 怖い), leaving out particles, endings and English stop words.
 """
 
 from __future__ import annotations
@@ -160,6 +164,53 @@ def normalize(text: str) -> str:
     return _SPACE_RUN.sub(" ", text).strip(" ")
 
 
+# Particles that join two Japanese words: after a kanji, katakana or ー they end the word before them
+# (学校に行かない); JOINING after two hiragana when a kanji or katakana follows (ひきこもりの相談).
+# Longest first.  Keep in step with normalize.js.
+PARTICLES = ("から", "まで", "より", "には", "では", "への", "との", "での", "の", "が", "を", "に", "は", "で", "と", "へ", "も", "や")
+JOINING = frozenset("のがをにはでへ")
+# Words a search need not match: endings and English stop words.  Keep in step with normalize.js.
+STOP_WORDS = frozenset(
+    (
+        "a an the of for to in on at by with from about and or not no my me i im we our you your it its is are am be "
+        "can cant cannot could do dont does how what where who when which want need get help please some someone this that there "
+        "たい ない です ます した して する したい ください いる ある なる"
+    ).split()
+)
+_CUTS_BEFORE = re.compile(r"[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff\u30a1-\u30fa\u30fc]")
+_HIRAGANA_CHAR = re.compile(r"[\u3041-\u3096]")
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of `text` a search compares (see the module docstring), in order."""
+    text = unicodedata.normalize("NFKC", text or "")
+    pieces, start, i = [], 0, 0
+    while i < len(text):
+        particle = next((p for p in PARTICLES if text.startswith(p, i)), None) if i > start else None
+        if particle and _cuts(text, start, i, particle):
+            pieces.append(text[start:i])
+            i = start = i + len(particle)
+        else:
+            i += 1
+    pieces.append(text[start:])
+    found = [w for piece in pieces for w in normalize(piece).split(" ") if w]
+    kept = [w for w in found if w not in STOP_WORDS]
+    return kept or found
+
+
+def _cuts(text: str, start: int, at: int, particle: str) -> bool:
+    before = text[at - 1]
+    if _CUTS_BEFORE.match(before):
+        return True
+    after = text[at + len(particle)] if at + len(particle) < len(text) else ""
+    return (
+        particle in JOINING
+        and at - start >= 2
+        and bool(_HIRAGANA_CHAR.match(text[at - 2])) and bool(_HIRAGANA_CHAR.match(before))
+        and bool(after) and bool(_CUTS_BEFORE.match(after))
+    )
+
+
 def bigrams(text: str) -> set[str]:
     """Character bigrams of each word of an already normalised text (a one-letter word counts as itself)."""
     grams: set[str] = set()
@@ -194,3 +245,16 @@ def reading(text: str) -> str:
         return ""
     words = [m.reading_form() if _KANJI.search(m.surface()) else m.surface() for m in _tokenizer().tokenize(text)]
     return normalize("".join(words))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def reading_words(text: str) -> str:
+    """The reading of `text` word by word, by SudachiPy (介護保険の申請 → かいごほけん の しんせい).
+
+    The finder matches a kana query only against whole words of a reading (or a run of them), never
+    against a fragment (死にたい is not found in the たい of a reading); "" when the text has no kanji.
+    """
+    if not text or not _KANJI.search(text):
+        return ""
+    tokens = [m.reading_form() if _KANJI.search(m.surface()) else m.surface() for m in _tokenizer().tokenize(text)]
+    return " ".join(w for w in (normalize(t) for t in tokens) if w)

@@ -16,7 +16,8 @@ from markupsafe import Markup, escape
 
 from .i18n import Texts, Words
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .phones import contact_instead, hub_counters, tel_uri, voice_phones
+from .phones import hub_counters, tel_uri, voice_phones
+from .queries import way_on
 
 # Weekday ids of the data -> English message ids of their names.
 WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
@@ -85,7 +86,7 @@ class Presenter:
             address_of=self.address_of,
             qr=self.qr,
             voice_phones=voice_phones,
-            contact_instead=lambda agency, branch=None: contact_instead(self.guide, agency, branch, hubs=self.hubs),
+            way_on=lambda agency, branch=None: way_on(self.guide, agency, branch, hubs=self.hubs),
             address_text=self.address_text,
             language_names=self.language_names,
             map_url=self.map_url,
@@ -233,12 +234,15 @@ class Presenter:
             times = [t for rule in hours.weekly if day in rule.days for t in rule.times]
             label = self.gettext(WEEKDAY_IDS[day])
             rows.append((label, ", ".join(clock_range(t) for t in sorted(times)) if times else self.gettext("Closed")))
-        if hours.closed_on_public_holidays:
-            rows.append((self.gettext("Public holidays"), self.gettext("Closed")))
-        if hours.closed_year_end and self.guide.site.city.year_end_closure:
-            closure = self.guide.site.city.year_end_closure
+        # A flag left out: the documents do not say, and the table says so rather than guess.
+        unstated = self.gettext("not stated in the city’s documents — check before you go")
+        if hours.closed_on_public_holidays is not False:
+            rows.append((self.gettext("Public holidays"), self.gettext("Closed") if hours.closed_on_public_holidays else unstated))
+        closure = self.guide.site.city.year_end_closure
+        if hours.closed_year_end is not False and closure:
             (m1, d1), (m2, d2) = closure.start.month_day, closure.end.month_day
-            rows.append((self.gettext("Year-end holidays (%(start)s–%(end)s)", start=f"{m1}/{d1}", end=f"{m2}/{d2}"), self.gettext("Closed")))
+            label = self.gettext("Year-end holidays (%(start)s–%(end)s)", start=f"{m1}/{d1}", end=f"{m2}/{d2}")
+            rows.append((label, self.gettext("Closed") if hours.closed_year_end else unstated))
         return rows
 
     def hours_lines(self, hours: Hours | None) -> list[Markup]:
@@ -267,6 +271,9 @@ class Presenter:
         closed_labels = [label for label, value in weekly + rules if value == closed]
         if closed_labels:
             lines.append(Markup("{}: {}").format(closed, _nowrap_join(closed_labels, comma)))
+        unstated = [(label, value) for label, value in rules if value != closed]
+        if unstated:
+            lines.append(Markup("{}: {}").format(_nowrap_join([label for label, _value in unstated], comma), unstated[0][1]))
         for period in hours.closed_periods:
             if period.end >= self.today:
                 text = self.gettext("Closed from %(start)s to %(end)s", start=self.format_date(period.start), end=self.format_date(period.end))
@@ -344,10 +351,13 @@ class Presenter:
     # --- shared queries: what the pages and the handouts list
 
     def agencies_in(self, category_id: str) -> list[tuple[Agency, list]]:
-        """Agencies with a service in the category, the hub first, then by reading."""
+        """Agencies with a service in the category, the hub first, those taking no residents directly last, then by reading."""
         found = self._services_in.get(category_id, [])
         hub = self.categories[category_id].hub
-        return sorted(found, key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), pair[0].reading))
+        return sorted(
+            found,
+            key=lambda pair: (pair[0].id != hub, not any(s.hub for s in pair[1]), not any(s.from_residents for s in pair[1]), pair[0].reading),
+        )
 
     def offices_in(self, area_id: str) -> list[tuple[Agency, Branch]]:
         """The branches in the area or an area inside it, with their agency, by the agency's reading."""

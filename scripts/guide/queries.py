@@ -3,7 +3,12 @@ a fact.  Wording is the presenter's; these only find records."""
 
 from __future__ import annotations
 
-from .model import Agency, Branch, Guide
+from dataclasses import dataclass
+
+from .model import Agency, Branch, Guide, Service, SourceRef
+from .phones import hub_counters, voice_phones
+
+ASK_INSTEAD = 3  # counters named where a counter has no number: enough to choose, few enough to read
 
 
 def places(agency: Agency) -> list[Branch | None]:
@@ -20,4 +25,44 @@ def without_postal_code(guide: Guide) -> list[str]:
         for agency in guide.agencies
         for branch in places(agency)
         if (address := (branch or agency).address) and not address.postal_code
+    ]
+
+
+@dataclass(frozen=True)
+class WayOn:
+    """How a resident reaches help from a counter the documents give no number for."""
+
+    annex: SourceRef | None  # the documents give the number elsewhere (the list's annex), not in this guide yet
+    ask: list[tuple[Agency, Service]]  # counters with a number to ask instead, each with what it takes in the concern
+    concerns: list[str]  # the counter's category ids, its main one first: their pages list every counter of the concern
+
+
+def way_on(guide: Guide, agency: Agency, branch: Branch | None = None, *, hubs: dict | None = None) -> WayOn | None:
+    """None when the counter (or its branch) has a number to call; else the way that works: the
+    concern's hub, then other counters of its concerns (the main concern first) that have a number and
+    take residents' calls.
+    `hubs`: hub_counters(guide), worked out once by a caller that asks for many counters."""
+    if voice_phones(agency, branch):
+        return None
+    hubs = hub_counters(guide) if hubs is None else hubs
+    concerns = list(dict.fromkeys(c for s in agency.services for c in s.categories))
+    hub_ids = {hubs[c].id for c in concerns if hubs.get(c)}
+    candidates = []
+    for other in guide.agencies:
+        shared = [(concerns.index(c), s) for s in other.services if s.from_residents for c in s.categories if c in concerns]
+        if other.id != agency.id and shared and voice_phones(other):
+            rank, service = min(shared, key=lambda pair: pair[0])
+            candidates.append((other.id not in hub_ids, rank, other.reading, other, service))
+    ask = [(other, service) for *_key, other, service in sorted(candidates, key=lambda c: c[:3])][:ASK_INSTEAD]
+    return WayOn((branch and branch.annex) or agency.annex, ask, concerns)
+
+
+def dead_ends(guide: Guide) -> list[tuple[Agency, Branch | None, WayOn]]:
+    """Every counter without a number, with its way on (`guide report` lists them for the city to fix)."""
+    hubs = hub_counters(guide)
+    return [
+        (agency, branch, way)
+        for agency in guide.agencies
+        for branch in places(agency)
+        if (way := way_on(guide, agency, branch, hubs=hubs))
     ]

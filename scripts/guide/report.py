@@ -36,7 +36,8 @@ from .i18n import default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
-from .queries import without_postal_code
+from .phones import voice_phones
+from .queries import dead_ends, without_postal_code
 from .workers import forked_parts
 
 # --- what the report found -------------------------------------------------------------
@@ -59,6 +60,28 @@ class ToConfirm:
     where: str  # "data/categories.yaml long-term-care"
     name: Text | None
     question: str
+    # What the doubt can mislead a resident about, most harmful first: 0 a number or hours they act on
+    # (a counter with a phone or hours), 1 where a concern sends them (a category), 2 the city's calendar,
+    # 3 a counter they cannot reach yet, 4 a program, 5 an area's name.  The report lists by it.
+    harm: int = 0
+
+
+@dataclass
+class DeadEnd:
+    """A counter the documents give no number for, with where its page sends residents instead."""
+
+    agency_id: str
+    name: Text
+    branch_name: Text | None  # the branch's name or "agency (area)" parts, when the counter is a branch
+    area_name: Text | None
+    branch_id: str | None
+    owner: Text | None
+    annex: bool  # the documents give its number on the list's annex
+    ask: list[Text]  # names of the counters its page names instead
+
+    @property
+    def ref(self) -> str:
+        return f"{self.agency_id}/{self.branch_id}" if self.branch_id else self.agency_id
 
 
 @dataclass
@@ -123,6 +146,7 @@ class Report:
     missing: list[MissingFacts]
     coverage: list[LanguageCoverage]
     to_confirm: list[ToConfirm] = field(default_factory=list)
+    dead_ends: list[DeadEnd] = field(default_factory=list)
     hsds_incomplete: list[str] = field(default_factory=list)  # records HSDS cannot fully represent
     default_lang: str = "ja"  # the language every text has (site.yaml)
     site_dir: Path | None = None  # None: no built site was checked
@@ -139,6 +163,16 @@ class Report:
             owners.setdefault(key, record.owner)
         order = sorted(groups, key=lambda k: (k is None, groups[k][0].last_verified, k or ""))
         return [(owners[k], groups[k]) for k in order]
+
+    def dead_ends_by_owner(self) -> list[tuple[Text | None, list[DeadEnd]]]:
+        """Dead ends grouped by owning section, in data order; no owner last."""
+        groups: dict[str | None, list[DeadEnd]] = {}
+        owners: dict[str | None, Text | None] = {}
+        for entry in self.dead_ends:
+            key = entry.owner.get(self.default_lang) if entry.owner else None
+            groups.setdefault(key, []).append(entry)
+            owners.setdefault(key, entry.owner)
+        return [(owners[k], groups[k]) for k in sorted(groups, key=lambda k: k is None)]
 
 
 # --- gathering ---------------------------------------------------------------------------
@@ -157,6 +191,7 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         missing=missing_facts(guide),
         coverage=translation_coverage(guide),
         to_confirm=to_confirm(guide),
+        dead_ends=dead_end_list(guide),
         default_lang=default_language(guide.site),
         hsds_incomplete=without_postal_code(guide),
     )
@@ -167,18 +202,31 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
 
 
 def to_confirm(guide: Guide) -> list[ToConfirm]:
-    """Every `to_confirm` in the data, in file order."""
+    """Every `to_confirm` in the data, the most harmful to a resident first (HARM), then in file order."""
     found = []
     closure = guide.site.city.year_end_closure
     if closure and closure.to_confirm:
-        found.append(ToConfirm("data/site.yaml city.year_end_closure", None, closure.to_confirm))
-    for file, records in (
-        ("data/categories.yaml", guide.taxonomy.categories),
-        ("data/agencies.yaml", guide.agencies),
-        ("data/programs.yaml", guide.programs),
+        found.append(ToConfirm("data/site.yaml city.year_end_closure", None, closure.to_confirm, 2))
+    for file, records, harm in (
+        ("data/categories.yaml", guide.taxonomy.categories, lambda _c: 1),
+        ("data/agencies.yaml", guide.agencies, lambda a: 0 if voice_phones(a) or _has_hours(a.hours) else 3),
+        ("data/programs.yaml", guide.programs, lambda _p: 4),
+        ("data/areas.yaml", guide.areas.areas, lambda _a: 5),
     ):
-        found += [ToConfirm(f"{file} {r.id}", r.name, r.to_confirm) for r in records if r.to_confirm]
-    return found
+        found += [ToConfirm(f"{file} {r.id}", r.name, r.to_confirm, harm(r)) for r in records if r.to_confirm]
+    return sorted(found, key=lambda item: item.harm)
+
+
+def dead_end_list(guide: Guide) -> list[DeadEnd]:
+    """Every counter without a number (queries.dead_ends), in data order."""
+    areas = {a.id: a.name for a in guide.areas.areas}
+    return [
+        DeadEnd(
+            agency.id, agency.name, branch and branch.name, branch and areas.get(branch.area), branch and branch.id,
+            agency.owner, way.annex is not None, [other.name for other, _service in way.ask],
+        )
+        for agency, branch, way in dead_ends(guide)
+    ]
 
 
 def stale_records(guide: Guide, today: date) -> list[StaleRecord]:
@@ -501,6 +549,10 @@ WORDS: dict[str, str] = {
     "links_checked": "Checked {pages} pages in {site}.",
     "links_not_checked": "Not checked: there is no built site (run guide build first, or give the folder with --site).",
     "link_item": "{page} → {target}",
+    "dead_ends": "Counters without a number, by responsible section ({n})",
+    "dead_end_annex": "{name} ({ref}): the number is on the list's annex; put it in this guide",
+    "dead_end_ask": "{name} ({ref}): no number in the documents; its page sends residents to {others}",
+    "dead_end_none": "{name} ({ref}): no number in the documents and no counter of its concern to send residents to",
     "hsds": "Records exported to HSDS without a field it requires ({n})",
     "hsds_item": "{record}: address without postal code",
 }
@@ -563,7 +615,7 @@ class _Words:
         return self.words.of("facts", WORDS[key]) if key == "fact_sep" else self.words(WORDS[key], **params)
 
 
-SECTIONS = ("confirm", "stale", "missing", "hsds", "coverage", "links")
+SECTIONS = ("confirm", "dead_ends", "stale", "missing", "hsds", "coverage", "links")
 
 
 def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
@@ -573,6 +625,8 @@ def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections:
     out.heading(1, words("title", today=report.today.isoformat()))
     if "confirm" in sections:
         _render_confirm(report, words, lang, out)
+    if "dead_ends" in sections:
+        _render_dead_ends(report, words, lang, out)
     if "stale" in sections:
         _render_stale(report, words, lang, out)
     if "missing" in sections:
@@ -613,19 +667,36 @@ def _render_stale(report: Report, words: _Words, lang: str, out: _Writer) -> Non
             )
 
 
+def _render_dead_ends(report: Report, words: _Words, lang: str, out: _Writer) -> None:
+    out.heading(2, words("dead_ends", n=len(report.dead_ends)))
+    if not report.dead_ends:
+        out.para(words("nothing"))
+    for owner, entries in report.dead_ends_by_owner():
+        out.heading(3, words("owner_group", owner=_text(owner, lang, report.default_lang) if owner else words("no_owner"), n=len(entries)))
+        for entry in entries:
+            name = _counter_name(report, words, lang, entry.name, entry.branch_id, entry.branch_name, entry.area_name)
+            others = words("fact_sep").join(_text(other, lang, report.default_lang) for other in entry.ask)
+            key = "dead_end_annex" if entry.annex else "dead_end_ask" if entry.ask else "dead_end_none"
+            out.bullet(words(key, name=name, ref=entry.ref, others=others))
+
+
+def _counter_name(report: Report, words: _Words, lang: str, agency_name: Text, branch_id, branch_name, area_name) -> str:
+    """An agency's name, or its branch's: the branch's own, else "agency (area)"."""
+    if branch_id is None:
+        return _text(agency_name, lang, report.default_lang)
+    if branch_name is not None:
+        return _text(branch_name, lang, report.default_lang)
+    area = _text(area_name, lang, report.default_lang) or branch_id
+    return words("branch_name", agency=_text(agency_name, lang, report.default_lang), area=area)
+
+
 def _render_missing(report: Report, words: _Words, lang: str, out: _Writer) -> None:
     branches = sum(1 for m in report.missing if m.branch_id)
     out.heading(2, words("missing", agencies=len(report.missing) - branches, branches=branches))
     if not report.missing:
         out.para(words("nothing"))
     for entry in report.missing:
-        if entry.branch_id is None:
-            name = _text(entry.agency_name, lang, report.default_lang)
-        elif entry.branch_name is not None:
-            name = _text(entry.branch_name, lang, report.default_lang)
-        else:
-            area = _text(entry.area_name, lang, report.default_lang) or entry.branch_id
-            name = words("branch_name", agency=_text(entry.agency_name, lang, report.default_lang), area=area)
+        name = _counter_name(report, words, lang, entry.agency_name, entry.branch_id, entry.branch_name, entry.area_name)
         facts = words("fact_sep").join(
             words("at_branches", fact=words(f)) if f in entry.at_branches else words(f) for f in entry.missing
         )

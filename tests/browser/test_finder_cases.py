@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import FIXTURES, REPO, TODAY, copy_guide, phone_page, serve, wait_until
+from conftest import FIXTURES, REPO, TODAY, axe_violations, copy_guide, phone_page, serve, wait_until
 from searching import CASES_FILE, case_id, check_case, lines_per_agency, load_cases
 
 from guide import finder
@@ -40,7 +40,8 @@ WHOLE_INDEX = """
 RUN_CASES = """async (cases) => {""" + WHOLE_INDEX + """
   return cases.map((c) => {
     const docs = GuideFinder.search(index, c.query, c.facets || {});
-    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy };
+    return { ids: docs.map((d) => d.id), branches: docs.map((d) => d.branches), fuzzy: docs.fuzzy,
+             categories: docs.map((d) => d.c || []), crisis: docs.crisis };
   });
 }"""
 
@@ -248,3 +249,120 @@ def test_keystroke_to_painted_results(ranking_page, ranking_url):
     samples = page.evaluate("window.__samples")
     assert len(samples) >= 10
     print(f"\nkeystroke → painted (Chromium, {len(samples)} keystrokes): median {statistics.median(samples):.1f} ms, max {max(samples):.1f} ms")
+
+
+# --- residents reach help (issue 20): the guide's own cases, crisis first, no dead end, phone, reader, paper
+
+
+@pytest.fixture(scope="module")
+def guide_url(tmp_path_factory):
+    """The guide in data/ built (without handouts) and served: its own search cases run on it."""
+    root = copy_guide(tmp_path_factory.mktemp("guide"), guide=REPO)
+    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
+    with serve(root / "site") as url:
+        yield url
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_guides_own_search_cases_pass_in_chromium(browser, guide_url, lang):
+    cases = [c for c in load_cases(REPO) if c.get("lang", "ja") == lang]
+    with phone_page(browser, guide_url) as page:
+        page.goto(guide_url + ("" if lang == "ja" else f"{lang}/") + "finder/")
+        results = page.evaluate(RUN_CASES, cases)
+    failures = [(case_id(c), check_case(c, got), got["ids"][:5]) for c, got in zip(cases, results, strict=True) if check_case(c, got)]
+    assert not failures
+
+
+def finder_at(page, url: str, query: str) -> None:
+    page.goto(url + "finder/?q=" + quote(query))
+    wait_until(page, "document.querySelector('.finder-results > li') !== null || !document.querySelector('.finder-none').hidden")
+
+
+def test_a_crisis_search_shows_the_urgent_contacts_and_the_concerns_counters_before_any_result(ranking_page, ranking_url):
+    page = ranking_page
+    finder_at(page, ranking_url, "助けて")
+    box = page.locator(".finder-crisis")
+    assert box.is_visible()
+    assert box.locator("a[href='tel:+81-86-900-9999']").count() == 1  # the city's urgent contact (made up)
+    counters = box.locator("ul").nth(1).locator("li")
+    assert "架空介護センター" in counters.first.inner_text()  # the ★ of 介護 …
+    assert counters.first.locator("a[href='tel:+81-86-900-0001']").count() == 1  # … with its phone
+    assert counters.count() == 3  # and the concern's other counters
+    above = page.evaluate("document.querySelector('.finder-crisis').compareDocumentPosition(document.querySelector('.finder-results')) & Node.DOCUMENT_POSITION_FOLLOWING")
+    assert above  # the box comes before the results
+    assert result_titles(page)[0].endswith("agencies/kakuu-kaigo-center/")
+    finder_at(page, ranking_url, "介護")
+    assert not box.is_visible()  # an everyday word: no crisis box
+
+
+def test_no_results_shows_the_concerns_and_the_hubs(ranking_page, ranking_url):
+    page = ranking_page
+    finder_at(page, ranking_url, "xyzzyq")
+    none = page.locator(".finder-none")
+    assert none.is_visible()
+    assert none.locator("a.tile[href$='categories/kaigo/']").count() == 1  # each concern
+    assert none.locator("a[href$='agencies/kakuu-kaigo-center/']").count() == 1  # the ★, with its number
+    assert none.locator("a[href='tel:+81-86-900-0001']").count() == 1
+    finder_at(page, ranking_url, "介護")
+    assert not none.is_visible()
+
+
+def test_on_a_phone_the_first_result_shows_without_scrolling_and_titles_are_tall_enough_to_tap(ranking_page, ranking_url):
+    page = ranking_page
+    finder_at(page, ranking_url, "介護")
+    facets = page.locator(".finder__facets")
+    assert not facets.is_visible()  # folded behind one control until used
+    first = page.locator(".finder-results .finder-result__title").first.bounding_box()
+    assert first["y"] + first["height"] <= 812
+    heights = page.locator(".finder-results .finder-result__title").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 44
+    toggle = page.locator("button.finder__filters")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert facets.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+
+
+def test_filters_chosen_in_the_address_are_shown_open(ranking_page, ranking_url):
+    page = ranking_page
+    page.goto(ranking_url + "finder/?category=kaigo")
+    page.locator(".finder-results > li").first.wait_for()
+    assert page.locator(".finder__facets").is_visible()
+
+
+def test_a_filter_change_that_keeps_the_count_is_announced_again(ranking_page, ranking_url):
+    page = ranking_page
+    finder_at(page, ranking_url, "介護")
+    before = page.locator(".finder-status").inner_text()
+    page.evaluate("""() => {
+      window.__said = [];
+      const status = document.querySelector('.finder-status');
+      new MutationObserver(() => window.__said.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+    }""")
+    page.locator("button.finder__filters").click()
+    page.locator("#finder-category").select_option("kaigo")  # every result is about 介護: the same count
+    wait_until(page, "window.__said.length >= 2")
+    said = page.evaluate("window.__said")
+    assert said[-1] == before and "" in said  # emptied, then said again: a live region reads it out
+
+
+def test_printed_results_carry_the_query_the_date_and_both_addresses(ranking_page, ranking_url):
+    page = ranking_page
+    page.add_init_script("window.GUIDE_NOW = '2026-11-24T10:00:00+09:00';")  # the date printed is the city's today
+    finder_at(page, ranking_url, "介護")
+    page.emulate_media(media="print")
+    line = page.locator(".finder-print")
+    assert line.is_visible()
+    text = line.inner_text()
+    assert "介護" in text and "2026年11月24日" in text
+    assert "https://guide.example.jp/" in text  # the site's public address (site.yaml url)
+    assert page.url in text  # this page, with the query
+    assert not page.locator(".finder").is_visible()  # the form is not printed
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_crisis_box_and_the_no_results_block_pass_axe(ranking_page, ranking_url, width):
+    page = ranking_page
+    page.set_viewport_size({"width": width, "height": 812})
+    for query in ("助けて", "xyzzyq"):
+        finder_at(page, ranking_url, query)
+        assert axe_violations(page) == [], query

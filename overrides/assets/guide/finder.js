@@ -6,16 +6,27 @@
  * and window.GUIDE_CALENDAR (assets/guide/calendar.js) for the "open now" facet.
  * `search(index, query, facets)` is pure (no DOM) and is what tests/test_finder.py runs in Node.
  *
- * Matching.  The query is normalised like the index and split at spaces into terms.  English stop
- * words ("for", "the", "can't" …) are left out when other words remain.  A Latin term matches whole
- * words only, singular or plural ("senior" = "seniors", "DV" ≠ "DVD"); the last term while it is
- * being typed (4+ letters, no space after it) also matches the start of a word, as a near match.
- * A Japanese term matches as a substring; or near, when 60% of its bigrams occur in one tier, or when
- * its kanji runs are found (親の介護 → 介護, 仕事を探したい → 仕事 探).  A doc matches when every term does.
+ * Matching.  The query is split into words by normalize.js's words() (the split finder.py gives the
+ * residents' phrases): at spaces and at the particles between Japanese words (近所のゴミ屋敷 → 近所,
+ * ごみ屋敷), leaving out endings and English stop words ("for", "the", "can't" …) when other words
+ * remain.  A Latin term matches whole words only, with plurals and common endings ("senior" =
+ * "seniors", "depressed" = "depression", "DV" ≠ "DVD"), never an acronym of the data ("aid" ≠ AIDS,
+ * index "ac"); the last term while it is being typed (4+ letters, no space after it) also matches the
+ * start of a word, as a near match.  A Japanese term matches as a substring of a tier's texts, or as
+ * whole words of its readings (never a fragment of one); or near, when 60% of its bigrams occur in one
+ * tier's texts, or when its kanji runs are found (親の介護 → 介護, 仕事を探したい → 仕事 探).
+ * Residents' phrases (index "ph") the query says explain their words: the records of the phrases'
+ * concerns (and the counters they name) match those words.  A word no record has is left out; a
+ * doc matches when it has every other word (or every word the phrases explain); when none has all,
+ * the docs with the most words are shown, marked `partial`.
  * Tiers: name, reading, keywords, description (the doc's own), then "related" (the synonyms of its
  * categories, audiences, areas and kind, and a branch's agency).
  *
  * Ranking, key by key:
+ *   0. for a crisis phrase, the concern's counters first: its hub, those with a phone, then the
+ *      others; then the docs with more of the query's words; the counters the phrases name; docs that
+ *      take residents before those that take none ("nr"); how much a doc is about the phrases'
+ *      concerns (their hub first, then the share of its categories among them);
  *   1. every term matched exactly, before near matches;
  *   2. the name says it: every term in the name or reading (a program counts here only when the
  *      query spells out half of its name or more);
@@ -32,6 +43,12 @@
  * Loading.  A large guide's index comes in parts (finder.py's index_files): the first part is searched
  * as soon as it is in, the others are asked for once those results are painted (the first results wait
  * for one part, not for the whole index), and the results are refreshed, complete, when the last is in.
+ *
+ * The page.  A crisis search shows, before the results, the urgent contacts (index "uc") and the
+ * concern's counters with their phones; no results shows the finder page's .finder-none block (the
+ * concerns and the hub counters); on a phone the filters fold behind one button until used; the status
+ * is read out at every search, even when its text stays the same; a print-only line carries the
+ * query, the date, the site's and the page's address.
  *
  * Messages come from data-msg-* attributes of the form (see the partial); placeholders are {name}.
  * Plain ES2017, no dependencies.  Browser: window.GuideFinder; Node: module.exports. */
@@ -58,11 +75,6 @@
   var PAGE_SIZE = 20; // results drawn at once; a button shows the next ones
   var PROGRAM_NAME_SHARE = 0.5; // a program's name "says it" when the query spells out this much of it
   var FACETS = ["category", "area", "audience", "kind"];
-  var STOP_WORDS = new Set(
-    ("a an the of for to in on at by with from about and or not no my me i im we our you your it its is are am be " +
-      "can cant cannot could do dont does how what where who when which want need get help please some someone this that there")
-      .split(" ")
-  );
   var LATIN_WORD = "a-z0-9\u00c0-\u024f";
   var KANJI_RUN = /[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var KANA_RUN = /[\u3041-\u309f\u30fc]{2,}/g;
@@ -76,7 +88,14 @@
     if (index && index.__prepared) return index;
     var cached = preparedIndexes && preparedIndexes.get(index);
     if (cached) return cached;
-    var result = { __prepared: true, index: index, entries: [], byId: {}, raw: {}, labels: index.labels || {} };
+    var result = {
+      __prepared: true, index: index, entries: [], byId: {}, raw: {}, labels: index.labels || {},
+      phrases: (index.ph || []).map(function (p) {
+        var said = p.w.map(function (w) { var t = apart(w); return { whole: t[0].replace(/ /g, ""), words: t[1] ? t[1].split(" ") : [] }; });
+        return { said: said, concerns: p.c, crisis: !!p.cr, counters: p.d || [] };
+      }),
+      acronyms: new Set(index.ac || [])
+    };
     addDocs(result, index.docs);
     if (preparedIndexes) preparedIndexes.set(index, result);
     return result;
@@ -102,20 +121,24 @@
         if (doc.p === undefined && parent.p !== undefined) doc.p = parent.p;
         if (doc.ct === undefined && parent.ct !== undefined) doc.ct = parent.ct;
       }
-      var own = raw.s || ["", "", "", ""];
-      var related = parent ? parent.s.slice() : [];
-      (doc.c || []).forEach(function (id) { related.push((syn.c || {})[id]); });
-      (doc.au || []).forEach(function (id) { related.push((syn.u || {})[id]); });
-      (doc.a || []).forEach(function (id) { related.push((syn.a || {})[id]); });
-      if (doc.k) related.push((syn.k || {})[doc.k]);
-      var fields = [own[0] || "", own[1] || "", own[2] || "", own[3] || "", join(related)];
+      var own = (raw.s || ["", "", "", ""]).map(apart);
+      var related = parent ? parent.s.map(apart) : [];
+      (doc.c || []).forEach(function (id) { related.push(apart((syn.c || {})[id])); });
+      (doc.au || []).forEach(function (id) { related.push(apart((syn.u || {})[id])); });
+      (doc.a || []).forEach(function (id) { related.push(apart((syn.a || {})[id])); });
+      if (doc.k) related.push(apart((syn.k || {})[doc.k]));
+      var fields = own.map(function (t) { return t[0]; }).concat([join(related.map(function (t) { return t[0]; }))]);
+      var readings = own.map(function (t) { return t[1]; }).concat([join(related.map(function (t) { return t[1]; }))]);
       var entry = {
         doc: doc,
         fields: fields,
+        readings: readings,
+        allReadings: readings.slice(0, 4).join(" "),
+        relatedKey: fields[4] + "\t" + readings[4],
         // The doc's own tiers at once: one test rules most docs out.  The related tier is shared by
         // every doc of the same categories, audiences and areas: its tests are cached per query.
         all: fields.slice(0, 4).join("\n"),
-        key: doc.r || own[1] || own[0] || "",
+        key: doc.r || fields[1] || fields[0] || "",
         group: raw["in"] || raw.id,
         position: offset + n,
         hubOf: Array.isArray(doc.h) ? doc.h : [],
@@ -128,6 +151,12 @@
 
   function join(parts) {
     return parts.filter(function (p) { return p; }).join(" ");
+  }
+
+  /** [texts, reading words] of one tier as finder.py writes it (READINGS, a tab, between them). */
+  function apart(text) {
+    var at = (text || "").indexOf("\t");
+    return at < 0 ? [text || "", ""] : [text.slice(0, at), text.slice(at + 1)];
   }
 
   // --- facets
@@ -159,25 +188,49 @@
     return word;
   }
 
-  function latinPattern(word, prefix) {
-    var stem = singular(word);
-    var body = /y$/.test(stem) ? escapeRegExp(stem.slice(0, -1)) + "(?:y|ies)" : escapeRegExp(stem) + "(?:e?s)?";
-    if (prefix) body = escapeRegExp(word);
+  /** The forms of an English word a search takes as the same word: plurals and the common endings
+   * (depressed = depression = depressing, abuse = abused, family = families).  An acronym of the data
+   * (AIDS) is never taken for a form of another word (aid): only typed as such. */
+  function forms(word, acronyms) {
+    var stems = [word, singular(word)];
+    var ending = /^(.{3,}?)(ed|ing|ion|ions|ive)$/.exec(word);
+    if (ending) stems.push(ending[1], ending[1] + "e");
+    if (/ied$/.test(word) && word.length > 4) stems.push(word.slice(0, -3) + "y");
+    var out = new Set();
+    stems.forEach(function (stem) {
+      out.add(stem);
+      if (stem.length < 3 || /[0-9]/.test(stem)) return;
+      var base = /e$/.test(stem) ? stem.slice(0, -1) : stem;
+      out.add(stem + "s");
+      if (!/e$/.test(stem)) out.add(stem + "es");
+      ["ed", "ing", "ion", "ions"].forEach(function (suffix) { out.add(base + suffix); });
+      if (/y$/.test(stem)) { out.add(stem.slice(0, -1) + "ies"); out.add(stem.slice(0, -1) + "ied"); }
+    });
+    return Array.from(out).filter(function (form) { return form === word || !(acronyms && acronyms.has(form)); });
+  }
+
+  function latinPattern(word, prefix, acronyms) {
+    var body = prefix ? escapeRegExp(word) : "(?:" + forms(word, acronyms).map(escapeRegExp).join("|") + ")";
     return new RegExp("(?:^|[^" + LATIN_WORD + "])" + body + (prefix ? "" : "(?![" + LATIN_WORD + "])"));
   }
 
-  function parseQuery(query) {
+  /** A kana word found only as whole words of a reading (or a run of them): かいごほけん in
+   * "かいご ほけん の しんせい", never the たい of "したい". */
+  function readingPattern(text) {
+    return new RegExp("(?:^| )" + Array.from(text).map(escapeRegExp).join(" ?") + "(?= |$)");
+  }
+
+  function parseQuery(query, acronyms) {
     var raw = String(query || "");
-    var words = N.normalize(raw).split(" ").filter(function (t) { return t; });
-    var kept = words.filter(function (t) { return N.isJapanese(t) || !STOP_WORDS.has(t); });
-    if (kept.length) words = kept;
+    // Split as normalize.js's words() does, the same split finder.py gives the residents' phrases.
+    var words = N.words(raw);
     var typing = !/\s$/.test(raw);
     return words.map(function (text, i) {
       var latin = !N.isJapanese(text);
       var term = { text: text, latin: latin, grams: Array.from(N.bigrams(text)), length: Array.from(text).length, cache: new Map() };
       term.gramCaches = term.grams.map(function () { return new Map(); });
       if (latin) {
-        term.pattern = latinPattern(text, false);
+        term.pattern = latinPattern(text, false, acronyms);
         if (typing && i === words.length - 1 && text.length >= 4) term.prefix = latinPattern(text, true);
       } else {
         term.bigramOk = term.length >= 3;
@@ -186,6 +239,7 @@
         term.runsOk = term.runs.length > 0 && term.runs.join("").length < term.length;
         term.runCaches = term.runs.map(function () { return new Map(); });
         term.kanaCaches = term.kana.map(function () { return new Map(); });
+        if (!term.runs.length) term.reading = readingPattern(text);
       }
       return term;
     });
@@ -211,16 +265,17 @@
 
   var NO_MATCH = { hit: 0, cover: 0, near: 0 };
 
-  /** {hit, cover, near} of one term in one tier's text. */
-  function fieldMatch(term, field) {
-    if (!field) return NO_MATCH;
+  /** {hit, cover, near} of one term in one tier: its texts, and the reading words of its kanji. */
+  function fieldMatch(term, field, readings) {
     if (term.latin) {
       if (term.pattern.test(field)) return { hit: 1, cover: 1, near: 0 };
       return term.prefix && term.prefix.test(field) ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
     }
     var at = field.indexOf(term.text);
     if (at >= 0) return { hit: 1, cover: coverAt(field, at, term.text.length), near: 0 };
-    return term.bigramOk && share(term.grams, field) >= BIGRAM_SHARE ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
+    if (term.reading && readings && term.reading.test(readings)) return { hit: 1, cover: 1, near: 0 };
+    // Near: most of the term's bigrams in the texts (never in readings: two kana of a reading say nothing).
+    return term.bigramOk && field && share(term.grams, field) >= BIGRAM_SHARE ? { hit: 0, cover: 0, near: 1 } : NO_MATCH;
   }
 
   /** `compute(field)`, once per query for each distinct related text. */
@@ -239,8 +294,8 @@
     var own = mayMatch(entry, term);
     for (var i = 0; i < TIERS; i++) {
       var r = i === 4
-        ? cached(term.cache, entry.fields[4], function (field) { return fieldMatch(term, field); })
-        : own ? fieldMatch(term, entry.fields[i]) : NO_MATCH;
+        ? cached(term.cache, entry.relatedKey, function () { return fieldMatch(term, entry.fields[4], entry.readings[4]); })
+        : own ? fieldMatch(term, entry.fields[i], entry.readings[i]) : NO_MATCH;
       if (r.hit) {
         m.exact += TIER_WEIGHTS[i];
         if (r.cover > m.cover) m.cover = r.cover;
@@ -284,6 +339,7 @@
   function mayMatch(entry, term) {
     if (term.latin) return term.pattern.test(entry.all) || !!(term.prefix && term.prefix.test(entry.all));
     if (entry.all.indexOf(term.text) >= 0) return true;
+    if (term.reading && term.reading.test(entry.allReadings)) return true;
     if (term.bigramOk && share(term.grams, entry.all) >= BIGRAM_SHARE) return true;
     return !!term.runsOk && term.runs.some(function (run) { return entry.all.indexOf(run) >= 0; });
   }
@@ -307,6 +363,11 @@
 
   function compare(a, b) {
     return (
+      b.crisis - a.crisis ||
+      b.count - a.count ||
+      b.counter - a.counter ||
+      (a.entry.doc.nr || 0) - (b.entry.doc.nr || 0) ||
+      b.focus - a.focus ||
       b.exactAll - a.exactAll ||
       (b.closeness === 3) - (a.closeness === 3) ||
       b.hub - a.hub ||
@@ -327,8 +388,14 @@
 
   /** The categories the query is about: those whose synonyms hold the most of its terms (a kanji word
    * of a term counts), or the whole query as a phrase; and the category chosen. */
-  function concerns(prepared, terms, phrase, facets) {
+  function concerns(prepared, terms, phrase, facets, said) {
     var hit = {};
+    if (said.any) {
+      // The residents' phrases say which concerns the query is about.
+      Object.keys(said.concerns).forEach(function (id) { hit[id] = true; });
+      if (facets.category) hit[facets.category] = true;
+      return hit;
+    }
     var synonyms = (prepared.index.x || {}).c || {};
     var best = 1;
     var counts = {};
@@ -355,13 +422,91 @@
     return entry.hubOf.some(function (id) { return hit[id]; }) ? 1 : 0;
   }
 
-  /** One scored match of all terms, or null. */
-  function score(entry, terms, phrase, hit) {
-    var exact = 0, near = 0, cover = 0, nameCover = 0, shares = 0, exactAll = 1;
+  /** The residents' phrases (finder.py's "ph") the query says: their concerns, counters and crisis
+   * concerns, and which terms they explain (酒がやめられない: 酒 and やめられない, though no record says them). */
+  function phrasesSaid(prepared, terms, query) {
+    var said = { any: false, concerns: {}, counters: {}, crisis: {}, crisisList: [], covered: terms.map(function () { return false; }) };
+    var compact = N.normalize(query).replace(/ /g, "");
+    var hits = [];
+    prepared.phrases.forEach(function (p) {
+      var found = p.said.filter(function (s) {
+        var whole = N.isJapanese(s.whole) && s.whole.length >= 2 && compact.indexOf(s.whole) >= 0;
+        return whole || (s.words.length > 0 && s.words.every(function (w) { return terms.some(function (t) { return sameWord(t, w); }); }));
+      });
+      if (!found.length) return;
+      var covered = terms.map(function (t) {
+        return found.some(function (s) {
+          var within = !t.latin && (s.whole.indexOf(t.text) >= 0 || t.text.indexOf(s.whole) >= 0);
+          return within || s.words.some(function (w) { return sameWord(t, w); });
+        });
+      });
+      hits.push({ phrase: p, covered: covered });
+    });
+    // A phrase inside a longer one said too counts no more (親が心配 in 親の財産が心配), unless it is a crisis phrase.
+    hits.filter(function (hit) {
+      return hit.phrase.crisis || !hits.some(function (other) { return other !== hit && strictlyWithin(hit.covered, other.covered); });
+    }).forEach(function (hit) {
+      var p = hit.phrase;
+      said.any = true;
+      hit.covered.forEach(function (covered, i) { if (covered) said.covered[i] = true; });
+      p.concerns.forEach(function (c) {
+        said.concerns[c] = true;
+        if (p.crisis && !said.crisis[c]) { said.crisis[c] = true; said.crisisList.push(c); }
+      });
+      p.counters.forEach(function (id) { said.counters[id] = true; });
+    });
+    return said;
+  }
+
+  /** True when the words `a` covers are some of those `b` covers, and fewer. */
+  function strictlyWithin(a, b) {
+    var fewer = false;
+    for (var i = 0; i < a.length; i++) {
+      if (a[i] && !b[i]) return false;
+      if (b[i] && !a[i]) fewer = true;
+    }
+    return fewer;
+  }
+
+  function sameWord(term, word) {
+    return term.latin ? term.pattern.test(word) : term.text === word;
+  }
+
+  /** How a doc answers the phrases said: as a counter they name (keyword tier), as a record of their
+   * concern (related tier), or not (0). */
+  function phraseTier(entry, said) {
+    if (!said.any) return 0;
+    if (said.counters[entry.doc.id] || said.counters[entry.group]) return TIER_WEIGHTS[2];
+    var categories = entry.doc.c || [];
+    for (var i = 0; i < categories.length; i++) if (said.concerns[categories[i]]) return TIER_WEIGHTS[4];
+    return 0;
+  }
+
+  /** For a crisis phrase: the concern's hub first, then its counters with a phone, then its other
+   * counters (a counter that takes no residents last of them); 0 for anything else. */
+  function crisisRank(entry, said) {
+    if (!said.crisisList.length || entry.doc.t === "p") return 0;
+    if (!(entry.doc.c || []).some(function (c) { return said.crisis[c]; })) return 0;
+    if (entry.doc.nr) return 1;
+    var hub = entry.hubOf.some(function (c) { return said.crisis[c]; });
+    return 2 + (hub ? 2 : 0) + (entry.doc.p ? 1 : 0);
+  }
+
+  /** One scored match: how many terms (and which) it matches, or null when none. */
+  function score(entry, terms, phrase, hit, said) {
+    var exact = 0, near = 0, cover = 0, nameCover = 0, shares = 0, exactAll = 1, count = 0, matched = [];
     var masks = [];
+    var virtual = -1; // how the doc answers the phrases said: looked up only when a word needs it
     for (var i = 0; i < terms.length; i++) {
       var m = matchTerm(entry, terms[i]);
-      if (!m.exact && !m.near) return null;
+      // A word the phrase explains is matched by the phrase's records (a near match of its kana is noise).
+      if (!m.exact && said.covered[i]) {
+        if (virtual < 0) virtual = phraseTier(entry, said);
+        if (virtual) m = { exact: virtual, near: 0, cover: 1, nameCover: 0, share: 1 };
+      }
+      matched.push(!!(m.exact || m.near));
+      if (!m.exact && !m.near) continue;
+      count++;
       if (!m.exact) exactAll = 0;
       exact += m.exact;
       near += m.near;
@@ -370,14 +515,20 @@
       shares += Math.min(m.share, 1);
       masks.push(m.exact || m.near);
     }
+    if (!count) return null;
     // Several words found together, in order, count once more for every word: "disability certificate"
     // written as such in a description beats "disability" in one place and "certificate" in another.
     if (phrase) exact += tiersWith(entry, phrase, terms.phraseCache) * terms.length;
     return {
       entry: entry,
+      matched: matched,
+      count: count,
+      crisis: crisisRank(entry, said),
+      counter: (virtual < 0 ? phraseTier(entry, said) : virtual) === TIER_WEIGHTS[2] ? 1 : 0,
+      focus: focus(entry, said),
       exactAll: exactAll,
       // Only an exact match of every term can say "the name says it".
-      closeness: Math.min(closeness(entry, masks, nameCover), exactAll ? 3 : 2),
+      closeness: Math.min(closeness(entry, masks, nameCover), exactAll && count === terms.length ? 3 : 2),
       hub: hubFor(entry, hit),
       share: shares / terms.length,
       cover: cover / terms.length,
@@ -385,6 +536,26 @@
       near: near,
       score: 0
     };
+  }
+
+  /** How much a counter is about the phrases' concerns: the concern's hub first, then the share of its
+   * categories among them (for 学校に行かない, a child guidance counter before an agency with one child-related
+   * service of three). */
+  function focus(entry, said) {
+    var categories = entry.doc.c || [];
+    if (!said.any || entry.doc.t === "p" || !categories.length) return 0;
+    var hub = entry.hubOf.some(function (c) { return said.concerns[c]; }) ? 1 : 0;
+    return hub + categories.filter(function (c) { return said.concerns[c]; }).length / categories.length;
+  }
+
+  /** True when `r` matches every word the phrases said explain. */
+  function coversPhrase(r, said) {
+    return said.covered.every(function (covered, i) { return !covered || r.matched[i]; });
+  }
+
+  /** A result that matched by no word (facets alone, or a close result). */
+  function unscored(entry, fields) {
+    return Object.assign({ entry: entry, matched: [], count: 0, crisis: 0, counter: 0, focus: 0, exactAll: 0, closeness: 0, hub: 0, share: 0, cover: 0, exact: 0, near: 0, score: 0 }, fields);
   }
 
   /** Branches join their agency's result: the agency with its matching branches listed, or the one
@@ -428,27 +599,34 @@
       var branches = r.branches.filter(function (b) { return isOpen(b, facets); });
       if (isOpen(r.entry, facets) || branches.length) open.push(Object.assign({}, r, { branches: branches }));
     });
-    return { results: open, fuzzy: found.fuzzy, terms: found.terms, closed: open.length ? [] : found.results };
+    return Object.assign({}, found, { results: open, closed: open.length ? [] : found.results });
   }
 
   function rank(prepared, query, facets) {
     var candidates = prepared.entries.filter(function (e) { return passesFacets(e, facets); });
-    var terms = parseQuery(query);
+    var terms = parseQuery(query, prepared.acronyms);
     var phrase = terms.length > 1 ? terms.map(function (t) { return t.text; }).join(" ") : null;
     terms.phraseCache = new Map();
-    var hit = terms.length || facets.category ? concerns(prepared, terms, phrase, facets) : null;
+    var said = phrasesSaid(prepared, terms, query);
+    var hit = terms.length || facets.category ? concerns(prepared, terms, phrase, facets, said) : null;
+    var answer = { fuzzy: false, partial: false, terms: terms, crisis: said.crisisList };
     if (!terms.length) {
-      var all = candidates.map(function (e) {
-        return { entry: e, exactAll: 1, closeness: 0, hub: hubFor(e, hit), share: 0, cover: 0, exact: 0, near: 0, score: 0 };
-      });
-      return { results: collapse(all.sort(compare), prepared), fuzzy: false, terms: [] };
+      var all = candidates.map(function (e) { return unscored(e, { exactAll: 1, hub: hubFor(e, hit) }); });
+      return Object.assign(answer, { results: collapse(all.sort(compare), prepared) });
     }
-    var strict = [];
+    var scored = [];
     candidates.forEach(function (entry) {
-      var r = score(entry, terms, phrase, hit);
-      if (r) strict.push(r);
+      var r = score(entry, terms, phrase, hit, said);
+      if (r) scored.push(r);
     });
-    if (strict.length) return { results: collapse(strict.sort(compare), prepared), fuzzy: false, terms: terms };
+    // A word no record has (近所 in 近所のゴミ屋敷) does not fail the query: the records must have the
+    // others.  When none has all of those, the records with the most of them come first.
+    var known = terms.map(function (t, i) { return scored.some(function (r) { return r.matched[i]; }); });
+    var wanted = known.filter(function (k) { return k; }).length;
+    // The records of the phrases said stay, whatever other word the query holds (夫に殴られる).
+    var strict = scored.filter(function (r) { return r.count === wanted || (said.any && coversPhrase(r, said)); });
+    if (strict.length) return Object.assign(answer, { results: collapse(strict.sort(compare), prepared) });
+    if (scored.length) return Object.assign(answer, { partial: true, results: collapse(scored.sort(compare), prepared) });
 
     // Nothing matches every term: the docs that share enough of the query (Japanese bigrams, Latin words).
     var units = 0;
@@ -482,14 +660,11 @@
         if (mask) masks.push(mask);
       });
       if (hits >= needed) {
-        fuzzy.push({
-          entry: entry, exactAll: 0, closeness: Math.min(closeness(entry, masks, 0), 2), hub: hubFor(entry, hit), share: 0, cover: 0,
-          exact: exact, near: 0, score: hits
-        });
+        fuzzy.push(unscored(entry, { closeness: Math.min(closeness(entry, masks, 0), 2), hub: hubFor(entry, hit), exact: exact, score: hits }));
       }
     });
     var results = collapse(fuzzy.sort(compareFuzzy), prepared).slice(0, FUZZY_LIMIT);
-    return { results: results, fuzzy: true, terms: terms };
+    return Object.assign(answer, { fuzzy: true, results: results });
   }
 
   /** The ranked docs (with a branch's inherited phone and hours); `.fuzzy` is true for close results,
@@ -500,6 +675,8 @@
       return Object.assign({}, r.entry.doc, { branches: r.branches.map(function (b) { return b.doc.id; }) });
     });
     docs.fuzzy = found.fuzzy;
+    docs.partial = found.partial;
+    docs.crisis = found.crisis;
     return docs;
   }
 
@@ -525,6 +702,10 @@
     var scope = form.closest(".finder-wrap") || form.ownerDocument;
     this.status = scope.querySelector(".finder-status");
     this.list = scope.querySelector(".finder-results");
+    this.crisisBox = scope.querySelector(".finder-crisis");
+    this.printLine = scope.querySelector(".finder-print");
+    this.none = form.ownerDocument.querySelector(".finder-none");
+    this.filters = form.querySelector(".finder__filters");
     this.index = null;
     this.lastSearchMs = 0;
     this.root = form.getAttribute("data-root") || "";
@@ -579,6 +760,8 @@
     if (!state.q.trim() && !hasFacet) {
       this.clear();
       this.say("");
+      this.showCrisis([], prepare(this.index));
+      if (this.none) this.none.hidden = true;
       return;
     }
     var now = currentNow();
@@ -598,12 +781,132 @@
     this.clear();
     this.more(PAGE_SIZE);
     var count = found.results.length;
-    if (!count && found.closed && found.closed.length) this.say(this.closedNow(found.closed, now));
-    else if (!count) this.say(this.msg("none"));
-    else if (found.fuzzy) this.say(this.msg("fuzzy", { count: count }));
-    else this.say(count === 1 && this.form.dataset.msgCountOne !== undefined ? this.msg("count-one", { count: 1 }) : this.msg("count", { count: count }));
-    if (this.loading) this.say(this.status.textContent + " " + this.msg("loading-more"));
+    var text;
+    if (!count && found.closed && found.closed.length) text = this.closedNow(found.closed, now);
+    else if (!count) text = this.msg("none");
+    else if (found.fuzzy) text = this.msg("fuzzy", { count: count });
+    else if (found.partial) text = this.msg("partial", { count: count });
+    else text = count === 1 && this.form.dataset.msgCountOne !== undefined ? this.msg("count-one", { count: 1 }) : this.msg("count", { count: count });
+    if (this.loading) text += " " + this.msg("loading-more");
+    this.announce(text);
+    this.showCrisis(found.crisis || [], prepare(this.index));
+    if (this.none) this.none.hidden = count > 0;
+    this.printed(state, now);
   };
+
+  /** The status, read out at every search: a filter change that leaves the same count is announced
+   * too (a live region says nothing when its text does not change, so it is emptied first). */
+  Finder.prototype.announce = function (text) {
+    var status = this.status;
+    if (!status) return;
+    if (this.announcing) root.clearTimeout(this.announcing);
+    if (status.textContent !== text) {
+      status.textContent = text;
+      return;
+    }
+    status.textContent = "";
+    this.announcing = root.setTimeout(function () { status.textContent = text; }, 150);
+  };
+
+  /** A crisis phrase: before any result, the urgent contacts the city declares, then the concern's
+   * counters, those with a phone first (the hub first among equals). */
+  Finder.prototype.showCrisis = function (concerns, prepared) {
+    var box = this.crisisBox;
+    if (!box) return;
+    while (box.firstChild) box.removeChild(box.firstChild);
+    var urgent = concerns.length ? prepared.index.uc || [] : [];
+    var lists = concerns.map(function (concern) { return [concern, crisisCounters(prepared, concern)]; })
+      .filter(function (pair) { return pair[1].length; });
+    box.hidden = !urgent.length && !lists.length;
+    if (box.hidden) return;
+    var self = this;
+    var doc = box.ownerDocument;
+    var title = doc.createElement("h2");
+    title.id = "finder-crisis-title";
+    title.textContent = this.msg("crisis-title");
+    box.appendChild(title);
+    if (urgent.length) {
+      box.appendChild(textElement(doc, "p", this.msg("crisis-urgent")));
+      var list = doc.createElement("ul");
+      urgent.forEach(function (u) {
+        var li = doc.createElement("li");
+        li.appendChild(doc.createTextNode(u[0] + " "));
+        li.appendChild(phoneLink(doc, [u[1], u[2]]));
+        if (u[3]) li.appendChild(doc.createTextNode(" (" + u[3] + ")"));
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    }
+    lists.forEach(function (pair) {
+      var concern = pair[0];
+      var counters = pair[1];
+      box.appendChild(textElement(doc, "p", self.msg("crisis-counters", { concern: (prepared.labels.c || {})[concern] || concern })));
+      var list = doc.createElement("ul");
+      counters.forEach(function (e) {
+        var li = doc.createElement("li");
+        var link = doc.createElement("a");
+        link.href = self.root + e.doc.u;
+        link.textContent = e.doc.n;
+        li.appendChild(link);
+        li.appendChild(doc.createTextNode(" "));
+        self.phone(li, e.doc, prepared);
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    });
+  };
+
+  /** The line printed above the results: the query, the date, the site's and the page's address. */
+  Finder.prototype.printed = function (state, now) {
+    if (!this.printLine) return;
+    var loc = root.location;
+    var site = this.form.getAttribute("data-site-url") || new URL(this.root || "./", loc.href).href;
+    var lang = this.form.ownerDocument.documentElement.lang || undefined;
+    var date = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric", timeZone: (root.GUIDE_CALENDAR || {}).timezone }).format(now);
+    var values = { query: state.q.trim(), date: date, site: site, url: loc.href };
+    this.printLine.textContent = this.msg(values.query ? "print" : "print-all", values);
+  };
+
+  /** The filters behind one control on a phone until used (the first result then shows without
+   * scrolling); open from the start when the address already chooses one. */
+  Finder.prototype.collapseFilters = function () {
+    var button = this.filters;
+    if (!button) return;
+    var form = this.form;
+    var state = this.state();
+    var chosen = FACETS.some(function (n) { return state[n]; }) || state.open;
+    button.hidden = false;
+    var set = function (open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      form.classList.toggle("finder--collapsed", !open);
+    };
+    set(chosen);
+    button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
+  };
+
+  /** The agencies of a crisis concern that take residents: those with a phone first, its hub first among equals. */
+  function crisisCounters(prepared, concern) {
+    var counters = prepared.entries.filter(function (e) {
+      return e.doc.t === "a" && !e.doc.nr && (e.doc.c || []).indexOf(concern) >= 0;
+    });
+    return counters.sort(function (a, b) {
+      return !!b.doc.p - !!a.doc.p || (b.hubOf.indexOf(concern) >= 0) - (a.hubOf.indexOf(concern) >= 0) || a.position - b.position;
+    });
+  }
+
+  function textElement(doc, tag, text) {
+    var el = doc.createElement(tag);
+    el.textContent = text;
+    return el;
+  }
+
+  function phoneLink(doc, number) {
+    var phone = doc.createElement("a");
+    phone.className = "phone";
+    phone.href = number[1];
+    phone.textContent = number[0];
+    return phone;
+  }
 
   /** Why "open now only" found nothing: how many places match, and which opens first, when. */
   Finder.prototype.closedNow = function (closed, now) {
@@ -625,6 +928,7 @@
   };
 
   Finder.prototype.say = function (text) {
+    if (this.announcing) root.clearTimeout(this.announcing);
     if (this.status && this.status.textContent !== text) this.status.textContent = text;
   };
 
@@ -750,11 +1054,7 @@
       meta.appendChild(doc.createTextNode(" "));
     }
     if (number) {
-      var phone = doc.createElement("a");
-      phone.className = "phone";
-      phone.href = number[1];
-      phone.textContent = number[0];
-      meta.appendChild(phone);
+      meta.appendChild(phoneLink(doc, number));
       meta.appendChild(doc.createTextNode(" "));
     }
   };
@@ -762,6 +1062,7 @@
   Finder.prototype.start = function () {
     var self = this;
     this.restore();
+    this.collapseFilters();
     // Search as the resident types while a search takes less than a frame; wait for a pause in typing
     // when it takes longer (a large index), so keystrokes never queue behind searches.
     var later = debounce(function () { self.update(); }, function () { return self.lastSearchMs < 16 ? 0 : 100; });

@@ -103,11 +103,62 @@
     return grams;
   }
 
+  // Particles that join two Japanese words, longest first; JOINING may also cut after two hiragana
+  // when a kanji or katakana follows.  Keep in step with PARTICLES, JOINING, STOP_WORDS in normalize.py.
+  var PARTICLES = ["から", "まで", "より", "には", "では", "への", "との", "での", "の", "が", "を", "に", "は", "で", "と", "へ", "も", "や"];
+  var JOINING = "のがをにはでへ";
+  var STOP_WORDS = new Set(
+    ("a an the of for to in on at by with from about and or not no my me i im we our you your it its is are am be " +
+      "can cant cannot could do dont does how what where who when which want need get help please some someone this that there " +
+      "たい ない です ます した して する したい ください いる ある なる").split(" ")
+  );
+  var CUTS_BEFORE = /[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}\u30a1-\u30fa\u30fc]/u;
+  var HIRAGANA_CHAR = /[\u3041-\u3096]/;
+
+  function cuts(chars, start, at, particle) {
+    var before = chars[at - 1];
+    if (CUTS_BEFORE.test(before)) return true;
+    var after = at + particle.length < chars.length ? chars[at + particle.length] : "";
+    return JOINING.indexOf(particle) >= 0 && at - start >= 2 && HIRAGANA_CHAR.test(chars[at - 2]) &&
+      HIRAGANA_CHAR.test(before) && !!after && CUTS_BEFORE.test(after);
+  }
+
+  function startsWith(chars, word, at) {
+    for (var k = 0; k < word.length; k++) if (chars[at + k] !== word[k]) return false;
+    return true;
+  }
+
+  /** The normalised words a search compares (see words() in normalize.py), in order. */
+  function words(text) {
+    var chars = Array.from(String(text || "").normalize("NFKC"));
+    var pieces = [];
+    var start = 0;
+    var i = 0;
+    while (i < chars.length) {
+      var particle = null;
+      if (i > start) {
+        for (var p = 0; p < PARTICLES.length && !particle; p++) if (startsWith(chars, PARTICLES[p], i)) particle = PARTICLES[p];
+      }
+      if (particle && cuts(chars, start, i, particle)) {
+        pieces.push(chars.slice(start, i).join(""));
+        i = start = i + particle.length;
+      } else {
+        i++;
+      }
+    }
+    pieces.push(chars.slice(start).join(""));
+    var found = [];
+    pieces.forEach(function (piece) { normalize(piece).split(" ").forEach(function (w) { if (w) found.push(w); }); });
+    var kept = found.filter(function (w) { return !STOP_WORDS.has(w); });
+    return kept.length ? kept : found;
+  }
+
   function isJapanese(text) {
     return JAPANESE.test(text);
   }
 
-  var api = { normalize: normalize, bigrams: bigrams, isJapanese: isJapanese, VARIANTS: VARIANTS };
+  var api = { normalize: normalize, bigrams: bigrams, words: words, isJapanese: isJapanese, VARIANTS: VARIANTS,
+    PARTICLES: PARTICLES, JOINING: JOINING, STOP_WORDS: Array.from(STOP_WORDS) };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.GuideNormalize = api;
 })(typeof window !== "undefined" ? window : typeof globalThis !== "undefined" ? globalThis : this);

@@ -31,6 +31,9 @@
     on_weekday: "{weekday}",
     on_date: "{weekday} {month}/{date}",
     unknown: "Hours not listed — please call",
+    maybe_closed_holiday: "May be closed today (public holiday)",
+    maybe_closed_year_end: "May be closed today (year-end)",
+    unstated_check: "the documents do not say — please check before you go",
     menu: "Menu",
     mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun"
   };
@@ -79,8 +82,9 @@
     return !!hours && typeof hours === "object" && (hours.status || "published") === "published";
   }
 
+  // A flag left out (the documents do not say) needs the calendar too: to know when not to claim "open".
   function dependsOnCalendar(hours) {
-    return !!(hours.closed_on_public_holidays || hours.closed_year_end);
+    return hours.closed_on_public_holidays !== false || hours.closed_year_end !== false;
   }
 
   /** Can the calendar answer for `day`?  Holidays are only known between calendar.from and calendar.until. */
@@ -110,6 +114,23 @@
       if ((rule.days || []).indexOf(weekday) >= 0) times = times.concat(rule.times || []);
     });
     return sortedRanges(times);
+  }
+
+  /** "holiday" or "year_end" when `day` is one whose rule the documents do not give (as hours.unstated_day); else null. */
+  function unstatedDay(hours, day, calendar) {
+    var periods = hours.closed_periods || [];
+    for (var i = 0; i < periods.length; i++) {
+      if (periods[i].start <= day && day <= periods[i].end) return null;
+    }
+    var exceptions = hours.exceptions || [];
+    for (var j = 0; j < exceptions.length; j++) {
+      if (exceptions[j].date === day) return null;
+    }
+    var sets = calendarSets(calendar);
+    if (!sets) return null;
+    if (hours.closed_on_public_holidays == null && sets.holidays.has(day)) return "holiday";
+    if (hours.closed_year_end == null && sets.yearEnd.has(day)) return "year_end";
+    return null;
   }
 
   // --- wall-clock time in the city's zone, whatever the visitor's zone
@@ -145,7 +166,7 @@
 
   /**
    * Is the counter open at `date` (a Date, an ISO string or milliseconds)?
-   * Returns {state: "open"|"closed"|"unknown", closesAt: {date, minutes}|null, nextOpen: {date, minutes}|null},
+   * Returns {state: "open"|"closed"|"unknown"|"uncertain", reason (for "uncertain"), closesAt: {date, minutes}|null, nextOpen: {date, minutes}|null},
    * dates as "YYYY-MM-DD" in the city's zone and minutes after midnight, like hours.status_at.
    * "unknown" also when the day lies outside the calendar table and the hours depend on holidays.
    */
@@ -158,6 +179,9 @@
     var today = local.day;
     if (!covered(hours, today, calendar)) return unknown;
     var ranges = openingRanges(hours, today, calendar);
+    var reason = ranges.length ? unstatedDay(hours, today, calendar) : null;
+    // Never "open" on a day the documents say nothing of.
+    if (reason) return { state: "uncertain", reason: reason, closesAt: null, nextOpen: null };
     for (var i = 0; i < ranges.length; i++) {
       if (ranges[i][0] <= local.minute && local.minute < ranges[i][1]) {
         return { state: "open", closesAt: { date: today, minutes: ranges[i][1] }, nextOpen: null };
@@ -172,6 +196,7 @@
       var day = addDays(today, offset);
       if (!covered(hours, day, calendar)) return null;
       var ranges = openingRanges(hours, day, calendar);
+      if (ranges.length && offset > 0 && unstatedDay(hours, day, calendar)) return null; // no date is claimed
       for (var i = 0; i < ranges.length; i++) {
         if (offset > 0 || ranges[i][0] > minute) return { date: day, minutes: ranges[i][0] };
       }
@@ -229,6 +254,10 @@
         text: text(status.closedAllDay ? "closed_all_day" : "closed_today"),
         detail: next ? fill(text("next_open"), { day: dayLabel(next.date, today, text), time: clock(next.minutes) }) : ""
       };
+    }
+    if (status.state === "uncertain") {
+      var key = status.reason === "holiday" ? "maybe_closed_holiday" : "maybe_closed_year_end";
+      return { state: "unknown", text: text(key), detail: text("unstated_check") };
     }
     return { state: "unknown", text: text("unknown"), detail: "" };
   }

@@ -200,7 +200,10 @@ class HsdsBuilder:
         return result
 
     def closure_attributes(self, hours: Hours, schedule_id: str) -> list[dict]:
-        attributes = [self.attribute("schedule", schedule_id, "closed_on_public_holidays", str(bool(hours.closed_on_public_holidays)).lower())]
+        # Left out when the documents do not say: "false" would claim the schedule holds on public holidays.
+        attributes = []
+        if hours.closed_on_public_holidays is not None:
+            attributes.append(self.attribute("schedule", schedule_id, "closed_on_public_holidays", str(hours.closed_on_public_holidays).lower()))
         closure = self.guide.site.city.year_end_closure
         if hours.closed_year_end and closure:
             attributes.append(self.attribute("schedule", schedule_id, "closed_year_end", f"{closure.start.root}/{closure.end.root}"))
