@@ -118,6 +118,19 @@ SHOWN = [
     ("print_head", "a web page", ["テスト市 相談窓口ガイド", "https://guide.example.jp/agencies/kakuu-soudan-center/", '<svg', '<p class="print-head__date" hidden>', 'class="print-date"'], ["最終確認日"]),
     ("print_head", "a handout's footer", ["2026年11月23日", "2026年10月1日", "<svg", "最も古い"], [" hidden>", "print-date", "窓口にはまだ確認していません"]),
     ("print_head", "without the public address", ["/programs/kakuu-salon/", "print-head__url--none"], ["<svg", "qr-block", "print-head__address"]),
+    ("phone_list", "a number and a fax, on the web", ['<a class="phone" href="tel:+81-86-900-0001">086-900-0001</a>', "電話 (代表)", '<span class="phone">086-900-0002</span>'], ["phones--big", 'href="tel:+81-86-900-0002"']),
+    ("phone_list", "big, on paper", ['<ul class="phones phones--big">'], []),
+    ("phone_list", "an office without a number, its agency's", ['href="tel:+81-86-900-0200"'], ["phones--missing"]),
+    ("phone_list", "no number, the counters of its concern instead, on the web", ["市の資料に番号の記載がありません", '<a href="agencies/kakuu-soudan-center/">架空相談センター</a>', 'href="tel:+81-86-900-0001"', 'href="categories/soudan/"'], ["お電話"]),
+    ("phone_list", "on the list's annex, on paper", ["番号は別紙に載っています", "架空相談センター", 'href="tel:+81-86-900-0001"'], ["<a href=", "categories/"]),
+    ("phone_list", "no number and nobody to ask", ["市の資料に番号の記載がありません"], ["tel:", "way-on"]),
+    ("hours_block", "weekdays and Saturday, with closures to come, on the web", ['<th scope="row">土曜</th><td>9:00–12:00</td>', "2027年2月1日～2027年2月3日 は休み", "館内点検のため休み", "<details"], []),
+    ("hours_block", "the same, in lines on paper", ["月曜～金曜", "休み: "], ["<table"]),
+    ("hours_block", "not listed, with a number to call", ["記載なし（お出かけ前にお電話でご確認ください）"], ["<table"]),
+    ("hours_block", "not listed, nothing to call", ["記載なし"], ["お電話"]),
+    ("agency_card", "the hub of a concern", ['<li class="agency-card agency-card--hub">', "◎", '<a href="agencies/example-hub/">', "架空の何でも相談", "086-900-0101", 'class="open-status"'], []),
+    ("agency_card", "offices only", ['<a href="agencies/example-offices/higashi-1/">東第一</a>', "各地域の窓口"], ["agency-card--hub"]),
+    ("agency_card", "an office, in an area's list", ['<a href="agencies/example-offices/higashi-1/">架空の地域窓口 (東第一)</a>', "086-900-0201"], ["各地域の窓口"]),
     ("program_card", "next session, on the web", ['<a href="../programs/example-salon/">架空サロン</a>', "誰でも参加できる", "2026年12月10日", "10:00-12:00"], ["2026年10月1日"]),
     ("program_card", "a regular schedule, on paper", ["架空カフェ", "毎月 第2 水曜 13:30–15:00"], ["<a "]),
     ("program_card", "ended", ["終了", "2026年3月31日"], []),
@@ -185,6 +198,23 @@ def facts_on_the_handout(filename: str, lang: str) -> str:
     return sheets.html(sheet, 0)
 
 
+def first_element(html: str, opening: str) -> str:
+    """The element that starts with `opening` (its first occurrence), through the end tag that closes it."""
+    tag = opening[1:].split()[0].rstrip(">")
+    start = html.index(opening)
+    depth, at = 0, start
+    for found in re.finditer(rf"<(/?){tag}\b[^>]*>", html[start:]):
+        depth += -1 if found.group(1) else 1
+        if depth == 0:
+            return html[start : start + found.end()]
+    raise AssertionError(f"{opening} is never closed")
+
+
+def entry_of(sheet: str, name: str) -> str:
+    """A handout's entry (or hub box) for the agency called `name`."""
+    return sheet[sheet.index(f'__name">{name}<') :]
+
+
 def address_of(html: str) -> str:
     """The address line, without the web's map link (a parameter: paper has no map)."""
     found = re.search(r'<p class="address">.*?</p>', html, re.S)
@@ -199,3 +229,29 @@ def test_an_agency_page_and_its_concerns_handout_print_the_same_address(lang):
     sheet = facts_on_the_handout("category-soudan.pdf", lang)
     assert address_of(page) == address_of(sheet)
     assert ("架空町一丁目1-1" if lang == "ja" else "Test Hall 2F") in address_of(page)
+
+
+NAMES = {"kakuu-soudan-center": {"ja": "架空相談センター", "en": "Example Consultation Center"}, "example-counter": {"ja": "架空健康窓口", "en": "Example Counter"}}
+
+
+def printed_alike(agency_id: str, handout: str, opening: str, lang: str) -> str:
+    """The element starting with `opening` on the agency's page and in its entry on `handout`: the same markup."""
+    page = facts_on_the_page(f"agencies/{agency_id}/", lang)
+    sheet = entry_of(facts_on_the_handout(handout, lang), NAMES[agency_id][lang])
+    on_the_page = first_element(page, opening)
+    assert on_the_page == first_element(sheet, opening)
+    return on_the_page
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_an_agency_page_and_its_areas_handout_print_the_same_phone_list(lang):
+    # 架空相談センター lies in テスト東区: the handout of 東第一 lists it among the agencies located around it.
+    phones = printed_alike("kakuu-soudan-center", "area-higashi-1.pdf", '<ul class="phones">', lang)
+    assert 'href="tel:+81-86-900-0001"' in phones and "086-900-0002" in phones  # its number and its fax
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_counter_without_hours_says_so_alike_on_its_page_and_its_concerns_handout(lang):
+    # example-counter (架空健康窓口) publishes no hours and no number: "not listed", without "please call".
+    missing = printed_alike("example-counter", "category-health.pdf", '<p class="hours__missing">', lang)
+    assert "お電話" not in missing and "call" not in missing

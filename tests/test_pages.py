@@ -123,16 +123,16 @@ def test_a_counter_without_a_number_says_why_and_names_the_counters_of_its_conce
 
     edit_record(minimal_copy, "agencies", "example-counter", on_the_annex_and_in_the_hubs_concern)
     html = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
-    assert "<p>電話: 市の一覧では、番号は別紙に載っています（このガイドにはまだ載っていません）</p>" in html
+    assert '<p><span class="phones__label">電話</span> 市の一覧では、番号は別紙に載っています（このガイドにはまだ載っていません）</p>' in html
     assert "同じ分野で電話番号のわかる窓口：" in html
     way_on = html.split('<ul class="way-on">')[1].split("</ul>")[0]
     assert "架空相談センター" in way_on and 'href="tel:' in way_on
-    assert "記載なし。" not in html and "<p>電話: 記載なし</p>" not in html
+    assert "記載なし。" not in html and "記載なし</p>" not in html.split('class="phones phones--missing"')[1].split("</div>")[0]
 
 
 def test_a_counter_whose_concern_has_no_number_at_all_says_so_and_links_the_concern(minimal_copy):
     html = render(minimal_copy, "agencies/example-counter/", date(2026, 11, 23))
-    assert "<p>電話: 市の資料に番号の記載がありません</p>" in html
+    assert '<p><span class="phones__label">電話</span> 市の資料に番号の記載がありません</p>' in html
     assert "同じ分野で電話番号のわかる窓口" not in html  # the only health counter: no one to name
     assert "この分野の窓口の一覧：" in html and "categories/health/" in html.split("この分野の窓口の一覧：")[1]
 

@@ -262,7 +262,6 @@ class _Handouts:
             url_for=url_for,
             handout_file=handout_file,
             font_family=FAMILY,
-            hours_lines=self.present.hours_lines,
             phones_of=self.phones_of,
             hours_of=self.hours_of,
             qr=lambda url: QR_MARK if self.present.scannable(url) else None,  # drawn in by printable()

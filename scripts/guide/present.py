@@ -91,6 +91,7 @@ class Presenter:
             language_names=self.language_names,
             map_url=self.map_url,
             hours_rows=self.hours_rows,
+            hours_lines=self.hours_lines,
             hours_json=self.hours_json,
             agencies_in=self.agencies_in,
             programs_for=self.programs_for,
