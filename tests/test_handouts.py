@@ -179,7 +179,7 @@ def test_unknown_facts_say_not_listed_and_a_missing_number_says_why(printed):
     assert "架空健康窓口" in text and "記載なし" in text
     assert flat("市の資料に番号の記載がありません") in flat(text)  # never a bare "not listed" for a way to contact
     english = flat(text_of(printed.pdf("category-health.pdf", "en")))
-    assert flat("Hours not listed") in english and flat("Phone the city’s documents give no number") in english
+    assert flat("Opening hours not listed") in english and flat("Phone the city’s documents give no number") in english
 
 
 def test_the_verified_date_on_paper_is_labelled_as_the_documents_date(printed):

@@ -54,6 +54,7 @@ class Presenter:
         self._tel: dict[str, str] = {}
         self._dates: dict[tuple[date, bool], str] = {}
         self._hours: dict[int, list[Markup]] = {}  # id(hours) -> hours_lines: a counter is on many sheets and pages
+        self._ways: dict[tuple[int, int], tuple] = {}  # (id(agency), id(branch)) -> (agency, branch, way_on)
         self.catalog = translations
         self.words = Words(lang, translations)
         self.texts = Texts(guide.site, lang, self.gettext)
@@ -86,7 +87,7 @@ class Presenter:
             address_of=self.address_of,
             qr=self.qr,
             voice_phones=voice_phones,
-            way_on=lambda agency, branch=None: way_on(self.guide, agency, branch, hubs=self.hubs),
+            way_on=self.way_on,
             address_text=self.address_text,
             language_names=self.language_names,
             map_url=self.map_url,
@@ -245,6 +246,15 @@ class Presenter:
             label = self.gettext("Year-end holidays (%(start)s–%(end)s)", start=f"{m1}/{d1}", end=f"{m2}/{d2}")
             rows.append((label, self.gettext("Closed") if hours.closed_year_end else unstated))
         return rows
+
+    def way_on(self, agency, branch=None):
+        """queries.way_on, worked out once per counter: it reads every agency, and a counter without a
+        number is on many pages (its cards on every listing, its page).  The cache keeps the records it
+        is keyed by, so their ids stay theirs."""
+        key = (id(agency), id(branch))
+        if key not in self._ways:
+            self._ways[key] = (agency, branch, way_on(self.guide, agency, branch, hubs=self.hubs))
+        return self._ways[key][2]
 
     def hours_lines(self, hours: Hours | None) -> list[Markup]:
         """The hours table (hours_rows) in two or three short lines:
