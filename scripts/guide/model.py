@@ -787,10 +787,6 @@ class Phrase(Record):
 
 class PhraseFile(Record):
     phrases: list[Phrase] = Field(default_factory=list)
-    not_for_residents: list[Id] = Field(
-        default_factory=list,
-        description="Audiences that are not residents (e.g. professionals): a counter serving only these ranks below the others.",
-    )
 
 
 # --- the loaded guide ------------------------------------------------------------
