@@ -139,3 +139,108 @@ def test_the_citys_own_list_imports_whole_into_a_new_guide_that_checks_and_build
     assert built.code == 0, built.err
     html = "".join(p.read_text(encoding="utf-8") for p in (fresh / "site").rglob("*.html"))
     assert "086-803-1254" in html and "5217" not in html
+
+
+# --- other municipalities' layouts (made-up towns and numbers) ------------------------------------
+
+CITY = ["--city", "架空市", "--prefecture", "架空県", "--web", "https://city.example.jp/", "--code", "999997"]
+
+# 対象 instead of a concern: the list is grouped by who it is for, written once per group.
+BY_AUDIENCE = [
+    ["架空市 くらしの相談窓口一覧"],
+    ["令和8年4月1日現在"],
+    ["対象", "窓口", "相談内容", "電話番号", "受付日時"],
+    ["高齢者", "架空市地域包括支援センター", "介護や暮らしの相談", "0869-00-2101", "月～金 8:30～17:15（祝日・年末年始休み）"],
+    ["", "架空市介護保険課", "介護保険の申請", "0869-00-2102", "平日 8:30～17:15"],
+    ["こども・保護者", "架空市こども家庭課", "子育ての相談", "0869-00-2103", "毎週水曜日 10:00～12:00"],
+    ["", "架空市発達相談室", "発達の相談", "0869-00-2104", "第2・第4火曜日 13:00～16:00"],
+]
+
+# Two departments with their phones in one cell, a name broken over two lines, and a 担当部署 box below.
+SHARED_CELLS = [
+    ["Example町 相談窓口のご案内"],
+    ["相談項目", "相談窓口", "電話", "受付時間"],
+    ["介護・福祉", "架空町福祉課\n架空町保険年金課", "福祉課 0869-00-3101\n保険年金課 0869-00-3102", "月～金 8:30～17:15（祝日・年末年始休み）"],
+    ["", "架空町社会福祉協議会\nボランティアセンター", "0869-00-3103", "月～金 9:00～16:00（祝日・年末年始休み）"],
+    ["子育て", "架空町子育て支援センター", "0869-00-3104／0869-00-3105", "月～土 9:00～12:00（祝日・年末年始休み）"],
+    [],
+    ["【担当部署】架空町 健康福祉部 福祉課"],
+]
+
+# One window per district, the area code once in the header.
+BY_DISTRICT = [
+    ["架空郡 地域包括支援センター一覧（R8.4.1現在）"],
+    ["担当地区", "窓口名", "所在地", "TEL(0869)", "相談項目", "受付時間"],
+    ["北地区", "架空北地域包括支援センター", "架空町北1-1", "20-4101", "介護", "月～金 9:00～17:00（祝日・年末年始休み）"],
+    ["南地区", "架空南地域包括支援センター", "架空町南2-2", "20-4102", "介護", "月～金 9:00～17:00（祝日・年末年始休み）"],
+    ["東地区、西地区", "架空東西地域包括支援センター", "架空町東3-3", "20-4103", "介護", "<別紙>"],
+]
+
+
+def as_sheet(path: Path, table: list[list[str]], fmt: str) -> Path:
+    return as_xlsx(path.with_suffix(".xlsx"), table, merged=False) if fmt == "xlsx" else as_csv(path.with_suffix(".csv"), table, "utf-8")
+
+
+@pytest.fixture
+def new_town(tmp_path, run_guide):
+    root = tmp_path / "kakuu"
+    assert run_guide("new", root, *CITY).code == 0
+    return root
+
+
+def import_check_and_build(run_guide, root, sheet, *options) -> str:
+    """Import, then guide check and guide build pass: what the import printed."""
+    result = run_guide("import", "agencies", sheet, "--root", root, "--lang", "en", *options)
+    assert result.code == 0, result.err
+    assert run_guide("check", "--root", root, "--today", TODAY).code == 0
+    built = run_guide("build", "--root", root, "--today", TODAY, "--skip-handouts")
+    assert built.code == 0, built.err
+    return result.err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_list_grouped_by_who_it_is_for_gives_audiences(new_town, tmp_path, run_guide, fmt):
+    printed = import_check_and_build(run_guide, new_town, as_sheet(tmp_path / "対象別", BY_AUDIENCE, fmt))
+    assert "header on row 3" in printed and "4 rows read → 4 agencies with 4 services" in printed
+    guide = load_guide(new_town).guide
+    audiences = {a.id: a.name.get("ja") for a in guide.taxonomy.audiences}
+    assert sorted(audiences.values()) == ["こども・保護者", "高齢者"]  # 「こども・保護者」 stays one
+    services = {a.name.get("ja"): a.services[0] for a in guide.agencies}
+    assert [audiences[x] for x in services["架空市発達相談室"].audiences] == ["こども・保護者"]  # carried down from the row above
+    assert {a.last_verified.isoformat() for a in guide.agencies} == {"2026-04-01"}  # 令和8年4月1日現在
+    hattatsu = next(a for a in guide.agencies if a.name.get("ja") == "架空市発達相談室")
+    assert hattatsu.hours.status == "not_published" and hattatsu.hours.note.get("ja") == "第2・第4火曜日 13:00～16:00"
+    assert "第2・第4火曜日" in hattatsu.to_confirm
+    assert next(a for a in guide.agencies if a.name.get("ja") == "架空市地域包括支援センター").hours.weekly[0].times == ["08:30-17:15"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_two_departments_in_one_cell_are_two_records_and_a_broken_name_is_joined(new_town, tmp_path, run_guide, fmt):
+    printed = import_check_and_build(run_guide, new_town, as_sheet(tmp_path / "窓口", SHARED_CELLS, fmt), "--verified", "2026-11-01")
+    assert "2 departments in one cell, each with its phone: read as 2 records" in printed
+    assert "「架空町 健康福祉部 福祉課」 is read as the section in charge (担当部署)" in printed
+    agencies = {a.name.get("ja"): a for a in load_guide(new_town).guide.agencies}
+    assert sorted(agencies) == sorted(["架空町福祉課", "架空町保険年金課", "架空町社会福祉協議会ボランティアセンター", "架空町子育て支援センター"])
+    assert [(p.number, p.label.get("ja")) for p in agencies["架空町保険年金課"].phones] == [("0869-00-3102", "保険年金課")]
+    assert [p.number for p in agencies["架空町子育て支援センター"].phones] == ["0869-00-3104", "0869-00-3105"]
+    assert {a.owner.get("ja") for a in agencies.values()} == {"架空町 健康福祉部 福祉課"}
+    assert [s.categories for s in agencies["架空町保険年金課"].services] == [agencies["架空町福祉課"].services[0].categories]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_one_window_per_district_serves_its_districts(new_town, tmp_path, run_guide, fmt):
+    printed = import_check_and_build(run_guide, new_town, as_sheet(tmp_path / "地区別", BY_DISTRICT, fmt))
+    assert "New areas from the sheet: 北地区、南地区、東地区、西地区" in printed
+    guide = load_guide(new_town).guide
+    areas = {a.id: a for a in guide.areas.areas}
+    names = {a.name.get("ja"): a for a in guide.agencies}
+    served = [areas[x].name.get("ja") for x in names["架空東西地域包括支援センター"].areas_served]
+    assert served == ["東地区", "西地区"]
+    assert {areas[x].parent for x in names["架空北地域包括支援センター"].areas_served} == {"whole-city"}
+    assert [p.number for p in names["架空南地域包括支援センター"].phones] == ["0869-20-4102"]  # 「TEL(0869)」
+    assert names["架空東西地域包括支援センター"].hours is None and "<別紙>" in names["架空東西地域包括支援センター"].to_confirm
+    assert {a.last_verified.isoformat() for a in guide.agencies} == {"2026-04-01"}  # （R8.4.1現在）
+    assert next(d.title.get("ja") for d in guide.sources.sources if d.id != "city-website") == "架空郡 地域包括支援センター一覧"

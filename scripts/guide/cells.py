@@ -157,10 +157,21 @@ class CellReader:
                     texts[name] = above[name]
             above = texts
             staff = [cells[c] for c in self.columns.columns_of("staff") if c < len(cells) and cells[c]]
-            row = Row(self.sheet, number, dict(texts), by_field, staff)
-            self.clean(row)
-            rows.append(row)
+            for one in self.departments(number, texts, by_field):
+                row = Row(self.sheet, number, one, by_field, staff)
+                self.clean(row)
+                rows.append(row)
         return rows
+
+    def departments(self, number: int, texts: dict, by_field: dict[str, int]) -> list[dict]:
+        """Two departments written in one row, each on its line with its phone on the same line of the
+        phone cell, are two records; a name merely broken over lines (Alt+Enter) is one."""
+        names = (texts.get("name") or "").splitlines()
+        phones = (texts.get("phone") or "").splitlines()
+        if len(names) < 2 or len(phones) != len(names):
+            return [texts]
+        self.messages.add(self.sheet.where(number, by_field["name"] + 1), self._("{n} departments in one cell, each with its phone: read as {n} records (check that they are separate counters)").format(n=len(names)))
+        return [{**texts, "name": name, "phone": phone} for name, phone in zip(names, phones, strict=True)]
 
     def heading(self, number: int, text: str, is_category) -> str | None:
         """A row of one cell above records: a section heading such as 「病気・医療について」, or a note."""

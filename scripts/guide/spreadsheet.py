@@ -309,10 +309,11 @@ def outside_table(sheet: Sheet, columns: Columns) -> list[tuple[int, str]]:
 
 
 def sheet_title(sheet: Sheet, columns: Columns) -> str | None:
-    """The first line above the header that is not only a date: 「相談機関一覧」."""
+    """The first line above the header that is not only a date: 「相談機関一覧」 (a date in brackets after it left out)."""
     for number, text in outside_table(sheet, columns):
-        if number < columns.header_rows[0] and re.sub(_SHEET_DATE, "", folded(text)).strip(" .現在版ver"):
-            return re.sub(r"\s+", " ", text).strip()
+        title = re.sub(r"[(（][^()（）]*[)）]", lambda part: "" if date_in(part[0]) else part[0], text)
+        if number < columns.header_rows[0] and re.sub(_SHEET_DATE, "", folded(title)).strip(" .現在版ver"):
+            return re.sub(r"\s+", " ", title).strip()
     return None
 
 
