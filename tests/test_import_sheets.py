@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from guide.load import load_guide
 
 from conftest import FIXTURES, TODAY
+from roundtrip import as_repository, assert_export_then_import_changes_nothing
 
 SEED = FIXTURES / "sheets" / "okayama-2018-11-1.tsv"
 # The city's facts as data/site.yaml of this repository gives them (the list gives no 代表電話).
@@ -244,3 +245,29 @@ def test_one_window_per_district_serves_its_districts(new_town, tmp_path, run_gu
     assert names["架空東西地域包括支援センター"].hours is None and "<別紙>" in names["架空東西地域包括支援センター"].to_confirm
     assert {a.last_verified.isoformat() for a in guide.agencies} == {"2026-04-01"}  # （R8.4.1現在）
     assert next(d.title.get("ja") for d in guide.sources.sources if d.id != "city-website") == "架空郡 地域包括支援センター一覧"
+
+
+# --- and back: what was imported, exported and imported unedited, changes nothing -----------------
+
+# Values beginning with = + - @ in every column the layouts above brought (audiences, areas, owner),
+# as a city's CSV may hold them: text, which export writes so that no spreadsheet runs it.
+FORMULA_LIKE = [
+    ["相談項目", "相談内容", "対象", "機関名", "担当地区", "担当部署", "電話", "受付時間"],
+    ["+介護", "-介護の相談", "@高齢者", "=架空窓口", "@北地区", "=架空町福祉課", "+81-869-20-5101", "月～金 9:00～17:00（祝日・年末年始休み）"],
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_seeds_guide_exported_and_imported_unedited_changes_nothing(fresh, tmp_path, run_guide, fmt):
+    assert run_guide("import", "agencies", SEED_FORMS["xlsx-merged"](tmp_path / "一覧"), "--root", fresh).code == 0
+    assert_export_then_import_changes_nothing(run_guide, as_repository(fresh), tmp_path / f"export.{fmt}", "agencies", fmt)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_formula_like_values_of_a_citys_sheet_come_back_unchanged(new_town, tmp_path, run_guide, fmt):
+    sheet = as_csv(tmp_path / "formulas.csv", FORMULA_LIKE, "utf-8")
+    assert run_guide("import", "agencies", sheet, "--root", new_town, "--verified", "2026-11-01").code == 0
+    agency = load_guide(new_town).guide.agencies[0]
+    assert (agency.name.get("ja"), agency.owner.get("ja"), agency.phones[0].number) == ("=架空窓口", "=架空町福祉課", "+81-869-20-5101")
+    assert_export_then_import_changes_nothing(run_guide, as_repository(new_town), tmp_path / f"export.{fmt}", "agencies", fmt)

@@ -240,7 +240,7 @@ def find_columns(sheet: Sheet, spec: dict[str, list[str]], mapping: dict[str, st
         return names
 
     def score(cells: list[str]) -> int:
-        return len({f for c in cells if c for f in fields_of(c)[:1]})
+        return len({header_key(c) for c in cells if c and fields_of(c)})  # the known headers a row holds
 
     best, best_score = None, 1
     for index, (_, cells) in enumerate(sheet.rows[:search_rows]):
