@@ -330,3 +330,34 @@ def test_a_write_that_fails_half_way_leaves_every_file_as_it_was(tmp_path, run_g
     assert result.code == 1 and "Traceback" not in result.err
     assert "cannot be written: No space left on device (the file keeps what it had" in result.err
     assert {p.name: p.read_bytes() for p in (root / "data").iterdir()} == before  # and no temporary file is left
+
+
+def test_a_mapping_once_given_is_remembered_for_next_years_sheet(root, tmp_path, run_guide):
+    rows = [["分野", "窓口の名前", "相談の中身", "でんわ", "備考欄"], ["介護", "架空介護課", "介護保険の申請", "0869-00-4001", "x"]]
+    sheet = write_csv(tmp_path / "t.csv", rows)
+    first = run_guide("import", "agencies", sheet, "--root", root, *VERIFIED, "--lang", "en")
+    assert first.code == 1  # no name column: nothing can be read
+    assert "{相談窓口: name, 相談項目: categories, 相談内容: description}" in first.err  # the lines that would fix it
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("窓口の名前: name\n相談の中身: description\nでんわ: phone\n", encoding="utf-8")
+    given = run_guide("import", "agencies", sheet, "--root", root, *VERIFIED, "--columns", mapping, "--lang", "en")
+    assert given.code == 0, given.err
+    assert "As a --columns mapping (keep it in a file to give these columns again): {分野: categories, 窓口の名前: name, 相談の中身: description, でんわ: phone}" in given.err
+    assert "t.csv:1:5: column 「備考欄」 is not read: to read it, give --columns with a line such as {備考欄: " in given.err
+    assert "kept in data/import-columns.yaml" in given.err
+    rows[1][3] = "0869-00-4002"  # next year's sheet, imported with the same command as the first
+    again = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED)
+    assert again.code == 0, again.err
+    assert "電話番号 0869-00-4001 → 0869-00-4002" in again.out
+
+
+def test_the_importers_messages_are_in_japanese_too(root, tmp_path, run_guide):
+    rows = [["相談項目", "相談内容", "機関名", "電話番号 (0869)", "受付時間"], ["介護について", "介護保険の申請", "架空介護課", "20-4001", "<別紙>"]]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED)
+    assert result.code == 0, result.err
+    assert "t.csv:1:4: 見出し「電話番号 (0869)」の市外局番 0869 を、この列の市外局番のない番号すべてに付けました" in result.err
+    assert "t.csv:2:5: 「<別紙>」" in result.err
+    assert "1 行を読み込み → 相談機関 1 件、相談内容 1 件。確認待ち（to_confirm）1 件" in result.err
+    assert "表から加えた分野（ガイドの分野は guide new の例だったので、表の相談項目で置き換えました）: 介護" in result.err
+    agency = load_guide(root).guide.agencies[0]
+    assert agency.to_confirm == "「受付時間」（2行目 E列）は「<別紙>」: 別の資料にある事実です。ここに書いてください"  # written in the guide's language

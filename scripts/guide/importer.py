@@ -13,6 +13,7 @@ the same command.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 import subprocess
@@ -132,6 +133,13 @@ def mapping_text(mapping: dict[str, str]) -> str:
     return "{" + ", ".join(f"{key(h)}: {f}" for h, f in mapping.items()) + "}"
 
 
+def likely_field(header: str, spec: dict[str, list[str]]) -> str:
+    """The field whose headers are nearest to `header` (相談窓口名 → name), for the line a message offers; else the first."""
+    variants = {sp.header_key(v): name for name, vs in spec.items() for v in vs if name not in sp.STAFF_ONLY}
+    close = difflib.get_close_matches(sp.header_key(header), list(variants), n=1, cutoff=0.4)
+    return variants[close[0]] if close else next(iter(spec))
+
+
 def read_mapping(path: Path, lang: str, _) -> dict[str, str] | None:
     """A --columns file, read as a data file is: bounded, every problem located; None when it is wrong (printed)."""
     parsed = read_yaml(path, str(path))
@@ -248,7 +256,7 @@ def run_import(args: argparse.Namespace, changes_between: Changes) -> int:
         print(sheet.where(columns.header_rows[0], column + 1) + ": " + _("area code {code} from the header 「{header}」 is put before every local number of the column").format(code=code, header=columns.headers[column]), file=out)
     for column, header in columns.ignored:
         print(sheet.where(columns.header_rows[0], column + 1) + ": " + _("column 「{header}」 is not read: to read it, give --columns with a line such as {line} (fields: {fields})").format(
-            header=header, line=mapping_text({header: "description" if args.kind == "agencies" else "audience"}), fields=", ".join(spec)), file=out)
+            header=header, line=mapping_text({header: likely_field(header, spec)}), fields=", ".join(spec)), file=out)
     title = sp.sheet_title(sheet, columns) or path.stem
     dated = sp.sheet_date(sheet, columns)
     documents = {d.id for d in guide.sources.sources}
