@@ -140,6 +140,7 @@ def test_the_citys_own_list_imports_whole_into_a_new_guide_that_checks_and_build
     assert built.code == 0, built.err
     html = "".join(p.read_text(encoding="utf-8") for p in (fresh / "site").rglob("*.html"))
     assert "086-803-1254" in html and "5217" not in html
+    assert "困りごとから探す" in html and "Find by concern" not in html  # the generator's words, though the guide has no locale/
 
 
 # --- other municipalities' layouts (made-up towns and numbers) ------------------------------------

@@ -123,7 +123,7 @@ def test_walkthrough_new_import_check_build_and_browse(tmp_path, run_guide, brow
     imported = run_guide("import", "agencies", sheet, "--root", root, "--verified", "2026-11-01")
     assert imported.code == 0, imported.err
     assert "Shift_JIS" in imported.err
-    assert "相談機関一覧.csv:2:8: 平日 8:30~17:15" in imported.err  # 平日 does not say whether the year-end closure applies
+    assert "年末年始に休むかどうかが書かれていません（1 件）" in imported.err  # 平日 does not say whether the year-end closure applies: said once
     assert "相談機関の追加（2件）" in imported.out
     assert "架空一郎" in (root / "data" / "private.yaml").read_text(encoding="utf-8")
     assert "架空一郎" not in (root / "data" / "agencies.yaml").read_text(encoding="utf-8")

@@ -140,13 +140,12 @@ def likely_field(header: str, spec: dict[str, list[str]]) -> str:
     return variants[close[0]] if close else next(iter(spec))
 
 
-def read_mapping(path: Path, lang: str, _) -> dict[str, str] | None:
+def read_mapping(path: Path, lang: str) -> dict[str, str] | None:
     """A --columns file, read as a data file is: bounded, every problem located; None when it is wrong (printed)."""
     parsed = read_yaml(path, str(path))
     for problem in parsed.problems:
         print(format_problem(problem, lang), file=sys.stderr)
     if parsed.problems or not isinstance(parsed.data, dict):
-        print("guide import: " + _("{file}: not a mapping of headers to fields ({detail})").format(file=path, detail="{相談窓口: name}"), file=sys.stderr)
         return None
     return {str(k): str(v) for k, v in parsed.data.items()}
 
@@ -210,60 +209,67 @@ def area_kind(guide: Guide, columns: sp.Columns) -> tuple[dict | None, dict]:
     return kind, {"kind": kind["id"], **({"parent": tops[0]} if len(tops) == 1 and not same else {})}
 
 
-def run_import(args: argparse.Namespace, changes_between: Changes) -> int:
-    _ = translations(args.root, args.lang).gettext
-    out = sys.stderr
+class Stop(Exception):
+    """The import cannot go on: the message says why and what to do; `code` is the exit status."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def guide_to_import_into(args: argparse.Namespace, _):
+    """The guide as it is, with its private overlay; its errors stop the import."""
     loaded = load_guide(args.root, today=args.today, with_private=True)
     if loaded.guide is None:
         for problem in loaded.errors:
             print(format_problem(problem, args.lang), file=sys.stderr)
-        print("guide import: " + _("the data has errors: fix them first (guide check)"), file=sys.stderr)
-        return 1
-    guide = loaded.guide
-    data = translations(args.root, default_language(guide.site))  # the words the import writes into the data files
-    path: Path = args.file
-    if not path.is_file():
-        print("guide import: " + _("{file}: no such file").format(file=path), file=sys.stderr)
-        return 2
+        raise Stop("guide import: " + _("the data has errors: fix them first (guide check)"), 1)
+    if not args.file.is_file():
+        raise Stop("guide import: " + _("{file}: no such file").format(file=args.file), 2)
+    return loaded
+
+
+def columns_mapping(args: argparse.Namespace, spec: dict[str, list[str]], _) -> dict[str, str]:
+    """The mapping kept from earlier imports, with the --columns file's over it."""
     mapping = remembered(args.root, args.kind)
     if args.columns:
-        given = read_mapping(args.columns, args.lang, _)
+        given = read_mapping(args.columns, args.lang)
         if given is None:
-            return 2
+            raise Stop("guide import: " + _("{file}: not a mapping of headers to fields ({detail})").format(file=args.columns, detail="{相談窓口: name}"), 2)
         mapping.update(given)
-    spec = sp.AGENCY_COLUMNS if args.kind == "agencies" else sp.PROGRAM_COLUMNS
     unknown = sorted(set(mapping.values()) - set(spec))
     if unknown:
-        print("guide import: " + _("{file}: unknown fields {fields} (use: {allowed})").format(file=args.columns or f"data/{COLUMNS_FILE}", fields=", ".join(unknown), allowed=", ".join(spec)), file=sys.stderr)
-        return 2
+        raise Stop("guide import: " + _("{file}: unknown fields {fields} (use: {allowed})").format(
+            file=args.columns or f"data/{COLUMNS_FILE}", fields=", ".join(unknown), allowed=", ".join(spec)), 2)
+    return mapping
+
+
+def read_table(args: argparse.Namespace, spec: dict[str, list[str]], mapping: dict[str, str], _) -> tuple[sp.Sheet, sp.Columns]:
+    """The sheet and its columns, printed as found (and as the --columns mapping that gives them)."""
     try:
-        sheet = sp.read_sheet(path, path.name, args.sheet, _)
+        sheet = sp.read_sheet(args.file, args.file.name, args.sheet, _)
     except sp.SheetError as err:
-        print(f"guide import: {err}", file=sys.stderr)
-        return 1
+        raise Stop(f"guide import: {err}", 1) from None
     columns = sp.find_columns(sheet, spec, mapping)
     if columns is None or "name" not in columns.fields.values() and "id" not in columns.fields.values():
         example = mapping_text({"相談窓口": "name", "相談項目": "categories", "相談内容": "description"} if args.kind == "agencies" else {"教室名": "name"})
-        print(sheet.where(1) + ": " + _("no header row naming the columns was found (the first rows need headers such as {headers}; or give --columns with a file such as {example})").format(
-            headers=", ".join(spec["name"][:3]), example=example), file=sys.stderr)
-        return 1
-    print(_("Reading {file}").format(file=sheet.where(columns.header_rows[0]).rsplit(":", 1)[0])
-          + (f" ({sheet.encoding})" if sheet.encoding else "")
+        raise Stop(sheet.where(1) + ": " + _("no header row naming the columns was found (the first rows need headers such as {headers}; or give --columns with a file such as {example})").format(
+            headers=", ".join(spec["name"][:3]), example=example), 1)
+    out, header = sys.stderr, columns.header_rows[0]
+    print(_("Reading {file}").format(file=sheet.where(header).rsplit(":", 1)[0]) + (f" ({sheet.encoding})" if sheet.encoding else "")
           + ": " + _("header on row {rows}").format(rows="–".join(map(str, columns.header_rows))), file=out)
     print(_("Columns: {pairs}").format(pairs=", ".join(f"{columns.headers[c]} → {f}" for c, f in sorted(columns.fields.items()))), file=out)
     print(_("As a --columns mapping (keep it in a file to give these columns again): {mapping}").format(mapping=mapping_text(columns.mapping())), file=out)
     for column, code in sorted(columns.area_codes.items()):
-        print(sheet.where(columns.header_rows[0], column + 1) + ": " + _("area code {code} from the header 「{header}」 is put before every local number of the column").format(code=code, header=columns.headers[column]), file=out)
-    for column, header in columns.ignored:
-        print(sheet.where(columns.header_rows[0], column + 1) + ": " + _("column 「{header}」 is not read: to read it, give --columns with a line such as {line} (fields: {fields})").format(
-            header=header, line=mapping_text({header: likely_field(header, spec)}), fields=", ".join(spec)), file=out)
-    title = sp.sheet_title(sheet, columns) or path.stem
-    dated = sp.sheet_date(sheet, columns)
-    documents = {d.id for d in guide.sources.sources}
-    document = args.source or slugify(romanise(path.stem), max_length=48) or "spreadsheet"
-    if args.source and args.source not in documents:
-        print("guide import: " + _("no document {id} in data/sources.yaml").format(id=args.source), file=sys.stderr)
-        return 2
+        print(sheet.where(header, column + 1) + ": " + _("area code {code} from the header 「{header}」 is put before every local number of the column").format(code=code, header=columns.headers[column]), file=out)
+    for column, label in columns.ignored:
+        print(sheet.where(header, column + 1) + ": " + _("column 「{header}」 is not read: to read it, give --columns with a line such as {line} (fields: {fields})").format(
+            header=label, line=mapping_text({label: likely_field(label, spec)}), fields=", ".join(spec)), file=out)
+    return sheet, columns
+
+
+def verified_date(args: argparse.Namespace, sheet: sp.Sheet, columns: sp.Columns, dated, _) -> date | None:
+    """last_verified of new and changed records: the user's date, else the sheet's own, else each row's 最終確認日."""
     if args.verified:
         verified, said = args.verified, _("given on the command line")
     elif dated:
@@ -271,9 +277,38 @@ def run_import(args: argparse.Namespace, changes_between: Changes) -> int:
     elif "last_verified" in columns.fields.values():
         verified, said = None, _("each row's 最終確認日")
     else:
-        print(sheet.where(1) + ": " + _("the sheet gives no date of its own (such as 令和8年4月1日現在 above the table): give the date its facts were confirmed with --verified YYYY-MM-DD"), file=sys.stderr)
-        return 2
-    print(_("last_verified of new and changed records: {date} ({how})").format(date=verified or "—", how=said), file=out)
+        raise Stop(sheet.where(1) + ": " + _("the sheet gives no date of its own (such as 令和8年4月1日現在 above the table): give the date its facts were confirmed with --verified YYYY-MM-DD"), 2)
+    print(_("last_verified of new and changed records: {date} ({how})").format(date=verified or "—", how=said), file=sys.stderr)
+    return verified
+
+
+def document_id(args: argparse.Namespace, guide: Guide, _) -> str:
+    """The sheet's document in sources.yaml: --source, else one named after the file."""
+    if args.source and args.source not in {d.id for d in guide.sources.sources}:
+        raise Stop("guide import: " + _("no document {id} in data/sources.yaml").format(id=args.source), 2)
+    return args.source or slugify(romanise(args.file.stem), max_length=48) or "spreadsheet"
+
+
+def run_import(args: argparse.Namespace, changes_between: Changes) -> int:
+    _ = translations(args.root, args.lang).gettext
+    try:
+        return imported(args, changes_between, _)
+    except Stop as stop:
+        print(stop.message, file=sys.stderr)
+        return stop.code
+
+
+def imported(args: argparse.Namespace, changes_between: Changes, _) -> int:
+    out = sys.stderr
+    loaded = guide_to_import_into(args, _)
+    guide = loaded.guide
+    data = translations(args.root, default_language(guide.site))  # the words the import writes into the data files
+    spec = sp.AGENCY_COLUMNS if args.kind == "agencies" else sp.PROGRAM_COLUMNS
+    mapping = columns_mapping(args, spec, _)
+    sheet, columns = read_table(args, spec, mapping, _)
+    dated = sp.sheet_date(sheet, columns)
+    document = document_id(args, guide, _)
+    verified = verified_date(args, sheet, columns, dated, _)
     cells = CellReader(guide, sheet, columns, gettext=_, data=data, lang=args.lang)
     cells.assume_closed = args.closed_on_holidays
     kind, area_defaults = area_kind(guide, columns)
@@ -292,7 +327,8 @@ def run_import(args: argparse.Namespace, changes_between: Changes) -> int:
     if args.dry_run:
         print(_("Nothing written (--dry-run)."), file=out)
         return 1 if cells.messages.errors else 0
-    source = {"new": document not in documents, "id": document, "title": title, "published": dated[0] if dated else None, "area_kind": kind}
+    source = {"new": document not in {d.id for d in guide.sources.sources}, "id": document, "title": sp.sheet_title(sheet, columns) or args.file.stem,
+              "published": dated[0] if dated else None, "area_kind": kind}
     try:
         write_files(args, guide, None if unchanged else new, builder, source, loaded.private, contacts, _, data)
         if args.columns:
@@ -306,7 +342,7 @@ def run_import(args: argparse.Namespace, changes_between: Changes) -> int:
         print(format_problem(problem, args.lang), file=out)
     errors = cells.messages.errors + len(recheck.errors)
     if not errors:
-        workingcopies.taken_in(args.root, path)  # an export's working copy, all imported: export may write over it again
+        workingcopies.taken_in(args.root, args.file)  # an export's working copy, all imported: export may write over it again
     print(_("{errors} errors: the rows named above were not imported").format(errors=errors) if errors else _("Imported: now run guide check and guide build"), file=out)
     return 1 if errors else 0
 
