@@ -145,9 +145,12 @@ def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run
     assert "messy.xlsx[R8一覧]:8:4: 「（詳細別紙）」" in result.err
     assert "messy.xlsx[R8一覧]:9:3: no agency name" in result.err
     assert "messy.xlsx[R8一覧]:10:4: " in result.err and "12-34" in result.err  # the phone, worded as guide check words it
+    assert "the record is imported without it" in result.err
     guide = load_guide(root, with_private=True)
     names = {a.name.get("ja"): a for a in guide.guide.agencies}
-    assert set(names) == {"架空介護課", "架空認知症センター", "架空合同窓口"}
+    assert set(names) == {"架空介護課", "架空認知症センター", "架空電話違い室", "架空合同窓口"}  # only the row without a name is not a record
+    wrong_number = names["架空電話違い室"]
+    assert wrong_number.phones == [] and "「12-34」" in wrong_number.to_confirm  # imported without it, to be confirmed
     assert [s.list_number for s in names["架空合同窓口"].services] == [5, 6]
     kaigo = names["架空介護課"]
     assert kaigo.phones[0].number == "0869-00-3001" and kaigo.services[0].list_number == 1
@@ -361,3 +364,17 @@ def test_the_importers_messages_are_in_japanese_too(root, tmp_path, run_guide):
     assert "表から加えた分野（ガイドの分野は guide new の例だったので、表の相談項目で置き換えました）: 介護" in result.err
     agency = load_guide(root).guide.agencies[0]
     assert agency.to_confirm == "「受付時間」（2行目 E列）は「<別紙>」: 別の資料にある事実です。ここに書いてください"  # written in the guide's language
+
+
+def test_a_guide_with_its_own_categories_matches_the_sheets_and_adds_the_others(tmp_path, run_guide):
+    root = copy_guide(tmp_path / "guide")  # the minimal fixture: its own categories, none an example
+    rows = [["相談項目", "相談内容", "機関名", "電話"],
+            ["健康について", "健康の相談", "架空健康室", "086-900-7001"],
+            ["住まいについて", "住まいの相談", "架空住まい室", "086-900-7002"]]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED, "--lang", "en")
+    assert result.code == 0, result.err
+    assert "Categories of the sheet found in the guide: 「健康について」 → health" in result.err
+    assert "New categories from the sheet (not among the guide's categories): 住まい" in result.err
+    guide = load_guide(root).guide
+    assert [c.id for c in guide.taxonomy.categories] == ["soudan", "health", "debt", "sumai"]  # the guide's kept, in their order
+    assert next(a for a in guide.agencies if a.name.get("ja") == "架空健康室").services[0].categories == ["health"]

@@ -44,7 +44,6 @@ HUB_MARKS = ("★", "◎")
 NOT_LISTED = ("-", "ー", "―", "—", "なし", "無")
 # 「【担当部署】架空市 福祉部 福祉課」「担当課：…」「問い合わせ先: …」: a box beside the table naming who keeps it.
 OWNER_BOX = re.compile(r"^\s*[【\[［(（<＜]?\s*(?:担当部署|担当課|所管課|問い?合わ?せ先)\s*[】\]］)）>＞]?\s*[:：]?\s*(?P<owner>\S.*)$", re.S)
-FAILED = object()  # a cell that could not be read (already reported)
 
 
 @dataclass
@@ -229,8 +228,11 @@ class CellReader:
 
     # --- values
 
-    def phones(self, row: Row, name: str, kind: str, text: str | None) -> list[Phone] | None:
-        """「803-1240 803-1241」「福祉課 0869-00-1111⏎保険年金課 0869-00-1112」「-」 as phones; None when one is wrong."""
+    def phones(self, row: Row, name: str, kind: str, text: str | None) -> list[Phone]:
+        """「803-1240 803-1241」「福祉課 0869-00-1111⏎保険年金課 0869-00-1112」「-」 as phones.
+
+        A number that cannot be dialled is reported as `guide check` words it and left out; the
+        record is imported all the same, with what to confirm."""
         if not text:
             return []
         area_code = self.columns.area_codes.get(row.columns.get(name))
@@ -248,9 +250,10 @@ class CellReader:
                 parse_phone(number, self.context["phone_region"], self.context["area_code"])
             except PydanticCustomError as err:
                 problem = Problem(self.sheet.where(row.number).rsplit(":", 1)[0], row.number, row.columns.get(name, 0) + 1, err.type, err.context or {})
-                self.messages.lines.append(format_problem(problem, self.lang))
-                self.messages.errors += 1
-                return None
+                self.messages.lines.append(format_problem(problem, self.lang) + " — " + self._("the record is imported without it"))
+                row.doubts.append(self.data.gettext("「{header}」 (row {row}, column {column}): 「{number}」 is not a phone number; confirm it and write it with its area code").format(
+                    header=self.columns.headers.get(row.columns.get(name), name), row=row.number, column=column_letter(row.columns.get(name, 0)), number=part))
+                continue
             result.append(Phone(number=number, kind=kind, label=Text({"ja": label}) if label else None))
         return result
 

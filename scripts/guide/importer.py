@@ -360,6 +360,9 @@ def summarise(builder: Importer, rows: list, new: Guide, args: argparse.Namespac
     if builder.categories.added:
         how = _("the guide's categories were guide new's examples, replaced by the sheet's") if builder.categories.examples_only else _("not among the guide's categories")
         print(_("New categories from the sheet ({how}): {names}").format(how=how, names=sp.SEPARATOR.join(c["name"]["ja"] for c in builder.categories.added.values())), file=out)
+    if builder.categories.matched:
+        print(_("Categories of the sheet found in the guide: {pairs}").format(pairs=sp.SEPARATOR.join(
+            f"「{written}」 → {category}" for written, category in builder.categories.matched.items())), file=out)
     for vocabulary, label in ((builder.audiences, _("New audiences from the sheet: {names}")), (builder.areas, _("New areas from the sheet: {names}"))):
         if vocabulary.added:
             print(label.format(names=sp.SEPARATOR.join(e["name"]["ja"] for e in vocabulary.added.values())), file=out)

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from slugify import slugify
 
 from . import spreadsheet as sp
-from .cells import FAILED, CellReader, Row, label_key, name_key
+from .cells import CellReader, Row, label_key, name_key
 from .model import Agency, Guide, Hours, Phone, Program, Service, SourceRef, StaffContact, Text
 
 # --- ids from names: python-slugify on the Hepburn reading (pykakasi) ---------------------------
@@ -80,6 +80,7 @@ class Vocabulary:
         self.names = {e.id: sp.text_cell(e.name) for e in entries}
         self.taken = {e.id for e in entries}
         self.added: dict[str, dict] = {}  # id -> the new entry, as written to its file
+        self.matched: dict[str, str] = {}  # as the sheet writes it -> the id of the guide's entry it is
         self.extra = extra or {}  # fields every new entry has (an area's kind and parent)
 
     @staticmethod
@@ -104,6 +105,8 @@ class Vocabulary:
             self.added[new_id] = entry
             self.names[new_id] = name
             self.table[key] = new_id
+        elif self.table[key] not in self.added and written.strip() != self.names.get(self.table[key]):
+            self.matched[written.strip()] = self.table[key]
         return self.table[key]
 
     def cell(self, ids: list[str]) -> str:
@@ -275,8 +278,6 @@ class Importer:
         matched = [self.match_service(row, existing) for row in group]
         phones = self.inherited("phones", group, matched, existing)
         hours = self.inherited("hours", group, matched, existing)
-        if phones is None or hours is None:
-            return None
         data["phones"] = [p.model_dump(exclude_defaults=True) for p in phones[0] or []]
         data["hours"] = hours[0].model_dump(exclude_defaults=True) if hours[0] else None
         taken_services = set(services)
@@ -337,9 +338,8 @@ class Importer:
         given = (row.cells.get("phone"), row.cells.get("fax"))
         return tuple(g if g is not None else c for g, c in zip(given, current, strict=True))
 
-    def phones_parsed(self, row: Row, cells: tuple[str, str]):
-        voice, fax = self.cells.phones(row, "phone", "voice", cells[0]), self.cells.phones(row, "fax", "fax", cells[1])
-        return FAILED if voice is None or fax is None else voice + fax
+    def phones_parsed(self, row: Row, cells: tuple[str, str]) -> list[Phone]:
+        return self.cells.phones(row, "phone", "voice", cells[0]) + self.cells.phones(row, "fax", "fax", cells[1])
 
     def hours_cell(self, row: Row, current: str) -> str:
         given = row.cells.get("hours")
@@ -349,7 +349,7 @@ class Importer:
         return self.cells.hours(row, cell) if cell else None
 
     def inherited(self, name: str, group: list[Row], matched: list[Service | None], agency: Agency | None):
-        """(the agency's value, each row's own value) for phones or hours; None when a cell is wrong.
+        """(the agency's value, each row's own value) for phones or hours.
 
         The agency's value is what most rows of services without their own say; a row that says
         something else gives its service its own."""
@@ -365,8 +365,6 @@ class Importer:
         if shared and Counter(shared).most_common(1)[0][0] != agency_cell:
             agency_cell = Counter(shared).most_common(1)[0][0]
             value = parse(group[cells.index(agency_cell)], agency_cell)
-            if value is FAILED:
-                return None
         own_values = []
         for row, own, cell in zip(group, owns, cells, strict=True):
             if own and render(own) == cell:
@@ -374,10 +372,7 @@ class Importer:
             elif cell in (agency_cell, render(value)):
                 own_values.append(None)
             else:
-                parsed = parse(row, cell)
-                if parsed is FAILED:
-                    return None
-                own_values.append(parsed)
+                own_values.append(parse(row, cell))
         return value, own_values
 
     def service(self, row: Row, current: Service | None, agency_name: Text | None, taken: set[str], phones, hours) -> Service | None:
