@@ -126,3 +126,15 @@ def test_the_sheets_own_date_is_read_from_how_cities_write_it(text, day):
 def test_each_header_names_one_field(headers, fields):
     columns = sp.find_columns(sp.Sheet("t.csv", None, None, [(1, headers)]), sp.AGENCY_COLUMNS)
     assert [columns.fields.get(c) for c in range(len(headers))] == fields
+
+
+def test_a_second_header_row_names_the_staff_columns_under_one_header():
+    """担当者名 merged over 主 and 副: both are staff-only, the title row above is no header."""
+    sheet = sp.Sheet("t.csv", None, None, [
+        (1, ["架空市 相談機関一覧", "", "", "", ""]),
+        (2, ["相談項目", "機関名", "電話", "担当者名", "担当者名"]),
+        (3, ["", "", "", "主", "副"]),
+    ])
+    columns = sp.find_columns(sheet, sp.AGENCY_COLUMNS)
+    assert columns.header_rows == [2, 3]
+    assert list(columns.fields.values()) == ["categories", "name", "phone", "staff", "staff"]
