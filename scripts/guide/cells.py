@@ -2,7 +2,7 @@
 
 The rows below the header are read as `Row`s: a grouping cell written once (相談項目, 対象) is
 carried down to the rows below it, a name broken over lines in its cell (Alt+Enter) is joined,
-the hub mark in the No. column (★, ◎, or the guide's own) marks the hub, an extension written
+the hub mark in the No. column (the guide's own, or a sign printed before the number) marks the hub, an extension written
 in a phone cell moves to the staff-only 内線, and a cell that points to another document
 (<別紙>, （詳細別紙）, ※別表) is left empty with a note of where it pointed, which the record keeps
 as `to_confirm`.  Every message names the sheet, row and column, and says what to do.
@@ -39,10 +39,11 @@ ONE_LINE = ("name", "kana", "street", "building", "postal_code", "owner", "venue
 # where it is what the list is grouped by (no concern column).  A program may have no category.
 CARRIED = {"agencies": ("categories",), "programs": ()}
 GROUPING_INSTEAD = ("audiences",)
-# The marks cities print beside a hub when the guide declares none of its own.
-HUB_MARKS = ("★", "◎")
+# A guide without a hub mark of its own: a sign printed before the No. (a geometric shape or another
+# symbol, U+25A0–U+26FF) marks the row of its category's hub, whichever sign the city uses.
+PRINTED_MARK = "[\u25a0-\u25ff\u2600-\u26ff]"
 NOT_LISTED = ("-", "ー", "―", "—", "なし", "無")
-# 「【担当部署】架空市 福祉部 福祉課」「担当課：…」「問い合わせ先: …」: a box beside the table naming who keeps it.
+# 「【担当部署】〇〇市 福祉部 福祉課」「担当課：…」「問い合わせ先: …」: a box beside the table naming who keeps it.
 OWNER_BOX = re.compile(r"^\s*[【\[［(（<＜]?\s*(?:担当部署|担当課|所管課|問い?合わ?せ先)\s*[】\]］)）>＞]?\s*[:：]?\s*(?P<owner>\S.*)$", re.S)
 
 
@@ -67,7 +68,7 @@ class Row:
     cells: dict[str, str | None]
     columns: dict[str, int]
     staff: list[str]
-    hub: str = ""  # the hub mark of its category's hub (★ in the No. column), or ""
+    hub: str = ""  # the mark of its category's hub, as printed in the No. column, or ""
     doubts: list[str] = field(default_factory=list)  # what to confirm with the city, in the guide's language
 
     def where(self, name: str | None = None) -> str:
@@ -96,7 +97,7 @@ def column_letter(index: int) -> str:
 
 
 def joined_lines(text: str) -> str:
-    """「架空市役所⏎架空介護課」 → 「架空市役所架空介護課」; Latin words keep a space between them."""
+    """「〇〇市役所⏎介護保険課」 → 「〇〇市役所介護保険課」; Latin words keep a space between them."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     out = lines[0] if lines else ""
     for line in lines[1:]:
@@ -112,8 +113,10 @@ class CellReader:
         self._, self.data, self.lang = gettext, data, lang  # data: the catalog of the guide's own language, for what is written into the data
         self.messages = Messages()
         hubs = guide.taxonomy.hubs
-        self.marks = (hubs.mark,) if hubs and hubs.mark else HUB_MARKS
-        self.hub_mark = re.compile("(?:" + "|".join(map(re.escape, self.marks)) + r")\s*\d*")
+        declared = hubs.mark if hubs and hubs.mark else None
+        self.mark_in_number = re.compile(rf"^\s*({re.escape(declared) if declared else PRINTED_MARK})\s*")
+        # Elsewhere only the guide's own mark is one, with the number that may follow it (a sheet's 「◎1」).
+        self.hub_mark = re.compile(re.escape(declared) + r"\s*\d*") if declared else None
         self.context = {"phone_region": guide.site.city.country, "area_code": guide.site.city.phone_area_code or ""}
         self.not_structured: list[str] = []
         self.holidays_unstated = 0
@@ -191,16 +194,26 @@ class CellReader:
                 continue
             if name in ONE_LINE and "\n" in text:
                 text = joined_lines(text)
-            mark = self.hub_mark.search(text)
-            if mark:
-                # A number after the mark is the hub's own; in the No. column the number is the row's.
-                text = (re.sub("|".join(map(re.escape, self.marks)), "", text) if name == "list_number" else self.hub_mark.sub("", text)).strip()
-                if name in ("list_number", "name"):
-                    row.hub = re.sub(r"[\s\d]", "", mark[0])
-                else:
-                    self.messages.add(row.where(name), _("the hub mark {mark} was taken out of this cell (mark a hub in the No. column)").format(mark=mark[0].strip()))
+            text = self.without_hub_mark(row, name, text)
             text = self.without_references(row, name, text)
             row.cells[name] = text
+
+    def without_hub_mark(self, row: Row, name: str, text: str) -> str:
+        """The cell without the hub mark, which marks the row's service as its category's hub (in the No. or name column)."""
+        if name == "list_number":
+            mark = self.mark_in_number.match(text)
+            if mark:
+                row.hub = mark[1]
+                return text[mark.end() :].strip()  # the number after the mark is the row's
+            return text
+        mark = self.hub_mark.search(text) if self.hub_mark else None
+        if not mark:
+            return text
+        if name == "name":
+            row.hub = self.guide.taxonomy.hubs.mark
+        else:
+            self.messages.add(row.where(name), self._("the hub mark {mark} was taken out of this cell (mark a hub in the No. column)").format(mark=mark[0].strip()))
+        return self.hub_mark.sub("", text).strip()  # a number after the mark is the hub's own, not the cell's
 
     def without_references(self, row: Row, name: str, text: str) -> str | None:
         """The cell without 「<別紙>」「（詳細別紙）」; one that only points elsewhere reads as not given."""
@@ -229,7 +242,7 @@ class CellReader:
     # --- values
 
     def phones(self, row: Row, name: str, kind: str, text: str | None) -> list[Phone]:
-        """「803-1240 803-1241」「福祉課 0869-00-1111⏎保険年金課 0869-00-1112」「-」 as phones.
+        """「345-6789 345-6790」「福祉課 012-345-6789⏎保険年金課 012-345-6790」「-」 as phones.
 
         A number that cannot be dialled is reported as `guide check` words it and left out; the
         record is imported all the same, with what to confirm."""
@@ -245,7 +258,7 @@ class CellReader:
             number = written["number"].strip() if written else part
             label = (written["paren"] or written["label"].strip(" :：")) if written else None
             if area_code and not number.startswith(("0", "+")):
-                number = f"{area_code}-{number}"  # 「電話番号 (086)」 over 「803-1254」
+                number = f"{area_code}-{number}"  # 「電話番号 (012)」 over 「345-6789」
             try:
                 parse_phone(number, self.context["phone_region"], self.context["area_code"])
             except PydanticCustomError as err:
@@ -294,7 +307,7 @@ class CellReader:
         return None
 
 
-# 「福祉課 0869-00-1111」「0869-00-5001（代表）」「TEL: 086-803-1254」: a label, the number, a label in brackets.
+# 「福祉課 012-345-6789」「012-345-6789（代表）」「TEL: 012-345-6789」: a label, the number, a label in brackets.
 PHONE_WRITTEN = re.compile(
     r"(?P<label>(?:(?!TEL|FAX|電話|℡)[^0-9+(（])*?)\s*(?:TEL|FAX|電話|℡)?\s*[:：]?\s*"
     r"(?P<number>[+(（]?\d[\d\-()（） .]*\d)\s*(?:[(（](?P<paren>[^)）]+)[)）])?",

@@ -6,7 +6,7 @@ reads as export writes the record's current value keeps that value whole (with i
 exceptions and everything the table has no column for); a changed cell is read anew.  So
 importing an export changes nothing.  A 相談項目, 対象 or 担当地区 the guide does not know yet
 becomes a category, audience or area of its own (the starting examples of `guide new` are
-replaced, not matched); the ★ row of a 相談項目 is its hub.  What a row leaves in doubt (a cell
+replaced, not matched); the row marked as a hub is its 相談項目's hub.  What a row leaves in doubt (a cell
 pointing to 別紙, hours the model cannot hold, an agency standing for several offices) is the
 record's `to_confirm`: the row is imported all the same.
 """
@@ -60,7 +60,7 @@ def _same(cell: str | None, current: str) -> bool:
     return cell is None or cell == current
 
 
-# 「各保健センター」「各地域包括支援センター」: one name for an office in every area.
+# 「各架空センター」 (each … centre): one name for an office in every area.
 BRANCH_FAMILY = re.compile(r"^各")
 
 
@@ -236,7 +236,7 @@ class Importer:
         return list(result.values()), contacts
 
     def hub(self, row: Row, agency: Agency, service_id: str) -> None:
-        """The ★ row: its agency is the hub of the row's categories (the first ★ of each)."""
+        """The marked row: its agency is the hub of the row's categories (the first marked row of each)."""
         service = next(s for s in agency.services if s.id == service_id)
         for category in service.categories:
             if category in self.hubs and self.hubs[category][0] != agency.id:

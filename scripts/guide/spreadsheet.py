@@ -205,7 +205,7 @@ class Columns:
     fields: dict[int, str]  # column index (0-based) -> field
     ignored: list[tuple[int, str]]  # (column index, header) matched to nothing
     headers: dict[int, str] = field(default_factory=dict)  # column index -> its header as written
-    area_codes: dict[int, str] = field(default_factory=dict)  # 「電話番号 (086)」: the area code of the column's local numbers
+    area_codes: dict[int, str] = field(default_factory=dict)  # 「電話番号 (012)」: the area code of the column's local numbers
 
     def columns_of(self, name: str) -> list[int]:
         return [c for c, f in self.fields.items() if f == name]
@@ -215,7 +215,7 @@ class Columns:
         return {self.headers[c]: f for c, f in sorted(self.fields.items())}
 
 
-# 「電話番号 (086)」「TEL(086)」: the area code printed once in the header.
+# 「電話番号 (012)」「TEL(012)」: the area code printed once in the header.
 _HEADER_AREA_CODE = re.compile(r"[(（]\s*(0\d{1,4})\s*[)）]\s*$")
 
 
