@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from guide.importer import make_id
-from guide.spreadsheet import parse_hours, split_extension
+from guide.spreadsheet import HOLIDAYS_UNSTATED, parse_hours, split_extension
 from guide.load import load_guide
 
 from conftest import TODAY, copy_guide
@@ -106,8 +106,13 @@ def test_usual_written_hours_become_structured(text, weekly, holidays, year_end)
 
 
 def test_unstated_holiday_rules_are_not_guessed_unless_the_city_says_so():
-    assert parse_hours("月～金 8:30～17:15", assume_closed=False)[0] is None
-    assert parse_hours("月～金 8:30～17:15", assume_closed=True)[0].closed_year_end is True
+    hours, reason = parse_hours("月～金 8:30～17:15", assume_closed=False)
+    assert reason == HOLIDAYS_UNSTATED
+    # Hours are structured only if the model lets them leave both unsaid; they are never guessed.
+    assert hours is None or (hours.closed_on_public_holidays, hours.closed_year_end) == (None, None)
+    weekdays, reason = parse_hours("平日 8:30～17:15", assume_closed=False)
+    assert reason == HOLIDAYS_UNSTATED and (weekdays is None or (weekdays.closed_on_public_holidays, weekdays.closed_year_end) == (True, None))
+    assert parse_hours("月～金 8:30～17:15", assume_closed=True) == (parse_hours("月～金 8:30～17:15（祝日・年末年始休み）", assume_closed=False)[0], "")
 
 
 def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run_guide):

@@ -273,11 +273,11 @@ class CellReader:
     def hours(self, row: Row, text: str) -> Hours:
         """Hours the model can hold, structured; any other stays the note, with what to confirm."""
         parsed, reason = sp.parse_hours(text, self.assume_closed)
-        if parsed is not None:
-            return parsed
         if reason == sp.HOLIDAYS_UNSTATED:
             self.holidays_unstated += 1  # said once in the summary, not for every row
-        else:
+        if parsed is not None:
+            return parsed
+        if reason != sp.HOLIDAYS_UNSTATED:
             self.not_structured.append(f"{row.where('hours')}: {text} — {self._(reason)}")
         row.doubts.append(self.data.gettext("hours 「{text}」: {reason}; confirm them and write them as 月～金 8:30～17:15（祝日・年末年始休み）").format(
             text=text, reason=self.data.gettext(reason)))

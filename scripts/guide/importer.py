@@ -372,7 +372,7 @@ def summarise(builder: Importer, rows: list, new: Guide, args: argparse.Namespac
         if not builder.guide.taxonomy.hubs:
             print(_("categories.yaml now declares the hub mark {mark}: write its label and explanation in the words of the city's documents").format(mark=builder.hub_mark), file=out)
     if cells.holidays_unstated:
-        print(_("The sheet does not say whether the counters close on public holidays and over the year-end ({n} cells): their hours are kept as notes with to_confirm; give --closed-on-holidays if the city closes them then").format(
+        print(_("The sheet does not say whether the counters close on public holidays and over the year-end ({n} cells): the guide does not say it either (hours that must say it stay notes with to_confirm); give --closed-on-holidays if the city closes them then").format(
             n=cells.holidays_unstated), file=out)
     if cells.not_structured:
         print(_("Hours kept as a note with status: not_published ({n}); write them as 月～金 8:30～17:15（祝日・年末年始休み） to structure them:").format(n=len(cells.not_structured)), file=out)

@@ -449,7 +449,8 @@ HOLIDAYS_UNSTATED = N_("public holidays and the year-end closure are not stated"
 
 
 def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
-    """平日 8:30~17:15, 月~金 9時～16時（土日祝休み）… as structured hours, or (None, why not)."""
+    """平日 8:30~17:15, 月~金 9時～16時（土日祝休み）… as structured hours, or (None, why not); the reason
+    is HOLIDAYS_UNSTATED with the hours, too, when they leave holidays or the year-end unsaid."""
     t = re.sub(r"\s+", " ", folded(text))
     holidays = year_end = None
     for match in _CLOSED.finditer(t):
@@ -482,11 +483,12 @@ def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
     if assume_closed:
         holidays = True if holidays is None else holidays
         year_end = True if year_end is None else year_end
-    if holidays is None or year_end is None:
-        return None, HOLIDAYS_UNSTATED
+    unstated = HOLIDAYS_UNSTATED if holidays is None or year_end is None else ""  # never guessed: left unsaid
     try:
-        return Hours(weekly=[{"days": d, "times": ts} for d, ts in rules], closed_on_public_holidays=holidays, closed_year_end=year_end), ""
-    except ValidationError:
+        return Hours(weekly=[{"days": d, "times": ts} for d, ts in rules], closed_on_public_holidays=holidays, closed_year_end=year_end), unstated
+    except ValidationError as err:
+        if unstated and any(e["type"] == "hours_flags_missing" for e in err.errors()):
+            return None, unstated  # a model whose published hours must say both
         return None, N_("a time that does not exist or closes before it opens")
 
 
