@@ -72,6 +72,10 @@ class _Checker:
         agencies = self.unique(AGENCIES, g.agencies, ("agencies",)) | self.raw_ids(AGENCIES, "agencies")
         self.unique(PROGRAMS, g.programs, ("programs",))
 
+        for key in ("categories", "audiences", "program_kinds"):  # guide new's starting set, until the city's own replaces it
+            for i, entry in enumerate(getattr(g.taxonomy, key)):
+                if entry.example:
+                    self.add(CATEGORIES, (key, i, "example"), "scaffold_example", severity="warning", id=entry.id)
         for i, area in enumerate(g.areas.areas):
             self.ref(AREAS, ("areas", i, "kind"), area.kind, area_kinds, ("kind_area_kind", {}), AREAS)
             self.ref(AREAS, ("areas", i, "parent"), area.parent, areas, ("kind_area", {}), AREAS)
