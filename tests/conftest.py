@@ -32,6 +32,14 @@ STAFF_AGENCY = "kakuu-soudan-center"  # in the minimal fixture
 GUIDES = {"guide": REPO, "minimal": MINIMAL, "small": FIXTURES / "small"}
 
 
+def pytest_configure(config):
+    """pytest run in a guide's own folder (its pytest.ini, written by guide new) tests that guide only."""
+    here = config.rootpath.resolve()
+    if here != REPO and (here / "data" / "site.yaml").is_file():
+        GUIDES.clear()
+        GUIDES["guide"] = here
+
+
 # --- the quick tier: `./dev test --quick` runs every test but these (pytest -m "not browser and not slow")
 
 # Fixtures that build a whole site: a test that asks for one is a `slow` test, wherever it is.

@@ -343,7 +343,8 @@ def test_pages_without_a_number_never_say_please_call(ranking_guide):
     pages = rendered_pages(ranking_guide)
     anshin = pages["agencies/kakuu-anshin/"]
     assert "please call" not in anshin.lower()
-    assert "not listed. Ask 架空介護センター:" in anshin and 'href="tel:+81-86-900-0001"' in anshin
+    # The way on: the concern's ★ first, with its number, where the finder's "ct" points too.
+    assert re.search(r'<ul class="way-on"><li><a href="[./]*agencies/kakuu-kaigo-center/">架空介護センター</a>[^<]*<a class="phone" href="tel:\+81-86-900-0001">', anshin)
     assert 'data-msg-unknown="Hours not listed"' in anshin  # the open-now badge will not say it either
     library = pages["agencies/kakuu-library/"]
     assert "the city’s documents give no number" in library and "please call" not in library.lower()
@@ -476,8 +477,8 @@ def test_a_counter_that_takes_no_residents_ranks_below_those_that_do(tmp_path):
     from conftest import copy_guide, edit_data
 
     root = copy_guide(tmp_path, guide=RANKING)
-    # Pretend the ★'s audience (高齢者) were professionals only: it takes no residents.
-    edit_data(root, {"phrases.yaml": [("phrases:\n", "not_for_residents: [elderly]\nphrases:\n")]})
+    # Pretend the ★'s one service took no consultations from residents (as a document may say).
+    edit_data(root, {"agencies.yaml": [("        audiences: [elderly]\n    hours:", "        audiences: [elderly]\n        from_residents: false\n    hours:")]})
     loaded = load_guide(root, today=date(2026, 11, 24))
     index = build_index(loaded.guide, "ja", url_for)
     assert {d["id"]: d.get("nr") for d in index["docs"]}["kakuu-kaigo-center"] == 1

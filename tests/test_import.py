@@ -11,11 +11,12 @@ import pytest
 from openpyxl import Workbook
 
 from guide.importer import make_id
-from guide.spreadsheet import parse_hours, split_extension
+from guide.spreadsheet import HOLIDAYS_UNSTATED, parse_hours, split_extension
 from guide.load import load_guide
 
 from conftest import TODAY, copy_guide
 
+VERIFIED = ("--verified", "2026-11-01")  # the sheets made here give no date of their own
 CITY = ["--city", "架空市", "--prefecture", "架空県", "--phone", "0869-00-1000", "--web", "https://city.example.jp/", "--code", "999997"]
 
 
@@ -74,7 +75,7 @@ def test_an_updated_sheet_prints_the_change_in_the_words_of_guide_diff(root, tmp
 
 
 def test_staff_only_columns_go_only_to_the_private_overlay(root, tmp_path, run_guide):
-    run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root)
+    run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root, *VERIFIED)
     private = load_guide(root, with_private=True).private
     assert [(c.extension, c.staff) for c in private.contacts] == [("2001", ["架空一郎", "架空花子"])]
     for tracked in (root / "data").glob("*.yaml"):
@@ -83,7 +84,7 @@ def test_staff_only_columns_go_only_to_the_private_overlay(root, tmp_path, run_g
 
 
 def test_hours_that_are_not_in_a_usual_form_stay_a_note_and_are_listed(root, tmp_path, run_guide):
-    result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root)
+    result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root, *VERIFIED)
     kodomo = next(a for a in load_guide(root).guide.agencies if a.name.get("ja") == "架空こども相談室")
     assert kodomo.hours.status == "not_published" and kodomo.hours.note.get("ja") == "随時（要予約）"
     assert "一覧.csv:4:7: 随時（要予約）" in result.err
@@ -105,8 +106,13 @@ def test_usual_written_hours_become_structured(text, weekly, holidays, year_end)
 
 
 def test_unstated_holiday_rules_are_not_guessed_unless_the_city_says_so():
-    assert parse_hours("月～金 8:30～17:15", assume_closed=False)[0] is None
-    assert parse_hours("月～金 8:30～17:15", assume_closed=True)[0].closed_year_end is True
+    hours, reason = parse_hours("月～金 8:30～17:15", assume_closed=False)
+    assert reason == HOLIDAYS_UNSTATED
+    # Hours are structured only if the model lets them leave both unsaid; they are never guessed.
+    assert hours is None or (hours.closed_on_public_holidays, hours.closed_year_end) == (None, None)
+    weekdays, reason = parse_hours("平日 8:30～17:15", assume_closed=False)
+    assert reason == HOLIDAYS_UNSTATED and (weekdays is None or (weekdays.closed_on_public_holidays, weekdays.closed_year_end) == (True, None))
+    assert parse_hours("月～金 8:30～17:15", assume_closed=True) == (parse_hours("月～金 8:30～17:15（祝日・年末年始休み）", assume_closed=False)[0], "")
 
 
 def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run_guide):
@@ -118,7 +124,7 @@ def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run
     ws.title = "R8一覧"
     ws.append(["架空市 相談機関一覧（令和8年度・架空）"])
     ws.merge_cells("A1:F1")
-    ws.append(["No.", "相談項目", "機関名", "連絡先", None, "受付時間"])  # 連絡先 merged over 電話 and 内線
+    ws.append(["No.", "相談内容", "機関名", "連絡先", None, "受付時間"])  # 連絡先 merged over 電話 and 内線
     ws.merge_cells("D2:E2")
     ws.append([None, None, None, "電話", "内線", None])
     for column in "ABCF":  # headers merged down over the two header rows
@@ -141,17 +147,23 @@ def test_a_messy_sheet_gives_located_messages_not_tracebacks(root, tmp_path, run
     assert "Traceback" not in result.err
     assert "header on row 2–3" in result.err
     assert "電話 → phone" in result.err and "内線 → extension" in result.err
-    assert "messy.xlsx[R8一覧]:5:1: the hub mark ★ is not read from the sheet" in result.err
     assert "messy.xlsx[R8一覧]:8:4: 「（詳細別紙）」" in result.err
     assert "messy.xlsx[R8一覧]:9:3: no agency name" in result.err
     assert "messy.xlsx[R8一覧]:10:4: " in result.err and "12-34" in result.err  # the phone, worded as guide check words it
+    assert "the record is imported without it" in result.err
     guide = load_guide(root, with_private=True)
     names = {a.name.get("ja"): a for a in guide.guide.agencies}
-    assert set(names) == {"架空介護課", "架空認知症センター", "架空合同窓口"}
+    assert set(names) == {"架空介護課", "架空認知症センター", "架空電話違い室", "架空合同窓口"}  # only the row without a name is not a record
+    wrong_number = names["架空電話違い室"]
+    assert wrong_number.phones == [] and "「12-34」" in wrong_number.to_confirm  # imported without it, to be confirmed
     assert [s.list_number for s in names["架空合同窓口"].services] == [5, 6]
     kaigo = names["架空介護課"]
     assert kaigo.phones[0].number == "0869-00-3001" and kaigo.services[0].list_number == 1
-    assert kaigo.services[0].categories == ["long-term-care"]
+    assert kaigo.services[0].hub and kaigo.services[0].list_number == 1  # ★１: the hub, No. 1
+    # The heading 「介護について」 is the category of the rows below it: the city's own, not guide new's example 「介護」.
+    kaigo_category = next(c for c in guide.guide.taxonomy.categories if c.id == kaigo.services[0].categories[0])
+    assert (kaigo_category.id, kaigo_category.name.get("ja"), kaigo_category.sheet_label.get("ja")) == ("kaigo", "介護", "介護について")
+    assert not kaigo_category.example and kaigo_category.hub == kaigo.id
     assert names["架空認知症センター"].phones == [] and names["架空認知症センター"].hours.weekly[0].times == ["09:00-16:00"]
     assert names["架空認知症センター"].services[0].hours is None  # 9時～16時 is the agency's, not the service's own
     assert guide.private.contacts[0].extension == "3001"
@@ -161,12 +173,12 @@ def test_a_mapping_file_names_columns_the_sheet_calls_otherwise(root, tmp_path, 
     rows = [["分野", "窓口の名前", "相談項目", "でんわ"], ["介護", "架空介護課", "介護保険の申請", "0869-00-4001"]]
     mapping = tmp_path / "columns.yaml"
     mapping.write_text("窓口の名前: name\nでんわ: phone\n", encoding="utf-8")
-    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--columns", mapping)
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED, "--columns", mapping)
     assert result.code == 0, result.err
     assert "窓口の名前 → name" in result.err
     assert load_guide(root).guide.agencies[0].phones[0].number == "0869-00-4001"
     mapping.write_text("窓口の名前: nmae\n", encoding="utf-8")
-    typo = run_guide("import", "agencies", tmp_path / "t.csv", "--root", root, "--columns", mapping, "--lang", "en")
+    typo = run_guide("import", "agencies", tmp_path / "t.csv", "--root", root, *VERIFIED, "--columns", mapping, "--lang", "en")
     assert typo.code == 2 and "unknown fields nmae (use: id, service_id" in typo.err
 
 
@@ -193,17 +205,17 @@ def test_programs_import_with_schedules(root, tmp_path, run_guide):
 def test_files_it_cannot_read_are_a_message(root, tmp_path, run_guide):
     old_excel = tmp_path / "一覧.xls"
     old_excel.write_bytes(b"\xd0\xcf\x11\xe0")
-    result = run_guide("import", "agencies", old_excel, "--root", root, "--lang", "en")
+    result = run_guide("import", "agencies", old_excel, "--root", root, *VERIFIED, "--lang", "en")
     assert result.code == 1 and "一覧.xls: cannot read .xls files (save the table as .xlsx or .csv)" in result.err
     broken = tmp_path / "一覧.csv"
     broken.write_bytes("機関名\n".encode() + b"\x81\xff\n")
-    result = run_guide("import", "agencies", broken, "--root", root, "--lang", "en")
+    result = run_guide("import", "agencies", broken, "--root", root, *VERIFIED, "--lang", "en")
     assert result.code == 1 and "一覧.csv:2: neither UTF-8 nor Shift_JIS" in result.err
 
 
 def test_a_dry_run_writes_nothing(root, tmp_path, run_guide):
     before = {p.name: p.read_bytes() for p in (root / "data").iterdir()}
-    result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root, "--dry-run")
+    result = run_guide("import", "agencies", write_csv(tmp_path / "一覧.csv", ROWS), "--root", root, *VERIFIED, "--dry-run")
     assert result.code == 0 and "相談機関の追加（2件）" in result.out
     assert {p.name: p.read_bytes() for p in (root / "data").iterdir()} == before
 
@@ -211,17 +223,17 @@ def test_a_dry_run_writes_nothing(root, tmp_path, run_guide):
 def test_it_warns_when_git_would_commit_the_private_overlay(root, tmp_path, run_guide):
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     sheet = write_csv(tmp_path / "一覧.csv", ROWS)
-    assert "git does not ignore" not in run_guide("import", "agencies", sheet, "--root", root, "--lang", "en").err  # guide new's .gitignore
+    assert "git does not ignore" not in run_guide("import", "agencies", sheet, "--root", root, *VERIFIED, "--lang", "en").err  # guide new's .gitignore
     (root / ".gitignore").write_text("/site/\n", encoding="utf-8")
     (root / "data" / "private.yaml").unlink()
-    result = run_guide("import", "agencies", sheet, "--root", root, "--lang", "en")
+    result = run_guide("import", "agencies", sheet, "--root", root, *VERIFIED, "--lang", "en")
     assert "warning: git does not ignore data/private.yaml" in result.err
 
 
 @pytest.mark.parametrize("written", ["0869-00-5001（内線7291）", "０８６９－００－５００１ 内線 ７２９１", "0869-00-5001 ext. 7291", "0869-00-5001 内 7291"])
 def test_an_extension_written_in_the_phone_cell_goes_only_to_the_private_overlay(root, tmp_path, run_guide, written):
     rows = [["分野", "相談項目", "機関名", "電話"], ["介護", "介護保険の申請", "架空内線課", written]]
-    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED, "--lang", "en")
     assert result.code == 0, result.err
     assert "t.csv:2:4: an extension (内線) in the phone cell is staff-only" in result.err
     guide = load_guide(root, with_private=True)
@@ -240,7 +252,7 @@ def test_a_phone_label_that_is_no_extension_stays_the_published_label(written):
 
 def test_a_header_that_mentions_an_extension_never_fills_a_public_field(root, tmp_path, run_guide):
     rows = [["分野", "相談項目", "機関名", "電話", "連絡先（内線）"], ["介護", "介護保険の申請", "架空内線課", "0869-00-5001", "7292"]]
-    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED, "--lang", "en")
     assert result.code == 0, result.err
     assert "連絡先（内線） → extension" in result.err
     guide = load_guide(root, with_private=True)
@@ -250,7 +262,7 @@ def test_a_header_that_mentions_an_extension_never_fills_a_public_field(root, tm
 
 def test_a_program_sheet_does_not_read_an_extension_header_as_the_contact(root, tmp_path, run_guide):
     rows = [["名称", "種類", "連絡先（内線）"], ["架空いきいき体操", "体操・運動", "7293"]]
-    result = run_guide("import", "programs", write_csv(tmp_path / "p.csv", rows), "--root", root, "--lang", "en")
+    result = run_guide("import", "programs", write_csv(tmp_path / "p.csv", rows), "--root", root, *VERIFIED, "--lang", "en")
     assert "p.csv:1:3: column 「連絡先（内線）」 is not read" in result.err
     assert "7293" not in (root / "data" / "programs.yaml").read_text(encoding="utf-8")
 
@@ -260,7 +272,7 @@ def test_control_sequences_in_cells_are_shown_escaped_never_sent_to_the_terminal
         ["分野", "相談項目", "機関名", "電話", "受付時間", "備考\x1b[31m"],
         ["介護", "介護保険の申請", "架空\u202e課", "0869-00-5001", "随時\x1b]0;pwned\x07\x1b[2J\r", "x"],
     ]
-    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, "--lang", "en")
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED, "--lang", "en")
     printed = result.out + result.err
     assert not any(ch in printed for ch in "\x1b\x07\r\u202e")
     assert "column 「備考[U+001B][31m」 is not read" in printed
@@ -295,7 +307,7 @@ def edited_export(root, run_guide, tmp_path):
     sheet = tmp_path / "一覧.csv"
     assert run_guide("export", "agencies", "--format", "csv", "--output", sheet, "--root", root).code == 0
     text = sheet.read_text(encoding="utf-8-sig").replace("086-900-0001", "086-900-9999", 1)
-    sheet.write_text(text + ",,9,健康,架空の新しい相談,架空新窓口,かくうしん,,,,086-900-5555（内線7291）,,,,,,2026-11-01\r\n", encoding="utf-8-sig")
+    sheet.write_text(text + ",,9,健康,架空の新しい相談,,架空新窓口,かくうしん,,,,086-900-5555（内線7291）,,,,,,,,2026-11-01\r\n", encoding="utf-8-sig")
     return sheet
 
 
@@ -322,7 +334,52 @@ def test_a_write_that_fails_half_way_leaves_every_file_as_it_was(tmp_path, run_g
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", full_disk)  # the new text was written out, but does not reach the disk
-    result = run_guide("import", "agencies", sheet, "--root", root, "--lang", "en")
+    result = run_guide("import", "agencies", sheet, "--root", root, *VERIFIED, "--lang", "en")
     assert result.code == 1 and "Traceback" not in result.err
     assert "cannot be written: No space left on device (the file keeps what it had" in result.err
     assert {p.name: p.read_bytes() for p in (root / "data").iterdir()} == before  # and no temporary file is left
+
+
+def test_a_mapping_once_given_is_remembered_for_next_years_sheet(root, tmp_path, run_guide):
+    rows = [["分野", "窓口の名前", "相談の中身", "でんわ", "備考欄"], ["介護", "架空介護課", "介護保険の申請", "0869-00-4001", "x"]]
+    sheet = write_csv(tmp_path / "t.csv", rows)
+    first = run_guide("import", "agencies", sheet, "--root", root, *VERIFIED, "--lang", "en")
+    assert first.code == 1  # no name column: nothing can be read
+    assert "{相談窓口: name, 相談項目: categories, 相談内容: description}" in first.err  # the lines that would fix it
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("窓口の名前: name\n相談の中身: description\nでんわ: phone\n", encoding="utf-8")
+    given = run_guide("import", "agencies", sheet, "--root", root, *VERIFIED, "--columns", mapping, "--lang", "en")
+    assert given.code == 0, given.err
+    assert "As a --columns mapping (keep it in a file to give these columns again): {分野: categories, 窓口の名前: name, 相談の中身: description, でんわ: phone}" in given.err
+    assert "t.csv:1:5: column 「備考欄」 is not read: to read it, give --columns with a line such as {備考欄: " in given.err
+    assert "kept in data/import-columns.yaml" in given.err
+    rows[1][3] = "0869-00-4002"  # next year's sheet, imported with the same command as the first
+    again = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED)
+    assert again.code == 0, again.err
+    assert "電話番号 0869-00-4001 → 0869-00-4002" in again.out
+
+
+def test_the_importers_messages_are_in_japanese_too(root, tmp_path, run_guide):
+    rows = [["相談項目", "相談内容", "機関名", "電話番号 (0869)", "受付時間"], ["介護について", "介護保険の申請", "架空介護課", "20-4001", "<別紙>"]]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED)
+    assert result.code == 0, result.err
+    assert "t.csv:1:4: 見出し「電話番号 (0869)」の市外局番 0869 を、この列の市外局番のない番号すべてに付けました" in result.err
+    assert "t.csv:2:5: 「<別紙>」" in result.err
+    assert "1 行を読み込み → 相談機関 1 件、相談内容 1 件。確認待ち（to_confirm）1 件" in result.err
+    assert "表から加えた分野（ガイドの分野は guide new の例だったので、表の相談項目で置き換えました）: 介護" in result.err
+    agency = load_guide(root).guide.agencies[0]
+    assert agency.to_confirm == "「受付時間」（2行目 E列）は「<別紙>」: 別の資料にある事実です。ここに書いてください"  # written in the guide's language
+
+
+def test_a_guide_with_its_own_categories_matches_the_sheets_and_adds_the_others(tmp_path, run_guide):
+    root = copy_guide(tmp_path / "guide")  # the minimal fixture: its own categories, none an example
+    rows = [["相談項目", "相談内容", "機関名", "電話"],
+            ["健康について", "健康の相談", "架空健康室", "086-900-7001"],
+            ["住まいについて", "住まいの相談", "架空住まい室", "086-900-7002"]]
+    result = run_guide("import", "agencies", write_csv(tmp_path / "t.csv", rows), "--root", root, *VERIFIED, "--lang", "en")
+    assert result.code == 0, result.err
+    assert "Categories of the sheet found in the guide: 「健康について」 → health" in result.err
+    assert "New categories from the sheet (not among the guide's categories): 住まい" in result.err
+    guide = load_guide(root).guide
+    assert [c.id for c in guide.taxonomy.categories] == ["soudan", "health", "debt", "sumai"]  # the guide's kept, in their order
+    assert next(a for a in guide.agencies if a.name.get("ja") == "架空健康室").services[0].categories == ["health"]

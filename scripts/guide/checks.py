@@ -72,6 +72,10 @@ class _Checker:
         agencies = self.unique(AGENCIES, g.agencies, ("agencies",)) | self.raw_ids(AGENCIES, "agencies")
         self.unique(PROGRAMS, g.programs, ("programs",))
 
+        for key in ("categories", "audiences", "program_kinds"):  # guide new's starting set, until the city's own replaces it
+            for i, entry in enumerate(getattr(g.taxonomy, key)):
+                if entry.example:
+                    self.add(CATEGORIES, (key, i, "example"), "scaffold_example", severity="warning", id=entry.id)
         for i, area in enumerate(g.areas.areas):
             self.ref(AREAS, ("areas", i, "kind"), area.kind, area_kinds, ("kind_area_kind", {}), AREAS)
             self.ref(AREAS, ("areas", i, "parent"), area.parent, areas, ("kind_area", {}), AREAS)
@@ -128,7 +132,7 @@ class _Checker:
         closure = g.site.city.year_end_closure
         if closure and closure.source:
             self.ref(SITE, ("city", "year_end_closure", "source", "document"), closure.source.document, sources, ("kind_source", {}), SOURCES)
-        self.phrases(categories, audiences, agencies, sources)
+        self.phrases(categories, agencies, sources)
         self.languages()
         self.staff_only_values()
         if private is not None:
@@ -136,7 +140,7 @@ class _Checker:
                 self.ref("data/private.yaml", ("contacts", i, "agency"), contact.agency, agencies, ("kind_agency", {}), AGENCIES)
         return self.problems
 
-    def phrases(self, categories: set[str], audiences: set[str], agencies: set[str], sources: set[str]) -> None:
+    def phrases(self, categories: set[str], agencies: set[str], sources: set[str]) -> None:
         """Residents' words lead to concerns and counters that exist; counters named only as a document does."""
         for i, phrase in enumerate(self.guide.phrases.phrases):
             at = ("phrases", i)
@@ -146,7 +150,6 @@ class _Checker:
                 self.ref(PHRASES, (*at, "source", k, "document"), ref.document, sources, ("kind_source", {}), SOURCES)
             if phrase.counters and not phrase.source:
                 self.add(PHRASES, (*at, "counters"), "phrase_counters_unsourced")
-        self.refs(PHRASES, ("not_for_residents",), self.guide.phrases.not_for_residents, audiences, ("kind_audience", {}), CATEGORIES)
         for k, contact in enumerate(self.guide.site.urgent_contacts):
             self.ref(SITE, ("urgent_contacts", k, "source", "document"), contact.source.document, sources, ("kind_source", {}), SOURCES)
 

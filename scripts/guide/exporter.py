@@ -24,14 +24,17 @@ from .yamlfile import cannot_write
 def agency_cells(guide: Guide, agency: Agency, service: Service) -> dict[str, str]:
     """One row of the agency table: the service, with its agency's facts (its own phones and hours when it has them)."""
     categories = {c.id: c for c in guide.taxonomy.categories}
+    audiences = {a.id: a for a in guide.taxonomy.audiences}
+    areas = {a.id: a for a in guide.areas.areas}
     address = agency.address
     phones = service.phones or agency.phones
     return {
         "id": agency.id,
         "service_id": service.id,
         "list_number": "" if service.list_number is None else str(service.list_number),
-        "categories": sp.SEPARATOR.join(sp.text_cell(categories[c].name) if c in categories else c for c in service.categories),
+        "categories": names_cell(categories, service.categories),
         "description": sp.text_cell(service.description),
+        "audiences": names_cell(audiences, service.audiences),
         "name": sp.text_cell(agency.name),
         "kana": agency.kana or "",
         "postal_code": (address.postal_code or "") if address else "",
@@ -42,9 +45,16 @@ def agency_cells(guide: Guide, agency: Agency, service: Service) -> dict[str, st
         "hours": sp.hours_cell(service.hours or agency.hours),
         "email": agency.email or "",
         "url": agency.url or "",
+        "areas_served": names_cell(areas, agency.areas_served),
+        "owner": sp.text_cell(agency.owner),
         "source": sp.sources_cell(agency.source),
         "last_verified": agency.last_verified.isoformat(),
     }
+
+
+def names_cell(entries: dict, ids: list[str]) -> str:
+    """Categories, audiences or areas as the sheet writes them: their names (an unknown id as it is), joined."""
+    return sp.SEPARATOR.join(sp.text_cell(entries[i].name) if i in entries else i for i in ids)
 
 
 def agency_name(guide: Guide, agency_id: str | None) -> str:
@@ -60,7 +70,7 @@ def program_cells(guide: Guide, program: Program) -> dict[str, str]:
         "name": sp.text_cell(program.name),
         "kana": program.kana or "",
         "kind": sp.text_cell(kinds[program.kind].name) if program.kind in kinds else program.kind,
-        "categories": sp.SEPARATOR.join(sp.text_cell(categories[c].name) if c in categories else c for c in program.categories),
+        "categories": names_cell(categories, program.categories),
         "venue": sp.text_cell(program.venue),
         "schedule": sp.schedule_cell(program.schedule),
         "audience": sp.text_cell(program.audience),

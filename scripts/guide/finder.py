@@ -48,8 +48,8 @@ and each doc:
     k   program kind id                   (programs only)
     h   the categories it is the hub of (omitted when none); finder.js ranks a
         hub first when the query is about one of them
-    nr  1 when all its audiences are phrases.yaml's not_for_residents (it takes no
-        calls from residents): finder.js ranks it below the counters that do
+    nr  1 when none of its services takes consultations from residents (Service.from_residents):
+        finder.js ranks it below the counters that do
     p   [number as published, tel URI]    (first voice number; omitted when none)
     ct  when "p" is missing: the id of the doc to call instead (the hub counter of
         one of its categories that has a number); omitted when there is none,
@@ -75,7 +75,8 @@ from collections.abc import Callable, Iterable
 from .i18n import default_language
 from .model import Agency, Branch, Guide, Hours, Phone, Program, Text, branch_kana
 from .normalize import normalize, reading, reading_words, words
-from .phones import contact_instead, hub_counters, tel_uri, voice_phones
+from .phones import hub_counters, tel_uri, voice_phones
+from .queries import way_on
 
 INDEX_VERSION = 2
 TYPE_CODES = {"agency": "a", "branch": "b", "program": "p"}
@@ -168,6 +169,7 @@ class _Index:
             phone=_first_voice(voice_phones(agency)),
             instead=self.instead(agency),
             hours=agency.hours,
+            from_residents=any(s.from_residents for s in agency.services),
         )
 
     def branch_doc(self, agency: Agency, branch: Branch) -> dict:
@@ -199,6 +201,7 @@ class _Index:
             hours=branch.hours,
             parent=agency.id,
             label=self.pick(branch.name) if branch.name else area_name,
+            from_residents=any(s.from_residents for s in agency.services),
         )
 
     def program_doc(self, program: Program) -> dict:
@@ -243,8 +246,8 @@ class _Index:
         return [*self.both(address.street), *self.both(address.building)]
 
     def instead(self, agency: Agency) -> str | None:
-        other = None if voice_phones(agency) else contact_instead(self.guide, agency, hubs=self.hub_counters)
-        return other.id if other else None
+        way = way_on(self.guide, agency, hubs=self.hub_counters)
+        return way.ask[0][0].id if way and way.ask else None
 
     def hub_of(self, agency: Agency) -> list[str]:
         """The categories whose hub `agency` is (as categories.yaml says)."""
@@ -272,6 +275,7 @@ class _Index:
         hours: Hours | None = None,
         parent: str | None = None,
         label: str | None = None,
+        from_residents: bool = True,
     ) -> dict:
         fields = [
             _search_text(names),
@@ -294,7 +298,7 @@ class _Index:
             doc["k"] = kind
         if hub:
             doc["h"] = list(hub)
-        if audiences and set(audiences) <= set(self.guide.phrases.not_for_residents):
+        if not from_residents:
             doc["nr"] = 1
         if phone:
             doc["p"] = [phone.number, tel_uri(phone.number, self.guide.site.city.country)]

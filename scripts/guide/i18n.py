@@ -27,8 +27,7 @@ LOCALE_DIR = "locale"
 GENERATOR_LOCALE = Path(__file__).resolve().parents[2] / LOCALE_DIR
 
 
-@lru_cache(maxsize=16)
-def _compiled(po_file: Path, mtime: float, lang: str) -> Translations:
+def _compiled(po_file: Path, lang: str) -> Translations:
     with po_file.open("rb") as handle:
         catalog = read_po(handle, locale=lang.replace("-", "_"))
     compiled = BytesIO()
@@ -38,11 +37,21 @@ def _compiled(po_file: Path, mtime: float, lang: str) -> Translations:
 
 
 def translations(root: Path, lang: str) -> NullTranslations:
-    """The UI catalog for `lang`, compiled from locale/<lang>.po; English ids when there is none."""
-    po_file = root / LOCALE_DIR / f"{lang}.po"
-    if not po_file.exists():
+    """The UI catalog for `lang`: the guide's own locale/<lang>.po first, then the generator's (a
+    guide made by `guide new` keeps only its own words there); English ids when neither has one."""
+    catalogs = [po for po in dict.fromkeys(((root / LOCALE_DIR / f"{lang}.po").resolve(), GENERATOR_LOCALE / f"{lang}.po")) if po.exists()]
+    if not catalogs:
         return NullTranslations()
-    return _compiled(po_file, po_file.stat().st_mtime, lang)
+    return _layered(tuple((po, po.stat().st_mtime) for po in catalogs), lang)
+
+
+@lru_cache(maxsize=16)
+def _layered(catalogs: tuple[tuple[Path, float], ...], lang: str) -> Translations:
+    """The catalogs compiled, each falling back to the next."""
+    first, *rest = [_compiled(po, lang) for po, _mtime in catalogs]  # the times: a changed catalog is compiled again
+    for fallback in rest:
+        first.add_fallback(fallback)
+    return first
 
 
 def catalog_languages(locale_dir: Path = GENERATOR_LOCALE) -> list[str]:

@@ -112,6 +112,7 @@ CATALOG: dict[str, str] = {
     # --- what the data declares (issue 10: any city)
     "lg_code_check_digit": "local government code {value} has a wrong check digit (did you mean {expected}? check the official list, or remove the line)",
     "phrase_counters_unsourced": "these words name counters but say no document that names them (add source, or remove counters)",
+    "scaffold_example": "'{id}' is an example that guide new wrote, not the city's own (replace it with the city's, or delete example: true once it is)",
     "hubs_undeclared": "a hub is named but categories.yaml declares no hubs (mark, label, source) (add hubs, or remove the hub)",
     "extension_in_public_text": "this public text holds what looks like an extension number ('{found}') (extensions are staff-only: put them in data/private.yaml)",
     "handout_overflow": "does not fit on one A4 page even with the least detail, so it was printed on {pages} pages (shorten the texts it prints or the sizes in templates/handouts/handouts.css)",

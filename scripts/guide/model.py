@@ -331,18 +331,21 @@ class Category(Record):
     hub_source: SourceRef | None = None
     to_confirm: ToConfirm = None
     description: Text | None = None
+    example: bool = Field(False, description="An example that guide new wrote, not the city's own: guide check warns until it is replaced (guide import replaces unused ones) or this is removed.")
 
 
 class Audience(Record):
     id: Id
     name: OneLineText
     keywords: Keywords = Field(default_factory=dict)
+    example: bool = Field(False, description="An example that guide new wrote, not the city's own: guide check warns until it is replaced (guide import replaces unused ones) or this is removed.")
 
 
 class ProgramKind(Record):
     id: Id
     name: OneLineText
     keywords: Keywords = Field(default_factory=dict)
+    example: bool = Field(False, description="An example that guide new wrote, not the city's own: guide check warns until it is replaced (guide import replaces unused ones) or this is removed.")
 
 
 class HubNotion(Record):
@@ -787,10 +790,6 @@ class Phrase(Record):
 
 class PhraseFile(Record):
     phrases: list[Phrase] = Field(default_factory=list)
-    not_for_residents: list[Id] = Field(
-        default_factory=list,
-        description="Audiences that are not residents (e.g. professionals): a counter serving only these ranks below the others.",
-    )
 
 
 # --- the loaded guide ------------------------------------------------------------

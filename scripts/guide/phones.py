@@ -51,19 +51,3 @@ def hub_counters(guide) -> dict:
     """Category id → its hub counter (the agency), for the categories that have one."""
     agencies = {a.id: a for a in guide.agencies}
     return {c.id: agencies.get(c.hub) for c in guide.taxonomy.categories if c.hub}
-
-
-def contact_instead(guide, agency, branch=None, *, hubs: dict | None = None):
-    """Who the data says to ask when `agency` (or its `branch`) publishes no number: for a branch, its
-    agency when that has one; else the hub counter of one of its categories, when that counter has a
-    number (None otherwise: the page then says plainly that the documents give no number).
-    `hubs`: hub_counters(guide), worked out once by a caller that asks for many agencies."""
-    if branch is not None and voice_phones(agency):
-        return agency
-    if hubs is None:
-        hubs = hub_counters(guide)
-    for category in (c for s in agency.services for c in s.categories):
-        hub = hubs.get(category)
-        if hub is not None and hub.id != agency.id and voice_phones(hub):
-            return hub
-    return None

@@ -1,8 +1,12 @@
 """`guide new DIR`: a new city's guide that checks and builds at once, with comments saying what to fill in.
 
 The city's part (data/ and content/) comes from templates/scaffold/; the generator's part
-(mkdocs.yml, overrides/, locale/, schema/, .gitignore) is copied from the generator's own
-folder, so DIR builds on its own and keeps data/private.yaml out of git.
+(mkdocs.yml, overrides/, schema/, .gitignore) is copied from the generator's own folder, so DIR
+builds on its own and keeps data/private.yaml out of git.  The generator's words are not copied:
+a guide's locale/ holds only its own (the build takes the generator's catalogs from the generator,
+i18n.translations), so a new version of the generator brings its new words to every guide.
+DIR's pytest.ini runs the generator's guide tests on DIR.  The starting categories, audiences
+and program kinds are marked `example: true`: `guide check` warns until the city's replace them.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from .phones import parse_phone
 TEMPLATES = Path(__file__).parent / "templates" / "scaffold"
 # The generator's folder (scripts/guide/ is two levels down): its theme, catalogs and schemas.
 GENERATOR_ROOT = Path(__file__).resolve().parents[2]
-SHARED = ("mkdocs.yml", "overrides", "locale", "schema", ".gitignore")
+SHARED = ("mkdocs.yml", "overrides", "schema", ".gitignore")
+# The generator's tests that belong to a guide (they read its data/checks.yaml and data/search-cases.yaml).
+GUIDE_TESTS = ("tests/test_guide.py", "tests/test_search_cases.py")
 
 # A starting set of concerns, clearly offered as an example in the file: the city chooses its own.
 STARTING_CATEGORIES = [
@@ -73,7 +79,7 @@ def area_code(phone: str, _) -> str:
     return match[1]
 
 
-def create_guide(target: Path, *, city_ja: str, prefecture: str, phone: str, web: str, languages: list[str],
+def create_guide(target: Path, *, city_ja: str, prefecture: str, phone: str | None, web: str, languages: list[str],
                  city_en: str | None = None, code: str | None = None, today: date, gettext=lambda s: s) -> list[Path]:
     """Write a new guide into `target` (which must not hold one yet); returns the files written."""
     _ = gettext
@@ -94,12 +100,14 @@ def create_guide(target: Path, *, city_ja: str, prefecture: str, phone: str, web
         "city_en": city_en if "en" in languages else None,
         "prefecture": prefecture,
         "phone": phone,
-        "area_code": area_code(phone, _),
+        "area_code": area_code(phone, _) if phone else None,
         "web": web,
         "code": code,
         "languages": language_names(languages),
         "categories": STARTING_CATEGORIES,
         "today": today.isoformat(),
+        "generator": GENERATOR_ROOT.as_posix(),
+        "guide_tests": [(GENERATOR_ROOT / test).as_posix() for test in GUIDE_TESTS],
     }
     # `{#anchor}` is Markdown's heading-id syntax in the content pages, not a Jinja comment.
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -155,9 +163,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     _ = translations(GENERATOR_ROOT, args.lang).gettext
     city = _ask(args.city, _("City name (e.g. 〇〇市)"))
     prefecture = _ask(args.prefecture, _("Prefecture (e.g. 〇〇県)"))
-    phone = _ask(args.phone, _("City's main phone number (代表電話)"))
+    phone = _ask(args.phone, _("City's main phone number (代表電話; leave empty if the documents give none)"), required=False)
     web = _ask(args.web, _("City's web address"))
-    missing = [option for option, value in (("--city", city), ("--prefecture", prefecture), ("--phone", phone), ("--web", web)) if not value]
+    missing = [option for option, value in (("--city", city), ("--prefecture", prefecture), ("--web", web)) if not value]
     if missing:
         print("guide new: " + _("missing {options} (give them as options or run at a terminal to be asked)").format(options=", ".join(missing)), file=sys.stderr)
         return 2
@@ -189,7 +197,7 @@ def register(sub, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--city", help="the city's name in Japanese, e.g. 〇〇市")
     parser.add_argument("--city-en", help="the city's name in English, when the guide has an English edition")
     parser.add_argument("--prefecture", help="the prefecture's name in Japanese")
-    parser.add_argument("--phone", help="the city's main phone number (代表電話), with area code")
+    parser.add_argument("--phone", help="the city's main phone number (代表電話), with area code; leave out when the documents give none")
     parser.add_argument("--web", help="the city's web address (https://...)")
     parser.add_argument("--code", help="the six-digit local government code (全国地方公共団体コード)")
     parser.add_argument("--languages", default="ja", help="language codes, comma-separated (default: ja); ja comes first")

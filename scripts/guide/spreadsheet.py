@@ -32,9 +32,12 @@ AGENCY_COLUMNS: dict[str, list[str]] = {
     "id": ["ID", "機関ID"],
     "service_id": ["相談内容ID"],
     "list_number": ["No.", "No", "NO", "番号", "№"],
-    "categories": ["分野", "相談分野", "相談項目の分野", "カテゴリ"],
-    "description": ["相談項目", "相談内容", "内容"],
-    "name": ["機関名", "名称", "窓口名", "相談機関名", "相談機関", "相談窓口", "窓口"],
+    # 相談項目 is the concern and 相談内容 the service, as in the city's list; a sheet with a 分野 column
+    # for the concern uses 相談項目 for the service (a header may name either: see find_columns).
+    "categories": ["相談項目", "分野", "相談分野", "相談項目の分野", "カテゴリ"],
+    "description": ["相談内容", "内容", "相談項目"],
+    "audiences": ["対象", "対象者"],
+    "name": ["機関名", "名称", "窓口名", "相談機関名", "相談機関", "相談窓口", "窓口", "担当課", "担当窓口"],
     "kana": ["よみ", "読み", "ふりがな", "フリガナ", "よみがな"],
     "postal_code": ["郵便番号", "〒"],
     "street": ["所在地", "住所"],
@@ -44,6 +47,8 @@ AGENCY_COLUMNS: dict[str, list[str]] = {
     "hours": ["受付時間", "開庁時間", "相談時間", "開所時間", "受付日時"],
     "email": ["メール", "メールアドレス", "E-mail", "Email"],
     "url": ["ウェブサイト", "ホームページ", "URL", "HP"],
+    "areas_served": ["担当地区", "担当区域", "担当地域", "地区", "区域", "圏域"],
+    "owner": ["担当部署", "所管課", "担当課"],
     "source": ["出典"],
     "last_verified": ["最終確認日"],
     "extension": ["内線", "内線番号"],
@@ -199,51 +204,126 @@ class Columns:
     header_rows: list[int]
     fields: dict[int, str]  # column index (0-based) -> field
     ignored: list[tuple[int, str]]  # (column index, header) matched to nothing
+    headers: dict[int, str] = field(default_factory=dict)  # column index -> its header as written
+    area_codes: dict[int, str] = field(default_factory=dict)  # 「電話番号 (012)」: the area code of the column's local numbers
 
     def columns_of(self, name: str) -> list[int]:
         return [c for c, f in self.fields.items() if f == name]
+
+    def mapping(self) -> dict[str, str]:
+        """The columns as a --columns mapping: {header: field}."""
+        return {self.headers[c]: f for c, f in sorted(self.fields.items())}
+
+
+# 「電話番号 (012)」「TEL(012)」: the area code printed once in the header.
+_HEADER_AREA_CODE = re.compile(r"[(（]\s*(0\d{1,4})\s*[)）]\s*$")
 
 
 def find_columns(sheet: Sheet, spec: dict[str, list[str]], mapping: dict[str, str] | None = None, search_rows: int = 10) -> Columns | None:
     """The header row (the one of the first rows naming most known fields) and each column's field.
 
-    A two-row header (a merged 連絡先 over 電話 and 内線) is read from both rows."""
-    variants = {header_key(v): name for name, vs in spec.items() for v in vs}
-    variants.update({header_key(k): v for k, v in (mapping or {}).items()})
+    A two-row header (a merged 連絡先 over 電話 and 内線) is read from both rows.  A header that
+    may name two fields (相談項目: the concern, or the service beside a 分野 column) names the
+    first that no other header of the row names."""
+    variants: dict[str, list[str]] = {}
+    for name, vs in spec.items():
+        for v in vs:
+            variants.setdefault(header_key(v), []).append(name)
+    variants.update({header_key(k): [v] for k, v in (mapping or {}).items()})
 
-    def field_of(text: str) -> str | None:
+    def fields_of(text: str) -> list[str]:
         key = header_key(text)
         bare = re.sub(r"[(（][^)）]*[)）]$", "", key)  # 電話番号（代表） → 電話番号
-        name = variants.get(key) or variants.get(bare)
-        if name and name not in STAFF_ONLY and EXTENSION_HEADER.search(unicodedata.normalize("NFKC", text)):
-            return "extension" if "extension" in spec else None  # never a public field
-        return name
+        names = variants.get(key) or variants.get(bare) or []
+        if names and not set(names) & set(STAFF_ONLY) and EXTENSION_HEADER.search(unicodedata.normalize("NFKC", text)):
+            return ["extension"] if "extension" in spec else []  # never a public field
+        return names
+
+    def score(cells: list[str]) -> int:
+        return len({header_key(c) for c in cells if c and fields_of(c)})  # the known headers a row holds
 
     best, best_score = None, 1
     for index, (_, cells) in enumerate(sheet.rows[:search_rows]):
-        score = len({field_of(c) for c in cells if c and field_of(c)})
-        if score > best_score:
-            best, best_score = index, score
+        if score(cells) > best_score:
+            best, best_score = index, score(cells)
     if best is None:
         return None
-    if best > 0 and len({field_of(c) for c in sheet.rows[best - 1][1] if c and field_of(c)}) >= 2:
+    if best > 0 and score(sheet.rows[best - 1][1]) >= 2:
         best -= 1  # the upper row of a two-row header
     header_rows = [best]
-    fields: dict[int, str] = {}
-    ignored: list[tuple[int, str]] = []
     cells = sheet.rows[best][1]
     below = sheet.rows[best + 1][1] if best + 1 < len(sheet.rows) else []
-    if any(c and field_of(c) and c != (cells[i] if i < len(cells) else "") for i, c in enumerate(below)):
+    if any(c and fields_of(c) and c != (cells[i] if i < len(cells) else "") for i, c in enumerate(below)):
         header_rows.append(best + 1)
+    labels = {}
     for column, text in enumerate(cells):
         lower = below[column] if len(header_rows) > 1 and column < len(below) else ""
-        name = (field_of(lower) if lower else None) or field_of(text)
-        label = lower if lower and field_of(lower) else text
-        if name and (name in MULTI_COLUMN or name not in fields.values()):
-            fields[column] = name
-        elif label:
-            ignored.append((column, label))
-    return Columns([sheet.rows[r][0] for r in header_rows], fields, ignored)
+        labels[column] = lower if lower and fields_of(lower) else text
+    candidates = {c: fields_of(label) for c, label in labels.items() if label}
+    claimed = {names[0] for names in candidates.values() if len(names) == 1}
+    fields: dict[int, str] = {}
+    ignored: list[tuple[int, str]] = []
+    for column in sorted(candidates, key=lambda c: (len(candidates[c]) > 1, c)):  # the headers that name one field first
+        names = candidates[column]
+        free = [n for n in names if n in MULTI_COLUMN or (n not in fields.values() and (len(names) == 1 or n not in claimed))]
+        if free:
+            fields[column] = free[0]
+        else:
+            ignored.append((column, labels[column]))
+    area_codes = {c: m[1] for c in fields if (m := _HEADER_AREA_CODE.search(unicodedata.normalize("NFKC", labels[c])))}
+    return Columns([sheet.rows[r][0] for r in header_rows], dict(sorted(fields.items())), sorted(ignored), {c: labels[c] for c in fields}, area_codes)
+
+
+# --- what the sheet says about itself: its title and its date ---------------------------------
+
+_ERAS = {"令和": 2018, "平成": 1988, "R": 2018, "H": 1988}
+_SHEET_DATE = re.compile(
+    r"(?:ver\.?\s*|版\s*)?(?P<era>令和|平成|R|H)?\s*(?P<year>\d{1,4}|元)\s*[年./\-]\s*(?P<month>\d{1,2})\s*[月./\-]\s*(?P<day>\d{1,2})\s*日?", re.I)
+
+
+def date_in(text: str) -> date | None:
+    """「ver.2018.11.1」「令和4年4月1日現在」「R4.4.1」「2026/4/1」 as a date; None when the text holds none."""
+    match = _SHEET_DATE.search(folded(text))
+    if not match:
+        return None
+    year = 1 if match["year"] == "元" else int(match["year"])
+    era = match["era"].upper() if match["era"] and match["era"] in "rRhH" else match["era"]
+    if era:
+        year += _ERAS[era]
+    elif year < 1900:
+        return None
+    try:
+        return date(year, int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
+
+
+def outside_table(sheet: Sheet, columns: Columns) -> list[tuple[int, str]]:
+    """(row, text) of the lines around the table: above its header, and rows of a single cell (a box below it)."""
+    lines = []
+    for number, cells in sheet.rows:
+        values = list(dict.fromkeys(c for c in cells if c))  # a merged box repeats its text in every cell
+        if number < columns.header_rows[0] or (number > columns.header_rows[-1] and len(values) == 1):
+            lines += [(number, v) for v in values]
+    return lines
+
+
+def sheet_title(sheet: Sheet, columns: Columns) -> str | None:
+    """The first line above the header that is not only a date: 「相談機関一覧」 (a date in brackets after it left out)."""
+    for number, text in outside_table(sheet, columns):
+        title = re.sub(r"[(（][^()（）]*[)）]", lambda part: "" if date_in(part[0]) else part[0], text)
+        if number < columns.header_rows[0] and re.sub(_SHEET_DATE, "", folded(title)).strip(" .現在版ver"):
+            return re.sub(r"\s+", " ", title).strip()
+    return None
+
+
+def sheet_date(sheet: Sheet, columns: Columns) -> tuple[date, int, str] | None:
+    """The date the sheet gives for itself (ver.2018.11.1, 令和4年4月1日現在): (date, row, text)."""
+    for number, text in outside_table(sheet, columns):
+        found = date_in(text)
+        if found:
+            return found, number, text
+    return None
 
 
 # --- values in cells (export writes these; import compares with them) -----------------------
@@ -365,8 +445,12 @@ def _clock(hours: str, minutes: str | None) -> str:
     return f"{int(hours):02d}:{int(minutes or 0):02d}"
 
 
+HOLIDAYS_UNSTATED = N_("public holidays and the year-end closure are not stated")
+
+
 def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
-    """平日 8:30~17:15, 月~金 9時～16時（土日祝休み）… as structured hours, or (None, why not)."""
+    """平日 8:30~17:15, 月~金 9時～16時（土日祝休み）… as structured hours, or (None, why not); the reason
+    is HOLIDAYS_UNSTATED with the hours, too, when they leave holidays or the year-end unsaid."""
     t = re.sub(r"\s+", " ", folded(text))
     holidays = year_end = None
     for match in _CLOSED.finditer(t):
@@ -378,7 +462,7 @@ def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
     t = _OPEN.sub(" ", _CLOSED.sub(" ", t))
     rules: list[tuple[list[str], list[str]]] = []
     pos = 0
-    token = re.compile(rf"(?P<days>{_DAYS})|(?P<time>{_TIME})|(?P<sep>[\s、,/／()（）・。]+)")
+    token = re.compile(rf"(?P<days>{_DAYS})|(?P<time>{_TIME})|(?P<sep>[\s、,/／()（）・。]+|毎週)")
     while pos < len(t):
         match = token.match(t, pos)
         if not match:
@@ -399,11 +483,12 @@ def parse_hours(text: str, assume_closed: bool) -> tuple[Hours | None, str]:
     if assume_closed:
         holidays = True if holidays is None else holidays
         year_end = True if year_end is None else year_end
-    if holidays is None or year_end is None:
-        return None, N_("public holidays and the year-end closure are not stated")
+    unstated = HOLIDAYS_UNSTATED if holidays is None or year_end is None else ""  # never guessed: left unsaid
     try:
-        return Hours(weekly=[{"days": d, "times": ts} for d, ts in rules], closed_on_public_holidays=holidays, closed_year_end=year_end), ""
-    except ValidationError:
+        return Hours(weekly=[{"days": d, "times": ts} for d, ts in rules], closed_on_public_holidays=holidays, closed_year_end=year_end), unstated
+    except ValidationError as err:
+        if unstated and any(e["type"] == "hours_flags_missing" for e in err.errors()):
+            return None, unstated  # a model whose published hours must say both
         return None, N_("a time that does not exist or closes before it opens")
 
 
