@@ -39,7 +39,7 @@ class Edition:
     def of(cls, guide: Guide, lang: str) -> Edition:
         return next(edition for edition in cls.all_for(guide) if edition.lang == lang)
 
-    def url(self, guide: Guide) -> str | None:
-        """This edition's public address, ending in "/"."""
-        base = public_url(guide)
+    def url(self, guide: Guide, site_url: str | None = None) -> str | None:
+        """This edition's public address, ending in "/" (under `site_url` when given, else the site's public address)."""
+        base = site_url or public_url(guide)
         return base.rstrip("/") + "/" + self.prefix if base else None
