@@ -10,7 +10,7 @@ import pytest
 
 from guide.cli import main
 
-from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide
+from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide, edit_data
 
 pytestmark = pytest.mark.slow  # every test here builds a site, a preview or handouts
 
@@ -143,6 +143,19 @@ def test_the_build_warns_when_the_holiday_table_runs_out(tmp_path, capsys):
     # The holidays package knows Japanese holidays up to 2099; the badge needs two years ahead.
     assert main(["build", "--root", str(root), "--today", "2098-06-01", "--skip-handouts"]) == 0
     assert "data/site.yaml:1:1: 警告: 祝日の表は 2099 年までです（holidays パッケージを更新してください）" in capsys.readouterr().err
+
+
+def test_the_required_language_is_the_default_edition_wherever_site_yaml_lists_it(tmp_path):
+    root = edit_data(copy_guide(tmp_path / "guide"), {"site.yaml": [(
+        "  - {code: ja, name: 日本語, required: true}\n  - {code: en, name: English}\n",
+        "  - {code: en, name: English}\n  - {code: ja, name: 日本語, required: true}\n",
+    )]})
+    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
+    assert '<html lang="ja"' in (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in (root / "site" / "en" / "index.html").read_text(encoding="utf-8")
+    # a page written only in the default language is shown in it in the other edition
+    assert "編集の手引き" in (root / "site" / "en" / "editing" / "index.html").read_text(encoding="utf-8")
+    assert (root / "build" / "report.md").read_text(encoding="utf-8").startswith("# 相談窓口ガイドの点検レポート")  # in the default language
 
 
 def test_the_deployment_can_give_the_public_address(tmp_path, monkeypatch):

@@ -66,7 +66,7 @@ from .content import page_text, publishable_page
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .exports.calendar_feed import FeedError
 from .hours import Calendar, calendar_table
-from .i18n import translations
+from .i18n import TOOL_LANGUAGE, default_language, translations
 from .load import BUILD_DIR, SITE_DIR, load_or_raise
 from .messages import word
 from .model import Guide
@@ -140,7 +140,7 @@ def site_changes(old: Path, new: Path) -> SiteChanges:
     return SiteChanges(pages, len(differ) - pages)
 
 
-def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja", clean: bool = False) -> BuildReport:
+def build(root: Path, *, today: date, handouts: bool = True, lang: str = TOOL_LANGUAGE, clean: bool = False) -> BuildReport:
     """Build every edition into site/ (with its PDF handouts unless `handouts` is False).
 
     `clean` renders every page again even where the last good build's pages could be kept.
@@ -239,7 +239,7 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
     # site, kept beside it for the pull-request preview; it is not published.
     checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE)
-    (work / REPORT_FILE).write_text(report.render_report(checked, editions[0].lang, "markdown"), encoding="utf-8")
+    (work / REPORT_FILE).write_text(report.render_report(checked, default_language(guide.site), "markdown"), encoding="utf-8")
     changed = site_changes(root / SITE_DIR, staging) if (root / SITE_DIR).is_dir() else None
     _swap_in(staging, root / SITE_DIR)
     # From here site/ is the new one: a failure to note what it was made from is no failed build
@@ -360,7 +360,7 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     shutil.rmtree(docs, ignore_errors=True)
     # A page not written in this language yet is shown in the default one (so every page of
     # an edition exists in the others, and the language switcher never leads nowhere).
-    shutil.copytree(root / CONTENT_DIR / editions[0].lang, docs)
+    shutil.copytree(root / CONTENT_DIR / default_language(guide.site), docs)
     if (root / CONTENT_DIR / edition.lang).is_dir():
         shutil.copytree(root / CONTENT_DIR / edition.lang, docs, dirs_exist_ok=True)
     for page in docs.rglob("*.md"):  # only content/'s pages so far
@@ -424,7 +424,7 @@ def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path
     try:
         render_handout_sets(root, guide, sets, today=today)
     except HandoutError as err:
-        raise BuildError(err.in_language(editions[0].lang)) from None
+        raise BuildError(err.in_language(default_language(guide.site))) from None
     return [
         Problem(f"{SITE_DIR}/{edition.prefix}handouts/{o.filename}", 1, 1, "handout_overflow", {"pages": o.pages}, "warning")
         for edition, one in zip(editions, sets)
@@ -481,7 +481,7 @@ def write_mkdocs_config(
     names = {lang.code: lang.name for lang in guide.site.languages}
     config = {
         "INHERIT": str((root / "mkdocs.yml").resolve()),
-        "site_name": guide.site.title.get(edition.lang) or guide.site.title.get(editions[0].lang),
+        "site_name": guide.site.title.get(edition.lang) or guide.site.title.get(default_language(guide.site)),
         "docs_dir": str(docs.resolve()),
         "site_dir": str(out.resolve()),
         # Paths in the inherited file would resolve against this file's folder: give them whole.
@@ -501,7 +501,7 @@ def write_mkdocs_config(
         },
     }
     if guide.site.description:
-        config["site_description"] = guide.site.description.get(edition.lang) or guide.site.description.get(editions[0].lang)
+        config["site_description"] = guide.site.description.get(edition.lang) or guide.site.description.get(default_language(guide.site))
     if edition.url(guide):
         config["site_url"] = edition.url(guide)
     config["nav"] = _navigation(root, docs)

@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from .i18n import default_language
 from .model import URL_PATTERN, Guide
 
 # The published address, when the deployment knows it better than data/site.yaml (GitHub Pages).
@@ -32,7 +33,7 @@ class Edition:
 
     @classmethod
     def all_for(cls, guide: Guide) -> list[Edition]:
-        default = next((lang.code for lang in guide.site.languages if lang.required), guide.site.languages[0].code)
+        default = default_language(guide.site)
         return [cls(lang.code, "" if lang.code == default else f"{lang.code}/") for lang in guide.site.languages]
 
     @classmethod

@@ -9,7 +9,8 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ..fontguard import FAMILY
-from ..i18n import default_language, translations
+from ..editions import Edition
+from ..i18n import translations
 from ..model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from ..present import Presenter
 from ..templating import template_environment
@@ -106,8 +107,7 @@ class _Handouts:
     def __init__(self, root: Path, guide: Guide, lang: str, *, today: date, site_url: str | None):
         self.guide, self.lang, self.today = guide, lang, today
         catalog = translations(root, lang)
-        prefix = "" if lang == default_language(guide.site) else f"{lang}/"
-        self.present = Presenter(guide, lang, catalog, today, site_url=site_url, prefix=prefix)
+        self.present = Presenter(guide, lang, catalog, today, site_url=site_url, prefix=Edition.of(guide, lang).prefix)
         self.gettext = self.present.gettext
         self._html: dict[tuple[str, int], str] = {}
         self.env = template_environment(catalog)
