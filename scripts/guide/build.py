@@ -147,7 +147,7 @@ def build(root: Path, *, today: date, handouts: bool = True, lang: str = TOOL_LA
     Raises DataError (bad data) or BuildError (worded in `lang`)."""
     work = root / BUILD_DIR
     try:
-        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR, work / "docs.next"):
+        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR):
             _recover(root / SITE_DIR)
             return _build(root, today=today, handouts=handouts, clean=clean)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
@@ -262,7 +262,7 @@ class EditionSite:
 def _edition_site(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None) -> EditionSite:
     """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its open data."""
     docs = root / BUILD_DIR / DOCS_DIR / edition.lang
-    changed, removed = regenerate(root, guide, edition, editions, today, docs, root / BUILD_DIR / "docs.next" / edition.lang)
+    changed, removed = regenerate(root, guide, edition, editions, today, docs)
     config = write_mkdocs_config(root, guide, edition, editions, docs, out)
     frame = _frame(root, config)
     site = root / SITE_DIR / edition.prefix
@@ -354,32 +354,29 @@ def compiled_templates(cache: jinja2.BytecodeCache):
         pages.template_environment, Theme.get_env = page_environment, theme_environment
 
 
-def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path | None = None) -> Path:
-    """Write the Markdown pages and the generated assets of one edition to `docs` (build/docs/<lang>/)."""
-    docs = docs or root / BUILD_DIR / DOCS_DIR / edition.lang
-    shutil.rmtree(docs, ignore_errors=True)
+def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date) -> dict[str, bytes]:
+    """The Markdown pages and the generated assets of one edition, by their names in its docs folder (build/docs/<lang>/)."""
+    files: dict[str, bytes] = {}
     # A page not written in this language yet is shown in the default one (so every page of
     # an edition exists in the others, and the language switcher never leads nowhere).
-    shutil.copytree(root / CONTENT_DIR / default_language(guide.site), docs)
-    if (root / CONTENT_DIR / edition.lang).is_dir():
-        shutil.copytree(root / CONTENT_DIR / edition.lang, docs, dirs_exist_ok=True)
-    for page in docs.rglob("*.md"):  # only content/'s pages so far
-        page.write_text(publishable_page(page_text(page.read_bytes())), encoding="utf-8")
+    for lang in dict.fromkeys([default_language(guide.site), edition.lang]):
+        folder = root / CONTENT_DIR / lang
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                data = path.read_bytes()
+                files[path.relative_to(folder).as_posix()] = publishable_page(page_text(data)).encode() if path.suffix == ".md" else data
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
     renderer = edition_renderer(guide, edition, catalog, today)
     for page in plan_pages(guide):
-        target = docs / page.source_file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(renderer.render(page), encoding="utf-8")
-    assets = docs / "assets" / "guide"
-    assets.mkdir(parents=True, exist_ok=True)
+        files[page.source_file] = renderer.render(page).encode()
+    assets = "assets/guide/"
     table = calendar_table(calendar, today, HOLIDAY_YEARS)
-    _write_js(assets / "calendar.js", "GUIDE_CALENDAR", table)
-    _write_js(assets / "strings.js", "GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in JS_STRINGS.items()})
+    files[assets + "calendar.js"] = _js("GUIDE_CALENDAR", table)
+    files[assets + "strings.js"] = _js("GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in JS_STRINGS.items()})
     for name, text in finder.index_files(finder.build_index(guide, edition.lang, url_for)):
-        (assets / name).write_text(text, encoding="utf-8")
-    return docs
+        files[assets + name] = text.encode()
+    return files
 
 
 def edition_renderer(guide: Guide, edition: Edition, catalog, today: date) -> Renderer:
@@ -388,32 +385,23 @@ def edition_renderer(guide: Guide, edition: Edition, catalog, today: date) -> Re
     return Renderer(guide, edition.lang, catalog, today, open_data=open_data, site_url=edition.url(guide), prefix=edition.prefix)
 
 
-def regenerate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, scratch: Path) -> tuple[set[str], set[str]]:
-    """Generate the edition into `scratch`, then write to `docs` only what changed; (changed, removed) names."""
-    generate(root, guide, edition, editions, today, docs=scratch)
-    try:
-        return _sync_folder(scratch, docs)
-    finally:
-        shutil.rmtree(scratch)
-
-
-def _sync_folder(source: Path, target: Path) -> tuple[set[str], set[str]]:
-    """Make `target` hold the files of `source`, writing only those that differ; (changed, removed) names.
+def regenerate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path) -> tuple[set[str], set[str]]:
+    """Generate the edition and write to `docs` only what changed; (changed, removed) names.
 
     An untouched file keeps its time, so MkDocs' dirty mode leaves its page alone."""
-    new = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()}
-    old = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} if target.is_dir() else set()
+    new = generate(root, guide, edition, editions, today)
+    old = {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()} if docs.is_dir() else set()
     changed = set()
-    for name in sorted(new):
-        data = (source / name).read_bytes()
-        if name in old and (target / name).read_bytes() == data:
+    for name, data in sorted(new.items()):
+        target = docs / name
+        if name in old and target.stat().st_size == len(data) and target.read_bytes() == data:
             continue
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / name).write_bytes(data)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
         changed.add(name)
-    for name in old - new:
-        (target / name).unlink()
-    return changed, old - new
+    for name in old - set(new):
+        (docs / name).unlink()
+    return changed, old - set(new)
 
 
 def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path, today: date) -> list[Problem]:
@@ -468,8 +456,8 @@ def write_host_headers(site: Path) -> None:
     (site / HEADERS_FILE).write_text("\n".join([*lines, *(f"  {name}: {value}" for name, value in headers.items())]) + "\n", encoding="utf-8")
 
 
-def _write_js(path: Path, name: str, value: object) -> None:
-    path.write_text(f"window.{name} = {json.dumps(value, ensure_ascii=False)};\n", encoding="utf-8")
+def _js(name: str, value: object) -> bytes:
+    return f"window.{name} = {json.dumps(value, ensure_ascii=False)};\n".encode()
 
 
 def write_mkdocs_config(

@@ -122,12 +122,12 @@ class Preview:
         return len(written)
 
     def _edition(self, guide, edition: Edition, editions: list[Edition], today: date, clean: bool, published: Published) -> tuple[int, bool]:
-        """Generate the edition into a scratch folder, keep only what changed, and run MkDocs on it.
+        """Generate the edition, keep only what changed, and run MkDocs on it.
 
         Returns the number of pages rewritten and whether MkDocs ran clean (a changed config makes it)."""
-        docs, scratch = self.work / "docs" / edition.lang, self.work / "next" / edition.lang
+        docs = self.work / "docs" / edition.lang
         out = self.site / edition.prefix
-        changed, removed = regenerate(self.root, guide, edition, editions, today, docs, scratch)
+        changed, removed = regenerate(self.root, guide, edition, editions, today, docs)
         config = self._config_file(edition)
         text = write_mkdocs_config(self.root, guide, edition, editions, docs, out, path=config.with_suffix(".new")).read_text(encoding="utf-8")
         if config.exists() and config.read_text(encoding="utf-8") == text:
