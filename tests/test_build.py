@@ -107,6 +107,33 @@ def test_every_internal_link_resolves_including_the_printed_handouts(built):
     assert 'href="../../handouts/category-debt-large.pdf"' in html
 
 
+def test_a_handout_printed_in_parts_is_linked_part_by_part_where_the_page_meets_the_split(tmp_path, monkeypatch):
+    from guide import queries, report
+    from guide.load import load_guide
+
+    monkeypatch.setattr(queries, "LIST_ROWS", 1)  # as if the guide had hundreds of agencies
+    monkeypatch.setattr(queries, "AREA_ENTRIES", 1)  # higashi-1 has two places: as if it had hundreds
+    root = copy_guide(tmp_path / "guide")
+    assert main(["build", "--root", str(root), "--today", TODAY]) == 0
+    site = root / "site"
+
+    def hrefs(page: str) -> list[str]:
+        return re.findall(r'href="([^"]*handouts/[^"]*)"', (site / page).read_text(encoding="utf-8"))
+
+    # the area's page: its contents sheet, and each part
+    area = hrefs("areas/higashi-1/index.html")
+    assert {f"../../handouts/area-higashi-1{part}.pdf" for part in ("", "--soudan", "--health", "--programs")} <= set(area), area
+    # the list of agencies: its contents sheet and each concern's part; a concern's page: its own part
+    assert {"../handouts/agency-list.pdf", "../handouts/agency-list--soudan.pdf", "../handouts/agency-list--debt.pdf"} <= set(hrefs("agencies/index.html"))
+    assert "../../handouts/agency-list--debt.pdf" in hrefs("categories/debt/index.html")
+    assert "../../handouts/agency-list--soudan.pdf" not in hrefs("categories/debt/index.html")
+    assert "分冊" in (site / "areas" / "higashi-1" / "index.html").read_text(encoding="utf-8")
+    assert "Printed in parts" in (site / "en" / "areas" / "higashi-1" / "index.html").read_text(encoding="utf-8")
+    # every part linked was printed
+    checked = report.build_report(root, load_guide(root).guide, today=date.fromisoformat(TODAY), site_dir=site)
+    assert checked.dead_links == []
+
+
 def test_a_failed_build_leaves_the_previous_site_untouched(built, tmp_path):
     root = copy_guide(tmp_path / "guide")
     shutil.copytree(built / "site", root / "site")

@@ -18,7 +18,8 @@ from .i18n import default_language
 from .model import Guide
 from .present import Presenter
 from .templating import template_environment
-from .urls import handout_file, listing_page_url, url_for
+from .queries import PROGRAMS_PART, agency_list_parts, area_handout_parts
+from .urls import handout_file, listing_page_url, part_id, url_for
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,13 @@ class Renderer:
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
         self.env.globals.update(default_lang=default_language(guide.site), home_programs=HOME_PROGRAMS)
         self.env.globals["finder_choices"] = self.present.finder_choices
+        # A handout printed in parts is linked part by part where the page meets the split (queries).
+        self.env.globals.update(part_id=part_id, programs_part=PROGRAMS_PART, agency_list_parts=agency_list_parts(guide), area_handout_parts=self.area_handout_parts)
         self.env.globals.update(open_data)
+
+    def area_handout_parts(self, area_id: str) -> list[str]:
+        present = self.present
+        return area_handout_parts(present.guide, present.offices_in(area_id), present.agencies_located_in(area_id), present.programs_for(area=area_id))
 
     def render(self, page: Page) -> str:
         depth = page.path.count("/")

@@ -10,8 +10,8 @@
 A sheet that would grow with the whole guide is split by concern once it is long, and its own
 file then holds the contents (each part, what it lists, how many, its file):
 
-    agency-list--<concern>.pdf   above LIST_ROWS rows: the list of one concern, numbered "n / m"
-    area-<id>--<concern>.pdf     above AREA_ENTRIES places: one page like the concern's, of this area's places
+    agency-list--<concern>.pdf   above queries.LIST_ROWS rows: the list of one concern, numbered "n / m"
+    area-<id>--<concern>.pdf     above queries.AREA_ENTRIES places: one page like the concern's, of this area's places
     area-<id>--programs.pdf      and the area's programs, numbered "n / m"
 
 ("--" cannot occur in an id, so a part's name never meets another sheet's.)

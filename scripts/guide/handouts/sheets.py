@@ -14,11 +14,10 @@ from ..i18n import translations
 from ..model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from ..present import Presenter
 from ..templating import template_environment
-from ..urls import handout_file, url_for
+from ..queries import PROGRAMS_PART, agency_list_parts, area_handout_parts
+from ..urls import handout_file, part_id, url_for
 
 STAFF_SHEET = "agency-list-staff.pdf"
-LIST_ROWS = 200  # the agency list in one file up to this many rows (about eight pages), else one per concern
-AREA_ENTRIES = 36  # an area's offices and agencies on one sheet up to this many (about three pages), else one per concern
 # Where a sheet's QR code goes.  Drawing one costs more than the rest of the HTML, so the code is
 # made only for a sheet that is laid out for printing (_Handouts.printable): the cache key, the
 # font check and the measuring layouts (the code's box has a fixed size) do without it.
@@ -91,11 +90,6 @@ def normal_and_large(handout: str, record_id: str, **sheet) -> list[Sheet]:
     """A sheet in normal print and its large-print twin, which may never show more detail."""
     normal = Sheet(handout_file(handout, record_id), **sheet)
     return [normal, Sheet(handout_file(handout, record_id, large=True), **sheet, large=True, smaller=normal)]
-
-
-def part_id(record_id: str | None, part: str) -> str:
-    """The id of one part of a split sheet: agency-list--debt.pdf, area-kita--debt-large.pdf."""
-    return f"{record_id}--{part}" if record_id else f"-{part}"
 
 
 # --- presenting the model on paper -------------------------------------------------
@@ -187,33 +181,34 @@ class _Handouts:
         return hub, sorted(others, key=lambda entry: not ((entry[2] and entry[2].phones) or self.phones_of(entry[0], entry[1])))
 
     def area_sheets(self, area) -> list[Sheet]:
-        """An area's sheet (normal and large print) or, when it lists more than AREA_ENTRIES places, the
+        """An area's sheet (normal and large print) or, when it is printed in parts (queries.area_handout_parts), the
         contents and its parts: per concern, a one-page sheet like the concern's of the places for this area
         (measured like it: "n more places: see the web page"), and its programs, as long as they need."""
         t = self.present.texts.plain
         context = self.area_context(area)
         offices, located, programs = context["offices"], context["located"], context["programs"]
         sheet = {"template": "area.html", "kind": self.gettext("Where to consult: by area"), "path": url_for("area", area.id)}
-        if len(offices) + len(located) <= AREA_ENTRIES:
+        split = area_handout_parts(self.guide, offices, [agency for agency, _ in located], programs)
+        if not split:
             records = [a for a, _ in offices] + [a for a, _ in located] + programs
             return normal_and_large("area", area.id, title=t(area.name), context=context, verified=records, levels=AREA_LEVELS, **sheet)
         parts: list[tuple[str, list[Sheet]]] = []
-        for category in self.guide.taxonomy.categories:
+        for category in (c for c in self.guide.taxonomy.categories if c.id in split):
             entries = [(a, [s for s in a.services if category.id in s.categories], b) for a, b in offices]
             entries += [(a, [s for s in services if category.id in s.categories], None) for a, services in located]
             entries = [entry for entry in entries if entry[1]]
-            if entries:  # the concern's one-page sheet, of the places for this area only
-                hub_entries, others = self.category_entries(category, entries)
-                part = {"category": category, "hub_entries": hub_entries, "others": others, "area": area}
-                parts.append((t(category.name), normal_and_large(
-                    "area", part_id(area.id, category.id), template="category.html",
-                    title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=t(category.name)), kind=sheet["kind"], path=sheet["path"],
-                    context=part, verified=[a for a, _, _ in entries], levels=category_levels(len(others)), one_page=True,
-                )))
-        if programs:
+            # the concern's one-page sheet, of the places for this area only
+            hub_entries, others = self.category_entries(category, entries)
+            part = {"category": category, "hub_entries": hub_entries, "others": others, "area": area}
+            parts.append((t(category.name), normal_and_large(
+                "area", part_id(area.id, category.id), template="category.html",
+                title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=t(category.name)), kind=sheet["kind"], path=sheet["path"],
+                context=part, verified=[a for a, _, _ in entries], levels=category_levels(len(others)), one_page=True,
+            )))
+        if PROGRAMS_PART in split:
             part = {**context, "offices": [], "located": [], "part": True}
             parts.append((self.gettext("Programs"), normal_and_large(
-                "area", part_id(area.id, "programs"), title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=self.gettext("Programs")),
+                "area", part_id(area.id, PROGRAMS_PART), title=self.gettext("%(whole)s: %(part)s", whole=t(area.name), part=self.gettext("Programs")),
                 context=part, verified=programs, levels=AREA_LEVELS, flowing=True, **sheet,
             )))
         return self.contents(handout_file("area", area.id), t(area.name), sheet, parts, large=True)
@@ -270,10 +265,11 @@ class _Handouts:
         )
 
     def agency_lists(self) -> list[Sheet]:
-        """The list of all agencies, or, above LIST_ROWS rows, its contents and one list per concern."""
-        table = self.table()
-        if sum(len(rows) for _, rows in table) <= LIST_ROWS:
+        """The list of all agencies, or, when it is printed in parts (queries.agency_list_parts), its contents and one list per concern."""
+        split = agency_list_parts(self.guide)
+        if not split:
             return [self.agency_list()]
+        table = self.table()
         t = self.present.texts.plain
         sheet = {"kind": self.gettext("Where to consult: all agencies"), "path": url_for("agencies")}
         parts = [
@@ -288,7 +284,7 @@ class _Handouts:
                 flowing=True,
             )])
             for category, rows in table
-            if rows
+            if category.id in split
         ]
         return self.contents(handout_file("agency-list"), self.gettext("All agencies"), sheet, parts, large=False)
 
