@@ -73,7 +73,7 @@ from .model import Guide
 from .pages import Renderer, plan_pages
 from .urls import url_for
 from .problems import Problem
-from .workers import forked_map
+from .workers import forked_map, forked_parts
 
 REPORT_FILE = "report.md"
 LOCK_FILE = "build.lock"
@@ -135,7 +135,7 @@ def site_changes(old: Path, new: Path) -> SiteChanges:
         return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
     before, after = files(old), files(new)
-    differ = (before ^ after) | {name for name in before & after if not filecmp.cmp(old / name, new / name, shallow=True)}
+    differ = (before ^ after) | set(forked_parts(_differing, (old, new), sorted(before & after), fork_above=200))
     pages = sum(1 for name in differ if name.endswith(".html"))
     return SiteChanges(pages, len(differ) - pages)
 
@@ -210,6 +210,10 @@ def _recover(site: Path) -> None:
 
 def _stop(signum, frame):
     raise KeyboardInterrupt
+
+
+def _differing(old: Path, new: Path, names: list[str]) -> list[str]:
+    return [name for name in names if not filecmp.cmp(old / name, new / name, shallow=True)]
 
 
 def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildReport:
