@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 
@@ -132,6 +133,18 @@ def test_a_handout_printed_in_parts_is_linked_part_by_part_where_the_page_meets_
     # every part linked was printed
     checked = report.build_report(root, load_guide(root).guide, today=date.fromisoformat(TODAY), site_dir=site)
     assert checked.dead_links == []
+
+
+def test_the_previous_site_is_removed_after_the_build_without_the_build_waiting_for_it(tmp_path):
+    root = copy_guide(tmp_path / "guide")
+    for _ in range(2):
+        assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts", "--clean"]) == 0
+    discarded = root / "build" / "discarded"
+    deadline = time.monotonic() + 30
+    while any(discarded.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(discarded.iterdir())
+    assert (root / "site" / "index.html").is_file()
 
 
 def test_a_failed_build_leaves_the_previous_site_untouched(built, tmp_path):

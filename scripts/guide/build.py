@@ -52,7 +52,10 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import metadata
@@ -598,14 +601,32 @@ def _swap_in(staging: Path, site: Path) -> None:
         staging.rename(site)
         return
     if _exchange(staging, site):
-        shutil.rmtree(staging)  # now the previous site
+        _discard(staging, staging.parent)  # now the previous site
         return
     # No atomic exchange on this file system: two renames; a build killed between them leaves
     # site.old/, which the next build puts back before it starts (_recover).
     old = site.with_name(site.name + ".old")
     site.rename(old)
     staging.rename(site)
-    shutil.rmtree(old)
+    _discard(old, staging.parent)
+
+
+DISCARDED_DIR = "discarded"  # in build/: previous sites on their way out
+
+
+def _discard(folder: Path, work: Path) -> None:
+    """Remove `folder` (the previous site: 577 MB at ×100) without the build waiting for it.
+
+    It is moved into build/discarded/ at once, and a process of its own empties that folder
+    (also of what a stopped one left there) while the build returns."""
+    trash = work / DISCARDED_DIR
+    trash.mkdir(exist_ok=True)
+    folder.rename(trash / f"{os.getpid()}-{time.monotonic_ns()}")
+    remove_all = "import pathlib, shutil, sys; [shutil.rmtree(p, ignore_errors=True) for p in pathlib.Path(sys.argv[1]).iterdir()]"
+    subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script, a folder of our own
+        [sys.executable, "-c", remove_all, str(trash)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
