@@ -64,7 +64,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from . import exports, finder, pages, report
+from . import exports, finder, report
 from .content import page_text, publishable_page
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .exports.calendar_feed import FeedError
@@ -233,8 +233,9 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     outputs = [staging if not e.prefix else work / EDITIONS_DIR / e.lang for e in editions]
     last = {} if clean else _last_build(root, editions)
     (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
-    with compiled_templates(jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))):
-        built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang)) for edition, out in zip(editions, outputs)])
+    compiled = jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))
+    with compiled_theme_templates(compiled):
+        built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang), compiled) for edition, out in zip(editions, outputs)])
     for edition, out in zip(editions, outputs):
         if out != staging:
             out.rename(staging / edition.prefix)
@@ -266,10 +267,12 @@ class EditionSite:
     kept: bool  # whether it started from the last good build's site
 
 
-def _edition_site(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None) -> EditionSite:
+def _edition_site(
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None, compiled: jinja2.BytecodeCache
+) -> EditionSite:
     """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its open data."""
     docs = root / BUILD_DIR / DOCS_DIR / edition.lang
-    changed, removed = regenerate(root, guide, edition, editions, today, docs)
+    changed, removed = regenerate(root, guide, edition, editions, today, docs, compiled)
     config = write_mkdocs_config(root, guide, edition, editions, docs, out)
     frame = _frame(root, config)
     site = root / SITE_DIR / edition.prefix
@@ -325,21 +328,17 @@ def _folder(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def compiled_templates(cache: jinja2.BytecodeCache):
-    """Keep the compiled templates, the pages' and MkDocs' theme's, in `cache` while this lasts.
+def compiled_theme_templates(cache: jinja2.BytecodeCache):
+    """Keep MkDocs' compiled theme templates in `cache` while this lasts, and walk the theme's 14,000 files
+    (MkDocs' only use of list_templates) once per theme.
 
-    The page renderer and MkDocs each make a fresh Jinja environment per run, and compiling
-    the templates is most of a small guide's build; Jinja checks each against its source.
-    MkDocs' walk of the theme's 14,000 files (its only use of list_templates) is done once per theme."""
+    MkDocs makes a fresh Jinja environment per run and walks the theme before any plugin event
+    could reach it: its Theme.get_env is wrapped, the one patch of a library here.  The guide's
+    own templates take the cache as an argument (templating.template_environment)."""
     from mkdocs.theme import Theme  # noqa: PLC0415 - slow import, only when building
 
-    page_environment, theme_environment = pages.template_environment, Theme.get_env
+    theme_environment = Theme.get_env
     theme_files: dict[tuple, list[str]] = {}
-
-    def template_environment(translations) -> jinja2.Environment:
-        env = page_environment(translations)
-        env.bytecode_cache = cache
-        return env
 
     def get_env(theme: Theme) -> jinja2.Environment:
         env = theme_environment(theme)
@@ -354,14 +353,14 @@ def compiled_templates(cache: jinja2.BytecodeCache):
         env.list_templates = static_files
         return env
 
-    pages.template_environment, Theme.get_env = template_environment, get_env
+    Theme.get_env = get_env
     try:
         yield
     finally:
-        pages.template_environment, Theme.get_env = page_environment, theme_environment
+        Theme.get_env = theme_environment
 
 
-def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date) -> dict[str, bytes]:
+def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, compiled: jinja2.BytecodeCache | None = None) -> dict[str, bytes]:
     """The Markdown pages and the generated assets of one edition, by their names in its docs folder (build/docs/<lang>/)."""
     files: dict[str, bytes] = {}
     # A page not written in this language yet is shown in the default one (so every page of
@@ -374,7 +373,7 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
                 files[path.relative_to(folder).as_posix()] = publishable_page(page_text(data)).encode() if path.suffix == ".md" else data
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
-    renderer = edition_renderer(guide, edition, catalog, today)
+    renderer = edition_renderer(guide, edition, catalog, today, compiled)
     for page in plan_pages(guide):
         files[page.source_file] = renderer.render(page).encode()
     assets = "assets/guide/"
@@ -386,17 +385,22 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     return files
 
 
-def edition_renderer(guide: Guide, edition: Edition, catalog, today: date) -> Renderer:
-    """The pages of one edition, composed with what they print of the open data (JSON-LD, calendar links)."""
+def edition_renderer(guide: Guide, edition: Edition, catalog, today: date, compiled: jinja2.BytecodeCache | None = None) -> Renderer:
+    """The pages of one edition, composed with what they print of the open data (JSON-LD, calendar links);
+    `compiled`: where the compiled page templates are kept."""
     open_data = exports.page_globals(guide, edition.lang, catalog, today)
-    return Renderer(guide, edition.lang, catalog, today, open_data=open_data, site_url=edition.url(guide), prefix=edition.prefix)
+    return Renderer(
+        guide, edition.lang, catalog, today, open_data=open_data, site_url=edition.url(guide), prefix=edition.prefix, bytecode_cache=compiled
+    )
 
 
-def regenerate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path) -> tuple[set[str], set[str]]:
+def regenerate(
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, compiled: jinja2.BytecodeCache | None = None
+) -> tuple[set[str], set[str]]:
     """Generate the edition and write to `docs` only what changed; (changed, removed) names.
 
     An untouched file keeps its time, so MkDocs' dirty mode leaves its page alone."""
-    new = generate(root, guide, edition, editions, today)
+    new = generate(root, guide, edition, editions, today, compiled)
     old = {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()} if docs.is_dir() else set()
     changed = set()
     for name, data in sorted(new.items()):

@@ -161,9 +161,11 @@ class Renderer:
     `open_data`: what the pages print of the open data (JSON-LD, calendar links, the files the
     オープンデータ page lists), given by whoever composes pages and exports (exports.page_globals)."""
 
-    def __init__(self, guide: Guide, lang: str, translations, today: date, *, open_data: dict, site_url: str | None = None, prefix: str = ""):
+    def __init__(
+        self, guide: Guide, lang: str, translations, today: date, *, open_data: dict, site_url: str | None = None, prefix: str = "", bytecode_cache=None
+    ):
         self.present = Presenter(guide, lang, translations, today, site_url=site_url, prefix=prefix)
-        self.env = template_environment(translations)
+        self.env = template_environment(translations, bytecode_cache)
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
         self.env.globals.update(default_lang=default_language(guide.site), home_programs=HOME_PROGRAMS)
         self.env.globals["finder_choices"] = self.present.finder_choices
