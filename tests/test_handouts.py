@@ -482,7 +482,8 @@ def test_a_concern_with_many_agencies_takes_a_few_layouts_and_says_how_many_more
         assert len(PdfReader(tmp_path / name).pages) == 1, name
         text = flat(text_of(tmp_path / name))
         listed[name] = len(re.findall("架空の多数窓口その", text))
-        assert f"{150 - listed[name]}moreplacestoconsult" in text, text[-300:]  # the note says how many the page has
+        # the note says how many the page has (in the generator's Japanese: the guide has no locale/ of its own)
+        assert f"ほかに{150 - listed[name]}か所の相談先があります" in text, text[-300:]
         assert "架空相談センター" in text and "086-900-0001" in text  # the ★ agency stays
     assert 5 <= listed["category-soudan.pdf"] < 150, listed
     assert listed["category-soudan-large.pdf"] <= listed["category-soudan.pdf"], listed  # large print: never more

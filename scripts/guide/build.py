@@ -490,6 +490,8 @@ def write_mkdocs_config(
         "theme": {"language": edition.lang, "custom_dir": str((root / "overrides").resolve())},
         "extra": {
             "content_security_policy": CONTENT_SECURITY_POLICY,  # this file's, over anything mkdocs.yml says
+            # Material's 404 template has its heading in English only: overrides/404.html prints this one, escaped there.
+            "page_not_found": translations(root, edition.lang).gettext("Page not found"),
             # Material prints each extra.alternate itself as a <link rel=alternate> to that edition's home
             # page, and its script fetches a sitemap beside every such link: it gets only `true`, so that
             # its header still includes the switcher (overrides/partials/alternate.html).
