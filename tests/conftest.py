@@ -315,7 +315,7 @@ def component_environment(lang: str, *, paper: bool = False):
     """The template environment of the minimal fixture guide's `lang` edition: a page's, or a handout's (`paper`)."""
     from datetime import date
 
-    from guide.handouts import _Handouts
+    from guide.handouts.sheets import _Handouts
     from guide.i18n import translations
     from guide.load import load_guide
 

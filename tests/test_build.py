@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from guide.cli import main
 
-from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide
+from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide, edit_data
 
 pytestmark = pytest.mark.slow  # every test here builds a site, a preview or handouts
 
@@ -107,6 +108,45 @@ def test_every_internal_link_resolves_including_the_printed_handouts(built):
     assert 'href="../../handouts/category-debt-large.pdf"' in html
 
 
+def test_a_handout_printed_in_parts_is_linked_part_by_part_where_the_page_meets_the_split(tmp_path, monkeypatch):
+    from guide import queries, report
+    from guide.load import load_guide
+
+    monkeypatch.setattr(queries, "LIST_ROWS", 1)  # as if the guide had hundreds of agencies
+    monkeypatch.setattr(queries, "AREA_ENTRIES", 1)  # higashi-1 has two places: as if it had hundreds
+    root = copy_guide(tmp_path / "guide")
+    assert main(["build", "--root", str(root), "--today", TODAY]) == 0
+    site = root / "site"
+
+    def hrefs(page: str) -> list[str]:
+        return re.findall(r'href="([^"]*handouts/[^"]*)"', (site / page).read_text(encoding="utf-8"))
+
+    # the area's page: its contents sheet, and each part
+    area = hrefs("areas/higashi-1/index.html")
+    assert {f"../../handouts/area-higashi-1{part}.pdf" for part in ("", "--soudan", "--health", "--programs")} <= set(area), area
+    # the list of agencies: its contents sheet and each concern's part; a concern's page: its own part
+    assert {"../handouts/agency-list.pdf", "../handouts/agency-list--soudan.pdf", "../handouts/agency-list--debt.pdf"} <= set(hrefs("agencies/index.html"))
+    assert "../../handouts/agency-list--debt.pdf" in hrefs("categories/debt/index.html")
+    assert "../../handouts/agency-list--soudan.pdf" not in hrefs("categories/debt/index.html")
+    assert "分冊" in (site / "areas" / "higashi-1" / "index.html").read_text(encoding="utf-8")
+    assert "Printed in parts" in (site / "en" / "areas" / "higashi-1" / "index.html").read_text(encoding="utf-8")
+    # every part linked was printed
+    checked = report.build_report(root, load_guide(root).guide, today=date.fromisoformat(TODAY), site_dir=site)
+    assert checked.dead_links == []
+
+
+def test_the_previous_site_is_removed_after_the_build_without_the_build_waiting_for_it(tmp_path):
+    root = copy_guide(tmp_path / "guide")
+    for _ in range(2):
+        assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts", "--clean"]) == 0
+    discarded = root / "build" / "discarded"
+    deadline = time.monotonic() + 30
+    while any(discarded.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(discarded.iterdir())
+    assert (root / "site" / "index.html").is_file()
+
+
 def test_a_failed_build_leaves_the_previous_site_untouched(built, tmp_path):
     root = copy_guide(tmp_path / "guide")
     shutil.copytree(built / "site", root / "site")
@@ -143,6 +183,19 @@ def test_the_build_warns_when_the_holiday_table_runs_out(tmp_path, capsys):
     # The holidays package knows Japanese holidays up to 2099; the badge needs two years ahead.
     assert main(["build", "--root", str(root), "--today", "2098-06-01", "--skip-handouts"]) == 0
     assert "data/site.yaml:1:1: 警告: 祝日の表は 2099 年までです（holidays パッケージを更新してください）" in capsys.readouterr().err
+
+
+def test_the_required_language_is_the_default_edition_wherever_site_yaml_lists_it(tmp_path):
+    root = edit_data(copy_guide(tmp_path / "guide"), {"site.yaml": [(
+        "  - {code: ja, name: 日本語, required: true}\n  - {code: en, name: English}\n",
+        "  - {code: en, name: English}\n  - {code: ja, name: 日本語, required: true}\n",
+    )]})
+    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
+    assert '<html lang="ja"' in (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in (root / "site" / "en" / "index.html").read_text(encoding="utf-8")
+    # a page written only in the default language is shown in it in the other edition
+    assert "編集の手引き" in (root / "site" / "en" / "editing" / "index.html").read_text(encoding="utf-8")
+    assert (root / "build" / "report.md").read_text(encoding="utf-8").startswith("# 相談窓口ガイドの点検レポート")  # in the default language
 
 
 def test_the_deployment_can_give_the_public_address(tmp_path, monkeypatch):

@@ -190,7 +190,7 @@ def facts_on_the_page(path: str, lang: str) -> str:
 
 
 def facts_on_the_handout(filename: str, lang: str) -> str:
-    from guide.handouts import _Handouts
+    from guide.handouts.sheets import _Handouts
 
     guide = load_guide(MINIMAL, today=date.fromisoformat(TODAY)).guide
     sheets = _Handouts(REPO, guide, lang, today=date.fromisoformat(TODAY), site_url="https://guide.example.jp/")

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide, plant_staff_only_facts
 from guide.cli import main as guide_command
-from guide import handouts
+from guide import queries
+from guide.handouts.press import Press
 from guide.fontguard import FontGuard, HandoutError, printed_text
 from guide.handouts import (
-    _Press,
     register,
     render_handouts,
     staff_sheet_path,
@@ -359,7 +359,7 @@ def test_a_character_missing_from_the_font_is_named_with_its_record(minimal_copy
 def test_a_notdef_glyph_from_weasyprint_is_an_error(tmp_path):
     # A character no installed font has: WeasyPrint logs ".notdef glyph rendered" and draws a box.
     guard = FontGuard()
-    press = _Press.shared()
+    press = Press()
     with pytest.raises(HandoutError, match="U\\+0378"):
         document = press.layout("<html><body><p>ab\u0378cd</p></body></html>", "test.pdf", guard)
         press.write(document, tmp_path / "test.pdf", "test.pdf", guard)
@@ -428,13 +428,13 @@ def printed_here(monkeypatch) -> Counter:
     """Print in this process (one core), counting WeasyPrint layouts per sheet."""
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     layouts: Counter = Counter()
-    original = _Press.layout
+    original = Press.layout
 
     def layout(self, html, name, guard, **kwargs):
         layouts[name] += 1
         return original(self, html, name, guard, **kwargs)
 
-    monkeypatch.setattr(_Press, "layout", layout)
+    monkeypatch.setattr(Press, "layout", layout)
     return layouts
 
 
@@ -482,7 +482,8 @@ def test_a_concern_with_many_agencies_takes_a_few_layouts_and_says_how_many_more
         assert len(PdfReader(tmp_path / name).pages) == 1, name
         text = flat(text_of(tmp_path / name))
         listed[name] = len(re.findall("架空の多数窓口その", text))
-        assert f"{150 - listed[name]}moreplacestoconsult" in text, text[-300:]  # the note says how many the page has
+        # the note says how many the page has (in the generator's Japanese: the guide has no locale/ of its own)
+        assert f"ほかに{150 - listed[name]}か所の相談先があります" in text, text[-300:]
         assert "架空相談センター" in text and "086-900-0001" in text  # the ★ agency stays
     assert 5 <= listed["category-soudan.pdf"] < 150, listed
     assert listed["category-soudan-large.pdf"] <= listed["category-soudan.pdf"], listed  # large print: never more
@@ -538,7 +539,7 @@ def test_a_sheet_that_cannot_fit_its_page_says_so_and_numbers_its_pages(minimal_
 
 def test_a_long_agency_list_is_printed_per_concern_each_numbered_and_laid_out_once(minimal_copy, tmp_path, monkeypatch):
     layouts = printed_here(monkeypatch)
-    monkeypatch.setattr(handouts, "LIST_ROWS", 40)  # the real threshold, 200 rows, scaled to a small guide
+    monkeypatch.setattr(queries, "LIST_ROWS", 40)  # the real threshold, 200 rows, scaled to a small guide
     guide = load_guide(many_agencies(minimal_copy, 60), today=DAY).guide
     written = {p.name for p in render_handouts(minimal_copy, guide, "ja", tmp_path, today=DAY, site_url=SITE)}
     parts = {f"agency-list--{c}.pdf" for c in ("soudan", "health", "debt")}
@@ -564,7 +565,7 @@ def test_a_long_agency_list_is_printed_per_concern_each_numbered_and_laid_out_on
 
 def test_an_area_with_many_places_gets_one_page_per_concern_and_edits_reprint_only_their_sheets(minimal_copy, tmp_path, monkeypatch):
     layouts = printed_here(monkeypatch)
-    monkeypatch.setattr(handouts, "AREA_ENTRIES", 1)  # higashi-1 has two places: as if it had hundreds
+    monkeypatch.setattr(queries, "AREA_ENTRIES", 1)  # higashi-1 has two places: as if it had hundreds
     guide = load_guide(minimal_copy, today=DAY).guide
     written = {p.name for p in render_handouts(minimal_copy, guide, "ja", tmp_path / "first", today=DAY, site_url=SITE)}
     assert {f"area-higashi-1{part}{size}.pdf" for part in ("", "--soudan", "--health", "--programs") for size in ("", "-large")} <= written

@@ -73,5 +73,7 @@ def test_the_reading_of_imports_sees_every_form():
     edges = imports()
     assert ("handouts", "urls") in edges  # from .urls import …
     assert ("exports", "urls") in edges  # from ..urls import … inside the exports package
+    assert ("handouts", "workers") in edges  # from ..workers import … inside the handouts package (its modules are one output)
+    assert ("handouts", "sheets") not in edges  # from .sheets import …: the package's own modules, not another output
     assert ("cli", "diff") in edges  # from . import diff, …
     assert ("cli", "build") in edges  # an import inside a function

@@ -6,6 +6,7 @@ lines, day counts and percentages are worked out by hand from the fixture.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import yaml
 
 from guide import report
 from guide.load import load_guide
-from guide.report import DeadLink, build_report, render_report
+from guide.report import DeadLink, build_report, dead_links, render_report
 
 from conftest import REPO
 
@@ -281,6 +282,23 @@ def test_links_are_read_as_a_browser_reads_tags_not_from_comments_scripts_or_sty
         write(site / name, "")
     built = build_report(minimal_copy, load(minimal_copy), today=TODAY, site_dir=site)
     assert built.dead_links == [DeadLink("index.html", "gone.png")]
+
+
+def test_a_page_made_again_with_the_same_content_is_not_parsed_again(tmp_path, monkeypatch):
+    site, cache = tmp_path / "site", tmp_path / "links-cache.json"
+    write(site / "index.html", '<a href="page/">page</a>')
+    write(site / "page" / "index.html", '<a href="../">home</a>')
+    assert dead_links(site, cache) == (2, [])
+    parsed = []
+    page_links = report._page_links
+    monkeypatch.setattr(report, "_page_links", lambda html: parsed.append(html) or page_links(html))
+    # a clean build writes every page again: same content, new time
+    for page in site.rglob("*.html"):
+        os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 10**9))
+    assert dead_links(site, cache) == (2, []) and parsed == []
+    write(site / "page" / "index.html", '<a href="../gone/">gone</a>')
+    assert dead_links(site, cache) == (2, [DeadLink("page/index.html", "../gone/")])
+    assert parsed == ['<a href="../gone/">gone</a>']
 
 
 def test_no_site_is_said_not_checked(minimal_copy):

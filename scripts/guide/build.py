@@ -52,7 +52,10 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import metadata
@@ -61,12 +64,12 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from . import exports, finder, pages, report
+from . import exports, finder, report
 from .content import page_text, publishable_page
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .exports.calendar_feed import FeedError
 from .hours import Calendar, calendar_table
-from .i18n import translations
+from .i18n import TOOL_LANGUAGE, default_language, translations
 from .load import BUILD_DIR, SITE_DIR, load_or_raise
 from .messages import word
 from .model import Guide
@@ -74,7 +77,7 @@ from .pages import Renderer, plan_pages
 from .urls import url_for
 from .templating import component_css
 from .problems import Problem
-from .workers import forked_map
+from .workers import forked_map, forked_parts
 
 REPORT_FILE = "report.md"
 LOCK_FILE = "build.lock"
@@ -139,19 +142,19 @@ def site_changes(old: Path, new: Path) -> SiteChanges:
         return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
     before, after = files(old), files(new)
-    differ = (before ^ after) | {name for name in before & after if not filecmp.cmp(old / name, new / name, shallow=True)}
+    differ = (before ^ after) | set(forked_parts(_differing, (old, new), sorted(before & after), fork_above=200))
     pages = sum(1 for name in differ if name.endswith(".html"))
     return SiteChanges(pages, len(differ) - pages)
 
 
-def build(root: Path, *, today: date, handouts: bool = True, lang: str = "ja", clean: bool = False) -> BuildReport:
+def build(root: Path, *, today: date, handouts: bool = True, lang: str = TOOL_LANGUAGE, clean: bool = False) -> BuildReport:
     """Build every edition into site/ (with its PDF handouts unless `handouts` is False).
 
     `clean` renders every page again even where the last good build's pages could be kept.
     Raises DataError (bad data) or BuildError (worded in `lang`)."""
     work = root / BUILD_DIR
     try:
-        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR, work / "docs.next"):
+        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR):
             _recover(root / SITE_DIR)
             return _build(root, today=today, handouts=handouts, clean=clean)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
@@ -216,6 +219,10 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
+def _differing(old: Path, new: Path, names: list[str]) -> list[str]:
+    return [name for name in names if not filecmp.cmp(old / name, new / name, shallow=True)]
+
+
 def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildReport:
     loaded = load_or_raise(root, today=today)
     guide = loaded.guide
@@ -230,8 +237,9 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     outputs = [staging if not e.prefix else work / EDITIONS_DIR / e.lang for e in editions]
     last = {} if clean else _last_build(root, editions)
     (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
-    with compiled_templates(jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))):
-        built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang)) for edition, out in zip(editions, outputs)])
+    compiled = jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))
+    with compiled_theme_templates(compiled):
+        built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang), compiled) for edition, out in zip(editions, outputs)])
     for edition, out in zip(editions, outputs):
         if out != staging:
             out.rename(staging / edition.prefix)
@@ -243,7 +251,7 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
     # site, kept beside it for the pull-request preview; it is not published.
     checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE)
-    (work / REPORT_FILE).write_text(report.render_report(checked, editions[0].lang, "markdown"), encoding="utf-8")
+    (work / REPORT_FILE).write_text(report.render_report(checked, default_language(guide.site), "markdown"), encoding="utf-8")
     changed = site_changes(root / SITE_DIR, staging) if (root / SITE_DIR).is_dir() else None
     _swap_in(staging, root / SITE_DIR)
     # From here site/ is the new one: a failure to note what it was made from is no failed build
@@ -263,10 +271,12 @@ class EditionSite:
     kept: bool  # whether it started from the last good build's site
 
 
-def _edition_site(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None) -> EditionSite:
+def _edition_site(
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None, compiled: jinja2.BytecodeCache
+) -> EditionSite:
     """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its open data."""
     docs = root / BUILD_DIR / DOCS_DIR / edition.lang
-    changed, removed = regenerate(root, guide, edition, editions, today, docs, root / BUILD_DIR / "docs.next" / edition.lang)
+    changed, removed = regenerate(root, guide, edition, editions, today, docs, compiled)
     config = write_mkdocs_config(root, guide, edition, editions, docs, out)
     frame = _frame(root, config)
     site = root / SITE_DIR / edition.prefix
@@ -322,21 +332,17 @@ def _folder(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def compiled_templates(cache: jinja2.BytecodeCache):
-    """Keep the compiled templates, the pages' and MkDocs' theme's, in `cache` while this lasts.
+def compiled_theme_templates(cache: jinja2.BytecodeCache):
+    """Keep MkDocs' compiled theme templates in `cache` while this lasts, and walk the theme's 14,000 files
+    (MkDocs' only use of list_templates) once per theme.
 
-    The page renderer and MkDocs each make a fresh Jinja environment per run, and compiling
-    the templates is most of a small guide's build; Jinja checks each against its source.
-    MkDocs' walk of the theme's 14,000 files (its only use of list_templates) is done once per theme."""
+    MkDocs makes a fresh Jinja environment per run and walks the theme before any plugin event
+    could reach it: its Theme.get_env is wrapped, the one patch of a library here.  The guide's
+    own templates take the cache as an argument (templating.template_environment)."""
     from mkdocs.theme import Theme  # noqa: PLC0415 - slow import, only when building
 
-    page_environment, theme_environment = pages.template_environment, Theme.get_env
+    theme_environment = Theme.get_env
     theme_files: dict[tuple, list[str]] = {}
-
-    def template_environment(translations) -> jinja2.Environment:
-        env = page_environment(translations)
-        env.bytecode_cache = cache
-        return env
 
     def get_env(theme: Theme) -> jinja2.Environment:
         env = theme_environment(theme)
@@ -351,74 +357,67 @@ def compiled_templates(cache: jinja2.BytecodeCache):
         env.list_templates = static_files
         return env
 
-    pages.template_environment, Theme.get_env = template_environment, get_env
+    Theme.get_env = get_env
     try:
         yield
     finally:
-        pages.template_environment, Theme.get_env = page_environment, theme_environment
+        Theme.get_env = theme_environment
 
 
-def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path | None = None) -> Path:
-    """Write the Markdown pages and the generated assets of one edition to `docs` (build/docs/<lang>/)."""
-    docs = docs or root / BUILD_DIR / DOCS_DIR / edition.lang
-    shutil.rmtree(docs, ignore_errors=True)
+def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, compiled: jinja2.BytecodeCache | None = None) -> dict[str, bytes]:
+    """The Markdown pages and the generated assets of one edition, by their names in its docs folder (build/docs/<lang>/)."""
+    files: dict[str, bytes] = {}
     # A page not written in this language yet is shown in the default one (so every page of
     # an edition exists in the others, and the language switcher never leads nowhere).
-    shutil.copytree(root / CONTENT_DIR / editions[0].lang, docs)
-    if (root / CONTENT_DIR / edition.lang).is_dir():
-        shutil.copytree(root / CONTENT_DIR / edition.lang, docs, dirs_exist_ok=True)
-    for page in docs.rglob("*.md"):  # only content/'s pages so far
-        page.write_text(publishable_page(page_text(page.read_bytes())), encoding="utf-8")
+    for lang in dict.fromkeys([default_language(guide.site), edition.lang]):
+        folder = root / CONTENT_DIR / lang
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                data = path.read_bytes()
+                files[path.relative_to(folder).as_posix()] = publishable_page(page_text(data)).encode() if path.suffix == ".md" else data
     catalog = translations(root, edition.lang)
     calendar = Calendar.for_site(guide.site)
-    renderer = edition_renderer(guide, edition, catalog, today)
+    renderer = edition_renderer(guide, edition, catalog, today, compiled)
     for page in plan_pages(guide):
-        target = docs / page.source_file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(renderer.render(page), encoding="utf-8")
-    assets = docs / "assets" / "guide"
-    assets.mkdir(parents=True, exist_ok=True)
+        files[page.source_file] = renderer.render(page).encode()
+    assets = "assets/guide/"
     table = calendar_table(calendar, today, HOLIDAY_YEARS)
-    _write_js(assets / "calendar.js", "GUIDE_CALENDAR", table)
-    _write_js(assets / "strings.js", "GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in JS_STRINGS.items()})
-    (assets / "components.css").write_text(component_css("web"), encoding="utf-8")
+    files[assets + "calendar.js"] = _js("GUIDE_CALENDAR", table)
+    files[assets + "strings.js"] = _js("GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in JS_STRINGS.items()})
+    files[assets + "components.css"] = component_css("web").encode()
     for name, text in finder.index_files(finder.build_index(guide, edition.lang, url_for)):
-        (assets / name).write_text(text, encoding="utf-8")
-    return docs
+        files[assets + name] = text.encode()
+    return files
 
 
-def edition_renderer(guide: Guide, edition: Edition, catalog, today: date) -> Renderer:
-    """The pages of one edition, composed with what they print of the open data (JSON-LD, calendar links)."""
+def edition_renderer(guide: Guide, edition: Edition, catalog, today: date, compiled: jinja2.BytecodeCache | None = None) -> Renderer:
+    """The pages of one edition, composed with what they print of the open data (JSON-LD, calendar links);
+    `compiled`: where the compiled page templates are kept."""
     open_data = exports.page_globals(guide, edition.lang, catalog, today)
-    return Renderer(guide, edition.lang, catalog, today, open_data=open_data, site_url=edition.url(guide), prefix=edition.prefix)
+    return Renderer(
+        guide, edition.lang, catalog, today, open_data=open_data, site_url=edition.url(guide), prefix=edition.prefix, bytecode_cache=compiled
+    )
 
 
-def regenerate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, scratch: Path) -> tuple[set[str], set[str]]:
-    """Generate the edition into `scratch`, then write to `docs` only what changed; (changed, removed) names."""
-    generate(root, guide, edition, editions, today, docs=scratch)
-    try:
-        return _sync_folder(scratch, docs)
-    finally:
-        shutil.rmtree(scratch)
-
-
-def _sync_folder(source: Path, target: Path) -> tuple[set[str], set[str]]:
-    """Make `target` hold the files of `source`, writing only those that differ; (changed, removed) names.
+def regenerate(
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, compiled: jinja2.BytecodeCache | None = None
+) -> tuple[set[str], set[str]]:
+    """Generate the edition and write to `docs` only what changed; (changed, removed) names.
 
     An untouched file keeps its time, so MkDocs' dirty mode leaves its page alone."""
-    new = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()}
-    old = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()} if target.is_dir() else set()
+    new = generate(root, guide, edition, editions, today, compiled)
+    old = {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()} if docs.is_dir() else set()
     changed = set()
-    for name in sorted(new):
-        data = (source / name).read_bytes()
-        if name in old and (target / name).read_bytes() == data:
+    for name, data in sorted(new.items()):
+        target = docs / name
+        if name in old and target.stat().st_size == len(data) and target.read_bytes() == data:
             continue
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / name).write_bytes(data)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
         changed.add(name)
-    for name in old - new:
-        (target / name).unlink()
-    return changed, old - new
+    for name in old - set(new):
+        (docs / name).unlink()
+    return changed, old - set(new)
 
 
 def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path, today: date) -> list[Problem]:
@@ -429,7 +428,7 @@ def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path
     try:
         render_handout_sets(root, guide, sets, today=today)
     except HandoutError as err:
-        raise BuildError(err.in_language(editions[0].lang)) from None
+        raise BuildError(err.in_language(default_language(guide.site))) from None
     return [
         Problem(f"{SITE_DIR}/{edition.prefix}handouts/{o.filename}", 1, 1, "handout_overflow", {"pages": o.pages}, "warning")
         for edition, one in zip(editions, sets)
@@ -473,8 +472,8 @@ def write_host_headers(site: Path) -> None:
     (site / HEADERS_FILE).write_text("\n".join([*lines, *(f"  {name}: {value}" for name, value in headers.items())]) + "\n", encoding="utf-8")
 
 
-def _write_js(path: Path, name: str, value: object) -> None:
-    path.write_text(f"window.{name} = {json.dumps(value, ensure_ascii=False)};\n", encoding="utf-8")
+def _js(name: str, value: object) -> bytes:
+    return f"window.{name} = {json.dumps(value, ensure_ascii=False)};\n".encode()
 
 
 def write_mkdocs_config(
@@ -486,13 +485,15 @@ def write_mkdocs_config(
     names = {lang.code: lang.name for lang in guide.site.languages}
     config = {
         "INHERIT": str((root / "mkdocs.yml").resolve()),
-        "site_name": guide.site.title.get(edition.lang) or guide.site.title.get(editions[0].lang),
+        "site_name": guide.site.title.get(edition.lang) or guide.site.title.get(default_language(guide.site)),
         "docs_dir": str(docs.resolve()),
         "site_dir": str(out.resolve()),
         # Paths in the inherited file would resolve against this file's folder: give them whole.
         "theme": {"language": edition.lang, "custom_dir": str((root / "overrides").resolve())},
         "extra": {
             "content_security_policy": CONTENT_SECURITY_POLICY,  # this file's, over anything mkdocs.yml says
+            # Material's 404 template has its heading in English only: overrides/404.html prints this one, escaped there.
+            "page_not_found": translations(root, edition.lang).gettext("Page not found"),
             # Material prints each extra.alternate itself as a <link rel=alternate> to that edition's home
             # page, and its script fetches a sitemap beside every such link: it gets only `true`, so that
             # its header still includes the switcher (overrides/partials/alternate.html).
@@ -506,7 +507,7 @@ def write_mkdocs_config(
         },
     }
     if guide.site.description:
-        config["site_description"] = guide.site.description.get(edition.lang) or guide.site.description.get(editions[0].lang)
+        config["site_description"] = guide.site.description.get(edition.lang) or guide.site.description.get(default_language(guide.site))
     if edition.url(guide):
         config["site_url"] = edition.url(guide)
     config["nav"] = _navigation(root, docs)
@@ -611,14 +612,32 @@ def _swap_in(staging: Path, site: Path) -> None:
         staging.rename(site)
         return
     if _exchange(staging, site):
-        shutil.rmtree(staging)  # now the previous site
+        _discard(staging, staging.parent)  # now the previous site
         return
     # No atomic exchange on this file system: two renames; a build killed between them leaves
     # site.old/, which the next build puts back before it starts (_recover).
     old = site.with_name(site.name + ".old")
     site.rename(old)
     staging.rename(site)
-    shutil.rmtree(old)
+    _discard(old, staging.parent)
+
+
+DISCARDED_DIR = "discarded"  # in build/: previous sites on their way out
+
+
+def _discard(folder: Path, work: Path) -> None:
+    """Remove `folder` (the previous site: 577 MB at ×100) without the build waiting for it.
+
+    It is moved into build/discarded/ at once, and a process of its own empties that folder
+    (also of what a stopped one left there) while the build returns."""
+    trash = work / DISCARDED_DIR
+    trash.mkdir(exist_ok=True)
+    folder.rename(trash / f"{os.getpid()}-{time.monotonic_ns()}")
+    remove_all = "import pathlib, shutil, sys; [shutil.rmtree(p, ignore_errors=True) for p in pathlib.Path(sys.argv[1]).iterdir()]"
+    subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script, a folder of our own
+        [sys.executable, "-c", remove_all, str(trash)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h

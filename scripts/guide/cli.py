@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import diff, exporter, handouts, importer, report, scaffold
 from .editions import SITE_URL_VARIABLE, invalid_site_url_variable
-from .i18n import catalog_languages, default_language, pick, words
+from .i18n import TOOL_LANGUAGE, catalog_languages, default_language, pick, words
 from .load import DATA_FILES, OPTIONAL_DATA_FILES, city_today, load_guide, with_config
 from .messages import format_problem, github_annotation, word
 from .model import PrivateOverlay
@@ -220,7 +220,7 @@ def changes_between(old, new, lang: str) -> tuple[bool, str]:
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=Path.cwd(), help="the guide's folder (default: here)")
-    common.add_argument("--lang", choices=catalog_languages(), default="ja", help="language of messages (default: ja)")
+    common.add_argument("--lang", choices=catalog_languages(), default=TOOL_LANGUAGE, help=f"language of messages (default: {TOOL_LANGUAGE})")
     common.add_argument("--today", type=date.fromisoformat, help="judge freshness as on this date (YYYY-MM-DD)")
 
     top = argparse.ArgumentParser(prog="guide", description="Build a resource guide from data/ (YAML).")

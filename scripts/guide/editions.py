@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from .i18n import default_language
 from .model import URL_PATTERN, Guide
 
 # The published address, when the deployment knows it better than data/site.yaml (GitHub Pages).
@@ -32,14 +33,14 @@ class Edition:
 
     @classmethod
     def all_for(cls, guide: Guide) -> list[Edition]:
-        default = next((lang.code for lang in guide.site.languages if lang.required), guide.site.languages[0].code)
+        default = default_language(guide.site)
         return [cls(lang.code, "" if lang.code == default else f"{lang.code}/") for lang in guide.site.languages]
 
     @classmethod
     def of(cls, guide: Guide, lang: str) -> Edition:
         return next(edition for edition in cls.all_for(guide) if edition.lang == lang)
 
-    def url(self, guide: Guide) -> str | None:
-        """This edition's public address, ending in "/"."""
-        base = public_url(guide)
+    def url(self, guide: Guide, site_url: str | None = None) -> str | None:
+        """This edition's public address, ending in "/" (under `site_url` when given, else the site's public address)."""
+        base = site_url or public_url(guide)
         return base.rstrip("/") + "/" + self.prefix if base else None

@@ -25,6 +25,7 @@ from .model import Site, Text
 LOCALE_DIR = "locale"
 # The generator's own catalogs: the words of the command line (a guide's folder has the same).
 GENERATOR_LOCALE = Path(__file__).resolve().parents[2] / LOCALE_DIR
+TOOL_LANGUAGE = "ja"  # the language the tool speaks when not told otherwise (--lang); a guide's texts follow default_language
 
 
 def _compiled(po_file: Path, lang: str) -> Translations:

@@ -18,7 +18,8 @@ from .i18n import default_language
 from .model import Guide
 from .present import Presenter
 from .templating import template_environment
-from .urls import handout_file, listing_page_url, url_for
+from .queries import PROGRAMS_PART, agency_list_parts, area_handout_parts
+from .urls import handout_file, listing_page_url, part_id, url_for
 
 
 @dataclass(frozen=True)
@@ -160,13 +161,21 @@ class Renderer:
     `open_data`: what the pages print of the open data (JSON-LD, calendar links, the files the
     オープンデータ page lists), given by whoever composes pages and exports (exports.page_globals)."""
 
-    def __init__(self, guide: Guide, lang: str, translations, today: date, *, open_data: dict, site_url: str | None = None, prefix: str = ""):
+    def __init__(
+        self, guide: Guide, lang: str, translations, today: date, *, open_data: dict, site_url: str | None = None, prefix: str = "", bytecode_cache=None
+    ):
         self.present = Presenter(guide, lang, translations, today, site_url=site_url, prefix=prefix)
-        self.env = template_environment(translations)
+        self.env = template_environment(translations, bytecode_cache)
         self.env.globals.update(self.present.template_globals(), url_for=url_for, handout_file=handout_file)
         self.env.globals.update(default_lang=default_language(guide.site), home_programs=HOME_PROGRAMS)
         self.env.globals["finder_choices"] = self.present.finder_choices
+        # A handout printed in parts is linked part by part where the page meets the split (queries).
+        self.env.globals.update(part_id=part_id, programs_part=PROGRAMS_PART, agency_list_parts=agency_list_parts(guide), area_handout_parts=self.area_handout_parts)
         self.env.globals.update(open_data)
+
+    def area_handout_parts(self, area_id: str) -> list[str]:
+        present = self.present
+        return area_handout_parts(present.guide, present.offices_in(area_id), present.agencies_located_in(area_id), present.programs_for(area=area_id))
 
     def render(self, page: Page) -> str:
         depth = page.path.count("/")

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs
 import jinja2
 from mkdocs.livereload import LiveReloadServer
 
-from .build import BUILD_DIR, compiled_templates, edition_renderer, regenerate, run_mkdocs, write_mkdocs_config
+from .build import BUILD_DIR, compiled_theme_templates, edition_renderer, regenerate, run_mkdocs, write_mkdocs_config
 from .editions import Edition
 from .i18n import translations
 from .load import DATA_FILES, PROJECT_FOLDERS, load_or_raise
@@ -100,7 +100,7 @@ class Preview:
         self.clean = True  # until this build has finished
         plan = list(plan_pages(guide))
         written = 0
-        with compiled_templates(self.compiled):
+        with compiled_theme_templates(self.compiled):
             if not clean:
                 changed_pages = [p for p in plan if self.contexts.get(p.path) != p.context]
                 for edition in editions:
@@ -113,7 +113,7 @@ class Preview:
 
     def _records_first(self, guide, edition: Edition, changed_pages: list, today: date, published: Published) -> int:
         """The changed records' own pages of the edition, shown before the rest is regenerated."""
-        renderer = edition_renderer(guide, edition, translations(self.root, edition.lang), today)
+        renderer = edition_renderer(guide, edition, translations(self.root, edition.lang), today, self.compiled)
         docs = self.work / "docs" / edition.lang
         written = {page.source_file for page in changed_pages if _write_if_changed(docs / page.source_file, renderer.render(page))}
         if written:
@@ -122,12 +122,12 @@ class Preview:
         return len(written)
 
     def _edition(self, guide, edition: Edition, editions: list[Edition], today: date, clean: bool, published: Published) -> tuple[int, bool]:
-        """Generate the edition into a scratch folder, keep only what changed, and run MkDocs on it.
+        """Generate the edition, keep only what changed, and run MkDocs on it.
 
         Returns the number of pages rewritten and whether MkDocs ran clean (a changed config makes it)."""
-        docs, scratch = self.work / "docs" / edition.lang, self.work / "next" / edition.lang
+        docs = self.work / "docs" / edition.lang
         out = self.site / edition.prefix
-        changed, removed = regenerate(self.root, guide, edition, editions, today, docs, scratch)
+        changed, removed = regenerate(self.root, guide, edition, editions, today, docs, self.compiled)
         config = self._config_file(edition)
         text = write_mkdocs_config(self.root, guide, edition, editions, docs, out, path=config.with_suffix(".new")).read_text(encoding="utf-8")
         if config.exists() and config.read_text(encoding="utf-8") == text:

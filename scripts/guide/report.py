@@ -18,6 +18,7 @@ Five sections, in Japanese (default) or English, as plain text or Markdown:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -462,26 +463,27 @@ class _Files:
         return target in self.files and not path.endswith("/")
 
 
-LINKS_CACHE = "links-cache.json"  # in build/: each page's links, by its size and time
+LINKS_CACHE = "links-cache.json"  # in build/: each page's links, by its size and time and by its content
 
 
 def dead_links(site_dir: Path, cache: Path | None = None) -> tuple[int, list[DeadLink]]:
     """(pages checked, links to files that do not exist), every page's links in order of appearance.
 
-    Reading the pages is most of the check (a ×100 guide has 600 MB of HTML): the pages are read
-    in parallel, and with `cache`, a page whose size and time are those of the last check
-    is not read again (a build that keeps the last site copies its pages with their times)."""
+    Finding a page's links is most of the check (a ×100 guide has 600 MB of HTML).  With `cache`,
+    a page whose size and time are those of the last check is not read again (a build that keeps
+    the last site copies its pages with their times), and a page made again with the same content
+    (a clean build's) is read but not parsed again; the others are parsed in parallel."""
     site = site_dir.resolve()
     files = _Files(site)
     names = sorted(name for name in files.files if name.endswith(".html"))
     kept = _read_links_cache(cache)
     stamps = {name: _stamp(site / name) for name in names}
     unread = [name for name in names if kept.get(name, [None])[0] != stamps[name]]
-    read = dict(forked_parts(_links_of_pages, (site,), unread, fork_above=200))
+    read = {name: (digest, links) for name, digest, links in forked_parts(_links_of_pages, (site, kept), unread, fork_above=200)}
     found, pages_links = [], {}
     for name in names:
-        links = read[name] if name in read else kept[name][1]
-        pages_links[name] = [stamps[name], links]
+        digest, links = read[name] if name in read else kept[name][1:]
+        pages_links[name] = [stamps[name], digest, links]
         for link in links:
             if not files.resolves("/" + name, link):
                 found.append(DeadLink(name, link))
@@ -496,19 +498,28 @@ def _stamp(page: Path) -> list[int]:
 
 
 def _read_links_cache(cache: Path | None) -> dict:
+    """{page: [its stamp, a digest of its content, its links]} of the last check."""
     try:
         kept = json.loads(cache.read_text(encoding="utf-8")) if cache else {}
-        return kept if isinstance(kept, dict) else {}
     except (OSError, ValueError):
         return {}
+    if not isinstance(kept, dict):
+        return {}
+    return {name: entry for name, entry in kept.items() if isinstance(entry, list) and len(entry) == 3}
 
 
-def _links_of_pages(site: Path, names: list[str]) -> list[tuple[str, list[str]]]:
-    """Each page's internal links, each once, in order of appearance."""
+def _links_of_pages(site: Path, kept: dict, names: list[str]) -> list[tuple[str, str, list[str]]]:
+    """Each page's digest and internal links, each link once, in order of appearance (the kept ones
+    where the page's content is what it was)."""
     result = []
     for name in names:
-        links = dict.fromkeys(link for link in _page_links((site / name).read_text(encoding="utf-8", errors="replace")) if _is_internal(link))
-        result.append((name, list(links)))
+        content = (site / name).read_bytes()
+        digest = hashlib.blake2b(content, digest_size=16).hexdigest()
+        if name in kept and kept[name][1] == digest:
+            result.append((name, digest, kept[name][2]))
+            continue
+        links = dict.fromkeys(link for link in _page_links(content.decode("utf-8", errors="replace")) if _is_internal(link))
+        result.append((name, digest, list(links)))
     return result
 
 

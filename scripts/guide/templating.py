@@ -1,5 +1,5 @@
-"""The Jinja2 environment the guide's own templates are rendered in (pages and handouts), and the
-components both are made of (components/: one folder per component, see CONTRIBUTING.md)."""
+"""The Jinja2 environment the guide's own templates are rendered in (pages, handouts and slips): one factory;
+and the components they are made of (components/: one folder per component, see CONTRIBUTING.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -19,8 +19,9 @@ from .model import Address, Agency, Branch, Hours, Phone, Program, Service, Text
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def template_environment(translations) -> Environment:
-    """The Jinja2 environment of every page: escaping on, undefined names are errors, gettext from `translations`."""
+def template_environment(translations, bytecode_cache: BytecodeCache | None = None) -> Environment:
+    """The Jinja2 environment of every page: escaping on, undefined names are errors, gettext from `translations`;
+    compiled templates kept in `bytecode_cache` (Jinja checks each against its source)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -29,6 +30,7 @@ def template_environment(translations) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # templates are the generator's own: no need to stat them on every include
+        bytecode_cache=bytecode_cache,
     )
     # Translations are text, not markup: escaped like every other value (Jinja would trust them).
     env.install_gettext_callables(

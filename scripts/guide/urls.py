@@ -37,3 +37,10 @@ def handout_file(kind: str, record_id: str | None = None, *, large: bool = False
     """A printed handout's file name: agency-list.pdf, category-<id>.pdf, area-<id>-large.pdf …"""
     stem = kind if record_id is None else f"{kind}-{record_id}"
     return f"{stem}{'-large' if large else ''}.pdf"
+
+
+def part_id(record_id: str | None, part: str) -> str:
+    """The id of one part of a handout printed in parts: handout_file("area", part_id("kita", "debt")) is
+    area-kita--debt.pdf, handout_file("agency-list", part_id(None, "debt")) agency-list--debt.pdf
+    ("--" cannot occur in an id, so a part's name never meets another sheet's)."""
+    return f"{record_id}--{part}" if record_id else f"-{part}"

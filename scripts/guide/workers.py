@@ -13,7 +13,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -51,6 +51,19 @@ def forked_map(function: Callable, calls: list[tuple]) -> list:
     try:
         with forked_pool(workers) as pool:
             return pool.map(_call, range(len(calls)), chunksize=1)
+    finally:
+        _CALLS = None
+
+
+def forked_unordered(function: Callable, calls: list[tuple], initializer: Callable[[], None] | None = None, workers: int = 2) -> Iterator:
+    """function(*call) for each call, in `workers` forked processes, each result as soon as it is done.
+
+    As forked_map, the calls reach the workers by inheritance; `initializer` runs in each worker."""
+    global _CALLS  # noqa: PLW0603
+    _CALLS = (function, calls)
+    try:
+        with forked_pool(workers, initializer) as pool:
+            yield from pool.imap_unordered(_call, range(len(calls)))
     finally:
         _CALLS = None
 

@@ -179,11 +179,22 @@ def test_on_a_wide_screen_the_menu_is_a_sidebar_and_covers_nothing(page, site_ur
 # --- the 404 pages --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("prefix", ["", "en/"])
-def test_the_404_pages_skip_link_leads_past_the_header_to_the_content(page, site_url, site, prefix):
-    if prefix not in editions(site):
-        pytest.skip("single-language guide")
-    page.goto(site_url + prefix + "404.html")
+def test_the_404_pages_say_not_found_in_their_own_language(page, site_url, site):
+    headings = {}
+    for prefix in editions(site):
+        page.goto(site_url + prefix + "404.html")
+        headings[prefix] = page.locator(".md-content h1").inner_text()
+    assert headings[""] == "ページが見つかりません", headings  # not Material's English on the Japanese edition
+    assert all(h == "Page not found" for p, h in headings.items() if p == "en/"), headings
+
+
+def test_the_404_pages_skip_link_leads_past_the_header_to_the_content(page, site_url, site):
+    for prefix in editions(site):
+        skip_link_leads_past_the_header(page, site_url + prefix + "404.html")
+
+
+def skip_link_leads_past_the_header(page, url: str) -> None:
+    page.goto(url)
     skip = tab(page)
     assert "md-skip" in skip["cls"], skip
     target = page.locator(".md-skip").get_attribute("href")
