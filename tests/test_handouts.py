@@ -494,7 +494,7 @@ def test_unchanged_sheets_are_copied_from_the_cache_with_the_day_they_were_made(
     guide = load_guide(minimal_copy, today=DAY).guide
     first = render_handouts(minimal_copy, guide, "ja", tmp_path / "first", today=DAY, site_url=SITE)
     assert layouts["category-debt.pdf"] >= 1
-    made = [line for line in text_of(tmp_path / "first" / "category-soudan.pdf").splitlines() if line.startswith("Made on")]
+    made = [line for line in text_of(tmp_path / "first" / "category-soudan.pdf").splitlines() if line.startswith("作成日")]
     assert made and "2026" in made[0]
     # The next day, nothing changed: no sheet is laid out again, every PDF is the same file.
     layouts.clear()
@@ -509,7 +509,7 @@ def test_unchanged_sheets_are_copied_from_the_cache_with_the_day_they_were_made(
     assert set(layouts) >= {"category-debt.pdf", "category-debt-large.pdf", "agency-list.pdf"}, layouts
     assert "category-soudan.pdf" not in layouts and "program-kakuu-taisou.pdf" not in layouts, layouts
     assert "0120-000-009" in text_of(tmp_path / "edited" / "category-debt.pdf")
-    made_again = [line for line in text_of(tmp_path / "edited" / "category-debt.pdf").splitlines() if line.startswith("Made on")]
+    made_again = [line for line in text_of(tmp_path / "edited" / "category-debt.pdf").splitlines() if line.startswith("作成日")]
     assert made_again and made_again != made
     assert (tmp_path / "edited" / "category-soudan.pdf").read_bytes() == (tmp_path / "first" / "category-soudan.pdf").read_bytes()
     # The cache holds the edition's current sheets only: the old debt sheets are gone from it.
