@@ -329,7 +329,10 @@ def _print_head_without_address(page, site_url, path):
     page.emulate_media(media="print")
     head = page.locator(".print-head")
     assert head.is_visible()
-    assert head.locator(".print-head__url").inner_text() == "/" + path
+    # No bare path: the sheet says it gives no web address, and names its page in the guide.
+    address = head.locator(".print-head__url")
+    assert "print-head__url--none" in address.get_attribute("class")
+    assert "/" + path in address.inner_text() and address.inner_text() != "/" + path
     assert head.locator("svg").count() == 0
     page.emulate_media(media="screen")
     assert not head.is_visible()
