@@ -84,8 +84,8 @@ def area_handout_parts(guide: Guide, offices: list[tuple[Agency, Branch]], locat
     programs (PROGRAMS_PART) when it has any; none while its places fit on one sheet (AREA_ENTRIES).
     `offices`, `located`, `programs`: the area's offices, the agencies located in or serving it, its programs."""
     with_office = {agency.id for agency, _ in offices}
-    places = [agency for agency, _ in offices] + [agency for agency in located if agency.id not in with_office]
-    if len(places) <= AREA_ENTRIES:
+    listed = [agency for agency, _ in offices] + [agency for agency in located if agency.id not in with_office]
+    if len(listed) <= AREA_ENTRIES:
         return []
-    concerns = [c.id for c in guide.taxonomy.categories if any(c.id in s.categories for agency in places for s in agency.services)]
+    concerns = [c.id for c in guide.taxonomy.categories if any(c.id in s.categories for agency in listed for s in agency.services)]
     return concerns + ([PROGRAMS_PART] if programs else [])
