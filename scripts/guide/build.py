@@ -64,7 +64,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from . import exports, finder, report
+from . import exports, finder, report, slip
 from .content import page_text, publishable_page
 from .editions import SITE_URL_VARIABLE, Edition, public_url
 from .exports.calendar_feed import FeedError
@@ -107,6 +107,7 @@ JS_STRINGS: dict[str, str] = {
     "unstated_check": "the documents do not say — please check before you go",
     "menu": "Menu",
     **{day: day.capitalize() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    **slip.JS_STRINGS,
 }
 
 
@@ -380,6 +381,8 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     renderer = edition_renderer(guide, edition, catalog, today, compiled)
     for page in plan_pages(guide):
         files[page.source_file] = renderer.render(page).encode()
+    for name, text in slip.slip_files(guide, renderer.env).items():
+        files[name] = text.encode()
     assets = "assets/guide/"
     table = calendar_table(calendar, today, HOLIDAY_YEARS)
     files[assets + "calendar.js"] = _js("GUIDE_CALENDAR", table)

@@ -331,6 +331,7 @@ class Category(Record):
     hub_source: SourceRef | None = None
     to_confirm: ToConfirm = None
     description: Text | None = None
+    sensitive: bool = Field(False, description="A concern a resident may not want named on paper (DV, abuse): a referral slip that includes it prints with a neutral title.")
     example: bool = Field(False, description="An example that guide new wrote, not the city's own: guide check warns until it is replaced (guide import replaces unused ones) or this is removed.")
 
 

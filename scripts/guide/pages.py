@@ -17,9 +17,9 @@ from itertools import groupby
 from .i18n import default_language
 from .model import Guide
 from .present import Presenter
-from .templating import template_environment
+from .templating import markdown_block, template_environment
 from .queries import PROGRAMS_PART, agency_list_parts, area_handout_parts
-from .urls import handout_file, listing_page_url, part_id, url_for
+from .urls import handout_file, listing_page_url, part_id, relative_from, url_for
 
 
 @dataclass(frozen=True)
@@ -178,13 +178,7 @@ class Renderer:
         return area_handout_parts(present.guide, present.offices_in(area_id), present.agencies_located_in(area_id), present.programs_for(area=area_id))
 
     def render(self, page: Page) -> str:
-        depth = page.path.count("/")
-        prefix = "../" * depth
-
-        def rel(url: str) -> str:
-            return prefix + url if prefix + url else "./"
-
+        rel = relative_from(page.path)
         template = self.env.get_template(f"pages/{page.template}")
         body = template.render(page=page, rel=rel, **page.context)
-        # Blank lines would end Markdown's raw-HTML block: keep the body one block.
-        return "\n".join(line for line in body.splitlines() if line.strip()) + "\n"
+        return markdown_block(body)

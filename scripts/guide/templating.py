@@ -42,6 +42,11 @@ def template_environment(translations, bytecode_cache: BytecodeCache | None = No
     return env
 
 
+def markdown_block(html: str) -> str:
+    """A rendered page body as one raw-HTML block of Markdown: a blank line would end the block."""
+    return "\n".join(line for line in html.splitlines() if line.strip()) + "\n"
+
+
 # --- components: one folder per piece of markup that pages, handouts and slips share ---------------
 # components/<name>/template.html defines the macro <name>; params.yaml declares its parameters and
 # names its examples; web.css and paper.css (either may be absent) style it on the site and on paper.

@@ -24,8 +24,16 @@ def url_for(kind: str, *ids: str) -> str:
         "about": "about/",
         "handout": "handouts/{}",
         "opendata": "opendata/",
+        "slip": "slip/",  # the referral slip; its counters follow in the fragment: slip/#c=<agency>,<agency>~<service>
+        "slip_entry": "slip/entries/{}.html",  # one agency as the slip shows it, fetched by the slip's script
     }
     return paths[kind].format(*ids)
+
+
+def relative_from(page_path: str):
+    """A function giving a site-relative URL as a link from the page at `page_path` ("slip/" → "../agencies/")."""
+    prefix = "../" * page_path.count("/")
+    return lambda url: prefix + url if prefix + url else "./"
 
 
 def listing_page_url(base: str, number: int) -> str:
