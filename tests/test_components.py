@@ -128,13 +128,16 @@ SHOWN = [
     ("hours_block", "the same, in lines on paper", ["月曜～金曜", "休み: "], ["<table"]),
     ("hours_block", "not listed, with a number to call", ["記載なし（お出かけ前にお電話でご確認ください）"], ["<table"]),
     ("hours_block", "not listed, nothing to call", ["記載なし"], ["お電話"]),
-    ("agency_card", "the hub of a concern", ['<li class="agency-card agency-card--hub">', "◎", '<a href="agencies/example-hub/">', "架空の何でも相談", "0123-45-0101", 'class="open-status"'], []),
+    ("agency_card", "the hub of a concern", ['<li class="agency-card agency-card--hub" data-agency="example-hub">', "◎", '<a href="agencies/example-hub/">', "架空の何でも相談", "0123-45-0101", 'class="open-status"'], []),
     ("agency_card", "offices only", ['<a href="agencies/example-offices/higashi-1/">東第一</a>', "各地域の窓口"], ["agency-card--hub"]),
     ("agency_card", "an office, in an area's list", ['<a href="agencies/example-offices/higashi-1/">架空の地域窓口 (東第一)</a>', "0123-45-0201"], ["各地域の窓口"]),
     ("program_card", "next session, on the web", ['<a href="../programs/example-salon/">架空サロン</a>', "誰でも参加できる", "2026年12月10日", "10:00-12:00"], ["2026年10月1日"]),
     ("program_card", "a regular schedule, on paper", ["架空カフェ", "毎月 第2 水曜 13:30–15:00"], ["<a "]),
     ("program_card", "ended", ["終了", "2026年3月31日"], []),
     ("program_card", "dates not listed", ["日程の記載なし"], []),
+    ("slip_entry", "a hub with hours and an address", ['<li class="slip-entry" data-agency="example-hub">', '<li data-service="general" data-hub="true">', "架空の何でも相談", 'href="tel:+81-123-45-0101"', "架空町一丁目1-1", '<table class="hours-table">', '<span class="nb">祝日・休日</span>', '<span class="slip-entry__concern">生活の困りごと</span>', "最終確認日: 2026年10月1日"], ["data-sensitive", "map-link", "<details"]),
+    ("slip_entry", "only a sensitive concern", ['<li class="slip-entry" data-agency="example-debt" data-sensitive="true">', '<li data-service="kakei" data-sensitive="true">'], ["data-hub"]),
+    ("slip_entry", "nothing listed", ["市の資料に番号の記載がありません", "所在地</span> 記載なし", "受付時間</span> 記載なし"], ["data-sensitive", "お電話"]),
 ]
 
 
