@@ -224,9 +224,9 @@ def browser():
 
 
 @contextlib.contextmanager
-def phone_page(browser, site_url: str):
-    """A phone-sized page; any request that leaves the site fails the test."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="ja-JP", timezone_id="Asia/Tokyo")
+def phone_page(browser, site_url: str, viewport: dict = PHONE):
+    """A phone-sized page (or `viewport`); any request that leaves the site fails the test."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="ja-JP", timezone_id="Asia/Tokyo")
     outside = []
 
     def guard(route):

@@ -103,7 +103,7 @@
   }
 
   function nameOf(holder) {
-    var heading = holder.querySelector(".agency-card__name, h1");
+    var heading = holder.querySelector(".agency-card__name, .slip-entry__name, h1");
     return heading ? heading.textContent.replace(/\s+/g, " ").trim() : "";
   }
 
