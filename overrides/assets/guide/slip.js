@@ -311,6 +311,7 @@
   }
 
   function render() {
+    slip.removeAttribute("data-ready");
     choice = parse(location.hash);
     var asked = choice.entries;
     return Promise.all(asked.map(fetchEntry)).then(function (found) {
