@@ -15,7 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
-from guide import build, diff, messages, report
+from guide import build, diff, messages, report, slip
 from guide.cli import parser
 from guide.i18n import GENERATOR_LOCALE, Words, catalog_languages, translations
 from guide.present import WEEKDAY_IDS
@@ -69,6 +69,7 @@ def ids_in_tables() -> set[tuple[str | None, str]]:
     found |= {("facts" if key == "fact_sep" else None, msgid) for key, msgid in report.WORDS.items()}
     found |= {(context, day) for day in WEEKDAY_IDS.values() for context in (None, "short weekday")}
     found |= {(None, msgid) for msgid in build.JS_STRINGS.values()}
+    found |= {(None, msgid) for msgid in slip.JS_STRINGS.values()}
     return found
 
 

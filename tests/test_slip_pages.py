@@ -11,7 +11,8 @@ from datetime import date
 import pytest
 from conftest import MINIMAL, TODAY, copy_guide, edit_data
 
-from guide.build import JS_STRINGS, generate
+from guide.build import generate
+from guide.slip import JS_STRINGS
 from guide.editions import Edition
 from guide.load import load_guide
 from guide.urls import url_for

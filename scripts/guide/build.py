@@ -107,7 +107,6 @@ JS_STRINGS: dict[str, str] = {
     "unstated_check": "the documents do not say — please check before you go",
     "menu": "Menu",
     **{day: day.capitalize() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
-    **slip.JS_STRINGS,
 }
 
 
@@ -386,7 +385,7 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     assets = "assets/guide/"
     table = calendar_table(calendar, today, HOLIDAY_YEARS)
     files[assets + "calendar.js"] = _js("GUIDE_CALENDAR", table)
-    files[assets + "strings.js"] = _js("GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in JS_STRINGS.items()})
+    files[assets + "strings.js"] = _js("GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in {**JS_STRINGS, **slip.JS_STRINGS}.items()})
     files[assets + "components.css"] = component_css("web").encode()
     for name, text in finder.index_files(finder.build_index(guide, edition.lang, url_for)):
         files[assets + name] = text.encode()

@@ -1,4 +1,4 @@
-"""The referral slip (the 紹介先 part of the city's つなぐシート): a page in each edition where staff gather
+"""The referral slip (the 紹介先 of a city's referral sheet): a page in each edition where staff gather
 counters for one resident and print them, and one small entry file per agency that the page's script
 fetches (no file holds every agency, so none grows with the guide).
 

@@ -1,4 +1,4 @@
-/* The referral slip (the 紹介先 of the city's つなぐシート): "Add to the slip" on agency cards and pages,
+/* The referral slip (the 紹介先 of a city's referral sheet): "Add to the slip" on agency cards and pages,
    the tray in the header, and the slip page (slip/).
 
    The chosen counters live only in the address: #c=<agency>,<agency>~<service>&m=<main agency>.  That
@@ -200,7 +200,7 @@
     return choice.entries.filter(function (e) { return e.token === item.dataset.token; })[0];
   }
 
-  // The title, the ★ words, the code and the address follow the counters on the slip.
+  // The title, the hub mark's words, the code and the address follow the counters on the slip.
   function refresh() {
     var items = entries();
     choice.entries = items.map(tokenOf).concat(choice.entries.filter(function (e) { return e.unknown; }));
