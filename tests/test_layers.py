@@ -1,4 +1,4 @@
-"""The generator's modules stand in layers: the outputs (pages, finder, handouts, exports, report,
+"""The generator's modules stand in layers: the outputs (pages, finder, handouts, exports, report, slip,
 diff, import and export of spreadsheets, scaffold) stand on the kernel below them and not on each
 other, and `build`, `preview` and `cli` compose them.  Read from the source, imports inside
 functions included."""
@@ -9,7 +9,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "guide"
-OUTPUTS = {"pages", "finder", "handouts", "exports", "report", "diff", "importer", "exporter", "scaffold"}
+OUTPUTS = {"pages", "finder", "handouts", "exports", "report", "diff", "importer", "exporter", "scaffold", "slip"}
 COMPOSERS = {"build", "preview", "cli"}
 
 
