@@ -103,6 +103,9 @@ def test_a_counter_worker_makes_prints_and_reopens_a_slip(browser, site_url, tmp
             assert words in text.replace(" ", ""), words
         code = decoded_code(pdf)
         assert code == PUBLIC + "slip/" + fragment  # the contract: no reason, no note in it
+        page.check(".slip__large-box")  # large print: the same three still on one page
+        page.pdf(path=str(tmp_path / "large.pdf"), format="A4")
+        assert "Pages:           1" in subprocess.run(["pdfinfo", str(tmp_path / "large.pdf")], check=True, capture_output=True, text=True).stdout
 
         page.reload()
         wait_until(page, "document.querySelector('.slip[data-ready]') !== null")
