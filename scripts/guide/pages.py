@@ -19,7 +19,7 @@ from .model import Guide
 from .present import Presenter
 from .templating import markdown_block, template_environment
 from .queries import PROGRAMS_PART, agency_list_parts, area_handout_parts
-from .urls import handout_file, listing_page_url, part_id, relative_from, url_for
+from .urls import handout_file, listing_page_url, part_id, url_for
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,12 @@ class Renderer:
         return area_handout_parts(present.guide, present.offices_in(area_id), present.agencies_located_in(area_id), present.programs_for(area=area_id))
 
     def render(self, page: Page) -> str:
-        rel = relative_from(page.path)
+        depth = page.path.count("/")
+        prefix = "../" * depth
+
+        def rel(url: str) -> str:
+            return prefix + url if prefix + url else "./"
+
         template = self.env.get_template(f"pages/{page.template}")
         body = template.render(page=page, rel=rel, **page.context)
         return markdown_block(body)

@@ -13,7 +13,7 @@ from jinja2 import Environment
 
 from .model import Guide
 from .templating import markdown_block
-from .urls import relative_from, url_for
+from .urls import url_for
 
 # UI strings slip.js needs (window.GUIDE_STRINGS), by key: English message id; "{name}" filled in by the script.
 JS_STRINGS: dict[str, str] = {
@@ -39,10 +39,9 @@ def slip_files(guide: Guide, env: Environment) -> dict[str, str]:
     """The slip page (Markdown for MkDocs) and one entry per agency, by their names in an edition's docs folder.
     `env`: the edition's page environment (the presenter's names as globals)."""
     sensitive = {c.id for c in guide.taxonomy.categories if c.sensitive}
-    rel = relative_from(url_for("slip"))  # entries are shown inside the slip page
-    body = env.get_template("slip/page.md.j2").render(rel=rel)
+    body = env.get_template("slip/page.md.j2").render()
     files = {url_for("slip") + "index.md": markdown_block(body)}
     entry = env.get_template("slip/entry.html.j2")
     for agency in guide.agencies:
-        files[url_for("slip_entry", agency.id)] = entry.render(agency=agency, sensitive=sensitive, rel=rel)
+        files[url_for("slip_entry", agency.id)] = entry.render(agency=agency, sensitive=sensitive)
     return files

@@ -30,12 +30,6 @@ def url_for(kind: str, *ids: str) -> str:
     return paths[kind].format(*ids)
 
 
-def relative_from(page_path: str):
-    """A function giving a site-relative URL as a link from the page at `page_path` ("slip/" → "../agencies/")."""
-    prefix = "../" * page_path.count("/")
-    return lambda url: prefix + url if prefix + url else "./"
-
-
 def listing_page_url(base: str, number: int) -> str:
     """Page `number` of the listing at `base`: agencies/, agencies/page_2/ … ("_" is never in a record id, so no clash)."""
     return base if number == 1 else f"{base}page_{number}/"
