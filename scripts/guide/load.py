@@ -29,7 +29,7 @@ DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "programs": ("programs.yaml", model.ProgramFile),
 }
 # Files a guide may leave out: read and checked like the others when they are there.
-OPTIONAL_DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {"phrases": ("phrases.yaml", model.PhraseFile)}
+OPTIONAL_DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {"phrases": ("phrases.yaml", model.PhraseFile), "flow": ("flow.yaml", model.Flow)}
 PRIVATE_FILE = "private.yaml"
 # Folders the build reads from or copies into site/.  A symlink in them may point only inside
 # its own folder: one to data/private.yaml, /etc/passwd or /proc/self/environ would otherwise be
@@ -52,7 +52,7 @@ _SIMPLE_TYPES = {
     "model_attributes_type": "dict_type",
 }
 # Format hints for pattern errors, by field name: messages.CATALOG["format_<field>"].
-_FORMATS = ("postal_code", "email", "url", "report_error_url", "local_government_code", "phone_area_code", "code")
+_FORMATS = ("postal_code", "email", "url", "report_error_url", "local_government_code", "phone_area_code", "code", "agencies")
 
 
 @dataclass
