@@ -25,6 +25,8 @@ def url_for(kind: str, *ids: str) -> str:
         "handout": "handouts/{}",
         "opendata": "opendata/",
     }
+    if kind in ("flow", "flow_unsure"):  # the guided questions: the answers' numbers from the start (flow.py)
+        return "flow/" + "".join(f"{number}/" for number in ids) + ("unsure/" if kind == "flow_unsure" else "")
     return paths[kind].format(*ids)
 
 
