@@ -134,7 +134,7 @@ class _Checker:
         if closure and closure.source:
             self.ref(SITE, ("city", "year_end_closure", "source", "document"), closure.source.document, sources, ("kind_source", {}), SOURCES)
         self.phrases(categories, agencies, sources)
-        self.flow(categories, sources)
+        self.flow(categories, agencies, sources)
         self.languages()
         self.staff_only_values()
         if private is not None:
@@ -155,14 +155,14 @@ class _Checker:
         for k, contact in enumerate(self.guide.site.urgent_contacts):
             self.ref(SITE, ("urgent_contacts", k, "source", "document"), contact.source.document, sources, ("kind_source", {}), SOURCES)
 
-    def flow(self, categories: set[str], sources: set[str]) -> None:
+    def flow(self, categories: set[str], agencies: set[str], sources: set[str]) -> None:
         """The guided questions lead only to what exists, every question is reached, none twice on one
         path, and no outcome lies more than MOST_ANSWERS answers from the start."""
         flow = self.guide.flow
         if flow is None:
             return
         questions = self.unique(FLOW, flow.questions, ("questions",))
-        agencies = {a.id: {s.id for s in a.services} for a in self.guide.agencies}
+        services = {a.id: {s.id for s in a.services} for a in self.guide.agencies}  # of the agencies that passed validation
         hubs = {c.id for c in self.guide.taxonomy.categories if c.hub}
         where_questions = f"{FLOW} questions"
         for k, ref in enumerate(flow.source):
@@ -180,9 +180,9 @@ class _Checker:
                 if answer.hub in categories and answer.hub not in hubs:
                     self.add(FLOW, (*at, "hub"), "flow_no_hub", category=answer.hub)
                 for k, (agency_id, service_id) in enumerate(answer.counters):
-                    self.ref(FLOW, (*at, "agencies", k), agency_id, set(agencies), ("kind_agency", {}), AGENCIES)
-                    if agency_id in agencies:
-                        self.ref(FLOW, (*at, "agencies", k), service_id, agencies[agency_id], ("kind_service", {}), AGENCIES)
+                    self.ref(FLOW, (*at, "agencies", k), agency_id, agencies, ("kind_agency", {}), AGENCIES)
+                    if agency_id in services:
+                        self.ref(FLOW, (*at, "agencies", k), service_id, services[agency_id], ("kind_service", {}), AGENCIES)
                 if not answer.next and question.id in depth and depth[question.id] + 1 > MOST_ANSWERS:
                     self.add(FLOW, at, "flow_too_long", answers=depth[question.id] + 1, most=MOST_ANSWERS)
         for i, j in cycle_answers(flow):
