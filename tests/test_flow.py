@@ -202,3 +202,29 @@ questions:
     assert section.startswith(" (2; 1 of 3 reached, 33.3%)")
     assert "Example Consultation Center (kakuu-soudan-center): lead an answer of data/flow.yaml to it" in section
     assert "(example-counter)" in section and "kakuu-kakei" not in section
+
+
+def test_a_flow_with_a_mistake_of_shape_still_has_its_other_answers_checked_in_the_same_run(run_guide, minimal_copy):
+    write_flow(minimal_copy, """\
+start: who
+source: [{document: test-list-2026, section: 一覧}]
+questions:
+  - id: who
+    text: {ja: だれ}
+    answers:
+      - text: {ja: 自分}
+        next: broken
+      - text: {ja: 家族}
+        agencies: [no-such-agency]
+  - id: broken
+    text: {ja: こわれた}
+    answers:
+      - text: {ja: 二つの行き先}
+        hub: soudan
+        category: health
+""")
+    en = run_guide("check", "--root", minimal_copy, "--lang", "en")
+    assert en.problem_lines == [
+        "data/flow.yaml:10:20: no agency with id 'no-such-agency' (use an id defined in data/agencies.yaml)",
+        "data/flow.yaml:14:9: an answer must lead to exactly one of next, agencies, hub or category (it gives: hub, category) (keep one)",
+    ]  # and `next: broken` is not called unknown: that question is there, with a mistake of its own

@@ -19,6 +19,7 @@ from .yamlfile import YamlFile
 AGENCIES, PROGRAMS = "data/agencies.yaml", "data/programs.yaml"
 CATEGORIES, AREAS, SOURCES, SITE = "data/categories.yaml", "data/areas.yaml", "data/sources.yaml", "data/site.yaml"
 PHRASES, FLOW = "data/phrases.yaml", "data/flow.yaml"
+FLOW_QUESTIONS = f"{FLOW} questions"  # where a question's id is defined
 # What looks like an extension number: 内線 and digits (内線5443, 内線（5443、5444）), ext. 123.
 EXTENSION = re.compile(r"内線\s*[（(:：]?\s*[0-9０-９]+|\bext\.?\s*[0-9]+", re.IGNORECASE)
 
@@ -161,20 +162,29 @@ class _Checker:
         flow = self.guide.flow
         if flow is None:
             return
-        questions = self.unique(FLOW, flow.questions, ("questions",))
-        services = {a.id: {s.id for s in a.services} for a in self.guide.agencies}  # of the agencies that passed validation
-        hubs = {c.id for c in self.guide.taxonomy.categories if c.hub}
-        where_questions = f"{FLOW} questions"
+        questions = self.unique(FLOW, flow.questions, ("questions",)) | self.raw_ids(FLOW, "questions")
+        if flow.start is None:  # the file has mistakes of shape (reported): only its valid questions' references can be checked
+            self.flow_answers(flow, questions, categories, agencies, {})
+            return
         for k, ref in enumerate(flow.source):
             self.ref(FLOW, ("source", k, "document"), ref.document, sources, ("kind_source", {}), SOURCES)
-        self.ref(FLOW, ("start",), flow.start, questions, ("kind_question", {}), where_questions)
+        self.ref(FLOW, ("start",), flow.start, questions, ("kind_question", {}), FLOW_QUESTIONS)
         depth = answers_to(flow)
         for i, question in enumerate(flow.questions):
-            if question.id not in depth and question.id in questions:
+            if question.id not in depth:
                 self.add(FLOW, ("questions", i, "id"), "flow_unreachable", id=question.id)
+        self.flow_answers(flow, questions, categories, agencies, depth)
+        for i, j in cycle_answers(flow):
+            self.add(FLOW, ("questions", i, "answers", j, "next"), "flow_cycle", id=flow.questions[i].answers[j].next)
+
+    def flow_answers(self, flow, questions: set[str], categories: set[str], agencies: set[str], depth: dict[str, int]) -> None:
+        """Each answer leads to what exists, and no further than MOST_ANSWERS from the start (`depth`: flow.answers_to)."""
+        services = {a.id: {s.id for s in a.services} for a in self.guide.agencies}  # of the agencies that passed validation
+        hubs = {c.id for c in self.guide.taxonomy.categories if c.hub}
+        for i, question in enumerate(flow.questions):
             for j, answer in enumerate(question.answers):
                 at = ("questions", i, "answers", j)
-                self.ref(FLOW, (*at, "next"), answer.next, questions, ("kind_question", {}), where_questions)
+                self.ref(FLOW, (*at, "next"), answer.next, questions, ("kind_question", {}), FLOW_QUESTIONS)
                 self.ref(FLOW, (*at, "category"), answer.category, categories, ("kind_category", {}), CATEGORIES)
                 self.ref(FLOW, (*at, "hub"), answer.hub, categories, ("kind_category", {}), CATEGORIES)
                 if answer.hub in categories and answer.hub not in hubs:
@@ -183,10 +193,8 @@ class _Checker:
                     self.ref(FLOW, (*at, "agencies", k), agency_id, agencies, ("kind_agency", {}), AGENCIES)
                     if agency_id in services:
                         self.ref(FLOW, (*at, "agencies", k), service_id, services[agency_id], ("kind_service", {}), AGENCIES)
-                if not answer.next and question.id in depth and depth[question.id] + 1 > MOST_ANSWERS:
+                if not answer.next and depth.get(question.id, 0) + 1 > MOST_ANSWERS:
                     self.add(FLOW, at, "flow_too_long", answers=depth[question.id] + 1, most=MOST_ANSWERS)
-        for i, j in cycle_answers(flow):
-            self.add(FLOW, ("questions", i, "answers", j, "next"), "flow_cycle", id=flow.questions[i].answers[j].next)
 
     def sourced(self, file: str, at: tuple, record, sources: set[str]) -> None:
         for k, ref in enumerate(record.source):

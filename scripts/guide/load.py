@@ -150,7 +150,12 @@ def load_or_raise(root: Path, **kwargs) -> Loaded:
 
 # Files that are lists of records: a broken record is reported and left out, and the
 # rest are still checked against each other, so one run shows every mistake.
-RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile: ("programs", model.Program), model.PhraseFile: ("phrases", model.Phrase)}
+RECORD_LISTS = {
+    model.AgencyFile: ("agencies", model.Agency),
+    model.ProgramFile: ("programs", model.Program),
+    model.PhraseFile: ("phrases", model.Phrase),
+    model.Flow: ("questions", model.FlowQuestion),  # kept without its start and source (checks.flow: only its references then)
+}
 
 
 def link_problems(root: Path) -> list[Problem]:
@@ -209,7 +214,7 @@ def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded
                 valid.append(record_model.model_validate(raw, context=context))
             except ValidationError:
                 continue  # already reported above
-        return file_model.model_construct(**{key: valid})
+        return file_model.model_construct(**{key: valid}, **({"start": None, "source": []} if file_model is model.Flow else {}))
     return None
 
 
