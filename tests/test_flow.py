@@ -60,6 +60,17 @@ questions:
 """
 
 
+# The first lines of a flow: its start question, whose answers follow (line 7 on).
+FIRST_QUESTION = """\
+start: who
+source: [{document: test-list-2026, section: 一覧}]
+questions:
+  - id: who
+    text: {ja: だれ}
+    answers:
+"""
+
+
 def write_flow(root, text: str):
     (root / "data" / "flow.yaml").write_text(text, encoding="utf-8")
     return root
@@ -87,13 +98,7 @@ def test_check_refuses_what_the_flow_cannot_lead_to_each_at_its_place_in_both_la
 
 
 def test_check_refuses_a_question_without_answers_and_an_answer_that_leads_two_ways(run_guide, minimal_copy):
-    write_flow(minimal_copy, """\
-start: who
-source: [{document: test-list-2026, section: 一覧}]
-questions:
-  - id: who
-    text: {ja: だれ}
-    answers:
+    write_flow(minimal_copy, FIRST_QUESTION + """\
       - text: {ja: 自分}
         next: empty
         category: health
@@ -205,13 +210,7 @@ questions:
 
 
 def test_a_flow_with_a_mistake_of_shape_still_has_its_other_answers_checked_in_the_same_run(run_guide, minimal_copy):
-    write_flow(minimal_copy, """\
-start: who
-source: [{document: test-list-2026, section: 一覧}]
-questions:
-  - id: who
-    text: {ja: だれ}
-    answers:
+    write_flow(minimal_copy, FIRST_QUESTION + """\
       - text: {ja: 自分}
         next: broken
       - text: {ja: 家族}
