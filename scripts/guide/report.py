@@ -319,6 +319,7 @@ def _text_roots(guide: Guide) -> list[tuple[str, object]]:
         ("sources", guide.sources.sources),
         ("agencies", guide.agencies),
         ("programs", guide.programs),
+        *([("flow", guide.flow)] if guide.flow else []),
     ]
 
 
