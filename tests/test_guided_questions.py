@@ -227,3 +227,15 @@ def test_a_flow_with_a_mistake_of_shape_still_has_its_other_answers_checked_in_t
         "data/flow.yaml:10:20: no agency with id 'no-such-agency' (use an id defined in data/agencies.yaml)",
         "data/flow.yaml:14:9: an answer must lead to exactly one of next, agencies, hub or category (it gives: hub, category) (keep one)",
     ]  # and `next: broken` is not called unknown: that question is there, with a mistake of its own
+
+
+def test_each_page_is_titled_by_its_question_or_by_where_the_last_answer_leads():
+    from mkdocs.utils.meta import get_data  # how MkDocs reads a page's front matter
+
+    pages = flow_pages(FIXTURES / "minimal", "ja")
+    titles = {path: get_data(pages[path])[1].get("title") for path in ("flow/", "flow/1/2/1/", "flow/1/unsure/")}
+    assert titles == {
+        "flow/": "どなたのご相談ですか",
+        "flow/1/2/1/": "相談できるところ：家計のやりくり",
+        "flow/1/unsure/": "わからないときの相談先：どんなことでお困りですか",
+    }
