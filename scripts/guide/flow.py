@@ -3,8 +3,8 @@ the start question, the concerns still possible below a question, the counters a
 
 A path is the answers' numbers from the start (1 for the first answer): it is the page's address
 (flow/2/1/), so "back" is always the page it came from, even where two answers lead to one question.
-Every question also offers 「わからない」 (UNSURE): one more step, to the hubs of the concerns still
-possible below that question, and, for those concerns without a hub, to their pages.
+Every question also offers 「わからない」: one more step, to the hubs of the concerns still possible
+below that question (every hub of the guide when none of them has one) and to those concerns' pages.
 """
 
 from __future__ import annotations

@@ -163,15 +163,16 @@ def plan_flow(guide: Guide, present: Presenter) -> Iterator[Page]:
     if guide.flow is None:
         return
     hubs = {c.id: c.hub for c in guide.taxonomy.categories}
+    general_hubs = hub_cards(present, [c for c in hubs if hubs[c]])  # where an outcome lists nothing, or no concern below has a hub
     for step in steps(guide.flow):
         if step.outcome:
             concerns = outcome_concerns(guide, step.outcome)
             counters = outcome_cards(present, step.outcome)
         else:
             concerns = concerns_below(guide, guide.flow, step.below or step.question)
-            counters = hub_cards(present, [c for c in concerns if hubs[c]]) if step.unsure else []
+            counters = (hub_cards(present, [c for c in concerns if hubs[c]]) or general_hubs) if step.unsure else []
         url = url_for("flow_unsure" if step.unsure else "flow", *step.path)
-        context = {"step": step, "counters": counters, "concerns": concerns, "general_hubs": hub_cards(present, [c for c in hubs if hubs[c]])}
+        context = {"step": step, "counters": counters, "concerns": concerns, "general_hubs": general_hubs}
         yield Page(url, "flow.md.j2", context)
 
 
