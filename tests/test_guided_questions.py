@@ -239,3 +239,20 @@ def test_each_page_is_titled_by_its_question_or_by_where_the_last_answer_leads()
         "flow/1/2/1/": "相談できるところ：家計のやりくり",
         "flow/1/unsure/": "わからないときの相談先：どんなことでお困りですか",
     }
+
+
+def test_a_counter_that_takes_no_residents_is_named_only_after_the_answer_of_professionals(run_guide, minimal_copy):
+    edit_data(minimal_copy, {"agencies.yaml": [("      - id: kyufu\n", "      - id: kyufu\n        from_residents: false\n")]})
+    en = run_guide("check", "--root", minimal_copy, "--lang", "en")
+    assert en.problem_lines == [  # 給付を受けたい follows 自分のこと and 家族のこと: residents arrive there
+        "data/flow.yaml:34:20: 'kakuu-kakei~kyufu' takes no consultations from residents directly (from_residents: false), "
+        "and residents can reach this answer (name it only after an answer marked professionals: true)",
+    ]
+    write_flow(minimal_copy, FIRST_QUESTION + """\
+      - text: {ja: 自分}
+        agencies: [kakuu-kakei~kakei]
+      - text: {ja: 職員}
+        professionals: true
+        agencies: [kakuu-kakei~kyufu]
+""")
+    assert run_guide("check", "--root", minimal_copy).code == 0

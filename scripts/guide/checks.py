@@ -11,7 +11,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from .flow import MOST_ANSWERS, answers_to, cycle_answers
+from .flow import MOST_ANSWERS, answers_to, cycle_answers, residents_outcomes
 from .model import Guide, PrivateOverlay, SourceRef, Text
 from .problems import Problem
 from .yamlfile import YamlFile
@@ -176,6 +176,13 @@ class _Checker:
         self.flow_answers(flow, questions, categories, agencies, depth)
         for i, j in cycle_answers(flow):
             self.add(FLOW, ("questions", i, "answers", j, "next"), "flow_cycle", id=flow.questions[i].answers[j].next)
+        by_id = {a.id: a for a in self.guide.agencies}
+        for i, j in residents_outcomes(flow):  # a counter residents cannot call, where residents arrive
+            answer = flow.questions[i].answers[j]
+            for k, (agency_id, service_id) in enumerate(answer.counters):
+                named = [s for s in by_id[agency_id].services if service_id in (None, s.id)] if agency_id in by_id else []
+                if named and not any(s.from_residents for s in named):
+                    self.add(FLOW, ("questions", i, "answers", j, "agencies", k), "flow_not_for_residents", id=answer.agencies[k])
 
     def flow_answers(self, flow, questions: set[str], categories: set[str], agencies: set[str], depth: dict[str, int]) -> None:
         """Each answer leads to what exists, and no further than MOST_ANSWERS from the start (`depth`: flow.answers_to)."""

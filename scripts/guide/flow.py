@@ -151,3 +151,25 @@ def cycle_answers(flow: Flow) -> list[tuple[int, int]]:
         if question.id not in done:
             visit(question.id, ())
     return sorted(closing)
+
+
+def residents_outcomes(flow: Flow) -> list[tuple[int, int]]:
+    """(question index, answer index) of each outcome some path reaches without an answer marked
+    `professionals`: where a resident may arrive.  A path that comes back to a question is not followed."""
+    questions = {q.id: (i, q) for i, q in enumerate(flow.questions)}
+    found: set[tuple[int, int]] = set()
+
+    def visit(question_id: str, on_path: tuple[str, ...]) -> None:
+        if question_id not in questions or question_id in on_path:
+            return
+        index, question = questions[question_id]
+        for j, answer in enumerate(question.answers):
+            if answer.professionals:
+                continue
+            if answer.next:
+                visit(answer.next, (*on_path, question_id))
+            else:
+                found.add((index, j))
+
+    visit(flow.start, ())
+    return sorted(found)

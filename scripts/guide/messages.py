@@ -149,6 +149,7 @@ CATALOG: dict[str, str] = {
     "flow_cycle": "next: {id} leads back to a question already asked on this path (lead it to a later question or an outcome)",
     "flow_too_long": "this outcome is {answers} answers from the start; at most {most} are allowed (ask fewer questions before it)",
     "flow_no_hub": "category '{category}' has no hub, so hub: cannot lead to it (use category: {category} for its counters)",
+    "flow_not_for_residents": "'{id}' takes no consultations from residents directly (from_residents: false), and residents can reach this answer (name it only after an answer marked professionals: true)",
     "kind_question": "question",
     "kind_service": "service of that agency",
     "format_agencies": "write an agency id, or agency~service",

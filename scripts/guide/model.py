@@ -810,6 +810,9 @@ class FlowAnswer(Record):
     agencies: list[CounterRef] = Field(default_factory=list, description="The counters this answer leads to (agency or agency~service).")
     hub: Id | None = Field(None, description="A category id: this answer leads to that concern's hub.")
     category: Id | None = Field(None, description="A category id: this answer leads to every counter of that concern.")
+    professionals: bool = Field(
+        False, description="The answer of professionals (other agencies): only after it may a counter that takes no consultations from residents be named."
+    )
 
     @model_validator(mode="after")
     def _one_outcome(self) -> FlowAnswer:
