@@ -97,19 +97,21 @@ def named_counters(agencies: dict[str, Agency], answer: FlowAnswer) -> list[tupl
 
 
 def reached_agencies(guide: Guide) -> set[str]:
-    """Ids of the agencies some path of the flow leads to: named, a hub, in a category, or on a わからない page."""
+    """Ids of the agencies some path of the flow leads to: named, a hub, in a category, or on a わからない page
+    (as the pages show them: every hub where a わからない page has none of its own, or a concern no counter)."""
     flow = guide.flow
     if flow is None:
         return set()
     hubs = {c.id: c.hub for c in guide.taxonomy.categories}
+    every_hub = {hub for hub in hubs.values() if hub}
     in_category = {c.id: {a.id for a in guide.agencies if any(c.id in s.categories for s in a.services)} for c in guide.taxonomy.categories}
     reached: set[str] = set()
     for question in flow.questions:
-        reached |= {hubs[c] for c in concerns_below(guide, flow, question) if hubs[c]}
+        reached |= {hubs[c] for c in concerns_below(guide, flow, question) if hubs[c]} or every_hub
         for answer in question.answers:
             reached |= {agency_id for agency_id, _ in answer.counters}
             reached |= {hubs[answer.hub]} if answer.hub and hubs[answer.hub] else set()
-            reached |= in_category.get(answer.category, set())
+            reached |= (in_category.get(answer.category) or every_hub) if answer.category else set()
     return reached
 
 
