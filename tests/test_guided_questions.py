@@ -256,3 +256,16 @@ def test_a_counter_that_takes_no_residents_is_named_only_after_the_answer_of_pro
         agencies: [kakuu-kakei~kyufu]
 """)
     assert run_guide("check", "--root", minimal_copy).code == 0
+
+
+def test_an_outcome_lists_a_concerns_counters_as_its_page_begins_and_sends_to_that_page_for_the_rest(monkeypatch):
+    import guide.pages
+
+    monkeypatch.setattr(guide.pages, "LISTING_PAGE_SIZE", 1)  # as if くらしの困りごと had more counters than a listing page holds
+    page = flow_pages(FIXTURES / "small", "ja")["flow/1/"]  # 暮らしのこと: category kurashi, two counters
+    assert len(counters_on(page)) == 1
+    assert "2 か所のうち最初の 1 か所です。すべての窓口は分野のページにあります。" in page
+    assert 'href="../../categories/kurashi/"' in page
+    monkeypatch.undo()
+    whole = flow_pages(FIXTURES / "small", "ja")["flow/1/"]
+    assert len(counters_on(whole)) == 2 and "最初の" not in whole

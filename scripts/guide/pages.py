@@ -172,7 +172,8 @@ def plan_flow(guide: Guide, present: Presenter) -> Iterator[Page]:
             concerns = concerns_below(guide, guide.flow, step.below or step.question)
             counters = (hub_cards(present, [c for c in concerns if hubs[c]]) or general_hubs) if step.unsure else []
         url = url_for("flow_unsure" if step.unsure else "flow", *step.path)
-        context = {"step": step, "counters": counters, "concerns": concerns, "general_hubs": general_hubs}
+        # A concern's counters as its page begins (no page grows with the guide): the rest are on that page.
+        context = {"step": step, "counters": counters[:LISTING_PAGE_SIZE], "counted": len(counters), "concerns": concerns, "general_hubs": general_hubs}
         yield Page(url, "flow.md.j2", context)
 
 
