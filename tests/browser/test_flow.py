@@ -60,17 +60,13 @@ def test_every_case_reaches_a_right_counter_by_clicking(browser, flow_site):
 def test_the_flow_works_with_javascript_off(browser, flow_site):
     root, url = flow_site
     case = load_flow_cases(root)[0]
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 812})
-    try:
-        page = context.new_page()
+    with phone_page(browser, url, java_script_enabled=False) as page:
         found = click_through(page, edition(url, case.get("lang", "ja")), case["answers"])
         assert set(case["expect"]) & set(found)
         cards = page.locator(".agency-card")
         assert cards.count() == cards.locator(".phones").count()  # each card's numbers, or why there is none, without scripts
         page.locator("a.flow-nav__back").click()  # back is a link: the question before
         assert page.locator("ul.flow-answers").get_by_role("link", name=case["answers"][-1], exact=True).count() == 1
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", [375, 1280])
