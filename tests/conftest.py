@@ -224,9 +224,10 @@ def browser():
 
 
 @contextlib.contextmanager
-def phone_page(browser, site_url: str, viewport: dict = PHONE):
-    """A phone-sized page (or `viewport`); any request that leaves the site fails the test."""
-    context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="ja-JP", timezone_id="Asia/Tokyo")
+def phone_page(browser, site_url: str, **options):
+    """A phone-sized page; any request that leaves the site fails the test.  `options`: more of the
+    browser context's, or other values (viewport=DESKTOP, java_script_enabled=False …)."""
+    context = browser.new_context(**{"viewport": PHONE, "device_scale_factor": 1, "locale": "ja-JP", "timezone_id": "Asia/Tokyo", **options})
     outside = []
 
     def guard(route):

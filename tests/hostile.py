@@ -35,7 +35,7 @@ def _with_payload(value: object, key: str = "") -> object:
 def build_poisoned(root: Path) -> Path:
     """The minimal fixture guide with the payload in every text of every record, built without handouts."""
     copy_guide(root)
-    for name in ("agencies.yaml", "programs.yaml", "categories.yaml", "areas.yaml", "sources.yaml"):
+    for name in ("agencies.yaml", "programs.yaml", "categories.yaml", "areas.yaml", "sources.yaml", "flow.yaml"):
         path = root / "data" / name
         data = _with_payload(yaml.safe_load(path.read_text(encoding="utf-8")))
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

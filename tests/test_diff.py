@@ -154,6 +154,8 @@ def test_renamed_id_is_a_rename_not_a_removal_and_an_addition(repo, guide_diff):
     edit(repo, "agencies.yaml", "  - id: kakuu-kakei\n", "  - id: kakuu-kakei-soudan\n")
     edit(repo, "agencies.yaml", '- number: "086-900-0021"', '- number: "086-900-0022"')
     edit(repo, "programs.yaml", "organiser: kakuu-kakei", "organiser: kakuu-kakei-soudan")
+    edit(repo, "flow.yaml", "[kakuu-kakei~kakei]", "[kakuu-kakei-soudan~kakei]")  # the guided questions name it too
+    edit(repo, "flow.yaml", "[kakuu-kakei~kyufu]", "[kakuu-kakei-soudan~kyufu]")
     commit(repo, "rename")
     run = guide_diff(repo, "HEAD~1", "HEAD")
     assert run.code == 0, run.err
@@ -170,6 +172,7 @@ def test_renamed_id_is_a_rename_not_a_removal_and_an_addition(repo, guide_diff):
 
 def test_renamed_service_inside_an_agency(repo, guide_diff):
     edit(repo, "agencies.yaml", "      - id: kyufu\n", "      - id: kyufukin\n")
+    edit(repo, "flow.yaml", "kakuu-kakei~kyufu", "kakuu-kakei~kyufukin")  # the guided questions name it
     commit(repo, "rename service")
     run = guide_diff(repo, "HEAD~1", "HEAD")
     assert run.lines[2:] == ["相談機関の変更（1件）", "- 架空家計相談室：相談内容の ID変更: kyufu → kyufukin"]

@@ -154,5 +154,6 @@ def test_in_a_concern_counters_that_take_residents_come_before_those_that_do_not
     for service in agencies["kakuu-kakei"]["services"]:
         service["from_residents"] = False
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (minimal_copy / "data" / "flow.yaml").unlink()  # its guided questions name that counter for residents, which check refuses then
     edited = load_guide(minimal_copy, today=DAY).guide
     assert [agency.id for agency, _services in presenter(edited, "ja").agencies_in("debt")] == ["example-counter", "kakuu-kakei"]

@@ -11,13 +11,15 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from .flow import MOST_ANSWERS, answers_to, cycle_answers, residents_outcomes
 from .model import Guide, PrivateOverlay, SourceRef, Text
 from .problems import Problem
 from .yamlfile import YamlFile
 
 AGENCIES, PROGRAMS = "data/agencies.yaml", "data/programs.yaml"
 CATEGORIES, AREAS, SOURCES, SITE = "data/categories.yaml", "data/areas.yaml", "data/sources.yaml", "data/site.yaml"
-PHRASES = "data/phrases.yaml"
+PHRASES, FLOW = "data/phrases.yaml", "data/flow.yaml"
+FLOW_QUESTIONS = f"{FLOW} questions"  # where a question's id is defined
 # What looks like an extension number: 内線 and digits (内線5443, 内線（5443、5444）), ext. 123.
 EXTENSION = re.compile(r"内線\s*[（(:：]?\s*[0-9０-９]+|\bext\.?\s*[0-9]+", re.IGNORECASE)
 
@@ -133,6 +135,7 @@ class _Checker:
         if closure and closure.source:
             self.ref(SITE, ("city", "year_end_closure", "source", "document"), closure.source.document, sources, ("kind_source", {}), SOURCES)
         self.phrases(categories, agencies, sources)
+        self.flow(categories, agencies, sources)
         self.languages()
         self.staff_only_values()
         if private is not None:
@@ -153,6 +156,53 @@ class _Checker:
         for k, contact in enumerate(self.guide.site.urgent_contacts):
             self.ref(SITE, ("urgent_contacts", k, "source", "document"), contact.source.document, sources, ("kind_source", {}), SOURCES)
 
+    def flow(self, categories: set[str], agencies: set[str], sources: set[str]) -> None:
+        """The guided questions lead only to what exists, every question is reached, none twice on one
+        path, and no outcome lies more than MOST_ANSWERS answers from the start."""
+        flow = self.guide.flow
+        if flow is None:
+            return
+        questions = self.unique(FLOW, flow.questions, ("questions",)) | self.raw_ids(FLOW, "questions")
+        if flow.start is None:  # the file has mistakes of shape (reported): only its valid questions' references can be checked
+            self.flow_answers(flow, questions, categories, agencies, {})
+            return
+        for k, ref in enumerate(flow.source):
+            self.ref(FLOW, ("source", k, "document"), ref.document, sources, ("kind_source", {}), SOURCES)
+        self.ref(FLOW, ("start",), flow.start, questions, ("kind_question", {}), FLOW_QUESTIONS)
+        depth = answers_to(flow)
+        for i, question in enumerate(flow.questions):
+            if question.id not in depth:
+                self.add(FLOW, ("questions", i, "id"), "flow_unreachable", id=question.id)
+        self.flow_answers(flow, questions, categories, agencies, depth)
+        for i, j in cycle_answers(flow):
+            self.add(FLOW, ("questions", i, "answers", j, "next"), "flow_cycle", id=flow.questions[i].answers[j].next)
+        by_id = {a.id: a for a in self.guide.agencies}
+        for i, j in residents_outcomes(flow):  # a counter residents cannot call, where residents arrive
+            answer = flow.questions[i].answers[j]
+            for k, (agency_id, service_id) in enumerate(answer.counters):
+                named = [s for s in by_id[agency_id].services if service_id in (None, s.id)] if agency_id in by_id else []
+                if named and not any(s.from_residents for s in named):
+                    self.add(FLOW, ("questions", i, "answers", j, "agencies", k), "flow_not_for_residents", id=answer.agencies[k])
+
+    def flow_answers(self, flow, questions: set[str], categories: set[str], agencies: set[str], depth: dict[str, int]) -> None:
+        """Each answer leads to what exists, and no further than MOST_ANSWERS from the start (`depth`: flow.answers_to)."""
+        services = {a.id: {s.id for s in a.services} for a in self.guide.agencies}  # of the agencies that passed validation
+        hubs = {c.id for c in self.guide.taxonomy.categories if c.hub}
+        for i, question in enumerate(flow.questions):
+            for j, answer in enumerate(question.answers):
+                at = ("questions", i, "answers", j)
+                self.ref(FLOW, (*at, "next"), answer.next, questions, ("kind_question", {}), FLOW_QUESTIONS)
+                self.ref(FLOW, (*at, "category"), answer.category, categories, ("kind_category", {}), CATEGORIES)
+                self.ref(FLOW, (*at, "hub"), answer.hub, categories, ("kind_category", {}), CATEGORIES)
+                if answer.hub in categories and answer.hub not in hubs:
+                    self.add(FLOW, (*at, "hub"), "flow_no_hub", category=answer.hub)
+                for k, (agency_id, service_id) in enumerate(answer.counters):
+                    self.ref(FLOW, (*at, "agencies", k), agency_id, agencies, ("kind_agency", {}), AGENCIES)
+                    if agency_id in services:
+                        self.ref(FLOW, (*at, "agencies", k), service_id, services[agency_id], ("kind_service", {}), AGENCIES)
+                if not answer.next and depth.get(question.id, 0) + 1 > MOST_ANSWERS:
+                    self.add(FLOW, at, "flow_too_long", answers=depth[question.id] + 1, most=MOST_ANSWERS)
+
     def sourced(self, file: str, at: tuple, record, sources: set[str]) -> None:
         for k, ref in enumerate(record.source):
             self.ref(file, (*at, "source", k, "document"), ref.document, sources, ("kind_source", {}), SOURCES)
@@ -172,6 +222,7 @@ class _Checker:
         ]
         roots += [(AGENCIES, ("agencies", i), a) for i, a in enumerate(self.guide.agencies)]
         roots += [(PROGRAMS, ("programs", i), p) for i, p in enumerate(self.guide.programs)]
+        roots += [(FLOW, (), self.guide.flow)] if self.guide.flow else []
         return roots
 
     def staff_only_values(self) -> None:

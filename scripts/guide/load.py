@@ -29,7 +29,7 @@ DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "programs": ("programs.yaml", model.ProgramFile),
 }
 # Files a guide may leave out: read and checked like the others when they are there.
-OPTIONAL_DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {"phrases": ("phrases.yaml", model.PhraseFile)}
+OPTIONAL_DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {"phrases": ("phrases.yaml", model.PhraseFile), "flow": ("flow.yaml", model.Flow)}
 PRIVATE_FILE = "private.yaml"
 # Folders the build reads from or copies into site/.  A symlink in them may point only inside
 # its own folder: one to data/private.yaml, /etc/passwd or /proc/self/environ would otherwise be
@@ -52,7 +52,7 @@ _SIMPLE_TYPES = {
     "model_attributes_type": "dict_type",
 }
 # Format hints for pattern errors, by field name: messages.CATALOG["format_<field>"].
-_FORMATS = ("postal_code", "email", "url", "report_error_url", "local_government_code", "phone_area_code", "code")
+_FORMATS = ("postal_code", "email", "url", "report_error_url", "local_government_code", "phone_area_code", "code", "agencies")
 
 
 @dataclass
@@ -150,7 +150,12 @@ def load_or_raise(root: Path, **kwargs) -> Loaded:
 
 # Files that are lists of records: a broken record is reported and left out, and the
 # rest are still checked against each other, so one run shows every mistake.
-RECORD_LISTS = {model.AgencyFile: ("agencies", model.Agency), model.ProgramFile: ("programs", model.Program), model.PhraseFile: ("phrases", model.Phrase)}
+RECORD_LISTS = {
+    model.AgencyFile: ("agencies", model.Agency),
+    model.ProgramFile: ("programs", model.Program),
+    model.PhraseFile: ("phrases", model.Phrase),
+    model.Flow: ("questions", model.FlowQuestion),  # kept without its start and source (checks.flow: only its references then)
+}
 
 
 def link_problems(root: Path) -> list[Problem]:
@@ -209,7 +214,7 @@ def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded
                 valid.append(record_model.model_validate(raw, context=context))
             except ValidationError:
                 continue  # already reported above
-        return file_model.model_construct(**{key: valid})
+        return file_model.model_construct(**{key: valid}, **({"start": None, "source": []} if file_model is model.Flow else {}))
     return None
 
 

@@ -143,6 +143,16 @@ CATALOG: dict[str, str] = {
     "page_address": "the address '{value}' cannot be used in a page (link to a page of the guide or to an address starting with https://, mailto: or tel:; a picture must be a file in content/)",
     "page_id": "the id '{value}' cannot be used in a page (ids starting with __ or guide belong to the site itself; use letters, digits, - and _)",
     "page_markup": "'{text}' cannot be used in a page (remove it; an HTML comment may hold only plain words)",
+    # --- guided questions (issue 23): data/flow.yaml
+    "flow_answer_target": "an answer must lead to exactly one of next, agencies, hub or category (it gives: {given}) (keep one)",
+    "flow_unreachable": "question '{id}' is not reached from the start question (lead an answer to it with next: {id}, or remove it)",
+    "flow_cycle": "next: {id} leads back to a question already asked on this path (lead it to a later question or an outcome)",
+    "flow_too_long": "this outcome is {answers} answers from the start; at most {most} are allowed (ask fewer questions before it)",
+    "flow_no_hub": "category '{category}' has no hub, so hub: cannot lead to it (use category: {category} for its counters)",
+    "flow_not_for_residents": "'{id}' takes no consultations from residents directly (from_residents: false), and residents can reach this answer (name it only after an answer marked professionals: true)",
+    "kind_question": "question",
+    "kind_service": "service of that agency",
+    "format_agencies": "write an agency id, or agency~service",
 }
 
 

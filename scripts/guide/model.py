@@ -793,6 +793,60 @@ class PhraseFile(Record):
     phrases: list[Phrase] = Field(default_factory=list)
 
 
+# --- guided questions (data/flow.yaml, optional) ----------------------------------
+
+COUNTER_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:~[a-z0-9]+(?:-[a-z0-9]+)*)?$"
+CounterRef = Annotated[
+    str,
+    Field(pattern=COUNTER_PATTERN, description="An agency id, or agency~service to name one of its services."),
+]
+FLOW_OUTCOMES = ("next", "agencies", "hub", "category")  # what an answer leads to: exactly one of them
+
+
+class FlowAnswer(Record):
+    """One answer to a question, in the resident's words, and where it leads: the next question or an outcome."""
+
+    text: OneLineText = Field(description="The answer as a resident would say it.")
+    next: Id | None = Field(None, description="Id of the question asked after this answer.")
+    agencies: list[CounterRef] = Field(default_factory=list, description="The counters this answer leads to (agency or agency~service).")
+    hub: Id | None = Field(None, description="A category id: this answer leads to that concern's hub.")
+    category: Id | None = Field(None, description="A category id: this answer leads to every counter of that concern.")
+    professionals: bool = Field(
+        False, description="The answer of professionals (other agencies): only after it may a counter that takes no consultations from residents be named."
+    )
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> FlowAnswer:
+        given = [name for name in FLOW_OUTCOMES if getattr(self, name)]
+        if len(given) != 1:
+            raise PydanticCustomError("flow_answer_target", "one of next, agencies, hub, category", {"given": ", ".join(given) or "-"})
+        return self
+
+    @property
+    def counters(self) -> list[tuple[str, str | None]]:
+        """(agency id, service id or None) for each counter named in `agencies`."""
+        return [(ref.partition("~")[0], ref.partition("~")[2] or None) for ref in self.agencies]
+
+
+class FlowQuestion(Record):
+    id: Id
+    text: OneLineText = Field(description="The question, in everyday words.")
+    note: Text | None = Field(None, description="A line of help shown under the question.")
+    answers: list[FlowAnswer] = Field(min_length=1, description="The answers offered (「わからない」 is added by the generator).")
+
+
+class Flow(Record):
+    """Guided questions: a small tree from a start question to counters, at most 3 answers deep.
+
+    Every question also offers 「わからない」, added by the generator: it leads to the hubs of the
+    concerns still possible below that question."""
+
+    start: Id = Field(description="Id of the first question.")
+    source: list[SourceRef] = Field(min_length=1, description="The documents the questions and their outcomes are built on.")
+    questions: list[FlowQuestion] = Field(min_length=1)
+    to_confirm: ToConfirm = None
+
+
 # --- the loaded guide ------------------------------------------------------------
 
 
@@ -808,3 +862,4 @@ class Guide(BaseModel):
     agencies: list[Agency]
     programs: list[Program]
     phrases: PhraseFile = PhraseFile()
+    flow: Flow | None = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
+from .flow import concerns_below, named_counters, outcome_concerns, steps
 from .i18n import default_language
 from .model import Guide
 from .present import Presenter
@@ -153,6 +154,49 @@ def plan_pages(guide: Guide) -> Iterator[Page]:
             yield Page(url_for("branch", agency.id, branch.id), "agency.md.j2", {"agency": agency, "branch": branch})
     for program in guide.programs:
         yield Page(url_for("program", program.id), "program.md.j2", {"program": program})
+    yield from plan_flow(guide, present)
+
+
+def plan_flow(guide: Guide, present: Presenter) -> Iterator[Page]:
+    """The guided questions' pages (none without data/flow.yaml): each question, outcome and わからない page
+    on its path (flow.steps), with the counters it lists and the concerns it is about (for the urgent line)."""
+    if guide.flow is None:
+        return
+    hubs = {c.id: c.hub for c in guide.taxonomy.categories}
+    general_hubs = hub_cards(present, [c for c in hubs if hubs[c]])  # where an outcome lists nothing, or no concern below has a hub
+    for step in steps(guide.flow):
+        if step.outcome:
+            concerns = outcome_concerns(guide, step.outcome)
+            counters = outcome_cards(present, step.outcome)
+        else:
+            concerns = concerns_below(guide, guide.flow, step.below or step.question)
+            counters = (hub_cards(present, [c for c in concerns if hubs[c]]) or general_hubs) if step.unsure else []
+        url = url_for("flow_unsure" if step.unsure else "flow", *step.path)
+        # A concern's counters as its page begins (no page grows with the guide): the rest are on that page.
+        context = {"step": step, "counters": counters[:LISTING_PAGE_SIZE], "counted": len(counters), "concerns": concerns, "general_hubs": general_hubs}
+        yield Page(url, "flow.md.j2", context)
+
+
+def hub_cards(present: Presenter, concerns: list[str]) -> list[tuple]:
+    """The hub of each concern, once per agency, with its hub services in those concerns: (agency, services, True)."""
+    cards: dict[str, tuple] = {}
+    for concern in concerns:
+        agency = present.agencies[present.categories[concern].hub]
+        services = [s for s in agency.services if s.hub and concern in s.categories]
+        known = cards.get(agency.id, (agency, [], True))[1]
+        cards[agency.id] = (agency, known + [s for s in services if s not in known], True)
+    return list(cards.values())
+
+
+def outcome_cards(present: Presenter, answer) -> list[tuple]:
+    """The counters an outcome lists, as (agency, services, hub): a concern's hub, a concern's counters
+    (hub first, as its page lists them), or the counters the answer names."""
+    if answer.hub:
+        return hub_cards(present, [answer.hub])
+    if answer.category:
+        hub = present.categories[answer.category].hub
+        return [(agency, services, agency.id == hub) for agency, services in present.agencies_in(answer.category)]
+    return [(agency, services, False) for agency, services in named_counters(present.agencies, answer)]
 
 
 class Renderer:

@@ -10,7 +10,8 @@ Five sections, in Japanese (default) or English, as plain text or Markdown:
 - records the HSDS export cannot fully represent (a required fact the documents do not give);
 - translation coverage per non-default language: how many texts are translated, how many
   of those are unofficial, and which are missing;
-- dead internal links in a built site.
+- dead internal links in a built site;
+- the agencies no path of the guided questions (data/flow.yaml) reaches, and the share reached.
 
 `build_report()` gathers the facts, `render_report()` words them.
 """
@@ -33,6 +34,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from pydantic import BaseModel
 
 from .checks import iter_texts
+from .flow import reached_agencies
 from .i18n import default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
@@ -153,6 +155,9 @@ class Report:
     site_dir: Path | None = None  # None: no built site was checked
     pages_checked: int = 0
     dead_links: list[DeadLink] = field(default_factory=list)
+    flow: bool = False  # the guide has guided questions
+    agencies: int = 0  # how many agencies the guide has
+    unreached: list[tuple[str, Text]] = field(default_factory=list)  # (id, name) of those no path of the flow reaches
 
     def stale_by_owner(self) -> list[tuple[Text | None, list[StaleRecord]]]:
         """Groups of stale records by owning section, the group with the oldest record first; no owner last."""
@@ -195,11 +200,22 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
         dead_ends=dead_end_list(guide),
         default_lang=default_language(guide.site),
         hsds_incomplete=without_postal_code(guide),
+        flow=guide.flow is not None,
+        agencies=len(guide.agencies),
+        unreached=unreached_agencies(guide),
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)
         report.pages_checked, report.dead_links = dead_links(Path(site_dir), cache)
     return report
+
+
+def unreached_agencies(guide: Guide) -> list[tuple[str, Text]]:
+    """(id, name) of every agency no path of the guided questions leads to, in data order (none without a flow)."""
+    if guide.flow is None:
+        return []
+    reached = reached_agencies(guide)
+    return [(agency.id, agency.name) for agency in guide.agencies if agency.id not in reached]
 
 
 def to_confirm(guide: Guide) -> list[ToConfirm]:
@@ -303,6 +319,7 @@ def _text_roots(guide: Guide) -> list[tuple[str, object]]:
         ("sources", guide.sources.sources),
         ("agencies", guide.agencies),
         ("programs", guide.programs),
+        *([("flow", guide.flow)] if guide.flow else []),
     ]
 
 
@@ -566,6 +583,9 @@ WORDS: dict[str, str] = {
     "dead_end_none": "{name} ({ref}): no number in the documents and no counter of its concern to send residents to",
     "hsds": "Records exported to HSDS without a field it requires ({n})",
     "hsds_item": "{record}: address without postal code",
+    "flow": "Agencies no guided question reaches ({n}; {reached} of {total} reached, {percent}%)",
+    "flow_item": "{name} ({id}): lead an answer of data/flow.yaml to it",
+    "no_flow": "The guide has no guided questions (data/flow.yaml).",
 }
 
 _MARKDOWN_SPECIAL = set("\\`*_[]<>|~")
@@ -626,7 +646,7 @@ class _Words:
         return self.words.of("facts", WORDS[key]) if key == "fact_sep" else self.words(WORDS[key], **params)
 
 
-SECTIONS = ("confirm", "dead_ends", "stale", "missing", "hsds", "coverage", "links")
+SECTIONS = ("confirm", "dead_ends", "stale", "missing", "hsds", "flow", "coverage", "links")
 
 
 def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
@@ -648,6 +668,8 @@ def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections:
             out.para(words("nothing"))
         for record in report.hsds_incomplete:
             out.bullet(words("hsds_item", record=record))
+    if "flow" in sections:
+        _render_flow(report, words, lang, out)
     if "coverage" in sections:
         _render_coverage(report, words, out)
     if "links" in sections:
@@ -712,6 +734,20 @@ def _render_missing(report: Report, words: _Words, lang: str, out: _Writer) -> N
             words("at_branches", fact=words(f)) if f in entry.at_branches else words(f) for f in entry.missing
         )
         out.bullet(words("missing_item", name=name, ref=entry.ref, facts=facts))
+
+
+def _render_flow(report: Report, words: _Words, lang: str, out: _Writer) -> None:
+    if not report.flow:
+        out.heading(2, words("flow", n="–", reached="–", total=report.agencies, percent="–"))
+        out.para(words("no_flow"))
+        return
+    reached = report.agencies - len(report.unreached)
+    percent = (Decimal(reached * 100) / Decimal(report.agencies or 1)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    out.heading(2, words("flow", n=len(report.unreached), reached=reached, total=report.agencies, percent=percent))
+    if not report.unreached:
+        out.para(words("nothing"))
+    for agency_id, name in report.unreached:
+        out.bullet(words("flow_item", name=_text(name, lang, report.default_lang), id=agency_id))
 
 
 def _render_coverage(report: Report, words: _Words, out: _Writer) -> None:

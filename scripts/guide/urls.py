@@ -27,6 +27,8 @@ def url_for(kind: str, *ids: str) -> str:
         "slip": "slip/",  # the referral slip; its counters follow in the fragment: slip/#c=<agency>,<agency>~<service>
         "slip_entry": "slip/entries/{}.html",  # one agency as the slip shows it, fetched by the slip's script
     }
+    if kind in ("flow", "flow_unsure"):  # the guided questions: the answers' numbers from the start (flow.py)
+        return "flow/" + "".join(f"{number}/" for number in ids) + ("unsure/" if kind == "flow_unsure" else "")
     return paths[kind].format(*ids)
 
 

@@ -22,6 +22,7 @@ PAGE_TYPES = [
     "", "finder/", "categories/", "categories/soudan/", "agencies/", "agencies/kakuu-soudan-center/",
     "agencies/example-counter/higashi-1/", "areas/", "areas/higashi/", "programs/", "programs/kakuu-taisou/",
     "about/", "404.html", "en/", "en/agencies/kakuu-soudan-center/", "en/finder/",
+    "flow/", "flow/2/2/1/", "flow/unsure/",  # the guided questions: a question, an outcome, 「わからない」
 ]
 @pytest.mark.parametrize("path", PAGE_TYPES)
 def test_every_page_type_carries_the_policy_and_breaks_none_of_it(watched, site_url, path):

@@ -97,7 +97,7 @@ def test_without_javascript_the_hours_table_is_still_there(browser, site_url):
 
 @pytest.mark.parametrize(
     "path",
-    ["", "categories/soudan/", "agencies/kakuu-soudan-center/", "agencies/example-counter/higashi-1/", "programs/kakuu-taisou/", "programs/", "areas/"],
+    ["", "categories/soudan/", "agencies/kakuu-soudan-center/", "agencies/example-counter/higashi-1/", "programs/kakuu-taisou/", "programs/", "areas/", "flow/", "flow/2/2/1/"],
 )
 def test_phone_width_pages_do_not_scroll_sideways(page, site_url, path):
     page.goto(site_url + path)

@@ -146,14 +146,12 @@ def test_the_english_slip_speaks_english(page, site_url):
 
 
 def test_without_javascript_nothing_is_shown_that_would_not_work(browser, site_url):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
-    page.goto(site_url + "agencies/kakuu-soudan-center/")
-    assert page.locator(".slip-add, .slip-tray").count() == 0
-    page.goto(site_url + "slip/#c=kakuu-soudan-center")
-    assert page.locator(".slip__nojs").is_visible()
-    assert not page.locator(".slip__app").is_visible()
-    context.close()
+    with phone_page(browser, site_url, java_script_enabled=False) as page:
+        page.goto(site_url + "agencies/kakuu-soudan-center/")
+        assert page.locator(".slip-add, .slip-tray").count() == 0
+        page.goto(site_url + "slip/#c=kakuu-soudan-center")
+        assert page.locator(".slip__nojs").is_visible()
+        assert not page.locator(".slip__app").is_visible()
 
 
 def test_a_slip_with_a_counter_for_a_sensitive_concern_has_a_neutral_title(page, site_url, built):
