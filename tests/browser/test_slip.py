@@ -163,3 +163,16 @@ def test_a_slip_with_a_counter_for_a_sensitive_concern_has_a_neutral_title(page,
     assert page.locator(".slip__title").text_content() == "相談先のご案内（生活の困りごと）"
     open_slip(page, site_url + "slip/#c=kakuu-soudan-center,kakuu-kakei")
     assert page.locator(".slip__title").text_content() == "相談先のご案内"  # no concern named, not even the other one's
+
+
+def test_the_slip_and_its_code_keep_to_the_content_security_policy(watched, site_url):
+    page, visit = watched  # fails on any policy violation or dialog
+    visit(site_url + "agencies/kakuu-kakei/")
+    page.click(".record .slip-add")
+    visit(site_url + "slip/#c=kakuu-soudan-center,example-counter,kakuu-kakei")
+    wait_until(page, "document.querySelector('.slip[data-ready]') !== null")
+    assert page.locator(".slip__qr svg path").count() == 1
+    page.fill(".slip-entry__reason-text >> nth=0", "架空の理由")
+    page.click(".slip-entry__down >> nth=0")
+    page.click(".slip-entry__main-button >> nth=0")
+    page.check(".slip__large-box")
