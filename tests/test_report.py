@@ -301,6 +301,20 @@ def test_a_page_made_again_with_the_same_content_is_not_parsed_again(tmp_path, m
     assert parsed == ['<a href="../gone/">gone</a>']
 
 
+def test_pages_whose_links_are_known_are_checked_without_reading_them(tmp_path, monkeypatch):
+    # The build knows its generated pages' links (its link graph); only the others are read.
+    site = tmp_path / "site"
+    write(site / "index.html", '<a href="about/">about</a>')
+    write(site / "agencies" / "index.html", "<p>made by the generator: never read</p>")
+    write(site / "about" / "index.html", '<a href="../gone/">gone</a>')
+    parsed = []
+    page_links = report._page_links
+    monkeypatch.setattr(report, "_page_links", lambda html: parsed.append(html) or page_links(html))
+    known = {"agencies/index.html": ["../", "../about/", "../missing/"]}
+    assert dead_links(site, known=known) == (3, [DeadLink("about/index.html", "../gone/"), DeadLink("agencies/index.html", "../missing/")])
+    assert parsed == ['<a href="../gone/">gone</a>', '<a href="about/">about</a>']
+
+
 def test_no_site_is_said_not_checked(minimal_copy):
     built = build_report(minimal_copy, load(minimal_copy), today=TODAY)
     assert built.site_dir is None

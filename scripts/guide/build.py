@@ -250,7 +250,10 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
         warnings.append(Problem("data/site.yaml", 1, 1, "no_site_url", {"variable": SITE_URL_VARIABLE}, "warning"))
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
     # site, kept beside it for the pull-request preview; it is not published.
-    checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE)
+    # Its dead links: the generated pages' from the links the generator made (their HTML is not read),
+    # the other pages' (content/, the theme's 404) from their HTML.
+    links = {name: page_links for made in built for name, page_links in made.links.items()}
+    checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE, links=links)
     (work / REPORT_FILE).write_text(report.render_report(checked, default_language(guide.site), "markdown"), encoding="utf-8")
     changed = site_changes(root / SITE_DIR, staging) if (root / SITE_DIR).is_dir() else None
     _swap_in(staging, root / SITE_DIR)
@@ -269,6 +272,7 @@ class EditionSite:
     frame: str  # a hash of everything around the pages' own Markdown (see _frame)
     pages: int  # pages whose HTML was made
     kept: bool  # whether it started from the last good build's site
+    links: dict[str, list[str]]  # its generated pages' internal links, by HTML file in the site (see generate)
 
 
 def _edition_site(
@@ -276,7 +280,8 @@ def _edition_site(
 ) -> EditionSite:
     """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its open data."""
     docs = root / BUILD_DIR / DOCS_DIR / edition.lang
-    changed, removed = regenerate(root, guide, edition, editions, today, docs, compiled)
+    links: dict[str, list[str]] = {}
+    changed, removed = regenerate(root, guide, edition, editions, today, docs, compiled, links)
     config = write_mkdocs_config(root, guide, edition, editions, docs, out)
     frame = _frame(root, config)
     site = root / SITE_DIR / edition.prefix
@@ -288,7 +293,7 @@ def _edition_site(
     run_mkdocs(config, dirty=kept)
     write_open_data(root, guide, edition, editions, out, today)
     made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
-    return EditionSite(frame, made, kept)
+    return EditionSite(frame, made, kept, links)
 
 
 def _frame(root: Path, config: Path) -> str:
@@ -364,8 +369,13 @@ def compiled_theme_templates(cache: jinja2.BytecodeCache):
         Theme.get_env = theme_environment
 
 
-def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, compiled: jinja2.BytecodeCache | None = None) -> dict[str, bytes]:
-    """The Markdown pages and the generated assets of one edition, by their names in its docs folder (build/docs/<lang>/)."""
+def generate(
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, compiled: jinja2.BytecodeCache | None = None,
+    links: dict[str, list[str]] | None = None,
+) -> dict[str, bytes]:
+    """The Markdown pages and the generated assets of one edition, by their names in its docs folder (build/docs/<lang>/).
+
+    `links`, when given, receives the link graph of its generated pages: {HTML file in the site: its internal links}."""
     files: dict[str, bytes] = {}
     # A page not written in this language yet is shown in the default one (so every page of
     # an edition exists in the others, and the language switcher never leads nowhere).
@@ -380,6 +390,8 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
     renderer = edition_renderer(guide, edition, catalog, today, compiled)
     for page in plan_pages(guide):
         files[page.source_file] = renderer.render(page).encode()
+    if links is not None:
+        links.update((f"{edition.prefix}{path}index.html", page_links) for path, page_links in renderer.links.items())
     assets = "assets/guide/"
     table = calendar_table(calendar, today, HOLIDAY_YEARS)
     files[assets + "calendar.js"] = _js("GUIDE_CALENDAR", table)
@@ -400,12 +412,13 @@ def edition_renderer(guide: Guide, edition: Edition, catalog, today: date, compi
 
 
 def regenerate(
-    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, compiled: jinja2.BytecodeCache | None = None
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, compiled: jinja2.BytecodeCache | None = None,
+    links: dict[str, list[str]] | None = None,
 ) -> tuple[set[str], set[str]]:
-    """Generate the edition and write to `docs` only what changed; (changed, removed) names.
+    """Generate the edition and write to `docs` only what changed; (changed, removed) names; `links` as for generate.
 
     An untouched file keeps its time, so MkDocs' dirty mode leaves its page alone."""
-    new = generate(root, guide, edition, editions, today, compiled)
+    new = generate(root, guide, edition, editions, today, compiled, links)
     old = {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()} if docs.is_dir() else set()
     changed = set()
     for name, data in sorted(new.items()):
