@@ -41,6 +41,8 @@ def weekday_runs(days: list[str]) -> list[list[str]]:
 
 
 QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
+# The language whose addresses are written big to small, as a Japanese document writes them (〒, prefecture … building).
+JAPANESE = "ja"
 
 
 class Presenter:
@@ -127,8 +129,7 @@ class Presenter:
 
         if (day, with_weekday) not in self._dates:  # the same few dates are on thousands of pages
             pattern = self.gettext("d MMM yyyy") if not with_weekday else self.gettext("EEE d MMM yyyy")
-            locale = self.lang.replace("-", "_") if self.lang != "ja" else "ja"
-            self._dates[day, with_weekday] = format_date(day, pattern, locale=locale)
+            self._dates[day, with_weekday] = format_date(day, pattern, locale=self.lang.replace("-", "_"))
         return self._dates[day, with_weekday]
 
     def weekdays(self, days: list[str], *, short: bool = False) -> list[str]:
@@ -197,7 +198,7 @@ class Presenter:
         ward = self.texts.plain(in_address.name) if in_address else ""
         street, building = self.texts.plain(address.street), self.texts.plain(address.building)
         postal = address.postal_code or ""
-        if self.lang == "ja":
+        if self.lang == JAPANESE:
             return " ".join(p for p in (f"〒{postal}" if postal else "", f"{prefecture}{city}{ward}{street}", building) if p)
         parts = [building, street, ward, city, prefecture]
         return ", ".join(p for p in parts if p) + (f" {postal}" if postal else "")

@@ -33,7 +33,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from pydantic import BaseModel
 
 from .checks import iter_texts
-from .i18n import default_language, pick, words
+from .i18n import TOOL_LANGUAGE, default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
@@ -146,10 +146,10 @@ class Report:
     stale: list[StaleRecord]
     missing: list[MissingFacts]
     coverage: list[LanguageCoverage]
+    default_lang: str  # the language every text has (i18n.default_language of site.yaml)
     to_confirm: list[ToConfirm] = field(default_factory=list)
     dead_ends: list[DeadEnd] = field(default_factory=list)
     hsds_incomplete: list[str] = field(default_factory=list)  # records HSDS cannot fully represent
-    default_lang: str = "ja"  # the language every text has (site.yaml)
     site_dir: Path | None = None  # None: no built site was checked
     pages_checked: int = 0
     dead_links: list[DeadLink] = field(default_factory=list)
@@ -638,7 +638,7 @@ class _Words:
 SECTIONS = ("confirm", "dead_ends", "stale", "missing", "hsds", "coverage", "links")
 
 
-def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
+def render_report(report: Report, lang: str = TOOL_LANGUAGE, fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
     """The report in `lang` (ja or en), as plain text (default) or Markdown; `sections` picks which parts."""
     words = _Words(lang)
     out = _Writer(fmt == "markdown")
@@ -764,7 +764,7 @@ def _today(args: argparse.Namespace) -> date:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    lang = getattr(args, "lang", "ja")
+    lang = getattr(args, "lang", TOOL_LANGUAGE)
     root = Path(args.root)
     site_dir = Path(args.site) if args.site else None
     if site_dir is not None and not site_dir.is_dir():
