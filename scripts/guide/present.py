@@ -16,8 +16,8 @@ from markupsafe import Markup, escape
 
 from .i18n import Texts, Words
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .phones import hub_counters, tel_uri, voice_phones
-from .queries import way_on
+from .phones import tel_uri, voice_phones
+from .queries import WaysOn
 
 # Weekday ids of the data -> English message ids of their names.
 WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
@@ -56,7 +56,6 @@ class Presenter:
         self._tel: dict[str, str] = {}
         self._dates: dict[tuple[date, bool], str] = {}
         self._hours: dict[int, list[Markup]] = {}  # id(hours) -> hours_lines: a counter is on many sheets and pages
-        self._ways: dict[tuple[int, int], tuple] = {}  # (id(agency), id(branch)) -> (agency, branch, way_on)
         self.catalog = translations
         self.words = Words(lang, translations)
         self.texts = Texts(guide.site, lang, self.gettext)
@@ -65,7 +64,7 @@ class Presenter:
         self.agencies = {a.id: a for a in guide.agencies}
         self._by_reading = sorted(guide.agencies, key=lambda a: a.reading)
         # The shared queries' indexes, made once: a page asks about one record, not about all of them.
-        self.hubs = hub_counters(guide)
+        self.way_on = WaysOn(guide)  # the way on from each counter (queries); a counter without a number is on many pages
         self._services_in: dict[str, list[tuple[Agency, list]]] = {}  # category id -> agencies with services in it
         for agency in guide.agencies:
             for category_id in dict.fromkeys(c for s in agency.services for c in s.categories):
@@ -247,15 +246,6 @@ class Presenter:
             label = self.gettext("Year-end holidays (%(start)s–%(end)s)", start=f"{m1}/{d1}", end=f"{m2}/{d2}")
             rows.append((label, self.gettext("Closed") if hours.closed_year_end else unstated))
         return rows
-
-    def way_on(self, agency, branch=None):
-        """queries.way_on, worked out once per counter: it reads every agency, and a counter without a
-        number is on many pages (its cards on every listing, its page).  The cache keeps the records it
-        is keyed by, so their ids stay theirs."""
-        key = (id(agency), id(branch))
-        if key not in self._ways:
-            self._ways[key] = (agency, branch, way_on(self.guide, agency, branch, hubs=self.hubs))
-        return self._ways[key][2]
 
     def hours_lines(self, hours: Hours | None) -> list[Markup]:
         """The hours table (hours_rows) in two or three short lines:
