@@ -138,6 +138,17 @@ def test_the_build_reports_a_dead_link_of_a_hand_written_page(tmp_path):
     assert "- about/index.html → ../no-such-page/" in (root / "build" / "report.md").read_text(encoding="utf-8").replace("\\", "")
 
 
+def test_the_themes_compiled_templates_are_kept_for_the_next_build(built):
+    # MkDocs compiles its theme afresh in every run unless its Jinja environment is given the build's cache.
+    import jinja2
+    from mkdocs.config import load_config
+
+    theme = load_config(config_file=str(built / "build" / "mkdocs.ja.yml")).theme.get_env()
+    _source, filename, _uptodate = theme.loader.get_source(theme, "main.html")
+    cache = jinja2.FileSystemBytecodeCache(str(built / "build" / "templates-cache"))
+    assert (built / "build" / "templates-cache" / f"__jinja2_{cache.get_cache_key('main.html', filename)}.cache").is_file()
+
+
 def test_a_handout_printed_in_parts_is_linked_part_by_part_where_the_page_meets_the_split(tmp_path, monkeypatch):
     from guide import queries, report
     from guide.load import load_guide

@@ -242,8 +242,7 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     last = {} if clean else _last_build(root, editions)
     (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
     compiled = jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))
-    with compiled_theme_templates(compiled):
-        built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang), compiled) for edition, out in zip(editions, outputs)])
+    built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang), compiled) for edition, out in zip(editions, outputs)])
     for edition, out in zip(editions, outputs):
         if out != staging:
             out.rename(staging / edition.prefix)
@@ -294,7 +293,7 @@ def _edition_site(
         # Not the other editions (each has its own), nor what is made after MkDocs (handouts, open data).
         not_mkdocs = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition} | {"handouts", exports.DATA_DIR}
         shutil.copytree(site, out, ignore=lambda folder, names: not_mkdocs.intersection(names) if Path(folder) == site else ())
-    run_mkdocs(config, dirty=kept)
+    run_mkdocs(config, dirty=kept, compiled=compiled)
     write_open_data(root, guide, edition, editions, out, today)
     made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
     return EditionSite(frame, made, kept, links)
@@ -340,37 +339,17 @@ def _folder(path: Path) -> str:
     return str(path)
 
 
-@contextlib.contextmanager
-def compiled_theme_templates(cache: jinja2.BytecodeCache):
-    """Keep MkDocs' compiled theme templates in `cache` while this lasts, and walk the theme's 14,000 files
-    (MkDocs' only use of list_templates) once per theme.
+class _CompiledThemeTemplates:
+    """A plugin given to one MkDocs run (not named in any mkdocs.yml): its theme's compiled templates
+    are kept in `cache`, as the guide's own are (templating.template_environment).  MkDocs makes a fresh
+    Jinja environment per run and hands it to plugins before it loads a template."""
 
-    MkDocs makes a fresh Jinja environment per run and walks the theme before any plugin event
-    could reach it: its Theme.get_env is wrapped, the one patch of a library here.  The guide's
-    own templates take the cache as an argument (templating.template_environment)."""
-    from mkdocs.theme import Theme  # noqa: PLC0415 - slow import, only when building
+    def __init__(self, cache: jinja2.BytecodeCache):
+        self.cache = cache
 
-    theme_environment = Theme.get_env
-    theme_files: dict[tuple, list[str]] = {}
-
-    def get_env(theme: Theme) -> jinja2.Environment:
-        env = theme_environment(theme)
-        env.bytecode_cache = cache
-        key, list_templates = tuple(theme.dirs), env.list_templates
-
-        def static_files(extensions=None, filter_func=None) -> list[str]:
-            if key not in theme_files:
-                theme_files[key] = list_templates(extensions, filter_func)
-            return theme_files[key]
-
-        env.list_templates = static_files
+    def on_env(self, env: jinja2.Environment, /, *, config, files) -> jinja2.Environment:
+        env.bytecode_cache = self.cache
         return env
-
-    Theme.get_env = get_env
-    try:
-        yield
-    finally:
-        Theme.get_env = theme_environment
 
 
 def generate(
@@ -596,8 +575,9 @@ def explain_mkdocs_warning(message: str, docs: Path, root: Path) -> str:
     return f"{BUILD_DIR}/mkdocs.{lang}.yml: {message} (see mkdocs.yml and {CONTENT_DIR}/{lang}/)"
 
 
-def run_mkdocs(config_file: Path, *, dirty: bool = False) -> None:
-    """MkDocs for one edition; `dirty` makes only the pages whose Markdown is newer than their HTML."""
+def run_mkdocs(config_file: Path, *, dirty: bool = False, compiled: jinja2.BytecodeCache | None = None) -> None:
+    """MkDocs for one edition; `dirty` makes only the pages whose Markdown is newer than their HTML;
+    `compiled`: where the theme's compiled templates are kept."""
     from mkdocs.commands.build import build as mkdocs_build  # noqa: PLC0415 - slow import, only when building
     from mkdocs.config import load_config  # noqa: PLC0415
     from mkdocs.exceptions import Abort  # noqa: PLC0415
@@ -609,6 +589,8 @@ def run_mkdocs(config_file: Path, *, dirty: bool = False) -> None:
     config = None
     try:
         config = load_config(config_file=str(config_file))
+        if compiled is not None:
+            config.plugins["guide-compiled-templates"] = _CompiledThemeTemplates(compiled)
         mkdocs_build(config, dirty=dirty)
     except Abort as err:  # strict mode: every warning is a mistake in the pages
         if config is None:  # the configuration itself (theme folder, settings) was refused
