@@ -108,6 +108,47 @@ def test_every_internal_link_resolves_including_the_printed_handouts(built):
     assert 'href="../../handouts/category-debt-large.pdf"' in html
 
 
+def test_the_link_graph_the_report_checks_holds_every_link_of_the_generated_pages(built):
+    # The build's dead-link report takes a generated page's links from the generator, not from its HTML.
+    from guide import build, report
+    from guide.editions import Edition
+    from guide.load import load_guide
+
+    guide = load_guide(built).guide
+    editions = Edition.all_for(guide)
+    links: dict[str, list[str]] = {}
+    for edition in editions:
+        build.generate(built, guide, edition, editions, date.fromisoformat(TODAY), links=links)
+    assert "agencies/kakuu-soudan-center/index.html" in links and "en/agencies/kakuu-soudan-center/index.html" in links
+    for name, page_links in links.items():
+        html = (built / "site" / name).read_text(encoding="utf-8")
+        content = html[html.index('<article class="md-content__inner'):html.index("</article>")]
+        in_content = [link.split("#")[0] or link for link in report._page_links(content) if report._is_internal(link)]
+        assert set(in_content) <= set(page_links), name
+        # beyond href and src, the graph has the addresses the finder's form and script are given
+        for link in set(page_links) - set(in_content):
+            assert f'="{link}"' in content, (name, link)
+
+
+def test_the_build_reports_a_dead_link_of_a_hand_written_page(tmp_path):
+    root = copy_guide(tmp_path / "guide")
+    about = root / "content" / "ja" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n[架空のページ](../no-such-page/)\n", encoding="utf-8")
+    assert main(["build", "--root", str(root), "--today", TODAY, "--skip-handouts"]) == 0
+    assert "- about/index.html → ../no-such-page/" in (root / "build" / "report.md").read_text(encoding="utf-8").replace("\\", "")
+
+
+def test_the_themes_compiled_templates_are_kept_for_the_next_build(built):
+    # MkDocs compiles its theme afresh in every run unless its Jinja environment is given the build's cache.
+    import jinja2
+    from mkdocs.config import load_config
+
+    theme = load_config(config_file=str(built / "build" / "mkdocs.ja.yml")).theme.get_env()
+    _source, filename, _uptodate = theme.loader.get_source(theme, "main.html")
+    cache = jinja2.FileSystemBytecodeCache(str(built / "build" / "templates-cache"))
+    assert (built / "build" / "templates-cache" / f"__jinja2_{cache.get_cache_key('main.html', filename)}.cache").is_file()
+
+
 def test_a_handout_printed_in_parts_is_linked_part_by_part_where_the_page_meets_the_split(tmp_path, monkeypatch):
     from guide import queries, report
     from guide.load import load_guide

@@ -119,6 +119,7 @@ SHOWN = [
     ("print_head", "a handout's footer", ["2026年11月23日", "2026年10月1日", "<svg", "最も古い"], [" hidden>", "print-date", "窓口にはまだ確認していません"]),
     ("print_head", "without the public address", ["/programs/example-salon/", "print-head__url--none"], ["<svg", "qr-block", "print-head__address"]),
     ("phone_list", "a number and a fax, on the web", ['<a class="phone" href="tel:+81-123-45-0001">0123-45-0001</a>', "電話 (代表)", '<span class="phone">0123-45-0002</span>'], ["phones--big", 'href="tel:+81-123-45-0002"']),
+    ("phone_list", "a service's numbers, labelled by what they are for", ['<span class="phones__label">架空の家計相談</span><br><a class="phone" href="tel:+81-123-45-0301">', '<span class="phone">0123-45-0302</span>'], ['<span class="phones__label">電話', 'href="tel:+81-123-45-0302"']),
     ("phone_list", "big, on paper", ['<ul class="phones phones--big">'], []),
     ("phone_list", "an office without a number, its agency's", ['href="tel:+81-123-45-0200"'], ["phones--missing"]),
     ("phone_list", "no number, the counters of its concern instead, on the web", ["市の資料に番号の記載がありません", '<a href="agencies/kakuu-soudan-center/">架空相談センター</a>', 'href="tel:+81-86-900-0001"', 'href="categories/soudan/"'], ["お電話"]),

@@ -182,3 +182,11 @@ def test_a_doubt_on_the_record_is_a_plain_caution_on_its_page(minimal_copy):
     html = render(minimal_copy, "agencies/kakuu-soudan-center/", date(2026, 11, 23))
     assert f'<p class="agency__doubt">{caution}</p>' in html
     assert "電話番号が版で異なる" not in html  # the question itself is for the city (guide report)
+
+
+def test_where_only_the_services_have_numbers_each_is_labelled_by_what_it_is_for(minimal_copy):
+    edit_record(minimal_copy, "agencies", "kakuu-kakei", lambda agency: agency.update(phones=[]))
+    html = render(minimal_copy, "agencies/kakuu-kakei/", date(2026, 11, 23))
+    contact = html.split('<section class="contact"')[1].split("</section>")[0]
+    assert '<span class="phones__label">家計と借金の相談 (相談専用ダイヤル)</span><br><a class="phone" href="tel:+81-120-000-001">' in contact
+    assert "phones--missing" not in contact and "給付金の手続きの案内" not in contact  # a service without a number is not listed here

@@ -15,6 +15,7 @@ import yaml
 
 from guide import report
 from guide.load import load_guide
+from guide.model import Text
 from guide.report import DeadLink, build_report, dead_links, render_report
 
 from conftest import REPO
@@ -100,6 +101,25 @@ def test_stale_records_in_english(minimal_copy):
         "No responsible section given (2)",
         "  - 2025-01-10 (682 days ago) agency Example Household Budget Office (kakuu-kakei)",
         "  - 2025-10-01 (418 days ago) program 架空ふれあいサロン (kakuu-salon)",
+    ]
+
+
+def test_a_guide_whose_default_language_is_not_japanese_groups_and_names_in_its_own_language():
+    # Two sections the Japanese names apart but English names alike: a guide whose every text has
+    # English (its default) groups them as one, and words them in English when the tool speaks English.
+    welfare = [Text({"en": "Welfare Section", "ja": name}) for name in ("福祉課（架空A）", "福祉課（架空B）")]
+    stale = [
+        report.StaleRecord("agency", f"example-{n}", Text({"en": f"Example office {n}"}), owner, date(2025, 1, n), 700 - n)
+        for n, owner in enumerate(welfare, 1)
+    ]
+    checked = report.Report(today=TODAY, stale_after_days=365, stale=stale, missing=[], coverage=[], default_lang="en")
+    assert [(owner, len(records)) for owner, records in checked.stale_by_owner()] == [(welfare[0], 2)]
+    assert strip_blank_tail(section(render_report(checked, "en"), "■ Records not verified")) == [
+        "■ Records not verified for over 365 days (2)",
+        "",
+        "Welfare Section (2)",
+        "  - 2025-01-01 (699 days ago) agency Example office 1 (example-1)",
+        "  - 2025-01-02 (698 days ago) agency Example office 2 (example-2)",
     ]
 
 
@@ -300,6 +320,20 @@ def test_a_page_made_again_with_the_same_content_is_not_parsed_again(tmp_path, m
     write(site / "page" / "index.html", '<a href="../gone/">gone</a>')
     assert dead_links(site, cache) == (2, [DeadLink("page/index.html", "../gone/")])
     assert parsed == ['<a href="../gone/">gone</a>']
+
+
+def test_pages_whose_links_are_known_are_checked_without_reading_them(tmp_path, monkeypatch):
+    # The build knows its generated pages' links (its link graph); only the others are read.
+    site = tmp_path / "site"
+    write(site / "index.html", '<a href="about/">about</a>')
+    write(site / "agencies" / "index.html", "<p>made by the generator: never read</p>")
+    write(site / "about" / "index.html", '<a href="../gone/">gone</a>')
+    parsed = []
+    page_links = report._page_links
+    monkeypatch.setattr(report, "_page_links", lambda html: parsed.append(html) or page_links(html))
+    known = {"agencies/index.html": ["../", "../about/", "../missing/"]}
+    assert dead_links(site, known=known) == (3, [DeadLink("about/index.html", "../gone/"), DeadLink("agencies/index.html", "../missing/")])
+    assert parsed == ['<a href="../gone/">gone</a>', '<a href="about/">about</a>']
 
 
 def test_no_site_is_said_not_checked(minimal_copy):

@@ -138,8 +138,12 @@ class SiteChanges:
 def site_changes(old: Path, new: Path) -> SiteChanges:
     """Compare two sites file by file.  A file a kept build copied keeps its size and time and is
     taken as the same unread (filecmp's shallow rule); any other is compared byte for byte."""
-    def files(folder: Path) -> set[str]:
-        return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    def files(folder: Path) -> set[str]:  # os.walk: one directory listing per folder, no stat per file
+        found = set()
+        for parent, _dirs, names in os.walk(folder):
+            prefix = Path(parent).relative_to(folder).as_posix() + "/"
+            found.update((prefix + name).removeprefix("./") for name in names)
+        return found
 
     before, after = files(old), files(new)
     differ = (before ^ after) | set(forked_parts(_differing, (old, new), sorted(before & after), fork_above=200))
@@ -238,8 +242,7 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     last = {} if clean else _last_build(root, editions)
     (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
     compiled = jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))
-    with compiled_theme_templates(compiled):
-        built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang), compiled) for edition, out in zip(editions, outputs)])
+    built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang), compiled) for edition, out in zip(editions, outputs)])
     for edition, out in zip(editions, outputs):
         if out != staging:
             out.rename(staging / edition.prefix)
@@ -250,7 +253,10 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
         warnings.append(Problem("data/site.yaml", 1, 1, "no_site_url", {"variable": SITE_URL_VARIABLE}, "warning"))
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
     # site, kept beside it for the pull-request preview; it is not published.
-    checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE)
+    # Its dead links: the generated pages' from the links the generator made (their HTML is not read),
+    # the other pages' (content/, the theme's 404) from their HTML.
+    links = {name: page_links for made in built for name, page_links in made.links.items()}
+    checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE, links=links)
     (work / REPORT_FILE).write_text(report.render_report(checked, default_language(guide.site), "markdown"), encoding="utf-8")
     changed = site_changes(root / SITE_DIR, staging) if (root / SITE_DIR).is_dir() else None
     _swap_in(staging, root / SITE_DIR)
@@ -269,6 +275,7 @@ class EditionSite:
     frame: str  # a hash of everything around the pages' own Markdown (see _frame)
     pages: int  # pages whose HTML was made
     kept: bool  # whether it started from the last good build's site
+    links: dict[str, list[str]]  # its generated pages' internal links, by HTML file in the site (see generate)
 
 
 def _edition_site(
@@ -276,7 +283,8 @@ def _edition_site(
 ) -> EditionSite:
     """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its open data."""
     docs = root / BUILD_DIR / DOCS_DIR / edition.lang
-    changed, removed = regenerate(root, guide, edition, editions, today, docs, compiled)
+    links: dict[str, list[str]] = {}
+    changed, removed = regenerate(root, guide, edition, editions, today, docs, compiled, links)
     config = write_mkdocs_config(root, guide, edition, editions, docs, out)
     frame = _frame(root, config)
     site = root / SITE_DIR / edition.prefix
@@ -285,10 +293,10 @@ def _edition_site(
         # Not the other editions (each has its own), nor what is made after MkDocs (handouts, open data).
         not_mkdocs = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition} | {"handouts", exports.DATA_DIR}
         shutil.copytree(site, out, ignore=lambda folder, names: not_mkdocs.intersection(names) if Path(folder) == site else ())
-    run_mkdocs(config, dirty=kept)
+    run_mkdocs(config, dirty=kept, compiled=compiled)
     write_open_data(root, guide, edition, editions, out, today)
     made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
-    return EditionSite(frame, made, kept)
+    return EditionSite(frame, made, kept, links)
 
 
 def _frame(root: Path, config: Path) -> str:
@@ -331,41 +339,26 @@ def _folder(path: Path) -> str:
     return str(path)
 
 
-@contextlib.contextmanager
-def compiled_theme_templates(cache: jinja2.BytecodeCache):
-    """Keep MkDocs' compiled theme templates in `cache` while this lasts, and walk the theme's 14,000 files
-    (MkDocs' only use of list_templates) once per theme.
+class _CompiledThemeTemplates:
+    """A plugin given to one MkDocs run (not named in any mkdocs.yml): its theme's compiled templates
+    are kept in `cache`, as the guide's own are (templating.template_environment).  MkDocs makes a fresh
+    Jinja environment per run and hands it to plugins before it loads a template."""
 
-    MkDocs makes a fresh Jinja environment per run and walks the theme before any plugin event
-    could reach it: its Theme.get_env is wrapped, the one patch of a library here.  The guide's
-    own templates take the cache as an argument (templating.template_environment)."""
-    from mkdocs.theme import Theme  # noqa: PLC0415 - slow import, only when building
+    def __init__(self, cache: jinja2.BytecodeCache):
+        self.cache = cache
 
-    theme_environment = Theme.get_env
-    theme_files: dict[tuple, list[str]] = {}
-
-    def get_env(theme: Theme) -> jinja2.Environment:
-        env = theme_environment(theme)
-        env.bytecode_cache = cache
-        key, list_templates = tuple(theme.dirs), env.list_templates
-
-        def static_files(extensions=None, filter_func=None) -> list[str]:
-            if key not in theme_files:
-                theme_files[key] = list_templates(extensions, filter_func)
-            return theme_files[key]
-
-        env.list_templates = static_files
+    def on_env(self, env: jinja2.Environment, /, *, config, files) -> jinja2.Environment:
+        env.bytecode_cache = self.cache
         return env
 
-    Theme.get_env = get_env
-    try:
-        yield
-    finally:
-        Theme.get_env = theme_environment
 
+def generate(
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, compiled: jinja2.BytecodeCache | None = None,
+    links: dict[str, list[str]] | None = None,
+) -> dict[str, bytes]:
+    """The Markdown pages and the generated assets of one edition, by their names in its docs folder (build/docs/<lang>/).
 
-def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, compiled: jinja2.BytecodeCache | None = None) -> dict[str, bytes]:
-    """The Markdown pages and the generated assets of one edition, by their names in its docs folder (build/docs/<lang>/)."""
+    `links`, when given, receives the link graph of its generated pages: {HTML file in the site: its internal links}."""
     files: dict[str, bytes] = {}
     # A page not written in this language yet is shown in the default one (so every page of
     # an edition exists in the others, and the language switcher never leads nowhere).
@@ -382,6 +375,8 @@ def generate(root: Path, guide: Guide, edition: Edition, editions: list[Edition]
         files[page.source_file] = renderer.render(page).encode()
     for name, text in slip.slip_files(guide, renderer.env).items():
         files[name] = text.encode()
+    if links is not None:
+        links.update((f"{edition.prefix}{path}index.html", page_links) for path, page_links in renderer.links.items())
     assets = "assets/guide/"
     table = calendar_table(calendar, today, HOLIDAY_YEARS)
     files[assets + "calendar.js"] = _js("GUIDE_CALENDAR", table)
@@ -402,12 +397,13 @@ def edition_renderer(guide: Guide, edition: Edition, catalog, today: date, compi
 
 
 def regenerate(
-    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, compiled: jinja2.BytecodeCache | None = None
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, compiled: jinja2.BytecodeCache | None = None,
+    links: dict[str, list[str]] | None = None,
 ) -> tuple[set[str], set[str]]:
-    """Generate the edition and write to `docs` only what changed; (changed, removed) names.
+    """Generate the edition and write to `docs` only what changed; (changed, removed) names; `links` as for generate.
 
     An untouched file keeps its time, so MkDocs' dirty mode leaves its page alone."""
-    new = generate(root, guide, edition, editions, today, compiled)
+    new = generate(root, guide, edition, editions, today, compiled, links)
     old = {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()} if docs.is_dir() else set()
     changed = set()
     for name, data in sorted(new.items()):
@@ -581,8 +577,9 @@ def explain_mkdocs_warning(message: str, docs: Path, root: Path) -> str:
     return f"{BUILD_DIR}/mkdocs.{lang}.yml: {message} (see mkdocs.yml and {CONTENT_DIR}/{lang}/)"
 
 
-def run_mkdocs(config_file: Path, *, dirty: bool = False) -> None:
-    """MkDocs for one edition; `dirty` makes only the pages whose Markdown is newer than their HTML."""
+def run_mkdocs(config_file: Path, *, dirty: bool = False, compiled: jinja2.BytecodeCache | None = None) -> None:
+    """MkDocs for one edition; `dirty` makes only the pages whose Markdown is newer than their HTML;
+    `compiled`: where the theme's compiled templates are kept."""
     from mkdocs.commands.build import build as mkdocs_build  # noqa: PLC0415 - slow import, only when building
     from mkdocs.config import load_config  # noqa: PLC0415
     from mkdocs.exceptions import Abort  # noqa: PLC0415
@@ -594,6 +591,8 @@ def run_mkdocs(config_file: Path, *, dirty: bool = False) -> None:
     config = None
     try:
         config = load_config(config_file=str(config_file))
+        if compiled is not None:
+            config.plugins["guide-compiled-templates"] = _CompiledThemeTemplates(compiled)
         mkdocs_build(config, dirty=dirty)
     except Abort as err:  # strict mode: every warning is a mistake in the pages
         if config is None:  # the configuration itself (theme folder, settings) was refused

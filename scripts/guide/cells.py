@@ -267,7 +267,7 @@ class CellReader:
                 row.doubts.append(self.data.gettext("「{header}」 (row {row}, column {column}): 「{number}」 is not a phone number; confirm it and write it with its area code").format(
                     header=self.columns.headers.get(row.columns.get(name), name), row=row.number, column=column_letter(row.columns.get(name, 0)), number=part))
                 continue
-            result.append(Phone(number=number, kind=kind, label=Text({"ja": label}) if label else None))
+            result.append(Phone(number=number, kind=kind, label=Text({sp.SHEET_LANGUAGE: label}) if label else None))
         return result
 
     def hours(self, row: Row, text: str) -> Hours:
@@ -281,7 +281,7 @@ class CellReader:
             self.not_structured.append(f"{row.where('hours')}: {text} — {self._(reason)}")
         row.doubts.append(self.data.gettext("hours 「{text}」: {reason}; confirm them and write them as 月～金 8:30～17:15（祝日・年末年始休み）").format(
             text=text, reason=self.data.gettext(reason)))
-        return Hours(status="not_published", note=Text({"ja": text}))
+        return Hours(status="not_published", note=Text({sp.SHEET_LANGUAGE: text}))
 
     assume_closed = False  # set by the command line: the table's hours exclude holidays and the year-end closure
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .i18n import words
+from .i18n import TOOL_LANGUAGE, words
 from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Guide, Hours, Phone, Text
@@ -550,7 +550,7 @@ def _keyed(items: list, key: Callable[[object], str]) -> dict[str, object]:
     return result
 
 
-def diff_guides(old: Guide, new: Guide, lang: str = "ja") -> Changes:
+def diff_guides(old: Guide, new: Guide, lang: str = TOOL_LANGUAGE) -> Changes:
     """What changed from `old` to `new` in the agencies and programs, worded in `lang`."""
     differ = _Differ(old, new, lang)
     return Changes(
@@ -569,7 +569,7 @@ def escape_markdown(text: str) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
 
 
-def render(changes: Changes, lang: str = "ja", fmt: str = "text", *, title: str | None = None) -> str:
+def render(changes: Changes, lang: str = TOOL_LANGUAGE, fmt: str = "text", *, title: str | None = None) -> str:
     """The changes as plain text (default) or Markdown (for a GitHub job summary)."""
     w = words(lang)
     markdown = fmt == "markdown"
@@ -671,7 +671,7 @@ def _today(args: argparse.Namespace) -> date:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    lang = getattr(args, "lang", "ja")
+    lang = getattr(args, "lang", TOOL_LANGUAGE)
     root = Path(args.root).resolve()
     try:
         base = resolve_revision(root, args.base, lang)

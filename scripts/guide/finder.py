@@ -75,8 +75,8 @@ from collections.abc import Callable, Iterable
 from .i18n import default_language
 from .model import Agency, Branch, Guide, Hours, Phone, Program, Text, branch_kana
 from .normalize import normalize, reading, reading_words, words
-from .phones import hub_counters, tel_uri, voice_phones
-from .queries import way_on
+from .phones import tel_uri, voice_phones
+from .queries import WaysOn
 
 INDEX_VERSION = 2
 TYPE_CODES = {"agency": "a", "branch": "b", "program": "p"}
@@ -95,7 +95,7 @@ class _Index:
         self.areas = {a.id: a for a in guide.areas.areas}
         self.agencies = {a.id: a for a in guide.agencies}
         self.hubs = {c.id: c.hub for c in guide.taxonomy.categories if c.hub}
-        self.hub_counters = hub_counters(guide)
+        self.way_on = WaysOn(guide)
 
     # --- text helpers
 
@@ -246,7 +246,7 @@ class _Index:
         return [*self.both(address.street), *self.both(address.building)]
 
     def instead(self, agency: Agency) -> str | None:
-        way = way_on(self.guide, agency, hubs=self.hub_counters)
+        way = self.way_on(agency)
         return way.ask[0][0].id if way and way.ask else None
 
     def hub_of(self, agency: Agency) -> list[str]:

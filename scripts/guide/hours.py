@@ -43,8 +43,8 @@ class Calendar:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def holidays(self, years: range, language: str = "ja") -> dict[date, str]:
-        return dict(holidays.country_holidays(self.country, years=years, language=language))
+    def holidays(self, years: range) -> dict[date, str]:
+        return dict(holidays.country_holidays(self.country, years=years))
 
     @property
     def last_holiday_year(self) -> int:

@@ -53,7 +53,7 @@ def dump_records(path: Path, key: str, records: list, current: list) -> None:
 
 def add_source(path: Path, document: str, title: str, file_name: str, published: date | None) -> None:
     """Add the spreadsheet to sources.yaml as a document: its own title and date, and the file it came in."""
-    entry = {"id": document, "title": {"ja": title}, "published": published, "file": file_name}
+    entry = {"id": document, "title": {sp.SHEET_LANGUAGE: title}, "published": published, "file": file_name}
     rewrite(path, lambda sources: sources["sources"].append(styled({k: v for k, v in entry.items() if v})), "sources: []\n")
 
 
@@ -78,7 +78,7 @@ def write_taxonomy(path: Path, builder: Importer, new: Guide, catalog) -> None:
             document["audiences"] = merged(document.get("audiences"), audiences)
         if builder.hubs and not taxonomy.hubs:
             first = next(iter(builder.hubs.values()))[1]
-            document.insert(0, "hubs", styled({"mark": builder.hub_mark, "label": {"ja": catalog.gettext("the counter marked {mark} in the list").format(mark=builder.hub_mark)},
+            document.insert(0, "hubs", styled({"mark": builder.hub_mark, "label": {sp.SHEET_LANGUAGE: catalog.gettext("the counter marked {mark} in the list").format(mark=builder.hub_mark)},
                                                "source": [first.model_dump(exclude_defaults=True)]}))
 
     rewrite(path, update, "categories: []\n")
@@ -204,7 +204,7 @@ def area_kind(guide: Guide, columns: sp.Columns) -> tuple[dict | None, dict]:
         return None, {}
     name = re.sub(r"^担当", "", columns.headers[column]) or columns.headers[column]
     same = next((k for k in guide.areas.kinds if sp.text_cell(k.name) == name), None)
-    kind = {"id": same.id if same else make_id(name, {k.id for k in guide.areas.kinds}, "district"), "name": {"ja": name}}
+    kind = {"id": same.id if same else make_id(name, {k.id for k in guide.areas.kinds}, "district"), "name": {sp.SHEET_LANGUAGE: name}}
     tops = [a.id for a in guide.areas.areas if a.parent is None]
     return kind, {"kind": kind["id"], **({"parent": tops[0]} if len(tops) == 1 and not same else {})}
 
@@ -359,13 +359,13 @@ def summarise(builder: Importer, rows: list, new: Guide, args: argparse.Namespac
         print(_("{rows} rows read → {records} programs; {doubts} wait for confirmation (to_confirm)").format(rows=len(rows), records=len(records), doubts=doubts), file=out)
     if builder.categories.added:
         how = _("the guide's categories were guide new's examples, replaced by the sheet's") if builder.categories.examples_only else _("not among the guide's categories")
-        print(_("New categories from the sheet ({how}): {names}").format(how=how, names=sp.SEPARATOR.join(c["name"]["ja"] for c in builder.categories.added.values())), file=out)
+        print(_("New categories from the sheet ({how}): {names}").format(how=how, names=sp.SEPARATOR.join(c["name"][sp.SHEET_LANGUAGE] for c in builder.categories.added.values())), file=out)
     if builder.categories.matched:
         print(_("Categories of the sheet found in the guide: {pairs}").format(pairs=sp.SEPARATOR.join(
             f"「{written}」 → {category}" for written, category in builder.categories.matched.items())), file=out)
     for vocabulary, label in ((builder.audiences, _("New audiences from the sheet: {names}")), (builder.areas, _("New areas from the sheet: {names}"))):
         if vocabulary.added:
-            print(label.format(names=sp.SEPARATOR.join(e["name"]["ja"] for e in vocabulary.added.values())), file=out)
+            print(label.format(names=sp.SEPARATOR.join(e["name"][sp.SHEET_LANGUAGE] for e in vocabulary.added.values())), file=out)
     if builder.hubs:
         print(_("Hubs marked {mark} in the sheet: {names}").format(mark=builder.hub_mark, names=sp.SEPARATOR.join(
             builder.categories.names.get(c, c) for c in builder.hubs)), file=out)

@@ -11,7 +11,7 @@ locale/ja.po; tests/test_i18n.py fails until both are there.  An old-style entry
 from __future__ import annotations
 
 
-from .i18n import words
+from .i18n import TOOL_LANGUAGE, words
 from .problems import Problem
 from .terminal import shown
 
@@ -166,14 +166,14 @@ def word(code: str, lang: str, /, **params) -> str:
 # value cannot break the one-line message, hide a character or send escape codes to the terminal.
 
 
-def format_problem(problem: Problem, lang: str = "ja") -> str:
+def format_problem(problem: Problem, lang: str = TOOL_LANGUAGE) -> str:
     """`data/agencies.yaml:12:5: what is wrong (how to fix it)` — one line per problem."""
     text = word(problem.code, lang, **problem.params)
     prefix = words(lang)("warning") + ": " if problem.severity == "warning" else ""
     return shown(f"{problem.file}:{problem.line}:{problem.column}: {prefix}{text}", one_line=True)
 
 
-def github_annotation(problem: Problem, lang: str = "ja") -> str:
+def github_annotation(problem: Problem, lang: str = TOOL_LANGUAGE) -> str:
     """The problem as a GitHub Actions workflow command: an error or warning shown on its line of a
     pull request.  The words quote the data, so they are escaped as the runner requires: no text
     from a file can end the command or start another."""

@@ -203,7 +203,11 @@ class Renderer:
     """The pages of one language edition: templates with the presenter's helpers as globals.
 
     `open_data`: what the pages print of the open data (JSON-LD, calendar links, the files the
-    オープンデータ page lists), given by whoever composes pages and exports (exports.page_globals)."""
+    オープンデータ page lists), given by whoever composes pages and exports (exports.page_globals).
+
+    `links`: the link graph of what was rendered, {page path: the internal links it holds, each once,
+    in the order made}.  Every internal address on a generated page passes through the template's
+    `rel`, so the dead-link report takes them from here instead of reading the pages' HTML."""
 
     def __init__(
         self, guide: Guide, lang: str, translations, today: date, *, open_data: dict, site_url: str | None = None, prefix: str = "", bytecode_cache=None
@@ -216,6 +220,7 @@ class Renderer:
         # A handout printed in parts is linked part by part where the page meets the split (queries).
         self.env.globals.update(part_id=part_id, programs_part=PROGRAMS_PART, agency_list_parts=agency_list_parts(guide), area_handout_parts=self.area_handout_parts)
         self.env.globals.update(open_data)
+        self.links: dict[str, list[str]] = {}
 
     def area_handout_parts(self, area_id: str) -> list[str]:
         present = self.present
@@ -224,10 +229,14 @@ class Renderer:
     def render(self, page: Page) -> str:
         depth = page.path.count("/")
         prefix = "../" * depth
+        links: dict[str, None] = {}
 
         def rel(url: str) -> str:
-            return prefix + url if prefix + url else "./"
+            link = prefix + url if prefix + url else "./"
+            links[link] = None
+            return link
 
         template = self.env.get_template(f"pages/{page.template}")
         body = template.render(page=page, rel=rel, **page.context)
+        self.links[page.path] = list(links)
         return markdown_block(body)

@@ -16,8 +16,8 @@ from markupsafe import Markup, escape
 
 from .i18n import Texts, Words
 from .model import WEEKDAYS, Agency, Branch, Guide, Hours, Program, time_range_minutes
-from .phones import hub_counters, tel_uri, voice_phones
-from .queries import way_on
+from .phones import tel_uri, voice_phones
+from .queries import WaysOn
 
 # Weekday ids of the data -> English message ids of their names.
 WEEKDAY_IDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
@@ -41,6 +41,8 @@ def weekday_runs(days: list[str]) -> list[list[str]]:
 
 
 QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
+# The language whose addresses are written big to small, as a Japanese document writes them (〒, prefecture … building).
+JAPANESE = "ja"
 
 
 class Presenter:
@@ -54,7 +56,6 @@ class Presenter:
         self._tel: dict[str, str] = {}
         self._dates: dict[tuple[date, bool], str] = {}
         self._hours: dict[int, list[Markup]] = {}  # id(hours) -> hours_lines: a counter is on many sheets and pages
-        self._ways: dict[tuple[int, int], tuple] = {}  # (id(agency), id(branch)) -> (agency, branch, way_on)
         self.catalog = translations
         self.words = Words(lang, translations)
         self.texts = Texts(guide.site, lang, self.gettext)
@@ -63,7 +64,7 @@ class Presenter:
         self.agencies = {a.id: a for a in guide.agencies}
         self._by_reading = sorted(guide.agencies, key=lambda a: a.reading)
         # The shared queries' indexes, made once: a page asks about one record, not about all of them.
-        self.hubs = hub_counters(guide)
+        self.way_on = WaysOn(guide)  # the way on from each counter (queries); a counter without a number is on many pages
         self._services_in: dict[str, list[tuple[Agency, list]]] = {}  # category id -> agencies with services in it
         for agency in guide.agencies:
             for category_id in dict.fromkeys(c for s in agency.services for c in s.categories):
@@ -127,8 +128,7 @@ class Presenter:
 
         if (day, with_weekday) not in self._dates:  # the same few dates are on thousands of pages
             pattern = self.gettext("d MMM yyyy") if not with_weekday else self.gettext("EEE d MMM yyyy")
-            locale = self.lang.replace("-", "_") if self.lang != "ja" else "ja"
-            self._dates[day, with_weekday] = format_date(day, pattern, locale=locale)
+            self._dates[day, with_weekday] = format_date(day, pattern, locale=self.lang.replace("-", "_"))
         return self._dates[day, with_weekday]
 
     def weekdays(self, days: list[str], *, short: bool = False) -> list[str]:
@@ -197,7 +197,7 @@ class Presenter:
         ward = self.texts.plain(in_address.name) if in_address else ""
         street, building = self.texts.plain(address.street), self.texts.plain(address.building)
         postal = address.postal_code or ""
-        if self.lang == "ja":
+        if self.lang == JAPANESE:
             return " ".join(p for p in (f"〒{postal}" if postal else "", f"{prefecture}{city}{ward}{street}", building) if p)
         parts = [building, street, ward, city, prefecture]
         return ", ".join(p for p in parts if p) + (f" {postal}" if postal else "")
@@ -246,15 +246,6 @@ class Presenter:
             label = self.gettext("Year-end holidays (%(start)s–%(end)s)", start=f"{m1}/{d1}", end=f"{m2}/{d2}")
             rows.append((label, self.gettext("Closed") if hours.closed_year_end else unstated))
         return rows
-
-    def way_on(self, agency, branch=None):
-        """queries.way_on, worked out once per counter: it reads every agency, and a counter without a
-        number is on many pages (its cards on every listing, its page).  The cache keeps the records it
-        is keyed by, so their ids stay theirs."""
-        key = (id(agency), id(branch))
-        if key not in self._ways:
-            self._ways[key] = (agency, branch, way_on(self.guide, agency, branch, hubs=self.hubs))
-        return self._ways[key][2]
 
     def hours_lines(self, hours: Hours | None) -> list[Markup]:
         """The hours table (hours_rows) in two or three short lines:

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs
 import jinja2
 from mkdocs.livereload import LiveReloadServer
 
-from .build import BUILD_DIR, compiled_theme_templates, edition_renderer, regenerate, run_mkdocs, write_mkdocs_config
+from .build import BUILD_DIR, edition_renderer, regenerate, run_mkdocs, write_mkdocs_config
 from .editions import Edition
 from .i18n import translations
 from .load import DATA_FILES, PROJECT_FOLDERS, load_or_raise
@@ -100,14 +100,13 @@ class Preview:
         self.clean = True  # until this build has finished
         plan = list(plan_pages(guide))
         written = 0
-        with compiled_theme_templates(self.compiled):
-            if not clean:
-                changed_pages = [p for p in plan if self.contexts.get(p.path) != p.context]
-                for edition in editions:
-                    written += self._records_first(guide, edition, changed_pages, today, published)
-            for edition in editions:  # the default edition's site holds the others: wiping it wipes them
-                edition_written, clean = self._edition(guide, edition, editions, today, clean, published)
-                written += edition_written
+        if not clean:
+            changed_pages = [p for p in plan if self.contexts.get(p.path) != p.context]
+            for edition in editions:
+                written += self._records_first(guide, edition, changed_pages, today, published)
+        for edition in editions:  # the default edition's site holds the others: wiping it wipes them
+            edition_written, clean = self._edition(guide, edition, editions, today, clean, published)
+            written += edition_written
         self.inputs, self.contexts, self.clean = inputs, {p.path: p.context for p in plan}, False
         return Rebuilt(list(loaded.problems), clean, written)
 
@@ -117,7 +116,7 @@ class Preview:
         docs = self.work / "docs" / edition.lang
         written = {page.source_file for page in changed_pages if _write_if_changed(docs / page.source_file, renderer.render(page))}
         if written:
-            run_mkdocs(self._config_file(edition), dirty=True)
+            run_mkdocs(self._config_file(edition), dirty=True, compiled=self.compiled)
             published(edition.prefix, {_site_path(edition, name) for name in written})
         return len(written)
 
@@ -138,7 +137,7 @@ class Preview:
         for name in removed:  # a record taken out: its page goes from the preview too
             _output(out, name).unlink(missing_ok=True)
         if clean or changed:
-            run_mkdocs(config, dirty=not clean)
+            run_mkdocs(config, dirty=not clean, compiled=self.compiled)
         if clean or changed or removed:
             published(edition.prefix, None if clean else {_site_path(edition, name) for name in changed | removed})
         return len([name for name in changed if name.endswith(".md")]), clean

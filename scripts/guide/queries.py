@@ -41,35 +41,43 @@ class WayOn:
     concerns: list[str]  # the counter's category ids, its main one first: their pages list every counter of the concern
 
 
-def way_on(guide: Guide, agency: Agency, branch: Branch | None = None, *, hubs: dict | None = None) -> WayOn | None:
-    """None when the counter (or its branch) has a number to call; else the way that works: the
-    concern's hub, then other counters of its concerns (the main concern first) that have a number and
-    take residents' calls.
-    `hubs`: hub_counters(guide), worked out once by a caller that asks for many counters."""
-    if voice_phones(agency, branch):
-        return None
-    hubs = hub_counters(guide) if hubs is None else hubs
-    concerns = list(dict.fromkeys(c for s in agency.services for c in s.categories))
-    hub_ids = {hubs[c].id for c in concerns if hubs.get(c)}
-    candidates = []
-    for other in guide.agencies:
-        shared = [(concerns.index(c), s) for s in other.services if s.from_residents for c in s.categories if c in concerns]
-        if other.id != agency.id and shared and voice_phones(other):
-            rank, service = min(shared, key=lambda pair: pair[0])
-            candidates.append((other.id not in hub_ids, rank, other.reading, other, service))
-    ask = [(other, service) for *_key, other, service in sorted(candidates, key=lambda c: c[:3])][:ASK_INSTEAD]
-    return WayOn((branch and branch.annex) or agency.annex, ask, concerns)
+class WaysOn:
+    """The way on (WayOn) from each counter of a guide: the counters to ask instead are ranked once per
+    list of concerns (a guide's counters share a few), not by reading every agency for each counter."""
+
+    def __init__(self, guide: Guide):
+        self.guide = guide
+        self.hubs = hub_counters(guide)
+        self._ranked: dict[tuple[str, ...], list[tuple[Agency, Service]]] = {}
+
+    def __call__(self, agency: Agency, branch: Branch | None = None) -> WayOn | None:
+        """None when the counter (or its branch) has a number to call; else the way that works: the
+        concern's hub, then other counters of its concerns (the main concern first) that have a number
+        and take residents' calls."""
+        if voice_phones(agency, branch):
+            return None
+        concerns = tuple(dict.fromkeys(c for s in agency.services for c in s.categories))
+        if concerns not in self._ranked:
+            self._ranked[concerns] = self._rank(concerns)
+        ask = [(other, service) for other, service in self._ranked[concerns] if other.id != agency.id][:ASK_INSTEAD]
+        return WayOn((branch and branch.annex) or agency.annex, ask, list(concerns))
+
+    def _rank(self, concerns: tuple[str, ...]) -> list[tuple[Agency, Service]]:
+        """The first ASK_INSTEAD + 1 counters to ask for these concerns: one more, as the asking counter may be among them."""
+        hub_ids = {self.hubs[c].id for c in concerns if self.hubs.get(c)}
+        candidates = []
+        for other in self.guide.agencies:
+            shared = [(concerns.index(c), s) for s in other.services if s.from_residents for c in s.categories if c in concerns]
+            if shared and voice_phones(other):
+                rank, service = min(shared, key=lambda pair: pair[0])
+                candidates.append((other.id not in hub_ids, rank, other.reading, other, service))
+        return [(other, service) for *_key, other, service in sorted(candidates, key=lambda c: c[:3])][: ASK_INSTEAD + 1]
 
 
 def dead_ends(guide: Guide) -> list[tuple[Agency, Branch | None, WayOn]]:
     """Every counter without a number, with its way on (`guide report` lists them for the city to fix)."""
-    hubs = hub_counters(guide)
-    return [
-        (agency, branch, way)
-        for agency in guide.agencies
-        for branch in places(agency)
-        if (way := way_on(guide, agency, branch, hubs=hubs))
-    ]
+    ways = WaysOn(guide)
+    return [(agency, branch, way) for agency in guide.agencies for branch in places(agency) if (way := ways(agency, branch))]
 
 
 def agency_list_parts(guide: Guide) -> list[str]:

@@ -99,9 +99,9 @@ class Vocabulary:
         if key not in self.table:
             name = re.sub(r"(について|のこと|に関すること)$", "", written.strip()) or written.strip()
             new_id = make_id(name, self.taken, self.fallback)
-            entry = {"id": new_id, **self.extra, "name": {"ja": name}}
+            entry = {"id": new_id, **self.extra, "name": {sp.SHEET_LANGUAGE: name}}
             if self.labelled and name != written.strip():
-                entry["sheet_label"] = {"ja": written.strip()}  # as the city's list writes it
+                entry["sheet_label"] = {sp.SHEET_LANGUAGE: written.strip()}  # as the city's list writes it
             self.added[new_id] = entry
             self.names[new_id] = name
             self.table[key] = new_id
@@ -160,7 +160,7 @@ class Importer:
     def text(self, cell: str | None, current: Text | None) -> Text | None:
         if _same(cell, sp.text_cell(current)):
             return current
-        return Text({"ja": cell}) if cell else None
+        return Text({sp.SHEET_LANGUAGE: cell}) if cell else None
 
     def validated(self, model, data: dict, row: Row):
         try:
@@ -201,7 +201,7 @@ class Importer:
         _ = self._
         self.in_sheet_order(rows)
         current = {a.id: a for a in self.guide.agencies}
-        by_name = {name_key(a.name.get("ja")): a for a in self.guide.agencies}
+        by_name = {name_key(a.name.get(sp.SHEET_LANGUAGE)): a for a in self.guide.agencies}
         groups: dict[str, list[Row]] = {}
         for row in rows:
             if not row.cells.get("name") and not row.cells.get("id"):
@@ -259,7 +259,7 @@ class Importer:
         if kana_cell is not None and not _same(kana_cell, existing.kana if existing and existing.kana else ""):
             data["kana"] = kana_cell or None
         if not data.get("kana") and Agency.model_fields["kana"].is_required() and name:
-            data["kana"] = reading(name.get("ja"))
+            data["kana"] = reading(name.get(sp.SHEET_LANGUAGE))
             self.messages.add(first.where("name"), _("reading {kana} made from the name: check it").format(kana=data["kana"]))
         data["address"] = self.address(first, existing.address if existing else None)
         for key in ("email", "url"):
@@ -268,12 +268,12 @@ class Importer:
                 data[key] = cell or None
         owner = first.cells.get("owner") if first.cells.get("owner") is not None else self.cells.owner
         if not _same(owner, sp.text_cell(existing.owner) if existing else ""):
-            data["owner"] = {"ja": owner} if owner else None
+            data["owner"] = {sp.SHEET_LANGUAGE: owner} if owner else None
         served = first.cells.get("areas_served")
         if not (existing and _same(served, self.areas.cell(existing.areas_served))):
             data["areas_served"] = self.areas.ids(served) if served else []
-        if existing is None and name and BRANCH_FAMILY.match(name.get("ja") or ""):
-            first.doubts.append(self.cells.data.gettext("「{name}」 stands for an office in each area: list them as its branches (branches:, each with its area)").format(name=name.get("ja")))
+        if existing is None and name and BRANCH_FAMILY.match(name.get(sp.SHEET_LANGUAGE) or ""):
+            first.doubts.append(self.cells.data.gettext("「{name}」 stands for an office in each area: list them as its branches (branches:, each with its area)").format(name=name.get(sp.SHEET_LANGUAGE)))
         services = {s.id: s for s in existing.services} if existing else {}
         matched = [self.match_service(row, existing) for row in group]
         phones = self.inherited("phones", group, matched, existing)
@@ -408,7 +408,7 @@ class Importer:
     def programs(self, rows: list[Row]) -> list[Program]:
         _ = self._
         current = {p.id: p for p in self.guide.programs}
-        by_name = {name_key(p.name.get("ja")): p for p in self.guide.programs}
+        by_name = {name_key(p.name.get(sp.SHEET_LANGUAGE)): p for p in self.guide.programs}
         result, taken, seen = dict(current), set(current), set()
         for row in rows:
             if not row.cells.get("name") and not row.cells.get("id"):
@@ -458,7 +458,7 @@ class Importer:
 
     def program_agencies(self, row: Row, existing: Program | None, data: dict) -> None:
         """主催 and 問い合わせ先: an agency of the guide by its name; an organiser that is not one, by name only."""
-        ids = {name_key(a.name.get("ja")): a.id for a in self.guide.agencies}
+        ids = {name_key(a.name.get(sp.SHEET_LANGUAGE)): a.id for a in self.guide.agencies}
         names = {a.id: sp.text_cell(a.name) for a in self.guide.agencies}
         for key, fallback in (("organiser", "organiser_name"), ("contact", None)):
             cell = row.cells.get(key)
@@ -467,6 +467,6 @@ class Importer:
                 continue
             data[key] = ids.get(name_key(cell)) if cell else None
             if fallback:
-                data[fallback] = {"ja": cell} if cell and data[key] is None else None
+                data[fallback] = {sp.SHEET_LANGUAGE: cell} if cell and data[key] is None else None
             elif cell and data[key] is None:
                 self.messages.add(row.where(key), self._("「{value}」 is not an agency in this guide: left out (write an agency's name as the guide has it)").format(value=cell))

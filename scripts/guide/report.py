@@ -10,7 +10,7 @@ Five sections, in Japanese (default) or English, as plain text or Markdown:
 - records the HSDS export cannot fully represent (a required fact the documents do not give);
 - translation coverage per non-default language: how many texts are translated, how many
   of those are unofficial, and which are missing;
-- dead internal links in a built site;
+- dead internal links in a built site (in a build, the generated pages' from the generator's link graph);
 - the agencies no path of the guided questions (data/flow.yaml) reaches, and the share reached.
 
 `build_report()` gathers the facts, `render_report()` words them.
@@ -35,7 +35,7 @@ from pydantic import BaseModel
 
 from .checks import iter_texts
 from .flow import reached_agencies
-from .i18n import default_language, pick, words
+from .i18n import TOOL_LANGUAGE, default_language, pick, words
 from .load import city_today, load_guide
 from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
@@ -148,10 +148,10 @@ class Report:
     stale: list[StaleRecord]
     missing: list[MissingFacts]
     coverage: list[LanguageCoverage]
+    default_lang: str  # the language every text has (i18n.default_language of site.yaml)
     to_confirm: list[ToConfirm] = field(default_factory=list)
     dead_ends: list[DeadEnd] = field(default_factory=list)
     hsds_incomplete: list[str] = field(default_factory=list)  # records HSDS cannot fully represent
-    default_lang: str = "ja"  # the language every text has (site.yaml)
     site_dir: Path | None = None  # None: no built site was checked
     pages_checked: int = 0
     dead_links: list[DeadLink] = field(default_factory=list)
@@ -184,10 +184,13 @@ class Report:
 # --- gathering ---------------------------------------------------------------------------
 
 
-def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None = None, cache: Path | None = None) -> Report:
+def build_report(
+    root: Path, guide: Guide, *, today: date, site_dir: Path | None = None, cache: Path | None = None, links: dict[str, list[str]] | None = None
+) -> Report:
     """Everything the report says about `guide`; links are checked in `site_dir` (default root/site if it exists).
 
-    `cache`: a file keeping each page's links from one check to the next (see dead_links)."""
+    `cache`: a file keeping each page's links from one check to the next; `links`: pages whose links
+    are known without reading them (see dead_links)."""
     if site_dir is None and (Path(root) / "site").is_dir():
         site_dir = Path(root) / "site"
     report = Report(
@@ -206,7 +209,7 @@ def build_report(root: Path, guide: Guide, *, today: date, site_dir: Path | None
     )
     if site_dir is not None:
         report.site_dir = Path(site_dir)
-        report.pages_checked, report.dead_links = dead_links(Path(site_dir), cache)
+        report.pages_checked, report.dead_links = dead_links(Path(site_dir), cache, links)
     return report
 
 
@@ -483,24 +486,30 @@ class _Files:
 LINKS_CACHE = "links-cache.json"  # in build/: each page's links, by its size and time and by its content
 
 
-def dead_links(site_dir: Path, cache: Path | None = None) -> tuple[int, list[DeadLink]]:
+def dead_links(site_dir: Path, cache: Path | None = None, known: dict[str, list[str]] | None = None) -> tuple[int, list[DeadLink]]:
     """(pages checked, links to files that do not exist), every page's links in order of appearance.
 
+    `known`: pages whose internal links are known without reading them, {HTML file: its links} (the
+    build's link graph of the pages it generated); each is checked if the site has it.
     Finding a page's links is most of the check (a ×100 guide has 600 MB of HTML).  With `cache`,
     a page whose size and time are those of the last check is not read again (a build that keeps
     the last site copies its pages with their times), and a page made again with the same content
     (a clean build's) is read but not parsed again; the others are parsed in parallel."""
     site = site_dir.resolve()
     files = _Files(site)
+    known = known or {}
     names = sorted(name for name in files.files if name.endswith(".html"))
     kept = _read_links_cache(cache)
-    stamps = {name: _stamp(site / name) for name in names}
-    unread = [name for name in names if kept.get(name, [None])[0] != stamps[name]]
+    stamps = {name: _stamp(site / name) for name in names if name not in known}
+    unread = [name for name in stamps if kept.get(name, [None])[0] != stamps[name]]
     read = {name: (digest, links) for name, digest, links in forked_parts(_links_of_pages, (site, kept), unread, fork_above=200)}
     found, pages_links = [], {}
     for name in names:
-        digest, links = read[name] if name in read else kept[name][1:]
-        pages_links[name] = [stamps[name], digest, links]
+        if name in known:
+            links = known[name]
+        else:
+            digest, links = read[name] if name in read else kept[name][1:]
+            pages_links[name] = [stamps[name], digest, links]
         for link in links:
             if not files.resolves("/" + name, link):
                 found.append(DeadLink(name, link))
@@ -649,7 +658,7 @@ class _Words:
 SECTIONS = ("confirm", "dead_ends", "stale", "missing", "hsds", "flow", "coverage", "links")
 
 
-def render_report(report: Report, lang: str = "ja", fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
+def render_report(report: Report, lang: str = TOOL_LANGUAGE, fmt: str = "text", sections: tuple[str, ...] = SECTIONS) -> str:
     """The report in `lang` (ja or en), as plain text (default) or Markdown; `sections` picks which parts."""
     words = _Words(lang)
     out = _Writer(fmt == "markdown")
@@ -791,7 +800,7 @@ def _today(args: argparse.Namespace) -> date:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    lang = getattr(args, "lang", "ja")
+    lang = getattr(args, "lang", TOOL_LANGUAGE)
     root = Path(args.root)
     site_dir = Path(args.site) if args.site else None
     if site_dir is not None and not site_dir.is_dir():

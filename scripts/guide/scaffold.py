@@ -34,6 +34,9 @@ from .phones import parse_phone
 TEMPLATES = Path(__file__).parent / "templates" / "scaffold"
 # The generator's folder (scripts/guide/ is two levels down): its theme, catalogs and schemas.
 GENERATOR_ROOT = Path(__file__).resolve().parents[2]
+# A new guide is a Japanese city's: its documents are Japanese, so Japanese is its first, required language
+# (templates/scaffold/content/ja/ holds its pages; every other language starts from the English ones).
+CITY_LANGUAGE = "ja"
 SHARED = ("mkdocs.yml", "overrides", "schema", ".gitignore")
 # The generator's tests that belong to a guide (they read its data/checks.yaml and data/search-cases.yaml).
 GUIDE_TESTS = ("tests/test_guide.py", "tests/test_search_cases.py")
@@ -121,7 +124,7 @@ def create_guide(target: Path, *, city_ja: str, prefecture: str, phone: str | No
         if name.startswith("content/"):
             page = name.split("/", 2)[2]
             # Each language gets its pages; a language without its own template starts from the English one.
-            outputs = [f"content/{lang}/{page}" for lang in languages if (lang == "ja") == name.startswith("content/ja/")]
+            outputs = [f"content/{lang}/{page}" for lang in languages if (lang == CITY_LANGUAGE) == name.startswith(f"content/{CITY_LANGUAGE}/")]
         for output in outputs:
             path = target / output
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,8 +173,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         print("guide new: " + _("missing {options} (give them as options or run at a terminal to be asked)").format(options=", ".join(missing)), file=sys.stderr)
         return 2
     languages = list(dict.fromkeys(code.strip() for code in args.languages.split(",") if code.strip()))
-    if "ja" not in languages:
-        languages.insert(0, "ja")
+    if CITY_LANGUAGE not in languages:
+        languages.insert(0, CITY_LANGUAGE)
     try:
         written = create_guide(args.dir, city_ja=city, prefecture=prefecture, phone=phone, web=web, languages=languages,
                                city_en=args.city_en, code=args.code, today=args.today or date.today(), gettext=_)

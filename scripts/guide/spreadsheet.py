@@ -80,6 +80,8 @@ MULTI_COLUMN = ("staff",)
 
 DAY_NAMES = dict(zip(WEEKDAYS, "月火水木金土日", strict=True))
 SEPARATOR = "、"
+# The language of the city's spreadsheet: its cells are Japanese, whatever languages the guide has.
+SHEET_LANGUAGE = "ja"
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -330,7 +332,7 @@ def sheet_date(sheet: Sheet, columns: Columns) -> tuple[date, int, str] | None:
 
 
 def text_cell(value: Text | None) -> str:
-    return (value.get("ja") or "") if value is not None else ""
+    return (value.get(SHEET_LANGUAGE) or "") if value is not None else ""
 
 
 def days_cell(days: list[str]) -> str:
@@ -519,7 +521,7 @@ def parse_schedule(text: str) -> Schedule:
                 rest.append(written.strip())
         except (ValidationError, ValueError):
             rest.append(written.strip())
-    note = Text({"ja": SEPARATOR.join(rest)}) if rest else None
+    note = Text({SHEET_LANGUAGE: SEPARATOR.join(rest)}) if rest else None
     return Schedule(recurrence=recurrence, sessions=sessions, dates_announced_later=later, note=note)
 
 

@@ -69,34 +69,37 @@ def test_the_concern_tiles_keep_their_designed_size_on_a_phone(page, site_url):
 # --- the hub mark, heard with its meaning --------------------------------------------------------
 
 
-@pytest.mark.parametrize("prefix", ["", "en/"])
-def test_a_screen_reader_hears_the_hub_marks_meaning_in_the_citys_words(page, site_url, site, hubs, prefix):
-    if prefix not in editions(site):
-        pytest.skip("single-language guide")
-    lang = prefix.strip("/") or "ja"
-    words = hubs.label.get(lang) or hubs.label.get("ja")
-    shown = [*page_types(site, prefix).values()]
-    shown += [p.parent.relative_to(site).as_posix() + "/" for p in sorted((site / prefix).glob("categories/*/index.html"))]
-    marks_heard = 0
-    for path in dict.fromkeys(shown):
-        if path.endswith("finder/"):
-            continue  # the finder's results are the finder's own (test_finder_cases)
-        page.goto(site_url + path)
-        for mark in page.locator(".hub-mark").all():
-            # What a screen reader reads for the link, list item or heading the mark is in.
-            heard = mark.locator("xpath=..").aria_snapshot()
-            assert hubs.mark not in heard, (path, heard)
-            assert heard.count(words) == 1, (path, heard)
-            marks_heard += 1
-    assert marks_heard >= 3, "the hub cards on the home page and a concern, and the hub counter's page"
+def test_a_screen_reader_hears_the_hub_marks_meaning_in_the_citys_words(page, site_url, site, guide, hubs):
+    from guide.i18n import default_language
+
+    for prefix in editions(site):  # every edition the guide has, one or more
+        lang = prefix.strip("/") or default_language(guide.site)
+        words = hubs.label.get(lang) or hubs.label.get(default_language(guide.site))
+        shown = [*page_types(site, prefix).values()]
+        shown += [p.parent.relative_to(site).as_posix() + "/" for p in sorted((site / prefix).glob("categories/*/index.html"))]
+        marks_heard = 0
+        for path in dict.fromkeys(shown):
+            if path.endswith("finder/"):
+                continue  # the finder's results are the finder's own (test_finder_cases)
+            page.goto(site_url + path)
+            for mark in page.locator(".hub-mark").all():
+                # What a screen reader reads for the link, list item or heading the mark is in.
+                heard = mark.locator("xpath=..").aria_snapshot()
+                assert hubs.mark not in heard, (path, heard)
+                assert heard.count(words) == 1, (path, heard)
+                marks_heard += 1
+        assert marks_heard >= 3, (prefix, "the hub cards on the home page and a concern, and the hub counter's page")
 
 
 def test_a_hub_card_is_announced_as_where_to_ask_then_its_name(page, site_url, guide, hubs):
+    from guide.i18n import default_language
+
+    lang = default_language(guide.site)  # the edition at the site's root
     hub = next(category.hub for category in guide.taxonomy.categories if category.hub)
-    name = next(agency.name.get("ja") for agency in guide.agencies if agency.id == hub)
+    name = next(agency.name.get(lang) for agency in guide.agencies if agency.id == hub)
     page.goto(site_url)
     card = page.locator(".agency-card--hub").first  # the home page's first concern with a hub
-    assert card.get_by_role("link", name=f"{hubs.label.get('ja')} {name}", exact=True).count() == 1
+    assert card.get_by_role("link", name=f"{hubs.label.get(lang)} {name}", exact=True).count() == 1
 
 
 # --- tap targets on cards and lists -------------------------------------------------------------
@@ -251,28 +254,25 @@ def zoomed(browser):
     context.close()
 
 
-@pytest.mark.parametrize("prefix", ["", "en/"])
 @pytest.mark.parametrize("kind", ["home", "category", "agency", "branch", "not found"])
-def test_at_200_percent_the_header_shows_all_its_words(zoomed, site_url, site, prefix, kind):
-    if prefix not in editions(site):
-        pytest.skip("single-language guide")
-    zoomed.goto(site_url + page_types(site, prefix)[kind])
-    assert zoomed.evaluate(CUT_OFF, "header.md-header") == []
-    zoomed.mouse.wheel(0, 1200)  # Material swaps the site's name for the page's title once it scrolls
-    zoomed.wait_for_timeout(500)
-    assert zoomed.evaluate(CUT_OFF, "header.md-header") == []
+def test_at_200_percent_the_header_shows_all_its_words(zoomed, site_url, site, kind):
+    for prefix in editions(site):  # every edition the guide has, one or more
+        zoomed.goto(site_url + page_types(site, prefix)[kind])
+        assert zoomed.evaluate(CUT_OFF, "header.md-header") == [], prefix
+        zoomed.mouse.wheel(0, 1200)  # Material swaps the site's name for the page's title once it scrolls
+        zoomed.wait_for_timeout(500)
+        assert zoomed.evaluate(CUT_OFF, "header.md-header") == [], prefix
 
 
-@pytest.mark.parametrize("prefix", ["", "en/"])
-def test_at_200_percent_the_hours_table_shows_every_day_and_time(zoomed, site_url, site, prefix):
-    if prefix not in editions(site):
-        pytest.skip("single-language guide")
-    path = first_with(site, prefix + "agencies/*/index.html", 'class="hours-table"')
-    zoomed.goto(site_url + path)
-    table = zoomed.locator("table.hours-table").first
-    assert zoomed.evaluate(CUT_OFF, "table.hours-table") == []
-    assert zoomed.evaluate("document.documentElement.scrollWidth <= innerWidth"), "no sideways scrolling"
-    # Still a table to a screen reader: each time is read with its day.
-    assert table.get_by_role("rowheader").count() == table.get_by_role("cell").count() > 0
-    table.screenshot(path=str(SCREENSHOTS / f"phone-a11y-hours-200pct-{prefix.strip('/') or 'ja'}.png"))
-    zoomed.screenshot(path=str(SCREENSHOTS / f"phone-a11y-agency-200pct-{prefix.strip('/') or 'ja'}.png"))
+def test_at_200_percent_the_hours_table_shows_every_day_and_time(zoomed, site_url, site):
+    for prefix in editions(site):  # every edition the guide has, one or more
+        path = first_with(site, prefix + "agencies/*/index.html", 'class="hours-table"')
+        zoomed.goto(site_url + path)
+        table = zoomed.locator("table.hours-table").first
+        assert zoomed.evaluate(CUT_OFF, "table.hours-table") == [], prefix
+        assert zoomed.evaluate("document.documentElement.scrollWidth <= innerWidth"), ("no sideways scrolling", prefix)
+        # Still a table to a screen reader: each time is read with its day.
+        assert table.get_by_role("rowheader").count() == table.get_by_role("cell").count() > 0, prefix
+        edition = prefix.strip("/") or "default"
+        table.screenshot(path=str(SCREENSHOTS / f"phone-a11y-hours-200pct-{edition}.png"))
+        zoomed.screenshot(path=str(SCREENSHOTS / f"phone-a11y-agency-200pct-{edition}.png"))

@@ -77,8 +77,8 @@ def write_exports(root: Path, guide: Guide, edition: Edition, editions: list[Edi
     """Write every export of one edition under `out` (the edition's folder in the new site)."""
     words = _language(root, guide, edition.lang)
     # The standard datasets are Japanese by definition: their texts in Japanese when the guide has it.
-    japanese = _language(root, guide, "ja") or words
-    english = _language(root, guide, "en")
+    japanese = _language(root, guide, standard_csv.DATASET_LANGUAGE) or words
+    english = _language(root, guide, standard_csv.SECOND_LANGUAGE)
     base = edition.url(guide)
 
     def page_url(path: str) -> str | None:

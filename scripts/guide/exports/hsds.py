@@ -96,6 +96,8 @@ class HsdsBuilder:
         self.lang = language.lang
         self.out = HsdsExport()
         self.areas = {a.id: a for a in guide.areas.areas}
+        self.agencies = {a.id: a for a in guide.agencies}  # by id: a program's contact is looked up, not searched for
+        self.named_organizations: set[str] = set()  # the ids named_organization has added
         self.tz_suffix = utc_offset(guide.site.city.timezone, today)
         hours = (-1 if self.tz_suffix[0] == "-" else 1) * (int(self.tz_suffix[1:3]) + int(self.tz_suffix[4:]) / 60)
         self.tz_hours = int(hours) if hours.is_integer() else hours  # HSDS: the offset in hours, 9 or 5.5
@@ -390,7 +392,7 @@ class HsdsBuilder:
         entry["assured_date"] = program.last_verified.isoformat()
         entry["schedules"] = self.program_schedules(program, {"service_id": service_id}, f"program/{program.id}")
         contact_id = program.contact or program.organiser
-        contact = next((a for a in self.guide.agencies if a.id == contact_id), None)
+        contact = self.agencies.get(contact_id)
         if contact:
             cid = self.id("contact", "program", program.id)
             entry["contacts"] = [
@@ -417,7 +419,8 @@ class HsdsBuilder:
         """An organiser the guide knows only by name, as an organization of its own (HSDS's tables
         require every service to have one): its name, and a description that says no more is known."""
         org_id = self.id("organization", "named", name.get(name.languages[0]))
-        if not any(o["id"] == org_id for o in self.out.organizations):
+        if org_id not in self.named_organizations:
+            self.named_organizations.add(org_id)
             description = self.language.gettext("Organiser of programs in this guide, which gives no other details about it.")
             self.out.organizations.append({"id": org_id, "name": self.text(name), "description": description})
         return org_id

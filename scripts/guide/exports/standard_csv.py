@@ -29,6 +29,8 @@ from .common import Language, katakana, last_meeting_day, meeting_dates
 STANDARDS = Path(__file__).resolve().parent.parent / "standards"
 FACILITIES = "public_facilities"
 EVENTS = "events"
+# The 自治体標準オープンデータセット are Japanese documents; a few columns (名称_英語 …) hold English.
+DATASET_LANGUAGE, SECOND_LANGUAGE = "ja", "en"
 WEEKDAY_KANJI = dict(zip(WEEKDAYS, "月火水木金土日", strict=True))
 PUBLIC_HOLIDAY = "祝"  # in 利用可能曜日: open on public holidays too
 
