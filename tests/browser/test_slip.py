@@ -237,8 +237,9 @@ def test_the_printed_slip_keeps_inside_the_page_with_its_code_30_mm_across(brows
         code = print_only(page, ".slip__qr, .slip__qr *", tmp_path / "code.pdf")
         assert code["right"] - code["left"] >= 30 and code["bottom"] - code["top"] >= 30  # the issue: a QR code of 30 mm at least
         boxes = print_only(page, ".slip-entry", tmp_path / "boxes.pdf")
-        # A box pushed past the printable area is cut at its edge: every box ends short of it.
-        assert boxes["left"] > PRINTABLE["left"] + 0.2 and boxes["right"] < PRINTABLE["right"] - 0.2, boxes
+        # A box pushed past the printable area is cut at its edge: every box ends short of it, and the
+        # first starts at the left margin (not pushed right by a list item's indent).
+        assert PRINTABLE["left"] + 0.2 < boxes["left"] < PRINTABLE["left"] + 1 and boxes["right"] < PRINTABLE["right"] - 0.2, boxes
         whole = tmp_path / "slip.pdf"
         page.pdf(path=str(whole), format="A4", print_background=True)
         assert pages(whole) == 1
