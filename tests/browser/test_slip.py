@@ -12,7 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PHONE, TODAY, copy_guide, phone_page, axe_violations, serve, wait_until
+from conftest import PHONE, TODAY, axe_violations, copy_guide, phone_page, serve, wait_until
+from test_phone_a11y import CUT_OFF, ZOOMED
 
 from guide.cli import main
 
@@ -316,3 +317,30 @@ def test_four_large_counters_print_on_one_page_in_large_print(browser, large_cou
         page.pdf(path=str(pdf), format="A4", print_background=True)
         assert pages(pdf) == 1
         assert min(printed_font_sizes_pt(page)) >= 11
+
+
+# --- large text: 200 % (WCAG 1.4.4), as tests/browser/test_phone_a11y.py zooms a phone ------------------
+
+# Two visible things of the slip drawn over each other: the boxes of its words, fields and buttons.
+OVERLAPPING = """() => {
+  const parts = [...document.querySelectorAll('.slip h1, .slip h2, .slip p, .slip li li, .slip label, .slip textarea, .slip button, .slip .phones li, .slip__qr')]
+    .filter(e => e.checkVisibility() && !e.querySelector('h1, h2, p, label, textarea, button, li'));
+  const boxes = parts.map(e => [e, e.getBoundingClientRect()]);
+  const over = [];
+  for (const [a, ra] of boxes) for (const [b, rb] of boxes) {
+    if (a === b || a.contains(b) || b.contains(a) || a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_PRECEDING) continue;
+    if (Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left) > 1 && Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top) > 1)
+      over.push((a.textContent.trim() || a.className).slice(0, 20) + ' / ' + (b.textContent.trim() || b.className).slice(0, 20));
+  }
+  return over;
+}"""
+
+
+def test_at_200_percent_the_slip_shows_every_word_and_control_whole_and_apart(browser, site_url):
+    with phone_page(browser, site_url, **ZOOMED) as page:
+        open_slip(page, site_url + "slip/#c=kakuu-soudan-center,example-counter,kakuu-kakei&m=kakuu-kakei")
+        page.fill(".slip-entry__reason-text >> nth=0", "架空の理由：家計の見直しと、給付金の申請の手伝い")
+        assert page.evaluate(CUT_OFF, ".slip") == []
+        assert page.evaluate(OVERLAPPING) == []
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), "no sideways scrolling"
+        page.screenshot(path=str(SCREENSHOTS / "slip-200pct.png"), full_page=True)
