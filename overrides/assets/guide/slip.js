@@ -190,6 +190,7 @@
     svg.appendChild(back);
     svg.appendChild(dark);
     box.replaceChildren(svg);
+    box.style.setProperty("--qr-modules", count);  // for paper: the code itself 30 mm, the quiet zone around it
   }
 
   function entries() {
