@@ -1,4 +1,4 @@
-"""`guide diff BASE [HEAD]`: every change to agencies and programs, in words staff can check against the documents.
+"""`guide diff BASE [HEAD]`: every change to agencies, programs and guided questions, in words staff can check against the documents.
 
 Each test builds a throw-away git repository from tests/fixtures/minimal, commits an
 edit of the YAML text and compares.  The expected lines are written by hand from the
@@ -167,6 +167,10 @@ def test_renamed_id_is_a_rename_not_a_removal_and_an_addition(repo, guide_diff):
         "",
         "プログラムの変更（1件）",
         "- 架空家計講座：主催 kakuu-kakei → kakuu-kakei-soudan",
+        "",
+        "「質問に答えて相談先をさがす」の質問の変更（1件）",
+        "- お金のことで、いちばん近いのは：答え 家計のやりくり の行き先 kakuu-kakei~kakei → kakuu-kakei-soudan~kakei、"
+        "答え 給付を受けたい の行き先 kakuu-kakei~kyufu → kakuu-kakei-soudan~kyufu",
     ]
 
 
@@ -175,7 +179,13 @@ def test_renamed_service_inside_an_agency(repo, guide_diff):
     edit(repo, "flow.yaml", "kakuu-kakei~kyufu", "kakuu-kakei~kyufukin")  # the guided questions name it
     commit(repo, "rename service")
     run = guide_diff(repo, "HEAD~1", "HEAD")
-    assert run.lines[2:] == ["相談機関の変更（1件）", "- 架空家計相談室：相談内容の ID変更: kyufu → kyufukin"]
+    assert run.lines[2:] == [
+        "相談機関の変更（1件）",
+        "- 架空家計相談室：相談内容の ID変更: kyufu → kyufukin",
+        "",
+        "「質問に答えて相談先をさがす」の質問の変更（1件）",
+        "- お金のことで、いちばん近いのは：答え 給付を受けたい の行き先 kakuu-kakei~kyufu → kakuu-kakei~kyufukin",
+    ]
 
 
 def test_removed_agency(repo, guide_diff):
@@ -429,4 +439,56 @@ def test_a_planned_period_and_a_doubt_to_confirm_are_named(repo, guide_diff):
     assert run.lines[2:] == [
         "プログラムの変更（1件）",
         "- 架空ふれあいサロン：予定の期間の終わり 記載なし → 2027-03-31、市に確認すること 記載なし → 開催の有無",
+    ]
+
+
+# --- the guided questions -------------------------------------------------------------------
+
+
+def test_where_an_answer_leads_and_a_new_answer_are_worded(repo, guide_diff):
+    edit(repo, "flow.yaml", "        agencies: [kakuu-kakei~kyufu]", "        category: debt")
+    edit(
+        repo,
+        "flow.yaml",
+        "        hub: soudan\n  - id: money",
+        "        hub: soudan\n      - text: {ja: 借金がある}\n        category: debt\n  - id: money",
+    )
+    commit(repo, "flow")
+    run = guide_diff(repo, "HEAD~1", "HEAD")
+    assert run.code == 0, run.err
+    assert run.lines[2:] == [
+        "「質問に答えて相談先をさがす」の質問の変更（2件）",
+        "- どんなことでお困りですか：答えの追加: 借金がある（支出・借金の窓口）",
+        "- お金のことで、いちばん近いのは：答え 給付を受けたい の行き先 窓口 架空家計相談室（給付金の手続きの案内） → 支出・借金の窓口",
+    ]
+
+
+def test_a_question_taken_out_and_the_first_question_changed(repo, guide_diff):
+    edit(repo, "flow.yaml", "start: who", "start: worry")
+    text = (repo / "data/flow.yaml").read_text(encoding="utf-8")
+    who = text.index("  - id: who")
+    (repo / "data/flow.yaml").write_text(text[:who] + text[text.index("  - id: worry"):], encoding="utf-8")
+    commit(repo, "no who")
+    run = guide_diff(repo, "HEAD~1", "HEAD", "--lang", "en")
+    assert run.code == 0, run.err
+    assert run.lines[2:] == [
+        "Guided questions removed (1)",
+        "- Who is it about? (who)",
+        "",
+        "Guided questions changed (1)",
+        "- the guided questions (flow.yaml): first question Who is it about? → What is the worry?",
+    ]
+
+
+def test_a_guide_that_loses_its_flow_says_so(repo, guide_diff):
+    (repo / "data/flow.yaml").unlink()
+    commit(repo, "no flow")
+    run = guide_diff(repo, "HEAD~1", "HEAD", "--lang", "en")
+    assert run.code == 0, run.err
+    assert run.lines[2:] == [
+        "Guided questions removed (4)",
+        "- the guided questions (flow.yaml) (flow)",
+        "- Who is it about? (who)",
+        "- What is the worry? (worry)",
+        "- About money, which is closest? (money)",
     ]

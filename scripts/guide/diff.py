@@ -1,4 +1,4 @@
-"""`guide diff BASE [HEAD]`: what changed in the agencies and programs, in plain words.
+"""`guide diff BASE [HEAD]`: what changed in the agencies, programs and guided questions, in plain words.
 
 BASE and HEAD are git revisions of the guide's repository; without HEAD the files
 as they are now (the working tree) are compared.  Each side is loaded and checked
@@ -9,7 +9,9 @@ like `guide check` does, then compared record by record:
 A record whose id changed but which is plainly the same record (same name, or the
 same phone and address, or at least 80 % of its fields equal) is reported as an id
 change, not as one removal and one addition.  Lists inside a record (services,
-branches, sessions, sources) are compared item by item.
+branches, sessions, sources) are compared item by item.  The guided questions (flow.yaml) are
+compared question by question (by id) and each question's answers by their words: where an answer
+leads is said in words (the next question, the counters, a concern's hub or its counters).
 
 Exit codes: 0 compared (with or without changes), 1 a side has data errors,
 2 the command was used wrongly (e.g. a revision that does not exist).
@@ -33,7 +35,7 @@ from pydantic import BaseModel
 from .i18n import TOOL_LANGUAGE, words
 from .load import city_today, load_guide
 from .messages import format_problem
-from .model import Guide, Hours, Phone, Text
+from .model import Flow, Guide, Hours, Phone, Text
 from .present import Presenter, clock_range
 from .yamlfile import MAX_FILE_BYTES
 
@@ -91,6 +93,11 @@ LABELS: dict[str, str] = {
     "to_confirm": "to confirm with the city",
     "times": "time",
     "note": "note",
+    "question": "question",
+    "answer": "answer",
+    "leads_to": "leads to",
+    "professionals": "for professionals only",
+    "start": "first question",
 }
 
 # Phrases: key -> English message id.
@@ -117,6 +124,14 @@ PHRASES: dict[str, str] = {
     "programs_added": "Programs added ({n})",
     "programs_removed": "Programs removed ({n})",
     "programs_changed": "Programs changed ({n})",
+    "questions_added": "Guided questions added ({n})",
+    "questions_removed": "Guided questions removed ({n})",
+    "questions_changed": "Guided questions changed ({n})",
+    "the_flow": "the guided questions (flow.yaml)",
+    "leads_question": "the question 「{text}」",
+    "leads_counters": "the counters {names}",
+    "leads_hub": "the hub of {concern}",
+    "leads_category": "the counters of {concern}",
     "no_changes": "No changes to agencies or programs.",
     "title": "Changes in the data: {base} → {head}",
     "working_tree": "working tree",
@@ -172,10 +187,11 @@ class KindChanges:
 class Changes:
     agencies: KindChanges = field(default_factory=KindChanges)
     programs: KindChanges = field(default_factory=KindChanges)
+    questions: KindChanges = field(default_factory=KindChanges)  # the guided questions, and the flow as a whole
 
     @property
     def empty(self) -> bool:
-        return not (self.agencies or self.programs)
+        return not (self.agencies or self.programs or self.questions)
 
 
 # A field of a record: (label key, how to get the value, how to render it).
@@ -282,6 +298,33 @@ PROGRAM_FIELDS: list[FieldSpec] = [
 ]
 
 
+def _leads_to(answer) -> tuple[str, object]:
+    """Where an answer leads, as (kind, target): compared as data, worded by the differ."""
+    if answer.next:
+        return ("question", answer.next)
+    if answer.agencies:
+        return ("counters", tuple(answer.agencies))
+    return ("hub", answer.hub) if answer.hub else ("category", answer.category)
+
+
+ANSWER_FIELDS: list[FieldSpec] = [
+    ("leads_to", _leads_to, "leads"),
+    ("professionals", "professionals", "bool"),
+]
+
+QUESTION_FIELDS: list[FieldSpec] = [
+    ("question", "text", "text"),
+    ("note", "note", "text"),
+    ("answer", "answers", "@answers"),
+]
+
+FLOW_FIELDS: list[FieldSpec] = [
+    ("start", "start", "question"),
+    ("source", "source", "@sources"),
+    ("to_confirm", "to_confirm", "plain"),
+]
+
+
 def _get(record, getter: Getter):
     return getattr(record, getter) if isinstance(getter, str) else getter(record)
 
@@ -351,6 +394,8 @@ class _Differ:
         self.audiences = {a.id: a.name for g in (old, new) for a in g.taxonomy.audiences}
         self.kinds = {k.id: k.name for g in (old, new) for k in g.taxonomy.program_kinds}
         self.agencies = {a.id: a.name for g in (old, new) for a in g.agencies}
+        self.services = {(a.id, v.id): v.description for g in (new, old) for a in reversed(g.agencies) for v in a.services}
+        self.questions = {q.id: q.text for g in (new, old) if g.flow for q in reversed(g.flow.questions)}
 
     def p(self, phrase: str, /, **params) -> str:
         return self.words(PHRASES[phrase], **params)
@@ -397,11 +442,30 @@ class _Differ:
             return self.names(self.kinds, [value])
         if kind == "agency":
             return self.names(self.agencies, [value])
+        if kind == "question":
+            return self.names(self.questions, [value])
+        if kind == "leads":
+            return self.leads(*value)
         if kind == "list":
             return ", ".join(str(v) for v in value)
         if kind == "keywords":
             return " / ".join(f"{lang}: {', '.join(words)}" for lang, words in value.items())
         return str(value)
+
+    def leads(self, kind: str, target: object) -> str:
+        if kind == "question":
+            return self.p("leads_question", text=self.render("question", target))
+        if kind == "counters":
+            return self.p("leads_counters", names=", ".join(self.counter(ref) for ref in target))
+        return self.p(f"leads_{kind}", concern=self.names(self.categories, [target]))
+
+    def counter(self, ref: str) -> str:
+        """A counter an answer names: the agency's name, and the service's description when one is named."""
+        agency, _, service = ref.partition("~")
+        name = self.names(self.agencies, [agency])
+        if not service:
+            return name
+        return self.p("described", key=name, value=self.text(self.services[agency, service]) if (agency, service) in self.services else service)
 
     # --- comparing
 
@@ -416,6 +480,9 @@ class _Differ:
             return [self.p("changed", label=label, old=old_words, new=new_words)]
         if isinstance(old, Text) and isinstance(new, Text):
             return self.text_languages(label, old, new)
+        if kind == "leads":  # the same words under other ids (a counter's service renamed): the ids
+            old_words, new_words = (", ".join(target) if isinstance(target, tuple) else target for _, target in (old, new))
+            return [self.p("changed", label=label, old=old_words, new=new_words)]
         # Different, but not in words this language shows: show the data itself.
         if isinstance(old, str | None) and isinstance(new, str | None):
             return [self.p("changed", label=label, old=old or self.p("not_listed"), new=new or self.p("not_listed"))]
@@ -504,6 +571,12 @@ class _Differ:
     def list_sessions(self, label: str, old: list, new: list) -> list[str]:
         return self.items(label, old, new, lambda s: s.date.isoformat(), lambda s: s.date.isoformat(), SESSION_FIELDS, False)
 
+    def list_answers(self, label: str, old: list, new: list) -> list[str]:
+        def describe(answer) -> str:
+            return self.p("described", key=self.text(answer.text), value=self.render("leads", _leads_to(answer)))
+
+        return self.items(label, old, new, lambda a: self.text(a.text), describe, ANSWER_FIELDS, False)
+
     def list_sources(self, label: str, old: list, new: list) -> list[str]:
         def key(ref) -> str:
             return f"{ref.document} {ref.section}"
@@ -512,7 +585,8 @@ class _Differ:
 
     # --- records
 
-    def records(self, old: list, new: list, specs: list[FieldSpec]) -> KindChanges:
+    def records(self, old: list, new: list, specs: list[FieldSpec], name: Getter = "name") -> KindChanges:
+        """Records compared by id, a record whose id changed recognised by its likeness; `name`: what a record is called by."""
         result = KindChanges()
         old_by, new_by = {r.id: r for r in old}, {r.id: r for r in new}
         gone = [r for r in old if r.id not in new_by]
@@ -527,14 +601,27 @@ class _Differ:
                 before = renamed_new[record.id]
                 items = [self.p("id_changed", old=before.id, new=record.id)]
             else:
-                result.added.append(Entry(record.id, self.text(record.name)))
+                result.added.append(Entry(record.id, self.text(_get(record, name))))
                 continue
             items += self.fields(specs, before, record)
             if items:
-                result.changed.append(Changed(record.id, self.text(record.name), items, None if before.id == record.id else before.id))
+                result.changed.append(Changed(record.id, self.text(_get(record, name)), items, None if before.id == record.id else before.id))
         for record in gone:
             if record.id not in renamed_old:
-                result.removed.append(Entry(record.id, self.text(record.name)))
+                result.removed.append(Entry(record.id, self.text(_get(record, name))))
+        return result
+
+
+    def flow(self, old: Flow | None, new: Flow | None) -> KindChanges:
+        """The guided questions: each question by id; the flow as a whole (its first question, sources) as one more entry."""
+        result = self.records(old.questions if old else [], new.questions if new else [], QUESTION_FIELDS, name="text")
+        whole = self.p("the_flow")
+        if old and new:
+            items = self.fields(FLOW_FIELDS, old, new)
+            if items:
+                result.changed.insert(0, Changed("flow", whole, items))
+        elif old or new:
+            (result.added if new else result.removed).insert(0, Entry("flow", whole))
         return result
 
 
@@ -551,11 +638,12 @@ def _keyed(items: list, key: Callable[[object], str]) -> dict[str, object]:
 
 
 def diff_guides(old: Guide, new: Guide, lang: str = TOOL_LANGUAGE) -> Changes:
-    """What changed from `old` to `new` in the agencies and programs, worded in `lang`."""
+    """What changed from `old` to `new` in the agencies, programs and guided questions, worded in `lang`."""
     differ = _Differ(old, new, lang)
     return Changes(
         agencies=differ.records(old.agencies, new.agencies, AGENCY_FIELDS),
         programs=differ.records(old.programs, new.programs, PROGRAM_FIELDS),
+        questions=differ.flow(old.flow, new.flow),
     )
 
 
@@ -580,7 +668,7 @@ def render(changes: Changes, lang: str = TOOL_LANGUAGE, fmt: str = "text", *, ti
     if changes.empty:
         lines.append(w(PHRASES["no_changes"]))
         return "\n".join(lines) + "\n"
-    for kind, found in (("agencies", changes.agencies), ("programs", changes.programs)):
+    for kind, found in (("agencies", changes.agencies), ("programs", changes.programs), ("questions", changes.questions)):
         sections = [
             ("added", [w(PHRASES["entry"], name=e.name, id=e.id) for e in found.added]),
             ("removed", [w(PHRASES["entry"], name=e.name, id=e.id) for e in found.removed]),
