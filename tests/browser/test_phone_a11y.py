@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import axe_violations, wait_until
-from test_reach import DESKTOP, TAP, editions, first_with, page_types, tab
+from browsing import CUT_OFF, DESKTOP, TAP, ZOOMED, editions, first_with, page_types, tab
 
 pytestmark = pytest.mark.browser
 
@@ -214,35 +214,6 @@ def skip_link_leads_past_the_header(page, url: str) -> None:
 
 # --- large text: 200 % ----------------------------------------------------------------------------
 
-# A 375×812 phone zoomed to 200 %: the page lays out 188 CSS px wide, each px drawn twice as large.
-ZOOMED = {"viewport": {"width": 188, "height": 406}, "device_scale_factor": 2, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
-
-# Text a reader cannot see in full: drawn outside `root` (the header's bar: white on white),
-# outside the page's width, or outside a box that clips what overflows it.
-CUT_OFF = """(root) => {
-  const cut = [];
-  const clips = value => value === 'hidden' || value === 'clip';
-  const outside = (r, b) => r.left < b.left - 0.5 || r.right > b.right + 0.5 || r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5;
-  for (const top of document.querySelectorAll(root)) {
-    const walker = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
-    for (let node; (node = walker.nextNode());) {
-      const el = node.parentElement;
-      if (!node.textContent.trim() || getComputedStyle(el).visibility !== 'visible' || el.closest('.hub-mark__words')) continue;
-      const range = document.createRange();
-      range.selectNodeContents(node);
-      for (const r of range.getClientRects()) {
-        let clipped = r.left < -0.5 || r.right > innerWidth + 0.5 || outside(r, top.getBoundingClientRect());
-        for (let box = el; box && box !== top && !clipped; box = box.parentElement) {
-          const style = getComputedStyle(box), b = box.getBoundingClientRect();
-          clipped = (clips(style.overflowX) && (r.left < b.left - 0.5 || r.right > b.right + 0.5))
-                 || (clips(style.overflowY) && (r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5));
-        }
-        if (clipped) { cut.push(node.textContent.trim().slice(0, 30)); break; }
-      }
-    }
-  }
-  return cut;
-}"""
 
 
 @pytest.fixture

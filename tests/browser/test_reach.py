@@ -17,57 +17,13 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY, _QuietHandler, axe_violations, copy_guide, phone_page, wait_until
+from browsing import DESKTOP, FOCUSED, TAP, editions, first, first_with, page_types, tab
 from guide.cli import main
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 900}
-TAP = 44  # px: the smallest target a finger hits reliably (WCAG 2.5.5)
-
-
-def first(site: Path, pattern: str) -> str:
-    """The site-relative URL of the first page (in name order) whose index.html matches `pattern`."""
-    found = sorted(site.glob(pattern))
-    assert found, pattern
-    return found[0].parent.relative_to(site).as_posix() + "/"
-
-
-def page_types(site: Path, prefix: str = "") -> dict[str, str]:
-    """One page of each type in an edition, found by the site's structure."""
-    root = site / prefix if prefix else site
-    edition = {
-        "home": "",
-        "finder": "finder/",
-        "categories": "categories/",
-        "category": first(root, "categories/*/index.html"),
-        "agencies": "agencies/",
-        "agency": first(root, "agencies/*/index.html"),
-        "branch": first(root, "agencies/*/*/index.html"),
-        "programs": "programs/",
-        "program": first(root, "programs/*/index.html"),
-        "areas": "areas/",
-        "area": first(root, "areas/*/index.html"),
-        "about": "about/",
-        "not found": "404.html",
-    }
-    return {name: prefix + path for name, path in edition.items()}
-
-
-def editions(site: Path) -> list[str]:
-    """"" for the default edition, then "<lang>/" for every other one that was built."""
-    return ["", *sorted(f"{p.name}/" for p in site.iterdir() if (p / "finder" / "index.html").is_file())]
-
-
 def all_page_types(site: Path) -> list[tuple[str, str]]:
     return [(f"{prefix or 'default'} {name}", path) for prefix in editions(site) for name, path in page_types(site, prefix).items()]
-
-
-def first_with(site: Path, pattern: str, marker: str) -> str:
-    """The first page matching `pattern` whose HTML contains `marker`."""
-    for html in sorted(site.glob(pattern)):
-        if marker in html.read_text(encoding="utf-8"):
-            return html.parent.relative_to(site).as_posix() + "/"
-    pytest.skip(f"no page {pattern} with {marker} in this guide")
 
 
 def with_fallback_note(site: Path) -> str:
@@ -81,20 +37,6 @@ def site(built) -> Path:
 
 
 # --- keyboard ---------------------------------------------------------------------------------
-
-FOCUSED = """() => {
-  const el = document.activeElement;
-  const r = el.getBoundingClientRect();
-  return {tag: el.tagName, cls: String(el.className), text: (el.textContent || '').trim().slice(0, 30),
-          left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height,
-          inDrawer: !!el.closest('.md-sidebar--primary')};
-}"""
-
-
-def tab(page) -> dict:
-    page.keyboard.press("Tab")
-    return page.evaluate(FOCUSED)
-
 
 def on_screen(focus: dict, width: int) -> bool:
     return focus["width"] > 0 and focus["height"] > 0 and focus["right"] > 0 and focus["left"] < width

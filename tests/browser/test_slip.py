@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PHONE, TODAY, axe_violations, copy_guide, phone_page, serve, wait_until
-from test_phone_a11y import CUT_OFF, ZOOMED
+from browsing import CUT_OFF, ZOOMED
 
 from guide.cli import main
 
