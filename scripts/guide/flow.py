@@ -60,16 +60,17 @@ def steps(flow: Flow) -> Iterator[Step]:
     yield from walk(questions[flow.start], (), ())
 
 
-def outcome_concerns(guide: Guide, answer: FlowAnswer) -> list[str]:
-    """The category ids an outcome is about: its hub's or category's, or its counters' services'."""
+def outcome_concerns(agencies: dict[str, Agency], answer: FlowAnswer) -> list[str]:
+    """The category ids an outcome is about: its hub's or category's, or its counters' services' (`agencies`: by id)."""
     if answer.hub or answer.category:
         return [answer.hub or answer.category]
-    agencies = {a.id: a for a in guide.agencies}
     return list(dict.fromkeys(c for agency, services in named_counters(agencies, answer) for s in services for c in s.categories))
 
 
-def concerns_below(guide: Guide, flow: Flow, question: FlowQuestion) -> list[str]:
-    """The concerns of every outcome below `question`, in the taxonomy's order."""
+def concerns_below(guide: Guide, agencies: dict[str, Agency], question: FlowQuestion) -> list[str]:
+    """The concerns of every outcome below `question` in the guide's flow, in the taxonomy's order (`agencies`: by id,
+    made once by the caller: this is asked on every page)."""
+    flow = guide.flow
     questions = {q.id: q for q in flow.questions}
     found: set[str] = set()
     seen: set[str] = set()
@@ -83,7 +84,7 @@ def concerns_below(guide: Guide, flow: Flow, question: FlowQuestion) -> list[str
             if answer.next:
                 todo.append(questions[answer.next])
             else:
-                found.update(outcome_concerns(guide, answer))
+                found.update(outcome_concerns(agencies, answer))
     return [c.id for c in guide.taxonomy.categories if c.id in found]
 
 
@@ -105,9 +106,10 @@ def reached_agencies(guide: Guide) -> set[str]:
     hubs = {c.id: c.hub for c in guide.taxonomy.categories}
     every_hub = {hub for hub in hubs.values() if hub}
     in_category = {c.id: {a.id for a in guide.agencies if any(c.id in s.categories for s in a.services)} for c in guide.taxonomy.categories}
+    agencies = {a.id: a for a in guide.agencies}
     reached: set[str] = set()
     for question in flow.questions:
-        reached |= {hubs[c] for c in concerns_below(guide, flow, question) if hubs[c]} or every_hub
+        reached |= {hubs[c] for c in concerns_below(guide, agencies, question) if hubs[c]} or every_hub
         for answer in question.answers:
             reached |= {agency_id for agency_id, _ in answer.counters}
             reached |= {hubs[answer.hub]} if answer.hub and hubs[answer.hub] else set()

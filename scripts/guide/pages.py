@@ -166,10 +166,10 @@ def plan_flow(guide: Guide, present: Presenter) -> Iterator[Page]:
     general_hubs = hub_cards(present, [c for c in hubs if hubs[c]])  # where an outcome lists nothing, or no concern below has a hub
     for step in steps(guide.flow):
         if step.outcome:
-            concerns = outcome_concerns(guide, step.outcome)
+            concerns = outcome_concerns(present.agencies, step.outcome)
             counters = outcome_cards(present, step.outcome)
         else:
-            concerns = concerns_below(guide, guide.flow, step.below or step.question)
+            concerns = concerns_below(guide, present.agencies, step.below or step.question)
             counters = (hub_cards(present, [c for c in concerns if hubs[c]]) or general_hubs) if step.unsure else []
         url = url_for("flow_unsure" if step.unsure else "flow", *step.path)
         # A concern's counters as its page begins (no page grows with the guide): the rest are on that page.
