@@ -312,8 +312,8 @@ def watched(browser):
 # --- components (scripts/guide/templates/components/): their examples, rendered as pages and handouts do
 
 @functools.cache
-def component_environment(lang: str, *, paper: bool = False):
-    """The template environment of the minimal fixture guide's `lang` edition: a page's, or a handout's (`paper`)."""
+def component_renderer(lang: str, *, paper: bool = False):
+    """What renders the minimal fixture guide's `lang` edition: its pages' Renderer, or its handouts' (`paper`)."""
     from datetime import date
 
     from guide.handouts.sheets import _Handouts
@@ -323,11 +323,19 @@ def component_environment(lang: str, *, paper: bool = False):
     today = date.fromisoformat(TODAY)
     guide = load_guide(MINIMAL, today=today).guide
     if paper:
-        return _Handouts(REPO, guide, lang, today=today, site_url="https://guide.example.jp/").env
-    return page_renderer(guide, lang, translations(REPO, lang), today).env
+        return _Handouts(REPO, guide, lang, today=today, site_url="https://guide.example.jp/")
+    return page_renderer(guide, lang, translations(REPO, lang), today)
 
 
-def render_component(env, component, arguments: dict) -> str:
-    """One call of a component's macro, imported as a page imports it; links relative to the site's root."""
-    call = env.from_string(f'{{% from "{component.template}" import {component.name} with context %}}{{{{ {component.name}(**arguments) }}}}')
-    return call.render(arguments=arguments, rel=lambda url: url).strip()
+def component_environment(lang: str, *, paper: bool = False):
+    """The template environment of a page (or of a handout) of the minimal fixture guide's `lang` edition."""
+    return component_renderer(lang, paper=paper).env
+
+
+def render_component(lang: str, component, arguments: dict, *, paper: bool = False) -> str:
+    """One call of a component's macro, as a template calls it (the environment's global); on the web as on
+    a page at the site's root (its links relative to the root)."""
+    renderer = component_renderer(lang, paper=paper)
+    call = renderer.env.from_string(f"{{{{ {component.name}(**arguments) }}}}")
+    with contextlib.nullcontext() if paper else renderer.on_page(""):
+        return call.render(arguments=arguments).strip()

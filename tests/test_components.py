@@ -93,7 +93,7 @@ def test_the_macro_takes_exactly_the_declared_parameters(component):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 @pytest.mark.parametrize(("component", "example"), EXAMPLES, ids=example_id)
 def test_every_example_renders_as_one_well_formed_element(component, example, lang, paper):
-    html = render_component(component_environment(lang, paper=paper), component, component.arguments(example))
+    html = render_component(lang, component, component.arguments(example), paper=paper)
     roots = Elements(html).roots
     if html:
         assert len(roots) == 1 and roots[0][0] != "#text", html
@@ -105,7 +105,7 @@ def test_every_example_renders_as_one_well_formed_element(component, example, la
 def rendered(name: str, example: str, lang: str = "ja", *, paper: bool = False) -> str:
     component = next(c for c in components() if c.name == name)
     chosen = next(e for e in component.examples if e.name == example)
-    return render_component(component_environment(lang, paper=paper), component, component.arguments(chosen))
+    return render_component(lang, component, component.arguments(chosen), paper=paper)
 
 
 # What each example is named for, as a reader sees it (Japanese edition).
@@ -158,7 +158,7 @@ def test_every_example_is_in_the_table_above():
 def test_a_value_is_escaped_exactly_once():
     component = next(c for c in components() if c.name == "address_block")
     hostile = Address(street={"ja": '<script>alert("x")</script> & 1-1'}, building={"ja": "<b>館</b>"})
-    html = render_component(component_environment("ja"), component, {"address": hostile, "map": True})
+    html = render_component("ja", component, {"address": hostile, "map": True})
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; 1-1" in html
     assert "&lt;b&gt;館&lt;/b&gt;" in html

@@ -6,6 +6,7 @@ Jinja2, so MkDocs (or Zensical) only has to wrap it in the theme.
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import math
 import unicodedata
@@ -18,7 +19,7 @@ from .flow import concerns_below, named_counters, outcome_concerns, steps
 from .i18n import default_language
 from .model import Guide
 from .present import Presenter
-from .templating import markdown_block, template_environment
+from .templating import install_components, markdown_block, template_environment
 from .queries import PROGRAMS_PART, agency_list_parts, area_handout_parts
 from .urls import handout_file, listing_page_url, part_id, url_for
 
@@ -219,24 +220,36 @@ class Renderer:
         self.env.globals["finder_choices"] = self.present.finder_choices
         # A handout printed in parts is linked part by part where the page meets the split (queries).
         self.env.globals.update(part_id=part_id, programs_part=PROGRAMS_PART, agency_list_parts=agency_list_parts(guide), area_handout_parts=self.area_handout_parts)
-        self.env.globals.update(open_data)
+        self.env.globals.update(open_data, rel=self.rel)
+        install_components(self.env)
         self.links: dict[str, list[str]] = {}
+        self._on_page: tuple[str, dict[str, None]] | None = None  # while a page renders: its way to the root, its links
 
     def area_handout_parts(self, area_id: str) -> list[str]:
         present = self.present
         return area_handout_parts(present.guide, present.offices_in(area_id), present.agencies_located_in(area_id), present.programs_for(area=area_id))
 
-    def render(self, page: Page) -> str:
-        depth = page.path.count("/")
-        prefix = "../" * depth
+    def rel(self, url: str) -> str:
+        """`url` (from url_for) as a link on the page being rendered: relative to that page, and noted in its links."""
+        if self._on_page is None:
+            raise RuntimeError(f"rel({url!r}) outside a page: render within Renderer.on_page")
+        prefix, links = self._on_page
+        link = prefix + url if prefix + url else "./"
+        links[link] = None
+        return link
+
+    @contextlib.contextmanager
+    def on_page(self, path: str) -> Iterator[None]:
+        """Render as on the page at `path` (its links relative to it); afterwards self.links[path] holds them."""
         links: dict[str, None] = {}
+        self._on_page = ("../" * path.count("/"), links)
+        try:
+            yield
+        finally:
+            self._on_page = None
+            self.links[path] = list(links)
 
-        def rel(url: str) -> str:
-            link = prefix + url if prefix + url else "./"
-            links[link] = None
-            return link
-
-        template = self.env.get_template(f"pages/{page.template}")
-        body = template.render(page=page, rel=rel, **page.context)
-        self.links[page.path] = list(links)
+    def render(self, page: Page) -> str:
+        with self.on_page(page.path):
+            body = self.env.get_template(f"pages/{page.template}").render(page=page, **page.context)
         return markdown_block(body)

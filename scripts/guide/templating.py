@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import functools
 import re
+import types
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import yaml
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import escape
+from jinja2.runtime import Context, Macro
+from markupsafe import Markup, escape
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .model import Address, Agency, Branch, Hours, Phone, Program, Service, Text
@@ -26,20 +28,58 @@ def template_environment(translations, bytecode_cache: BytecodeCache | None = No
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # templates are the generator's own: no need to stat them on every include
         bytecode_cache=bytecode_cache,
     )
-    # Translations are text, not markup: escaped like every other value (Jinja would trust them).
-    env.install_gettext_callables(
-        lambda message: escape(translations.gettext(message)),
-        lambda singular, plural, n: escape(translations.ngettext(singular, plural, n)),
-        newstyle=True,
-    )
+    env.context_class = _CallingContext
+    env.globals.update(_gettext_callables(translations))
     env.tests["contains"] = lambda sequence, item: item in sequence
     return env
+
+
+def _gettext_callables(translations) -> dict:
+    """`_`, `gettext` and `ngettext` for the templates, as Jinja's i18n extension makes them with newstyle=True
+    (the message is a %-format, its named values escaped), but called directly: the extension's go through
+    two context calls each, and a page says ~30 words.  Translations are text, not markup: escaped like
+    every other value (Jinja would trust them); a message's escaped form is made once."""
+
+    @functools.cache
+    def message(text: str) -> Markup:
+        return Markup(escape(translations.gettext(text)))
+
+    def gettext(text: str, **values) -> Markup:
+        return message(text) % values
+
+    def ngettext(singular: str, plural: str, n: int, **values) -> Markup:
+        return Markup(escape(translations.ngettext(singular, plural, n))) % {"num": n, **values}
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+# What a template may call that never takes Jinja's context, environment or eval context as its first
+# argument unless it is marked so (`jinja_pass_arg`): functions, methods, builtins and macros.
+_PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType, Macro})
+
+
+class _CallingContext(Context):
+    """Jinja's template context, calling plain callables straight away.
+
+    Every call in a template goes through Context.call, which looks for a `jinja_pass_arg` mark three
+    times (on the object and on its __call__) before calling; the pages make ~200 calls each, and those
+    lookups were a fifth of page generation.  Anything else is left to Jinja's own."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature: a template may pass `self=`
+        if type(__obj) not in _PLAIN_CALLABLES or getattr(__obj, "jinja_pass_arg", None) is not None:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
 
 
 def markdown_block(html: str) -> str:
@@ -50,8 +90,8 @@ def markdown_block(html: str) -> str:
 # --- components: one folder per piece of markup that pages, handouts and slips share ---------------
 # components/<name>/template.html defines the macro <name>; params.yaml declares its parameters and
 # names its examples; web.css and paper.css (either may be absent) style it on the site and on paper.
-# Import a component once per template, with context (for `rel`, the page's relative links):
-#     {% from "components/address_block/template.html" import address_block with context %}
+# Every component's macro is a global of the environment (install_components): a template calls
+# `address_block(…)` without importing it; a component imports the components it is made of.
 
 COMPONENTS = TEMPLATES / "components"
 MEDIA = ("web", "paper")  # web.css goes into the site's assets/guide/components.css, paper.css after handouts.css
@@ -137,6 +177,14 @@ def components() -> tuple[Component, ...]:
             raise ValueError(f"{spec}: name {component.name!r} is not its folder's name {spec.parent.name!r}")
         found.append(component)
     return tuple(found)
+
+
+def install_components(env: Environment) -> None:
+    """Every component's macro as a global of `env`, made once: an import per page would cost a module
+    (a template context, and one more with context) on every page.  Call it when `env`'s other globals
+    are set: a macro sees the environment's globals as they were when it was made."""
+    for component in components():
+        env.globals[component.name] = getattr(env.get_template(component.template).module, component.name)
 
 
 def component_stylesheets(medium: str) -> list[Path]:

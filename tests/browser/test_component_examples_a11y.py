@@ -4,7 +4,7 @@ handouts'), in both editions, passes axe (WCAG 2.1 AA) in Chromium."""
 from __future__ import annotations
 
 import pytest
-from conftest import REPO, axe_violations, component_environment, phone_page, render_component, serve
+from conftest import REPO, axe_violations, phone_page, render_component, serve
 from markupsafe import escape
 
 from guide.templating import TEMPLATES, component_css, components
@@ -17,11 +17,10 @@ HANDOUT_CSS = TEMPLATES / "handouts" / "handouts.css"
 
 def gallery(lang: str, medium: str) -> str:
     """Every example under a heading of its own, in the list a page puts it in when it is a list item."""
-    env = component_environment(lang, paper=medium == "paper")
     sections = []
     for component in components():
         for example in component.examples:
-            html = render_component(env, component, component.arguments(example))
+            html = render_component(lang, component, component.arguments(example), paper=medium == "paper")
             if html.startswith("<li"):
                 html = f"<ul class=\"{component.name.replace('_card', '')}-list\">{html}</ul>"
             sections.append(f"<section><h2>{escape(component.name)}: {escape(example.name)}</h2>{html}</section>")

@@ -13,7 +13,7 @@ from ..editions import Edition
 from ..i18n import translations
 from ..model import Agency, Guide, Hours, Phone, PrivateOverlay, Service, StaffContact
 from ..present import Presenter
-from ..templating import template_environment
+from ..templating import install_components, template_environment
 from ..queries import PROGRAMS_PART, agency_list_parts, area_handout_parts
 from ..urls import handout_file, part_id, url_for
 
@@ -112,9 +112,11 @@ class _Handouts:
             font_family=FAMILY,
             phones_of=self.phones_of,
             hours_of=self.hours_of,
+            rel=self.present.address_of,  # a link within the site, on paper: its printed address
             qr=lambda url: QR_MARK if self.present.scannable(url) else None,  # drawn in by printable()
             audience_name=lambda aid: self.present.texts.html(next(a.name for a in guide.taxonomy.audiences if a.id == aid)),
         )
+        install_components(self.env)
 
     # helpers for the templates
 
