@@ -8,8 +8,8 @@ ids suffixed, names prefixed 「架空N」/"FakeN": obviously fake, written to a
 never to data/), then measures, each in a fresh process so memory is per run:
 
 - `guide check`: wall time and peak memory;
-- `guide build`: wall time and peak memory, per phase (load, every edition's site (its pages
-  generated, then MkDocs, then its open data: the editions in parallel), finder index, handouts (every
+- `guide build`: wall time and peak memory, per phase (load, the editions' sites (each its pages
+  generated, then MkDocs) and open data, in parallel, finder index, handouts (every
   edition's together), report, swap),
   cold, again with nothing changed, and again after one phone number was edited;
 - `guide build --skip-handouts --clean`, for the generator's own cost: its wall time beyond MkDocs
@@ -56,7 +56,7 @@ TODAY = date.today().isoformat()
 # Phases of `guide build`: (label, module, function).  Wrapped by name in the child process.
 PHASES = [
     ("load + check", "guide.build", "load_or_raise"),
-    ("editions' sites, in parallel", "guide.build", "forked_map"),
+    ("editions' sites and open data, in parallel", "guide.build", "forked_jobs"),
     ("· generate (pages + finder)", "guide.build", "generate"),
     ("· finder index", "guide.finder", "build_index"),
     ("· MkDocs", "guide.build", "run_mkdocs"),

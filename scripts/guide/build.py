@@ -77,7 +77,7 @@ from .pages import Renderer, plan_pages
 from .urls import url_for
 from .templating import component_css
 from .problems import Problem
-from .workers import forked_map, forked_parts
+from .workers import forked_jobs
 
 REPORT_FILE = "report.md"
 LOCK_FILE = "build.lock"
@@ -85,6 +85,8 @@ STATE_FILE = "last-build.json"  # what the site/ of the last good build was made
 TEMPLATE_CACHE = "templates-cache"  # compiled Jinja templates (the pages' and the theme's), checked against their source
 DOCS_DIR = "docs"
 EDITIONS_DIR = "site.new.editions"  # the other editions while MkDocs builds them beside the default one
+OPEN_DATA_DIR = "site.new.data"  # each edition's open data while the pages are made
+HANDOUTS_DIR = "handouts"
 CONTENT_DIR = "content"
 HOLIDAY_YEARS = 2
 
@@ -135,20 +137,30 @@ class SiteChanges:
         return not self.pages and not self.files
 
 
-def site_changes(old: Path, new: Path) -> SiteChanges:
-    """Compare two sites file by file.  A file a kept build copied keeps its size and time and is
-    taken as the same unread (filecmp's shallow rule); any other is compared byte for byte."""
+    @classmethod
+    def of(cls, names: list[str]) -> SiteChanges:
+        pages = sum(1 for name in names if name.endswith(".html"))
+        return cls(pages, len(names) - pages)
+
+
+def part_changes(old: Path, new: Path, prefix: str = "", skip: frozenset[str] = frozenset()) -> list[str]:
+    """Files of the folder `new` that differ from those of `old` (added, changed or taken out; either
+    folder may be missing), named from the site's root as `prefix` + their path; top-level names in
+    `skip` are another part's.  A file a kept build copied keeps its size and time and is taken as the
+    same unread (filecmp's shallow rule); any other is compared byte for byte."""
     def files(folder: Path) -> set[str]:  # os.walk: one directory listing per folder, no stat per file
         found = set()
-        for parent, _dirs, names in os.walk(folder):
-            prefix = Path(parent).relative_to(folder).as_posix() + "/"
-            found.update((prefix + name).removeprefix("./") for name in names)
+        for parent, dirs, names in os.walk(folder):
+            if parent == str(folder):
+                dirs[:] = [d for d in dirs if d not in skip]
+                names = [n for n in names if n not in skip]
+            at = Path(parent).relative_to(folder).as_posix() + "/"
+            found.update((at + name).removeprefix("./") for name in names)
         return found
 
     before, after = files(old), files(new)
-    differ = (before ^ after) | set(forked_parts(_differing, (old, new), sorted(before & after), fork_above=200))
-    pages = sum(1 for name in differ if name.endswith(".html"))
-    return SiteChanges(pages, len(differ) - pages)
+    differ = (before ^ after) | {name for name in before & after if not filecmp.cmp(old / name, new / name, shallow=True)}
+    return sorted(prefix + name for name in differ)
 
 
 def build(root: Path, *, today: date, handouts: bool = True, lang: str = TOOL_LANGUAGE, clean: bool = False) -> BuildReport:
@@ -158,7 +170,7 @@ def build(root: Path, *, today: date, handouts: bool = True, lang: str = TOOL_LA
     Raises DataError (bad data) or BuildError (worded in `lang`)."""
     work = root / BUILD_DIR
     try:
-        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR):
+        with _one_build_at_a_time(work, lang), _removed_when_stopped(work / "site.new", work / EDITIONS_DIR, work / OPEN_DATA_DIR):
             _recover(root / SITE_DIR)
             return _build(root, today=today, handouts=handouts, clean=clean)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see _stop): what was started is removed
@@ -223,10 +235,6 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
-def _differing(old: Path, new: Path, names: list[str]) -> list[str]:
-    return [name for name in names if not filecmp.cmp(old / name, new / name, shallow=True)]
-
-
 def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildReport:
     loaded = load_or_raise(root, today=today)
     guide = loaded.guide
@@ -237,34 +245,55 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     editions = Edition.all_for(guide)
     work = root / BUILD_DIR
     staging = work / "site.new"
-    # Each edition's MkDocs writes a folder of its own (it empties it first), the editions side by side.
+    previous = root / SITE_DIR if (root / SITE_DIR).is_dir() else None
+    # Each edition's MkDocs writes a folder of its own (it empties it first), the editions side by side;
+    # the open data needs nothing of the pages and is written beside them, moved in at the end.
     outputs = [staging if not e.prefix else work / EDITIONS_DIR / e.lang for e in editions]
+    open_data = [work / OPEN_DATA_DIR / e.lang for e in editions]
     last = {} if clean else _last_build(root, editions)
     (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
     compiled = jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))
-    built = forked_map(_edition_site, [(root, guide, edition, editions, today, out, last.get(edition.lang), compiled) for edition, out in zip(editions, outputs)])
-    for edition, out in zip(editions, outputs):
+    sites = [(_edition_site, (root, guide, edition, editions, today, out, last.get(edition.lang), compiled)) for edition, out in zip(editions, outputs)]
+    data = [(write_open_data, (root, guide, edition, folder, today)) for edition, folder in zip(editions, open_data)]
+    jobs = [*sites, *data, (report.data_report, (guide, today))]
+    # What differs from the previous site/, each part compared as soon as it is made (its files still
+    # in memory), by whichever worker is free: an edition's pages, and its open data.
+    after = {}
+    if previous is not None:
+        for number, (edition, out, folder) in enumerate(zip(editions, outputs, open_data)):
+            others = frozenset(e.prefix.rstrip("/") for e in editions if e.prefix and e != edition) | {HANDOUTS_DIR, exports.DATA_DIR}
+            after[len(jobs)] = number
+            jobs.append((part_changes, (previous / edition.prefix, out, edition.prefix, others)))
+            after[len(jobs)] = len(sites) + number
+            jobs.append((part_changes, (previous / edition.prefix / exports.DATA_DIR, folder / exports.DATA_DIR, f"{edition.prefix}{exports.DATA_DIR}/")))
+    done = forked_jobs(jobs, after)
+    built, facts, differ = done[: len(sites)], done[len(sites) + len(data)], [name for names in done[len(jobs) - len(after):] for name in names]
+    for edition, out, folder in zip(editions, outputs, open_data):
         if out != staging:
             out.rename(staging / edition.prefix)
-    write_host_headers(staging)
+        (folder / exports.DATA_DIR).rename(staging / edition.prefix / exports.DATA_DIR)
     if handouts:
         warnings += print_handouts(root, guide, editions, staging, today)
     if handouts and not public_url(guide):
         warnings.append(Problem("data/site.yaml", 1, 1, "no_site_url", {"variable": SITE_URL_VARIABLE}, "warning"))
+    if previous is not None:
+        for edition in editions:  # printed now, or taken out by a build without them
+            folder = f"{edition.prefix}{HANDOUTS_DIR}"
+            differ += part_changes(previous / folder, staging / folder, f"{folder}/")
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
     # site, kept beside it for the pull-request preview; it is not published.
     # Its dead links: the generated pages' from the links the generator made (their HTML is not read),
     # the other pages' (content/, the theme's 404) from their HTML.
     links = {name: page_links for made in built for name, page_links in made.links.items()}
-    checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE, links=links)
+    checked = report.build_report(root, guide, today=today, site_dir=staging, cache=work / report.LINKS_CACHE, links=links, facts=facts)
     (work / REPORT_FILE).write_text(report.render_report(checked, default_language(guide.site), "markdown"), encoding="utf-8")
-    changed = site_changes(root / SITE_DIR, staging) if (root / SITE_DIR).is_dir() else None
     _swap_in(staging, root / SITE_DIR)
     # From here site/ is the new one: a failure to note what it was made from is no failed build
     # (nor one that "left site/ unchanged"); the next build, finding no note, makes every page.
     with contextlib.suppress(OSError):
         _remember_build(root, editions, built)
     kept = [e.lang for e, made in zip(editions, built) if made.kept]
+    changed = SiteChanges.of(differ) if previous is not None else None
     return BuildReport(editions, warnings, sum(made.pages for made in built), kept, changed)
 
 
@@ -281,7 +310,7 @@ class EditionSite:
 def _edition_site(
     root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None, compiled: jinja2.BytecodeCache
 ) -> EditionSite:
-    """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its open data."""
+    """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its sitemap."""
     docs = root / BUILD_DIR / DOCS_DIR / edition.lang
     links: dict[str, list[str]] = {}
     changed, removed = regenerate(root, guide, edition, editions, today, docs, compiled, links)
@@ -291,10 +320,12 @@ def _edition_site(
     kept = last_frame == frame and not removed
     if kept:
         # Not the other editions (each has its own), nor what is made after MkDocs (handouts, open data).
-        not_mkdocs = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition} | {"handouts", exports.DATA_DIR}
+        not_mkdocs = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition} | {HANDOUTS_DIR, exports.DATA_DIR}
         shutil.copytree(site, out, ignore=lambda folder, names: not_mkdocs.intersection(names) if Path(folder) == site else ())
     run_mkdocs(config, dirty=kept, compiled=compiled)
-    write_open_data(root, guide, edition, editions, out, today)
+    exports.write_sitemap(guide, edition, editions, out)
+    if not edition.prefix:
+        write_host_headers(out)
     made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
     return EditionSite(frame, made, kept, links)
 
@@ -422,7 +453,7 @@ def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path
     """Print every edition's handouts into its handouts/ in `site`; warnings for the sheets that overflow their one page."""
     from .handouts import HandoutError, HandoutSet, render_handout_sets  # noqa: PLC0415 - WeasyPrint is slow to import
 
-    sets = [HandoutSet(edition.lang, site / edition.prefix / "handouts", edition.url(guide)) for edition in editions]
+    sets = [HandoutSet(edition.lang, site / edition.prefix / HANDOUTS_DIR, edition.url(guide)) for edition in editions]
     try:
         render_handout_sets(root, guide, sets, today=today)
     except HandoutError as err:
@@ -434,8 +465,8 @@ def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path
     ]
 
 
-def write_open_data(root: Path, guide: Guide, edition: Edition, editions: list[Edition], out: Path, today: date) -> None:
-    exports.write_exports(root, guide, edition, editions, out, today)
+def write_open_data(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> None:
+    exports.write_exports(root, guide, edition, out, today)
 
 
 # The Content-Security-Policy of every page: the generated config gives it to the theme

@@ -19,6 +19,7 @@ Five sections, in Japanese (default) or English, as plain text or Markdown:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -185,15 +186,25 @@ class Report:
 
 
 def build_report(
-    root: Path, guide: Guide, *, today: date, site_dir: Path | None = None, cache: Path | None = None, links: dict[str, list[str]] | None = None
+    root: Path, guide: Guide, *, today: date, site_dir: Path | None = None, cache: Path | None = None, links: dict[str, list[str]] | None = None,
+    facts: Report | None = None,
 ) -> Report:
     """Everything the report says about `guide`; links are checked in `site_dir` (default root/site if it exists).
 
     `cache`: a file keeping each page's links from one check to the next; `links`: pages whose links
-    are known without reading them (see dead_links)."""
+    are known without reading them (see dead_links); `facts`: data_report's, when it was made already."""
     if site_dir is None and (Path(root) / "site").is_dir():
         site_dir = Path(root) / "site"
-    report = Report(
+    report = facts or data_report(guide, today)
+    if site_dir is not None:
+        checked, dead = dead_links(Path(site_dir), cache, links)
+        report = dataclasses.replace(report, site_dir=Path(site_dir), pages_checked=checked, dead_links=dead)
+    return report
+
+
+def data_report(guide: Guide, today: date) -> Report:
+    """What the report says of the data alone, before any site is checked (the build makes it beside the editions)."""
+    return Report(
         today=today,
         stale_after_days=guide.site.stale_after_days,
         stale=stale_records(guide, today),
@@ -207,10 +218,6 @@ def build_report(
         agencies=len(guide.agencies),
         unreached=unreached_agencies(guide),
     )
-    if site_dir is not None:
-        report.site_dir = Path(site_dir)
-        report.pages_checked, report.dead_links = dead_links(Path(site_dir), cache, links)
-    return report
 
 
 def unreached_agencies(guide: Guide) -> list[tuple[str, Text]]:

@@ -1,4 +1,4 @@
-"""Worker processes for the build's parallel steps (an edition's site each, handouts per sheet, the link check).
+"""Worker processes for the build's parallel steps (an edition's site and open data, handouts per sheet, the link check).
 
 Workers are forked after the slow imports, so each import is paid once.  A stopped build
 (Ctrl-C, SIGTERM) is the parent's to report: a worker leaves quietly when the pool ends it,
@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import queue
 import signal
 from collections.abc import Callable, Iterator
 
@@ -53,6 +54,48 @@ def forked_map(function: Callable, calls: list[tuple]) -> list:
             return pool.map(_call, range(len(calls)), chunksize=1)
     finally:
         _CALLS = None
+
+
+def forked_jobs(jobs: list[tuple[Callable, tuple]], after: dict[int, int] | None = None) -> list:
+    """[function(*args) for function, args in jobs], in forked workers on as many cores as there are.
+
+    Each job goes to the first worker free, in list order, so a core that is done early takes the
+    next job instead of waiting for the slowest; job j of `after` is held until job after[j] is done
+    (it reads what that one wrote), and must come after it in the list.  As forked_map, the jobs
+    reach the workers by inheritance; a job's exception is raised here."""
+    after = after or {}
+    workers = min(len(jobs) - len(after), len(os.sched_getaffinity(0)))
+    if workers < 2:
+        return [function(*args) for function, args in jobs]
+    global _CALLS  # noqa: PLW0603
+    _CALLS = (_run, jobs)
+    results: list = [None] * len(jobs)
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    try:
+        with forked_pool(workers) as pool:
+
+            def start(number: int) -> None:
+                pool.apply_async(_call, (number,), callback=lambda result: finished.put((number, result, None)),
+                                 error_callback=lambda error: finished.put((number, None, error)))
+
+            for number in range(len(jobs)):
+                if number not in after:
+                    start(number)
+            for _ in jobs:
+                number, result, error = finished.get()
+                if error is not None:
+                    raise error
+                results[number] = result
+                for waiting, first in after.items():
+                    if first == number:
+                        start(waiting)
+        return results
+    finally:
+        _CALLS = None
+
+
+def _run(function: Callable, args: tuple):
+    return function(*args)
 
 
 def forked_unordered(function: Callable, calls: list[tuple], initializer: Callable[[], None] | None = None, workers: int = 2) -> Iterator:

@@ -73,8 +73,9 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"  # compact: the C encoder
 
 
-def write_exports(root: Path, guide: Guide, edition: Edition, editions: list[Edition], out: Path, today: date) -> list[Path]:
-    """Write every export of one edition under `out` (the edition's folder in the new site)."""
+def write_exports(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> list[Path]:
+    """Write every export of one edition under `out` (its DATA_DIR folder; `out` is the edition's folder in
+    the new site, or a folder beside it, as they need nothing of the pages)."""
     words = _language(root, guide, edition.lang)
     # The standard datasets are Japanese by definition: their texts in Japanese when the guide has it.
     japanese = _language(root, guide, standard_csv.DATASET_LANGUAGE) or words
@@ -98,15 +99,14 @@ def write_exports(root: Path, guide: Guide, edition: Edition, editions: list[Edi
     per_program, everything = calendar_feed.program_feeds(guide, words, today, lambda pid: page_url(url_for("program", pid)))
     files[f"{DATA_DIR}/{CALENDAR_DIR}/{ALL_PROGRAMS_FEED}"] = everything
     files |= {f"{DATA_DIR}/{CALENDAR_DIR}/{name}": feed for name, feed in per_program.items()}
-    written = []
     for path, content in files.items():
         _write(out / path, content)
-        written.append(out / path)
-    written.append(_write_sitemap(guide, edition, editions, out, base))
-    return [path for path in written if path]
+    return [out / path for path in files]
 
 
-def _write_sitemap(guide: Guide, edition: Edition, editions: list[Edition], out: Path, base: str | None) -> Path | None:
+def write_sitemap(guide: Guide, edition: Edition, editions: list[Edition], out: Path) -> Path | None:
+    """sitemap.xml of one edition's pages, in its folder `out` of the new site (once its pages are there)."""
+    base = edition.url(guide)
     target = out / "sitemap.xml"
     for stale in (target, out / "sitemap.xml.gz"):  # MkDocs's, dated by the build
         stale.unlink(missing_ok=True)
@@ -130,5 +130,5 @@ def page_globals(guide: Guide, lang: str, translations, today: date) -> dict:
     }
 
 
-__all__ = ["CATALOGUE", "calendar_href", "page_globals", "write_exports"]
+__all__ = ["CATALOGUE", "calendar_href", "page_globals", "write_exports", "write_sitemap"]
 
