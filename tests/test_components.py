@@ -20,7 +20,7 @@ from guide.i18n import translations
 from guide.load import load_guide
 from guide.model import Address
 from guide.pages import plan_pages
-from guide.templating import COMPONENTS, MEDIA, component_css, components
+from guide.templating import COMPONENTS, MEDIA, component_css, component_names, components
 
 EXAMPLES = [(c, e) for c in components() for e in c.examples]
 VOID = {"br", "img", "input", "meta", "link", "col", "hr", "wbr"}
@@ -72,6 +72,7 @@ def test_every_component_folder_has_its_template_and_its_declaration():
     assert folders == sorted(c.name for c in components())
     for folder in folders:
         assert (COMPONENTS / folder / "template.html").is_file(), folder
+    assert list(component_names()) == folders  # what a build installs and styles
 
 
 @pytest.mark.parametrize("component", components(), ids=example_id)

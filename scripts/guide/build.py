@@ -45,6 +45,7 @@ import contextlib
 import ctypes
 import fcntl
 import filecmp
+import gc
 import hashlib
 import json
 import logging
@@ -237,6 +238,10 @@ def _stop(signum, frame):
 
 def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildReport:
     loaded = load_or_raise(root, today=today)
+    # The guide lives until the build ends, and the workers fork from here: the cyclic collector
+    # need not go through it again (it was built while the collector was paused, so its first
+    # collections would go through all of it), nor touch its memory in every worker.
+    gc.freeze()
     guide = loaded.guide
     warnings = list(loaded.problems)
     calendar = Calendar.for_site(guide.site)

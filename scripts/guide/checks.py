@@ -225,48 +225,57 @@ class _Checker:
         roots += [(FLOW, (), self.guide.flow)] if self.guide.flow else []
         return roots
 
+    @functools.cached_property
+    def walked(self) -> list[tuple[str, list[tuple[tuple, Text | SourceRef]]]]:
+        """Every text and source reference of each record, with its path: the model walked once for every check that reads them."""
+        return [(file, instances(obj, (Text, SourceRef), path)) for file, path, obj in self.roots()]
+
     def staff_only_values(self) -> None:
         """A public text or source note that seems to hold an extension number: those are staff-only."""
-        for file, path, obj in self.roots():
-            found = [((*at, lang), text.get(lang)) for at, text in iter_texts(obj, path) for lang in text.languages]
-            found += [((*at, "note"), ref.note) for at, ref in iter_instances(obj, SourceRef, path) if ref.note]
+        for file, found in self.walked:
             for at, value in found:
-                match = EXTENSION.search(value)
-                if match:
-                    self.add(file, at, "extension_in_public_text", severity="warning", found=match.group(0))
+                for key, text in ((lang, value.get(lang)) for lang in value.languages) if isinstance(value, Text) else (("note", value.note),):
+                    match = EXTENSION.search(text) if text else None
+                    if match:
+                        self.add(file, (*at, key), "extension_in_public_text", severity="warning", found=match.group(0))
 
     def languages(self) -> None:
         declared = {lang.code for lang in self.guide.site.languages}
         required = [lang.code for lang in self.guide.site.languages if lang.required]
-        for file, path, obj in self.roots():
-            for text_path, text in iter_texts(obj, path):
+        for file, found in self.walked:
+            for text_path, text in found:
+                if not isinstance(text, Text):
+                    continue
                 for lang in text.languages:
                     if lang not in declared:
                         self.add(file, (*text_path, lang), "lang_undeclared", key=True, lang=lang)
                 for lang in required:
                     if text.get(lang) is None:
                         self.add(file, text_path, "translation_missing", lang=lang)
+        for file, path, obj in self.roots():
             for kw_path, keywords in iter_keywords(obj, path):
                 for lang in keywords:
                     if lang not in declared:
                         self.add(file, (*kw_path, lang), "lang_undeclared", key=True, lang=lang)
 
 
-def iter_instances(obj: object, kind: type[BaseModel], path: tuple = ()) -> Iterator[tuple[tuple, typing.Any]]:
-    """Every `kind` (a Text, a SourceRef…) inside a record, with its path in the data file."""
-    if isinstance(obj, kind):
-        yield path, obj
+def instances(obj: object, kinds: type | tuple[type, ...], path: tuple = (), found: list | None = None) -> list[tuple[tuple, typing.Any]]:
+    """Every instance of `kinds` (Text, SourceRef…) inside a record, with its path in the data file, in order."""
+    found = [] if found is None else found
+    if isinstance(obj, kinds):
+        found.append((path, obj))
     elif isinstance(obj, BaseModel):
         for name in _walked(type(obj)):
-            yield from iter_instances(getattr(obj, name), kind, (*path, name))
+            instances(getattr(obj, name), kinds, (*path, name), found)
     elif isinstance(obj, list):
         for index, item in enumerate(obj):
-            yield from iter_instances(item, kind, (*path, index))
+            instances(item, kinds, (*path, index), found)
+    return found
 
 
-def iter_texts(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, Text]]:
+def iter_texts(obj: object, path: tuple = ()) -> list[tuple[tuple, Text]]:
     """Every multilingual text inside a record, with its path in the data file."""
-    return iter_instances(obj, Text, path)
+    return instances(obj, Text, path)
 
 
 def iter_keywords(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:

@@ -17,6 +17,7 @@ from . import model
 from .messages import CATALOG
 from .mkdocs_config import config_problems
 from .problems import DataError, Problem, got_text
+from .workers import forked_call
 from .yamlfile import YamlFile, collector_paused, read_yaml
 
 # attribute of Guide -> (file in data/, model of that file)
@@ -130,9 +131,17 @@ def with_config(loaded: Loaded, root: Path, *, required: bool = True) -> Loaded:
     rendered to be checked, after mkdocs.yml's Markdown extensions have been.
 
     `guide check` also checks a folder of data alone (`required=False`): only a build needs the file."""
+    return _with_site_problems(loaded, site_problems(root, required=required))
+
+
+def site_problems(root: Path, *, required: bool = True) -> list[Problem]:
+    """The problems of mkdocs.yml and of content/'s pages (see with_config)."""
     from .content import content_problems  # noqa: PLC0415 - Markdown and MkDocs are slow to import: only here
 
-    problems = config_problems(root, required=required) + content_problems(root)
+    return config_problems(root, required=required) + content_problems(root)
+
+
+def _with_site_problems(loaded: Loaded, problems: list[Problem]) -> Loaded:
     if problems:
         loaded.problems = sorted([*loaded.problems, *problems], key=lambda p: (p.file, p.line, p.column))
         if any(p.is_error for p in problems):
@@ -141,8 +150,10 @@ def with_config(loaded: Loaded, root: Path, *, required: bool = True) -> Loaded:
 
 
 def load_or_raise(root: Path, **kwargs) -> Loaded:
-    """The guide, for building it: its data and mkdocs.yml checked; DataError with every problem."""
-    loaded = with_config(load_guide(root, **kwargs), root)
+    """The guide, for building it: its data and mkdocs.yml checked; DataError with every problem.
+    content/ and mkdocs.yml are checked in a worker meanwhile: they need nothing of the data."""
+    with forked_call(site_problems, root) as problems:
+        loaded = _with_site_problems(load_guide(root, **kwargs), problems())
     if loaded.guide is None:
         raise DataError(loaded.problems)
     return loaded

@@ -458,26 +458,33 @@ class _Files:
         self.files: set[str] = set()
         self.folders: set[str] = {""}
         self.known: dict[tuple[str, str], bool] = {}  # (folder climbed to, link) -> resolves
+        top = len(str(site)) + 1  # os.walk gives folders as strings under `site`: no Path per folder
         for folder, names, files in os.walk(site):
-            here = Path(folder).relative_to(site).as_posix()
-            prefix = "" if here == "." else here + "/"
+            prefix = folder[top:].replace(os.sep, "/") + "/" if len(folder) >= top else ""
             self.folders.update(prefix + name for name in names)
             self.files.update(prefix + name for name in files)
 
-    def resolves(self, page_url: str, link: str) -> bool:
-        """Whether the link reaches a file of the site, resolved as a browser would with the site at the root."""
-        if link[:1] == "?" or _ODD.search(link):
-            return self._resolves(page_url, link)
-        # What a link reaches depends only on the folder it climbs to (../../assets/… from any page
-        # two folders deep, ../ from any agency's page): each is resolved once, not once per page.
-        ups = 0
-        while link.startswith("../", 3 * ups):
-            ups += 1
+    def dead(self, page_url: str, links: list[str]) -> list[str]:
+        """The links of the page at page_url that reach no file of the site, resolved as a browser
+        would with the site at the root."""
         folders = page_url.split("/")[1:-1]
-        key = ("/" if link[:1] == "/" else "/".join(folders[: max(len(folders) - ups, 0)]), link)
-        if key not in self.known:
-            self.known[key] = self._resolves(page_url, link)
-        return self.known[key]
+        found = []
+        for link in links:
+            if link[:1] == "?" or _ODD.search(link):
+                resolves = self._resolves(page_url, link)
+            else:
+                # What a link reaches depends only on the folder it climbs to (../../assets/… from any page
+                # two folders deep, ../ from any agency's page): each is resolved once, not once per page.
+                ups = 0
+                while link.startswith("../", 3 * ups):
+                    ups += 1
+                key = ("/" if link[:1] == "/" else "/".join(folders[: max(len(folders) - ups, 0)]), link)
+                resolves = self.known.get(key)
+                if resolves is None:
+                    resolves = self.known[key] = self._resolves(page_url, link)
+            if not resolves:
+                found.append(link)
+        return found
 
     def _resolves(self, page_url: str, link: str) -> bool:
         path = _link_path(page_url, link)
@@ -517,9 +524,7 @@ def dead_links(site_dir: Path, cache: Path | None = None, known: dict[str, list[
         else:
             digest, links = read[name] if name in read else kept[name][1:]
             pages_links[name] = [stamps[name], digest, links]
-        for link in links:
-            if not files.resolves("/" + name, link):
-                found.append(DeadLink(name, link))
+        found += [DeadLink(name, link) for link in files.dead("/" + name, links)]
     if cache is not None:
         cache.write_text(json.dumps(pages_links, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return len(names), found

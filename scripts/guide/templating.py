@@ -165,6 +165,12 @@ class Component(BaseModel):
 
 
 @functools.cache
+def component_names() -> tuple[str, ...]:
+    """Every component's name, its folder's: what a build needs (the declarations, components(), are for its tests)."""
+    return tuple(sorted(path.parent.name for path in COMPONENTS.glob("*/template.html")))
+
+
+@functools.cache
 def components() -> tuple[Component, ...]:
     """Every component, by name; a params.yaml that does not follow the schema stops here, naming the file."""
     found = []
@@ -183,14 +189,14 @@ def install_components(env: Environment) -> None:
     """Every component's macro as a global of `env`, made once: an import per page would cost a module
     (a template context, and one more with context) on every page.  Call it when `env`'s other globals
     are set: a macro sees the environment's globals as they were when it was made."""
-    for component in components():
-        env.globals[component.name] = getattr(env.get_template(component.template).module, component.name)
+    for name in component_names():
+        env.globals[name] = getattr(env.get_template(f"components/{name}/template.html").module, name)
 
 
 def component_stylesheets(medium: str) -> list[Path]:
     """The components' CSS files for `medium` ("web" or "paper"), in name order."""
     assert medium in MEDIA, medium
-    return [path for path in (COMPONENTS / c.name / f"{medium}.css" for c in components()) if path.is_file()]
+    return [path for path in (COMPONENTS / name / f"{medium}.css" for name in component_names()) if path.is_file()]
 
 
 def component_css(medium: str) -> str:

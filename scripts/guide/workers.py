@@ -98,6 +98,18 @@ def _run(function: Callable, args: tuple):
     return function(*args)
 
 
+@contextlib.contextmanager
+def forked_call(function: Callable, *args) -> Iterator[Callable[[], object]]:
+    """Start function(*args) in a forked worker while the caller goes on; yields what waits for its
+    result (and raises its exception).  On one core, the getter calls it there and then."""
+    if len(os.sched_getaffinity(0)) < 2:
+        yield lambda: function(*args)
+        return
+    with forked_pool(1) as pool:
+        started = pool.apply_async(function, args)
+        yield started.get
+
+
 def forked_unordered(function: Callable, calls: list[tuple], initializer: Callable[[], None] | None = None, workers: int = 2) -> Iterator:
     """function(*call) for each call, in `workers` forked processes, each result as soon as it is done.
 

@@ -38,7 +38,22 @@ def stable_id(guide: Guide, kind: str, *ids: str) -> str:
     return _uuid5(namespace(guide).bytes, "/".join((kind, *ids)))
 
 
-@lru_cache(maxsize=1 << 16)
+class StableIds:
+    """stable_id of one guide for an export that makes ids by the hundred thousand, each several times:
+    its namespace found once, each id made once."""
+
+    def __init__(self, guide: Guide):
+        self._namespace = namespace(guide).bytes
+        self._made: dict[str, str] = {}
+
+    def __call__(self, kind: str, *ids: str) -> str:
+        name = "/".join((kind, *ids))
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = _uuid5(self._namespace, name)
+        return made
+
+
 def _uuid5(namespace: bytes, name: str) -> str:
     """str(uuid.uuid5(namespace, name)) without the UUID object: an export makes ids by the ten thousand."""
     digest = bytearray(hashlib.sha1(namespace + name.encode("utf-8")).digest()[:16])

@@ -1,7 +1,7 @@
 """Open Referral HSDS 3.0: organizations, services, locations, phones, schedules, taxonomies.
 
 HSDS speaks one language per dataset, so each edition exports its own.  Ids are
-UUIDs derived from the record ids (`common.stable_id`), the same in every build.
+UUIDs derived from the record ids (`common.stable_id`, made through `common.StableIds`), the same in every build.
 What HSDS has no field for (holiday rules, closed dates, sources, hubs,
 unofficial translations, an address without postal code) is carried as
 `attributes` linked to terms of the guide's own extension taxonomy; README.md
@@ -17,7 +17,7 @@ from datetime import date
 
 from ..model import WEEKDAYS, Agency, Branch, Guide, Hours, Phone, Program, Recurrence, Text, time_range_minutes
 from ..queries import places
-from .common import Language, rrule_byday, stable_id, utc_offset
+from .common import Language, StableIds, rrule_byday, utc_offset
 
 HSDS_VERSION = "3.0"
 RRULE_DAYS = {day: day[:2].upper() for day in WEEKDAYS}
@@ -98,6 +98,7 @@ class HsdsBuilder:
         self.areas = {a.id: a for a in guide.areas.areas}
         self.agencies = {a.id: a for a in guide.agencies}  # by id: a program's contact is looked up, not searched for
         self.named_organizations: set[str] = set()  # the ids named_organization has added
+        self.ids = StableIds(guide)
         self.tz_suffix = utc_offset(guide.site.city.timezone, today)
         hours = (-1 if self.tz_suffix[0] == "-" else 1) * (int(self.tz_suffix[1:3]) + int(self.tz_suffix[4:]) / 60)
         self.tz_hours = int(hours) if hours.is_integer() else hours  # HSDS: the offset in hours, 9 or 5.5
@@ -105,7 +106,7 @@ class HsdsBuilder:
     # --- small helpers
 
     def id(self, kind: str, *ids: str) -> str:
-        return stable_id(self.guide, f"hsds-{kind}", *ids)
+        return self.ids(f"hsds-{kind}", *ids)
 
     def text(self, value: Text | None) -> str:
         if value is None:

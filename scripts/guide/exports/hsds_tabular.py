@@ -55,12 +55,16 @@ def table_csv(table: str, rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([name for name, _ in fields])
+    kinds = [(name, field["type"] == "string") for name, field in fields]
     for row in rows:
         cells = []
-        for name, field in fields:
+        for name, string in kinds:
             value = row.get(name)
-            text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-            cells.append(neutralised(text) if field["type"] == "string" else text)
+            if value is None or value == "":  # most cells of a table are empty
+                cells.append("")
+                continue
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            cells.append(neutralised(text) if string else text)
         writer.writerow(cells)
     return out.getvalue().encode("utf-8")
 
