@@ -7,8 +7,9 @@ failed build leaves the previous site/ untouched.  One build runs at a time in
 a checkout (build/build.lock), the swap exchanges the two folders in one step,
 and a stopped build removes what it had started.
 
-Each edition (generate its Markdown, then MkDocs) is built in a worker of its own,
-the editions in parallel.  A build starts from the last good one when it can: the
+Each edition's site (generate its Markdown, then MkDocs), each edition's open data, the
+report's facts and the comparison of each new part with the previous site are jobs for
+the workers, one per core, each job to the first worker free (workers.forked_jobs).  A build starts from the last good one when it can: the
 Markdown is kept in build/docs/<lang>/ and only pages whose text changed are written,
 the new site starts as a copy of site/, and MkDocs renders only those pages (its
 dirty mode).  It starts clean instead when anything a page's frame is made of differs
@@ -77,6 +78,7 @@ from .model import Guide
 from .pages import Renderer, plan_pages
 from .urls import url_for
 from .templating import component_css
+from .trees import listed
 from .problems import Problem
 from .workers import forked_jobs
 
@@ -149,18 +151,8 @@ def part_changes(old: Path, new: Path, prefix: str = "", skip: frozenset[str] = 
     folder may be missing), named from the site's root as `prefix` + their path; top-level names in
     `skip` are another part's.  A file a kept build copied keeps its size and time and is taken as the
     same unread (filecmp's shallow rule); any other is compared byte for byte."""
-    def files(folder: Path) -> set[str]:  # os.walk: one directory listing per folder, no stat per file
-        found = set()
-        for parent, dirs, names in os.walk(folder):
-            if parent == str(folder):
-                dirs[:] = [d for d in dirs if d not in skip]
-                names = [n for n in names if n not in skip]
-            at = Path(parent).relative_to(folder).as_posix() + "/"
-            found.update((at + name).removeprefix("./") for name in names)
-        return found
-
-    before, after = files(old), files(new)
-    differ = (before ^ after) | {name for name in before & after if not filecmp.cmp(old / name, new / name, shallow=True)}
+    before, after = listed(old, skip)[0], listed(new, skip)[0]
+    differ = (before ^ after) | {name for name in before & after if not filecmp.cmp(f"{old}/{name}", f"{new}/{name}", shallow=True)}
     return sorted(prefix + name for name in differ)
 
 
@@ -440,17 +432,20 @@ def regenerate(
 
     An untouched file keeps its time, so MkDocs' dirty mode leaves its page alone."""
     new = generate(root, guide, edition, editions, today, compiled, links)
-    old = {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()} if docs.is_dir() else set()
+    old = listed(docs)[0]
     changed = set()
     for name, data in sorted(new.items()):
-        target = docs / name
-        if name in old and target.stat().st_size == len(data) and target.read_bytes() == data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        target = f"{docs}/{name}"
+        if name in old and os.stat(target).st_size == len(data):
+            with open(target, "rb") as kept:
+                if kept.read() == data:
+                    continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as made:
+            made.write(data)
         changed.add(name)
     for name in old - set(new):
-        (docs / name).unlink()
+        os.unlink(f"{docs}/{name}")
     return changed, old - set(new)
 
 

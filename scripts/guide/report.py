@@ -42,6 +42,7 @@ from .messages import format_problem
 from .model import Agency, Branch, Guide, Hours, Text
 from .phones import voice_phones
 from .queries import dead_ends, without_postal_code
+from .trees import listed
 from .workers import forked_parts
 
 # --- what the report found -------------------------------------------------------------
@@ -455,14 +456,9 @@ class _Files:
     """The files and folders of a built site, listed once (not one stat per link)."""
 
     def __init__(self, site: Path):
-        self.files: set[str] = set()
-        self.folders: set[str] = {""}
+        self.files, self.folders = listed(site)
+        self.folders.add("")
         self.known: dict[tuple[str, str], bool] = {}  # (folder climbed to, link) -> resolves
-        top = len(str(site)) + 1  # os.walk gives folders as strings under `site`: no Path per folder
-        for folder, names, files in os.walk(site):
-            prefix = folder[top:].replace(os.sep, "/") + "/" if len(folder) >= top else ""
-            self.folders.update(prefix + name for name in names)
-            self.files.update(prefix + name for name in files)
 
     def dead(self, page_url: str, links: list[str]) -> list[str]:
         """The links of the page at page_url that reach no file of the site, resolved as a browser
@@ -517,17 +513,23 @@ def dead_links(site_dir: Path, cache: Path | None = None, known: dict[str, list[
     stamps = {name: _stamp(site / name) for name in names if name not in known}
     unread = [name for name in stamps if kept.get(name, [None])[0] != stamps[name]]
     read = {name: (digest, links) for name, digest, links in forked_parts(_links_of_pages, (site, kept), unread, fork_above=200)}
-    found, pages_links = [], {}
+    links_of, pages_links = {}, {}
     for name in names:
         if name in known:
-            links = known[name]
+            links_of[name] = known[name]
         else:
-            digest, links = read[name] if name in read else kept[name][1:]
-            pages_links[name] = [stamps[name], digest, links]
-        found += [DeadLink(name, link) for link in files.dead("/" + name, links)]
+            digest, links_of[name] = read[name] if name in read else kept[name][1:]
+            pages_links[name] = [stamps[name], digest, links_of[name]]
+    dead = dict(forked_parts(_dead_in, (files, links_of), names, fork_above=2000))
+    found = [DeadLink(name, link) for name in names for link in dead.get(name, ())]
     if cache is not None:
         cache.write_text(json.dumps(pages_links, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return len(names), found
+
+
+def _dead_in(files: _Files, links_of: dict[str, list[str]], names: list[str]) -> list[tuple[str, list[str]]]:
+    """(page, its dead links) for those of `names` that have any."""
+    return [(name, dead) for name in names if (dead := files.dead("/" + name, links_of[name]))]
 
 
 def _stamp(page: Path) -> list[int]:
