@@ -9,10 +9,10 @@ and a stopped build removes what it had started.
 
 Each edition's site (generate its Markdown, then MkDocs), each edition's open data, the
 report's facts and the comparison of each new part with the previous site are jobs for
-the workers, one per core, each job to the first worker free (workers.forked_jobs).  A build starts from the last good one when it can: the
-Markdown is kept in build/docs/<lang>/ and only pages whose text changed are written,
-the new site starts as a copy of site/, and MkDocs renders only those pages (its
-dirty mode).  It starts clean instead when anything a page's frame is made of differs
+the workers, one per core, each job to the first worker free (workers.forked_jobs).
+A build starts from the last good one when it can: the Markdown is kept in
+build/docs/<lang>/ and only pages whose text changed are written, the new site starts
+as a copy of site/, and MkDocs renders only those pages (its dirty mode).  It starts clean instead when anything a page's frame is made of differs
 from the last good build (the generated config with its navigation and titles,
 mkdocs.yml, overrides/, the theme's version), when a page was taken out, when site/
 is not what that build left (build/last-build.json), or with `guide build --clean`.
@@ -275,8 +275,8 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
         warnings.append(Problem("data/site.yaml", 1, 1, "no_site_url", {"variable": SITE_URL_VARIABLE}, "warning"))
     if previous is not None:
         for edition in editions:  # printed now, or taken out by a build without them
-            folder = f"{edition.prefix}{HANDOUTS_DIR}"
-            differ += part_changes(previous / folder, staging / folder, f"{folder}/")
+            printed = f"{edition.prefix}{HANDOUTS_DIR}"
+            differ += part_changes(previous / printed, staging / printed, f"{printed}/")
     # The maintenance report (freshness, missing facts, translations, dead links) of the new
     # site, kept beside it for the pull-request preview; it is not published.
     # Its dead links: the generated pages' from the links the generator made (their HTML is not read),

@@ -234,7 +234,8 @@ class _Checker:
         """A public text or source note that seems to hold an extension number: those are staff-only."""
         for file, found in self.walked:
             for at, value in found:
-                for key, text in ((lang, value.get(lang)) for lang in value.languages) if isinstance(value, Text) else (("note", value.note),):
+                read = [(lang, value.get(lang)) for lang in value.languages] if isinstance(value, Text) else [("note", value.note)]
+                for key, text in read:
                     match = EXTENSION.search(text) if text else None
                     if match:
                         self.add(file, (*at, key), "extension_in_public_text", severity="warning", found=match.group(0))

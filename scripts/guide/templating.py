@@ -152,7 +152,7 @@ class Component(BaseModel):
 
     @property
     def template(self) -> str:
-        return f"components/{self.name}/template.html"
+        return component_template(self.name)
 
     def arguments(self, example: Example) -> dict:
         """The macro's keyword arguments for `example`: every required parameter, and only declared ones."""
@@ -162,6 +162,11 @@ class Component(BaseModel):
         if unknown or missing:
             raise ValueError(f"{self.name}: example {example.name!r} gives undeclared {sorted(unknown)}, lacks {sorted(missing)}")
         return {name: declared[name].value(raw) for name, raw in example.params.items()}
+
+
+def component_template(name: str) -> str:
+    """The template that defines the component's macro."""
+    return f"components/{name}/template.html"
 
 
 @functools.cache
@@ -190,7 +195,7 @@ def install_components(env: Environment) -> None:
     (a template context, and one more with context) on every page.  Call it when `env`'s other globals
     are set: a macro sees the environment's globals as they were when it was made."""
     for name in component_names():
-        env.globals[name] = getattr(env.get_template(f"components/{name}/template.html").module, name)
+        env.globals[name] = getattr(env.get_template(component_template(name)).module, name)
 
 
 def component_stylesheets(medium: str) -> list[Path]:
