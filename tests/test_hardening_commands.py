@@ -537,6 +537,37 @@ def test_the_build_says_site_is_unchanged_only_when_it_is(tmp_path, run_guide):
 
 
 @pytest.mark.slow
+def test_a_clean_build_counts_the_pages_that_changed_and_only_those(tmp_path, run_guide):
+    """A page made again of the same Markdown in the same frame is taken as the same unread: the count
+    must still see a record's edit, and a change of the frame (the theme) on every page."""
+    root = copy_guide(tmp_path / "guide")
+
+    def built() -> list[str]:
+        run = run_guide("build", "--root", root, "--lang", "en", "--today", TODAY, "--skip-handouts", "--clean")
+        assert run.code == 0, run.err
+        return run.err.splitlines()
+
+    def changed_pages() -> int:
+        said = built()
+        line = next(line for line in said if line.startswith("site/ changed: "))
+        return int(re.match(r"site/ changed: (\d+) pages", line).group(1))
+
+    built()
+    assert "site/ is unchanged: this build made the same files as the last one" in built()
+    agencies = root / "data" / "agencies.yaml"
+    agency = yaml.safe_load(agencies.read_text(encoding="utf-8"))["agencies"][0]
+    agencies.write_text(agencies.read_text(encoding="utf-8").replace(agency["name"]["ja"], agency["name"]["ja"] + "（架空の改名）", 1), encoding="utf-8")
+    renamed = changed_pages()
+    pages = sorted(p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.html"))
+    with_new_name = [p for p in pages if "（架空の改名）" in (root / "site" / p).read_text(encoding="utf-8")]
+    assert len(with_new_name) <= renamed < len(pages)  # its pages (and their neighbours in a list), not every page
+    main_html = root / "overrides" / "main.html"
+    main_html.write_text(main_html.read_text(encoding="utf-8").replace("{% block header %}", "{% block header %}<!-- the frame changed -->", 1), encoding="utf-8")
+    framed = changed_pages()
+    assert framed == sum("<!-- the frame changed -->" in p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html")) > renamed
+
+
+@pytest.mark.slow
 def test_a_build_that_cannot_note_what_site_was_made_from_still_says_it_built_it(tmp_path, run_guide, monkeypatch):
     from guide import build as build_module
 

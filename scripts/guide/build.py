@@ -146,13 +146,14 @@ class SiteChanges:
         return cls(pages, len(names) - pages)
 
 
-def part_changes(old: Path, new: Path, prefix: str = "", skip: frozenset[str] = frozenset()) -> list[str]:
+def part_changes(old: Path, new: Path, prefix: str = "", skip: frozenset[str] = frozenset(), same: frozenset[str] = frozenset()) -> list[str]:
     """Files of the folder `new` that differ from those of `old` (added, changed or taken out; either
     folder may be missing), named from the site's root as `prefix` + their path; top-level names in
-    `skip` are another part's.  A file a kept build copied keeps its size and time and is taken as the
-    same unread (filecmp's shallow rule); any other is compared byte for byte."""
+    `skip` are another part's, and files named in `same` are known to be the same.  A file a kept build
+    copied keeps its size and time and is taken as the same unread (filecmp's shallow rule); any other
+    is compared byte for byte."""
     before, after = listed(old, skip)[0], listed(new, skip)[0]
-    differ = (before ^ after) | {name for name in before & after if not filecmp.cmp(f"{old}/{name}", f"{new}/{name}", shallow=True)}
+    differ = (before ^ after) | {name for name in (before & after) - same if not filecmp.cmp(f"{old}/{name}", f"{new}/{name}", shallow=True)}
     return sorted(prefix + name for name in differ)
 
 
@@ -247,24 +248,23 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     # the open data needs nothing of the pages and is written beside them, moved in at the end.
     outputs = [staging if not e.prefix else work / EDITIONS_DIR / e.lang for e in editions]
     open_data = [work / OPEN_DATA_DIR / e.lang for e in editions]
-    last = {} if clean else _last_build(root, editions)
+    last = _last_build(root, editions)
     (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
     compiled = jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))
-    sites = [(_edition_site, (root, guide, edition, editions, today, out, last.get(edition.lang), compiled)) for edition, out in zip(editions, outputs)]
+    sites = [(_edition_site, (root, guide, edition, editions, today, out, last.get(edition.lang), clean, previous is not None, compiled))
+             for edition, out in zip(editions, outputs)]
     data = [(write_open_data, (root, guide, edition, folder, today)) for edition, folder in zip(editions, open_data)]
     jobs = [*sites, *data, (report.data_report, (guide, today))]
-    # What differs from the previous site/, each part compared as soon as it is made (its files still
-    # in memory), by whichever worker is free: an edition's pages, and its open data.
+    # What differs from the previous site/: an edition's pages are compared by its own job (it knows
+    # which pages it made of changed Markdown), its open data as soon as it is made, by whichever worker is free.
     after = {}
     if previous is not None:
-        for number, (edition, out, folder) in enumerate(zip(editions, outputs, open_data)):
-            others = frozenset(e.prefix.rstrip("/") for e in editions if e.prefix and e != edition) | {HANDOUTS_DIR, exports.DATA_DIR}
-            after[len(jobs)] = number
-            jobs.append((part_changes, (previous / edition.prefix, out, edition.prefix, others)))
+        for number, (edition, folder) in enumerate(zip(editions, open_data)):
             after[len(jobs)] = len(sites) + number
             jobs.append((part_changes, (previous / edition.prefix / exports.DATA_DIR, folder / exports.DATA_DIR, f"{edition.prefix}{exports.DATA_DIR}/")))
     done = forked_jobs(jobs, after)
-    built, facts, differ = done[: len(sites)], done[len(sites) + len(data)], [name for names in done[len(jobs) - len(after):] for name in names]
+    built, facts = done[: len(sites)], done[len(sites) + len(data)]
+    differ = [name for made in built for name in made.differ] + [name for names in done[len(jobs) - len(after):] for name in names]
     for edition, out, folder in zip(editions, outputs, open_data):
         if out != staging:
             out.rename(staging / edition.prefix)
@@ -302,29 +302,48 @@ class EditionSite:
     pages: int  # pages whose HTML was made
     kept: bool  # whether it started from the last good build's site
     links: dict[str, list[str]]  # its generated pages' internal links, by HTML file in the site (see generate)
+    differ: list[str]  # its files that differ from the previous site/'s (part_changes)
 
 
 def _edition_site(
-    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None, compiled: jinja2.BytecodeCache
+    root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, out: Path, last_frame: str | None, clean: bool,
+    compare: bool, compiled: jinja2.BytecodeCache,
 ) -> EditionSite:
-    """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can), with its sitemap."""
+    """Generate one edition's Markdown and make its site in `out` (from the last good build's site when it can, unless `clean`),
+    with its sitemap; `last_frame`: the last good build's frame of it, where site/ is still what that build made;
+    `compare`: whether to compare it with the previous site/."""
     docs = root / BUILD_DIR / DOCS_DIR / edition.lang
     links: dict[str, list[str]] = {}
-    changed, removed = regenerate(root, guide, edition, editions, today, docs, compiled, links)
+    sources, changed, removed = regenerate(root, guide, edition, editions, today, docs, compiled, links)
     config = write_mkdocs_config(root, guide, edition, editions, docs, out)
     frame = _frame(root, config)
     site = root / SITE_DIR / edition.prefix
-    kept = last_frame == frame and not removed
+    # Not the other editions (each has its own), nor what is made after MkDocs (handouts, open data).
+    not_mkdocs = frozenset(e.prefix.rstrip("/") for e in editions if e.prefix and e != edition) | {HANDOUTS_DIR, exports.DATA_DIR}
+    kept = not clean and last_frame == frame and not removed
     if kept:
-        # Not the other editions (each has its own), nor what is made after MkDocs (handouts, open data).
-        not_mkdocs = {e.prefix.rstrip("/") for e in editions if e.prefix and e != edition} | {HANDOUTS_DIR, exports.DATA_DIR}
         shutil.copytree(site, out, ignore=lambda folder, names: not_mkdocs.intersection(names) if Path(folder) == site else ())
     run_mkdocs(config, dirty=kept, compiled=compiled)
     exports.write_sitemap(guide, edition, editions, out)
     if not edition.prefix:
         write_host_headers(out)
     made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
-    return EditionSite(frame, made, kept, links)
+    # A page made of the same Markdown in the same frame is the page the last build made (the rule of
+    # MkDocs' dirty mode, see above): only the others are read.
+    same = frozenset()
+    if last_frame == frame:
+        same = frozenset(_html_file(name) for name in sources - changed if name.endswith(".md")) - {_html_file(name) for name in changed if name.endswith(".md")}
+    differ = part_changes(site, out, edition.prefix, not_mkdocs, same) if compare else []
+    return EditionSite(frame, made, kept, links, differ)
+
+
+def _html_file(markdown: str) -> str:
+    """The HTML file MkDocs makes of a Markdown page in the docs folder (use_directory_urls)."""
+    if markdown == "index.md" or markdown.endswith("/index.md"):  # every generated page: its rule, without a File per page
+        return markdown[:-2] + "html"
+    from mkdocs.structure.files import File  # noqa: PLC0415 - as run_mkdocs, MkDocs only when it runs
+
+    return File(markdown, src_dir=None, dest_dir="", use_directory_urls=True).dest_uri
 
 
 def _frame(root: Path, config: Path) -> str:
@@ -427,8 +446,8 @@ def edition_renderer(guide: Guide, edition: Edition, catalog, today: date, compi
 def regenerate(
     root: Path, guide: Guide, edition: Edition, editions: list[Edition], today: date, docs: Path, compiled: jinja2.BytecodeCache | None = None,
     links: dict[str, list[str]] | None = None,
-) -> tuple[set[str], set[str]]:
-    """Generate the edition and write to `docs` only what changed; (changed, removed) names; `links` as for generate.
+) -> tuple[set[str], set[str], set[str]]:
+    """Generate the edition and write to `docs` only what changed; (every, changed, removed) names; `links` as for generate.
 
     An untouched file keeps its time, so MkDocs' dirty mode leaves its page alone."""
     new = generate(root, guide, edition, editions, today, compiled, links)
@@ -446,7 +465,7 @@ def regenerate(
         changed.add(name)
     for name in old - set(new):
         os.unlink(f"{docs}/{name}")
-    return changed, old - set(new)
+    return set(new), changed, old - set(new)
 
 
 def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path, today: date) -> list[Problem]:

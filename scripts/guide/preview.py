@@ -126,7 +126,7 @@ class Preview:
         Returns the number of pages rewritten and whether MkDocs ran clean (a changed config makes it)."""
         docs = self.work / "docs" / edition.lang
         out = self.site / edition.prefix
-        changed, removed = regenerate(self.root, guide, edition, editions, today, docs, self.compiled)
+        _, changed, removed = regenerate(self.root, guide, edition, editions, today, docs, self.compiled)
         config = self._config_file(edition)
         text = write_mkdocs_config(self.root, guide, edition, editions, docs, out, path=config.with_suffix(".new")).read_text(encoding="utf-8")
         if config.exists() and config.read_text(encoding="utf-8") == text:
