@@ -337,5 +337,7 @@ def render_component(lang: str, component, arguments: dict, *, paper: bool = Fal
     a page at the site's root (its links relative to the root)."""
     renderer = component_renderer(lang, paper=paper)
     call = renderer.env.from_string(f"{{{{ {component.name}(**arguments) }}}}")
-    with contextlib.nullcontext() if paper else renderer.on_page(""):
+    if paper:
         return call.render(arguments=arguments).strip()
+    with renderer.on_page("") as filled:
+        return filled(call.render(arguments=arguments)).strip()

@@ -13,7 +13,7 @@ from guide.i18n import translations
 from guide.load import load_guide
 from guide.pages import Page, plan_pages
 
-from conftest import REPO, page_renderer
+from conftest import REPO, TODAY, page_renderer
 
 
 def render(root, path: str, today: date) -> str:
@@ -190,3 +190,25 @@ def test_where_only_the_services_have_numbers_each_is_labelled_by_what_it_is_for
     contact = html.split('<section class="contact"')[1].split("</section>")[0]
     assert '<span class="phones__label">家計と借金の相談 (相談専用ダイヤル)</span><br><a class="phone" href="tel:+81-120-000-001">' in contact
     assert "phones--missing" not in contact and "給付金の手続きの案内" not in contact  # a service without a number is not listed here
+
+
+def test_a_card_links_rightly_from_every_page_it_is_on(minimal_copy):
+    """A component is made once per set of arguments in an edition, its links filled in per page: the same
+    card on pages of different depths links each time to its record's page, and is in that page's links."""
+    import posixpath
+    import re
+
+    from guide.urls import url_for
+
+    today = date.fromisoformat(TODAY)
+    guide = load_guide(minimal_copy, today=today).guide
+    renderer = page_renderer(guide, "ja", translations(REPO, "ja"), today)
+    card = re.compile(r'<li class="agency-card[^"]*" data-agency="([^"]+)">\s*<h3 class="agency-card__name"><a href="([^"]+)">')
+    depths: dict[str, set[int]] = {}
+    for page in plan_pages(guide):
+        for agency_id, href in card.findall(renderer.render(page)):
+            target = posixpath.normpath(posixpath.join("/" + page.path, href)).lstrip("/") + "/"
+            assert target.startswith(url_for("agency", agency_id)), (page.path, href)
+            assert href in renderer.links[page.path]
+            depths.setdefault(agency_id, set()).add(page.path.count("/"))
+    assert any(len(found) >= 2 for found in depths.values()), depths  # the same card at two depths at least

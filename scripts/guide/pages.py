@@ -10,16 +10,18 @@ import contextlib
 import gettext
 import math
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+
+from pydantic import BaseModel
 
 from .flow import concerns_below, named_counters, outcome_concerns, steps
 from .i18n import default_language
 from .model import Guide
 from .present import Presenter
-from .templating import install_components, markdown_block, template_environment
+from .templating import component_names, install_components, markdown_block, template_environment
 from .queries import PROGRAMS_PART, agency_list_parts, area_handout_parts
 from .urls import handout_file, listing_page_url, part_id, url_for
 
@@ -200,6 +202,13 @@ def outcome_cards(present: Presenter, answer) -> list[tuple]:
     return [(agency, services, False) for agency, services in named_counters(present.agencies, answer)]
 
 
+# A link rel() makes begins with a mark for the page's way to the site's root, filled in when the page is
+# done (Renderer.on_page): so what a component makes is the same on every page, and made once (_remembered).
+# Control characters: no text of the data can hold them (model.check_control).
+_TO_ROOT = "\x00"
+_THE_ROOT = "\x01"  # the root itself: "./" on a page at the root
+
+
 class Renderer:
     """The pages of one language edition: templates with the presenter's helpers as globals.
 
@@ -208,7 +217,10 @@ class Renderer:
 
     `links`: the link graph of what was rendered, {page path: the internal links it holds, each once,
     in the order made}.  Every internal address on a generated page passes through the template's
-    `rel`, so the dead-link report takes them from here instead of reading the pages' HTML."""
+    `rel`, so the dead-link report takes them from here instead of reading the pages' HTML.
+
+    A component (templating.install_components) is made once per set of arguments in an edition: its
+    output is a function of them and of the edition, its links relative to the page only once filled in."""
 
     def __init__(
         self, guide: Guide, lang: str, translations, today: date, *, open_data: dict, site_url: str | None = None, prefix: str = "", bytecode_cache=None
@@ -222,34 +234,79 @@ class Renderer:
         self.env.globals.update(part_id=part_id, programs_part=PROGRAMS_PART, agency_list_parts=agency_list_parts(guide), area_handout_parts=self.area_handout_parts)
         self.env.globals.update(open_data, rel=self.rel)
         install_components(self.env)
+        for name in component_names():
+            self.env.globals[name] = self._remembered(self.env.globals[name])
         self.links: dict[str, list[str]] = {}
-        self._on_page: tuple[str, dict[str, None]] | None = None  # while a page renders: its way to the root, its links
+        self._page_links: dict[str, None] | None = None  # while a page renders: the addresses its links go to
 
     def area_handout_parts(self, area_id: str) -> list[str]:
         present = self.present
         return area_handout_parts(present.guide, present.offices_in(area_id), present.agencies_located_in(area_id), present.programs_for(area=area_id))
 
     def rel(self, url: str) -> str:
-        """`url` (from url_for) as a link on the page being rendered: relative to that page, and noted in its links."""
-        if self._on_page is None:
+        """`url` (from url_for) as a link on the page being rendered (relative to it once filled in), noted in its links."""
+        if self._page_links is None:
             raise RuntimeError(f"rel({url!r}) outside a page: render within Renderer.on_page")
-        prefix, links = self._on_page
-        link = prefix + url if prefix + url else "./"
-        links[link] = None
-        return link
+        self._page_links[url] = None
+        return _TO_ROOT + url if url else _THE_ROOT
 
     @contextlib.contextmanager
-    def on_page(self, path: str) -> Iterator[None]:
-        """Render as on the page at `path` (its links relative to it); afterwards self.links[path] holds them."""
+    def on_page(self, path: str) -> Iterator[Callable[[str], str]]:
+        """Render as on the page at `path`: the function given fills in what was rendered (its links relative
+        to the page); afterwards self.links[path] holds them."""
+        to_root = "../" * path.count("/")
+        root = to_root or "./"
         links: dict[str, None] = {}
-        self._on_page = ("../" * path.count("/"), links)
+        self._page_links = links
         try:
-            yield
+            yield lambda text: text.replace(_TO_ROOT, to_root).replace(_THE_ROOT, root)
         finally:
-            self._on_page = None
-            self.links[path] = list(links)
+            self._page_links = None
+            self.links[path] = [to_root + url if url else root for url in links]
+
+    def _remembered(self, component: Callable) -> Callable:
+        """`component` as the pages call it: made once for the same arguments (model records by identity, kept
+        alive with what was made), its links noted on every page that shows it.  Not outside a page (rel
+        is refused there), nor for arguments of another kind (a `caller`)."""
+        made: dict[tuple, tuple] = {}
+
+        def remembered(*args, **kwargs):
+            page_links = self._page_links
+            key = _arguments_key(args, kwargs) if page_links is not None else None
+            if key is None:
+                return component(*args, **kwargs)
+            if key not in made:
+                own: dict[str, None] = {}
+                self._page_links = own
+                try:
+                    made[key] = (component(*args, **kwargs), tuple(own), args, kwargs)
+                finally:
+                    self._page_links = page_links
+            html, urls, _args, _kwargs = made[key]
+            page_links.update(dict.fromkeys(urls))
+            return html
+
+        return remembered
 
     def render(self, page: Page) -> str:
-        with self.on_page(page.path):
-            body = self.env.get_template(f"pages/{page.template}").render(page=page, **page.context)
+        with self.on_page(page.path) as filled:
+            body = filled(self.env.get_template(f"pages/{page.template}").render(page=page, **page.context))
         return markdown_block(body)
+
+
+def _arguments_key(args: tuple, kwargs: dict) -> tuple | None:
+    """What a component's call is made of, comparable; None when an argument is of no kind known here."""
+    try:
+        return tuple(map(_key, args)), tuple(sorted((name, _key(value)) for name, value in kwargs.items()))
+    except TypeError:
+        return None
+
+
+def _key(value) -> tuple:
+    if isinstance(value, BaseModel):
+        return type(value), id(value)
+    if isinstance(value, (list, tuple)):
+        return list, tuple(map(_key, value))
+    if value is None or isinstance(value, (str, int, float, date)):
+        return type(value), value
+    raise TypeError(type(value))
