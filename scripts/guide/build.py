@@ -328,22 +328,24 @@ def _edition_site(
     if not edition.prefix:
         write_host_headers(out)
     made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
-    # A page made of the same Markdown in the same frame is the page the last build made (the rule of
-    # MkDocs' dirty mode, see above): only the others are read.
+    # What MkDocs made of an unchanged docs file in the same frame is what the last build made of it (the
+    # rule of MkDocs' dirty mode, see above): only the others are read.
     same = frozenset()
     if last_frame == frame:
-        same = frozenset(_html_file(name) for name in sources - changed if name.endswith(".md")) - {_html_file(name) for name in changed if name.endswith(".md")}
+        same = frozenset(map(_site_file, sources - changed)) - set(map(_site_file, changed))
     differ = part_changes(site, out, edition.prefix, not_mkdocs, same) if compare else []
     return EditionSite(frame, made, kept, links, differ)
 
 
-def _html_file(markdown: str) -> str:
-    """The HTML file MkDocs makes of a Markdown page in the docs folder (use_directory_urls)."""
-    if markdown == "index.md" or markdown.endswith("/index.md"):  # every generated page: its rule, without a File per page
-        return markdown[:-2] + "html"
+def _site_file(name: str) -> str:
+    """The file MkDocs makes of a file of the docs folder: a Markdown page's HTML (use_directory_urls); any other, a copy."""
+    if not name.endswith(".md"):
+        return name
+    if name == "index.md" or name.endswith("/index.md"):  # every generated page: its rule, without a File per page
+        return name[:-2] + "html"
     from mkdocs.structure.files import File  # noqa: PLC0415 - as run_mkdocs, MkDocs only when it runs
 
-    return File(markdown, src_dir=None, dest_dir="", use_directory_urls=True).dest_uri
+    return File(name, src_dir=None, dest_dir="", use_directory_urls=True).dest_uri
 
 
 def _frame(root: Path, config: Path) -> str:
