@@ -61,6 +61,7 @@ PHASES = [
     ("· finder index", "guide.finder", "build_index"),
     ("· MkDocs", "guide.build", "run_mkdocs"),
     ("· open data", "guide.build", "write_open_data"),
+    ("· open data, the same in every edition", "guide.build", "write_shared_open_data"),
     ("handouts", "guide.build", "print_handouts"),
     ("report", "guide.report", "build_report"),
     ("swap", "guide.build", "_swap_in"),

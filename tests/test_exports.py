@@ -679,6 +679,14 @@ def test_the_open_data_page_links_every_export_with_licence_and_date(any_site):
     assert "オープンデータ" in (any_site / "opendata" / "index.html").read_text(encoding="utf-8")
 
 
+def test_every_edition_offers_the_whole_dataset_and_the_standard_csvs_the_same(any_site):
+    """The dataset holds every language and the standard datasets are Japanese by definition: each edition's
+    copy is the same file, whichever edition a consumer found it on."""
+    for name in ("guide.json", "guide.schema.json", "public_facilities.csv", "events.csv"):
+        copies = {(edition / "data" / name).read_bytes() for edition in edition_dirs(any_site)}
+        assert len(copies) == 1, name
+
+
 def test_no_export_contains_a_staff_only_value(any_site):
     exports = [p for e in edition_dirs(any_site) for p in (*(e / "data").rglob("*"), e / "sitemap.xml") if p.is_file()]
     assert len(exports) > 10

@@ -89,6 +89,7 @@ TEMPLATE_CACHE = "templates-cache"  # compiled Jinja templates (the pages' and t
 DOCS_DIR = "docs"
 EDITIONS_DIR = "site.new.editions"  # the other editions while MkDocs builds them beside the default one
 OPEN_DATA_DIR = "site.new.data"  # each edition's open data while the pages are made
+SHARED_DATA = "shared"  # in OPEN_DATA_DIR: the open data that is the same in every edition
 HANDOUTS_DIR = "handouts"
 CONTENT_DIR = "content"
 HOLIDAY_YEARS = 2
@@ -248,27 +249,34 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     # the open data needs nothing of the pages and is written beside them, moved in at the end.
     outputs = [staging if not e.prefix else work / EDITIONS_DIR / e.lang for e in editions]
     open_data = [work / OPEN_DATA_DIR / e.lang for e in editions]
+    shared_data = work / OPEN_DATA_DIR / SHARED_DATA  # the open data that is the same in every edition, copied into each
     last = _last_build(root, editions)
     (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
     compiled = jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))
     sites = [(_edition_site, (root, guide, edition, editions, today, out, last.get(edition.lang), clean, previous is not None, compiled))
              for edition, out in zip(editions, outputs)]
     data = [(write_open_data, (root, guide, edition, folder, today)) for edition, folder in zip(editions, open_data)]
-    jobs = [*sites, *data, (report.data_report, (guide, today))]
+    jobs = [*sites, *data, (write_shared_open_data, (root, guide, shared_data, today)), (report.data_report, (guide, today))]
     # What differs from the previous site/: an edition's pages are compared by its own job (it knows
     # which pages it made of changed Markdown), its open data as soon as it is made, by whichever worker is free.
     after = {}
+    shared = frozenset(exports.SHARED_FILES)
     if previous is not None:
         for number, (edition, folder) in enumerate(zip(editions, open_data)):
             after[len(jobs)] = len(sites) + number
-            jobs.append((part_changes, (previous / edition.prefix / exports.DATA_DIR, folder / exports.DATA_DIR, f"{edition.prefix}{exports.DATA_DIR}/")))
+            jobs.append((part_changes, (previous / edition.prefix / exports.DATA_DIR, folder / exports.DATA_DIR, f"{edition.prefix}{exports.DATA_DIR}/", shared)))
     done = forked_jobs(jobs, after)
-    built, facts = done[: len(sites)], done[len(sites) + len(data)]
+    built, facts = done[: len(sites)], done[len(sites) + len(data) + 1]
     differ = [name for made in built for name in made.differ] + [name for names in done[len(jobs) - len(after):] for name in names]
     for edition, out, folder in zip(editions, outputs, open_data):
         if out != staging:
             out.rename(staging / edition.prefix)
-        (folder / exports.DATA_DIR).rename(staging / edition.prefix / exports.DATA_DIR)
+        data_dir = staging / edition.prefix / exports.DATA_DIR
+        (folder / exports.DATA_DIR).rename(data_dir)
+        for name in exports.SHARED_FILES:
+            shutil.copyfile(shared_data / exports.DATA_DIR / name, data_dir / name)
+            if previous is not None and not _same_file(previous / edition.prefix / exports.DATA_DIR / name, data_dir / name):
+                differ.append(f"{edition.prefix}{exports.DATA_DIR}/{name}")
     if handouts:
         warnings += print_handouts(root, guide, editions, staging, today)
     if handouts and not public_url(guide):
@@ -488,6 +496,14 @@ def print_handouts(root: Path, guide: Guide, editions: list[Edition], site: Path
 
 def write_open_data(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> None:
     exports.write_exports(root, guide, edition, out, today)
+
+
+def write_shared_open_data(root: Path, guide: Guide, out: Path, today: date) -> None:
+    exports.write_shared_exports(root, guide, out, today)
+
+
+def _same_file(old: Path, new: Path) -> bool:
+    return old.is_file() and filecmp.cmp(old, new, shallow=False)
 
 
 # The Content-Security-Policy of every page: the generated config gives it to the theme

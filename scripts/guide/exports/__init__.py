@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ..editions import Edition
-from ..i18n import N_, translations
+from ..i18n import N_, default_language, translations
 from ..model import Guide
 from ..urls import url_for
 from . import calendar_feed, dataset, hsds, hsds_tabular, sitemap, standard_csv
@@ -73,24 +73,36 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"  # compact: the C encoder
 
 
-def write_exports(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> list[Path]:
-    """Write every export of one edition under `out` (its DATA_DIR folder; `out` is the edition's folder in
-    the new site, or a folder beside it, as they need nothing of the pages)."""
-    words = _language(root, guide, edition.lang)
-    # The standard datasets are Japanese by definition: their texts in Japanese when the guide has it.
-    japanese = _language(root, guide, standard_csv.DATASET_LANGUAGE) or words
+# The files under DATA_DIR that are the same in every edition (the dataset holds every language; the standard
+# datasets are Japanese by definition): made once (write_shared_exports), copied into each edition.
+SHARED_FILES = ("guide.json", dataset.SCHEMA_FILE, f"{standard_csv.FACILITIES}.csv", f"{standard_csv.EVENTS}.csv")
+
+
+def write_shared_exports(root: Path, guide: Guide, out: Path, today: date) -> None:
+    """Write SHARED_FILES under `out`/DATA_DIR (a folder beside the editions')."""
+    # A guide without Japanese: its texts in the guide's default language.
+    japanese = _language(root, guide, standard_csv.DATASET_LANGUAGE) or _language(root, guide, default_language(guide.site))
     english = _language(root, guide, standard_csv.SECOND_LANGUAGE)
+    contents = (
+        _json(dataset.dataset(guide, today)),
+        _json(dataset.dataset_schema()),
+        standard_csv.write_csv(standard_csv.FACILITIES, standard_csv.facility_rows(guide, japanese)),
+        standard_csv.write_csv(standard_csv.EVENTS, standard_csv.event_rows(guide, japanese, english, today)),
+    )
+    for name, content in zip(SHARED_FILES, contents, strict=True):
+        _write(out / DATA_DIR / name, content)
+
+
+def write_exports(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> list[Path]:
+    """Write the exports of one edition but SHARED_FILES under `out` (its DATA_DIR folder; `out` is the edition's
+    folder in the new site, or a folder beside it, as they need nothing of the pages)."""
+    words = _language(root, guide, edition.lang)
     base = edition.url(guide)
 
     def page_url(path: str) -> str | None:
         return base + path if base else None
 
-    files: dict[str, bytes | str] = {
-        f"{DATA_DIR}/guide.json": _json(dataset.dataset(guide, today)),
-        f"{DATA_DIR}/{dataset.SCHEMA_FILE}": _json(dataset.dataset_schema()),
-        f"{DATA_DIR}/{standard_csv.FACILITIES}.csv": standard_csv.write_csv(standard_csv.FACILITIES, standard_csv.facility_rows(guide, japanese)),
-        f"{DATA_DIR}/{standard_csv.EVENTS}.csv": standard_csv.write_csv(standard_csv.EVENTS, standard_csv.event_rows(guide, japanese, english, today)),
-    }
+    files: dict[str, bytes | str] = {}
     export = hsds.build_hsds(guide, words, today)
     for name, records in export.files().items():
         files[f"{DATA_DIR}/hsds/{name}"] = _json(records)
@@ -130,5 +142,5 @@ def page_globals(guide: Guide, lang: str, translations, today: date) -> dict:
     }
 
 
-__all__ = ["CATALOGUE", "calendar_href", "page_globals", "write_exports", "write_sitemap"]
+__all__ = ["CATALOGUE", "SHARED_FILES", "calendar_href", "page_globals", "write_exports", "write_shared_exports", "write_sitemap"]
 
