@@ -335,7 +335,7 @@ def _edition_site(
     exports.write_sitemap(guide, edition, editions, out)
     if not edition.prefix:
         write_host_headers(out)
-    made = len([name for name in changed if name.endswith(".md")]) if kept else sum(1 for _ in docs.rglob("*.md"))
+    made = sum(1 for name in (changed if kept else sources) if name.endswith(".md"))
     # What MkDocs made of an unchanged docs file in the same frame is what the last build made of it (the
     # rule of MkDocs' dirty mode, see above): only the others are read.
     same = frozenset()

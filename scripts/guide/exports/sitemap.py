@@ -13,6 +13,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from ..model import Guide
+from ..trees import listed
 from ..urls import url_for
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -35,14 +36,9 @@ def page_dates(guide: Guide) -> dict[str, str]:
 
 def public_pages(edition_dir: Path, other_editions: list[str]) -> list[str]:
     """Site-relative paths of every page MkDocs wrote for this edition (not the other editions', not 404)."""
-    pages = []
-    for index in sorted(edition_dir.rglob("index.html")):
-        path = index.parent.relative_to(edition_dir).as_posix()
-        path = "" if path == "." else path + "/"
-        if any(path.startswith(prefix) for prefix in other_editions):
-            continue
-        pages.append(path)
-    return pages
+    files = listed(edition_dir, frozenset(prefix.rstrip("/") for prefix in other_editions))[0]
+    pages = sorted((name for name in files if name == "index.html" or name.endswith("/index.html")), key=lambda name: name.split("/"))  # as Paths sort
+    return [name[: -len("index.html")] for name in pages]
 
 
 def sitemap(guide: Guide, base_url: str, pages: list[str], alternates: list[tuple[str, str]]) -> bytes:
