@@ -11,7 +11,7 @@ the default (Japanese) text, marked with its own `lang` attribute and a short no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -146,12 +146,13 @@ class Texts:
             return Markup("")
         if not picked.fallback:
             return escape(picked.value)
-        marker = (
-            Markup(' <small class="fallback-note">({})</small>').format(self.gettext("Japanese only"))
-            if note
-            else Markup("")
-        )
-        return Markup('<span lang="{}">{}</span>{}').format(picked.lang, picked.value, marker)
+        # Markup's own format is slow, and an edition not yet translated shows a fallback in most texts.
+        html = Markup(f'<span lang="{escape(picked.lang)}">{escape(picked.value)}</span>')
+        return html + self._fallback_note if note else html
+
+    @cached_property
+    def _fallback_note(self) -> Markup:
+        return Markup(' <small class="fallback-note">({})</small>').format(self.gettext("Japanese only"))
 
 
 def N_(msgid: str) -> str:

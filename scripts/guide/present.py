@@ -53,7 +53,7 @@ class Presenter:
         self.guide, self.lang, self.today = guide, lang, today
         self.site_url, self.prefix = site_url, prefix  # the edition's public address (if known) and its folder
         self._qr: dict[str, Markup] = {}
-        self._tel: dict[str, str] = {}
+        self._tel: dict[str, Markup] = {}  # a number's link
         self._dates: dict[tuple[date, bool], str] = {}
         self._hours: dict[int, list[Markup]] = {}  # id(hours) -> hours_lines: a counter is on many sheets and pages
         self.catalog = translations
@@ -176,9 +176,10 @@ class Presenter:
         return self._qr[url]
 
     def phone_link(self, phone) -> Markup:
-        if phone.number not in self._tel:
-            self._tel[phone.number] = tel_uri(phone.number, self.guide.site.city.country)
-        return Markup('<a class="phone" href="{}">{}</a>').format(self._tel[phone.number], phone.number)
+        if phone.number not in self._tel:  # made once per number: pages show the same numbers many times
+            tel = tel_uri(phone.number, self.guide.site.city.country)
+            self._tel[phone.number] = Markup('<a class="phone" href="{}">{}</a>').format(tel, phone.number)
+        return self._tel[phone.number]
 
     def language_names(self, codes: list[str]) -> str:
         """Counter languages named in the reader's language (英語, ベトナム語), from CLDR."""

@@ -49,8 +49,12 @@ def _gettext_callables(translations) -> dict:
     def message(text: str) -> Markup:
         return Markup(escape(translations.gettext(text)))
 
+    @functools.cache
+    def word(text: str) -> Markup:  # most calls: a word with no values, formatted once
+        return message(text) % {}
+
     def gettext(text: str, **values) -> Markup:
-        return message(text) % values
+        return message(text) % values if values else word(text)
 
     def ngettext(singular: str, plural: str, n: int, **values) -> Markup:
         return Markup(escape(translations.ngettext(singular, plural, n))) % {"num": n, **values}
