@@ -115,3 +115,44 @@ def test_output_has_no_katakana_full_width_forms_or_double_spaces():
 def test_reading_is_the_normalised_kana_of_a_text(text, expected):
     assert reading(text) == expected
     assert reading(text) == normalize(reading(text))  # already in search form
+
+
+# --- the readings a build keeps for the next one (normalize.readings_kept) -----------------------
+
+
+@pytest.fixture
+def fresh_readings(monkeypatch):
+    """This process's readings forgotten, as in a new build's worker."""
+    from guide import normalize as module
+
+    monkeypatch.setattr(module, "_READINGS", {"reading": {}, "words": {}})
+
+
+def test_a_build_keeps_the_readings_it_asked_for_and_the_next_one_takes_them(tmp_path, fresh_readings, monkeypatch):
+    from guide import normalize as module
+    from guide.normalize import readings_kept, reading_words
+
+    cache = tmp_path / "readings-cache.json"
+    with readings_kept(cache, write=True):
+        assert reading_words("介護保険の申請") == "かいごほけん の しんせい"
+    kept = json.loads(cache.read_text(encoding="utf-8"))
+    assert kept["words"] == {"介護保険の申請": "かいごほけん の しんせい"}
+    # The next build takes the kept reading as it is, without SudachiPy: a reading only the cache has shows it.
+    kept["words"]["介護保険の申請"] = "きおくされた よみ"
+    cache.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(module, "_READINGS", {"reading": {}, "words": {}})
+    with readings_kept(cache, write=False):
+        assert reading_words("介護保険の申請") == "きおくされた よみ"
+    assert json.loads(cache.read_text(encoding="utf-8")) == kept  # only the build told to write it does
+
+
+@pytest.mark.parametrize("content", ['{"dictionary": "sudachipy=0.0 sudachidict-core=0", "words": {"介護保険の申請": "ちがう"}, "reading": {}}',
+                                     "not json", '["a list"]', '{"dictionary": 1}'])
+def test_readings_kept_by_another_dictionary_or_unreadable_are_made_again(tmp_path, fresh_readings, content):
+    from guide.normalize import readings_kept, reading_words
+
+    cache = tmp_path / "readings-cache.json"
+    cache.write_text(content, encoding="utf-8")
+    with readings_kept(cache, write=True):
+        assert reading_words("介護保険の申請") == "かいごほけん の しんせい"
+    assert json.loads(cache.read_text(encoding="utf-8"))["words"] == {"介護保険の申請": "かいごほけん の しんせい"}

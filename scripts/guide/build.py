@@ -75,6 +75,7 @@ from .i18n import TOOL_LANGUAGE, default_language, translations
 from .load import BUILD_DIR, SITE_DIR, load_or_raise
 from .messages import word
 from .model import Guide
+from .normalize import readings_kept
 from .pages import Renderer, plan_pages
 from .urls import url_for
 from .templating import component_css
@@ -85,6 +86,7 @@ from .workers import forked_jobs
 REPORT_FILE = "report.md"
 LOCK_FILE = "build.lock"
 STATE_FILE = "last-build.json"  # what the site/ of the last good build was made from
+READINGS_CACHE = "readings-cache.json"  # the finder's readings of the texts (normalize.readings_kept)
 TEMPLATE_CACHE = "templates-cache"  # compiled Jinja templates (the pages' and the theme's), checked against their source
 DOCS_DIR = "docs"
 EDITIONS_DIR = "site.new.editions"  # the other editions while MkDocs builds them beside the default one
@@ -439,7 +441,10 @@ def generate(
     files[assets + "calendar.js"] = _js("GUIDE_CALENDAR", table)
     files[assets + "strings.js"] = _js("GUIDE_STRINGS", {key: catalog.gettext(msgid) for key, msgid in {**JS_STRINGS, **slip.JS_STRINGS}.items()})
     files[assets + "components.css"] = component_css("web").encode()
-    for name, text in finder.index_files(finder.build_index(guide, edition.lang, url_for)):
+    # The readings of the texts, kept from the last build: the default edition's build keeps them for the next.
+    with readings_kept(root / BUILD_DIR / READINGS_CACHE, write=edition.lang == default_language(guide.site)):
+        index = finder.build_index(guide, edition.lang, url_for)
+    for name, text in finder.index_files(index):
         files[assets + name] = text.encode()
     return files
 

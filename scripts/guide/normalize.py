@@ -31,9 +31,15 @@ phrases here): at spaces, and at the particles that join Japanese words (近所�
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
+import os
 import re
 import unicodedata
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
 
 # Common variant (異体字) → the form most people type.  Keep in step with normalize.js.
 VARIANTS: dict[str, str] = {
@@ -233,7 +239,22 @@ def _tokenizer():
     return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # every distinct text of both editions of a large guide
+# Readings, by kind ("reading", "words") and text: each distinct text is read once per process, and a build
+# keeps them from one build to the next (readings_kept): SudachiPy was most of the finder index's time.
+_READINGS: dict[str, dict[str, str]] = {"reading": {}, "words": {}}
+_used: dict[str, dict[str, str]] | None = None  # within readings_kept: the readings asked for
+
+
+def _read_once(kind: str, text: str, read) -> str:
+    known = _READINGS[kind]
+    value = known.get(text)
+    if value is None:
+        value = known[text] = read(text)
+    if _used is not None:
+        _used[kind][text] = value
+    return value
+
+
 def reading(text: str) -> str:
     """The normalised kana reading of `text`, by SudachiPy (介護保険課 → かいごほけんか).
 
@@ -241,20 +262,57 @@ def reading(text: str) -> str:
     search form too (DV相談 → dvそうだん); "" when the text has no kanji (its
     reading is itself).
     """
+    return _read_once("reading", text, _reading)
+
+
+def _reading(text: str) -> str:
     if not text or not _KANJI.search(text):
         return ""
     words = [m.reading_form() if _KANJI.search(m.surface()) else m.surface() for m in _tokenizer().tokenize(text)]
     return normalize("".join(words))
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def reading_words(text: str) -> str:
     """The reading of `text` word by word, by SudachiPy (介護保険の申請 → かいごほけん の しんせい).
 
     The finder matches a kana query only against whole words of a reading (or a run of them), never
     against a fragment (死にたい is not found in the たい of a reading); "" when the text has no kanji.
     """
+    return _read_once("words", text, _reading_words)
+
+
+def _reading_words(text: str) -> str:
     if not text or not _KANJI.search(text):
         return ""
     tokens = [m.reading_form() if _KANJI.search(m.surface()) else m.surface() for m in _tokenizer().tokenize(text)]
     return " ".join(w for w in (normalize(t) for t in tokens) if w)
+
+
+def _dictionary_version() -> str:
+    return " ".join(f"{name}={metadata.version(name)}" for name in ("sudachipy", "sudachidict-core"))
+
+
+@contextlib.contextmanager
+def readings_kept(cache: Path, *, write: bool) -> Iterator[None]:
+    """Take the readings in `cache` (made by the same SudachiPy and dictionary) as known; with `write`,
+    keep in it afterwards the readings asked for meanwhile (those of the guide as it is now: one edition's
+    build writes it, the others only read it)."""
+    global _used  # noqa: PLW0603
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        if kept.get("dictionary") == _dictionary_version():
+            for kind, known in _READINGS.items():
+                known.update((text, value) for text, value in kept[kind].items() if isinstance(value, str))
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        pass  # none yet, or not one of these: every reading is made
+    _used = {kind: {} for kind in _READINGS}
+    try:
+        yield
+        if write:
+            made = json.dumps({"dictionary": _dictionary_version(), **_used}, ensure_ascii=False, separators=(",", ":"))
+            partial = cache.with_name(f"{cache.name}.{os.getpid()}")
+            with contextlib.suppress(OSError):  # a cache not kept is made again next time
+                partial.write_text(made, encoding="utf-8")
+                os.replace(partial, cache)  # in one step: another edition's build may be reading it
+    finally:
+        _used = None
