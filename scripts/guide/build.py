@@ -7,15 +7,17 @@ failed build leaves the previous site/ untouched.  One build runs at a time in
 a checkout (build/build.lock), the swap exchanges the two folders in one step,
 and a stopped build removes what it had started.
 
-Each edition's site (generate its Markdown, then MkDocs), each edition's open data, the
-report's facts and the comparison of each new part with the previous site are jobs for
-the workers, one per core, each job to the first worker free (workers.forked_jobs).
-A build starts from the last good one when it can: the Markdown is kept in
-build/docs/<lang>/ and only pages whose text changed are written, the new site starts
-as a copy of site/, and MkDocs renders only those pages (its dirty mode).  It starts clean instead when anything a page's frame is made of differs
-from the last good build (the generated config with its navigation and titles,
-mkdocs.yml, overrides/, the theme's version), when a page was taken out, when site/
-is not what that build left (build/last-build.json), or with `guide build --clean`.
+Each edition's site (generate its Markdown, then MkDocs, then compare its pages with the
+previous site), each edition's open data, the open data that is the same in every edition
+(made once, copied into each), the report's facts and the comparison of each edition's open
+data with the previous site are jobs for the workers, one per core, each job to the first
+worker free (workers.forked_jobs).  A build starts from the last good one when it can: the
+Markdown is kept in build/docs/<lang>/ and only pages whose text changed are written, the
+new site starts as a copy of site/, and MkDocs renders only those pages (its dirty mode).
+It starts clean instead when anything a page's frame is made of differs from the last good
+build (the generated config with its navigation and titles, mkdocs.yml, overrides/, the
+theme's version), when a page was taken out, when site/ is not what that build left
+(build/last-build.json), or with `guide build --clean`.
 
 Where escaping is held (read this before printing a new value in a theme template):
 - The guide's own templates (scripts/guide/templates/) autoescape every value, UI

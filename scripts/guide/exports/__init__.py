@@ -93,7 +93,7 @@ def write_shared_exports(root: Path, guide: Guide, out: Path, today: date) -> No
         _write(out / DATA_DIR / name, content)
 
 
-def write_exports(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> list[Path]:
+def write_exports(root: Path, guide: Guide, edition: Edition, out: Path, today: date) -> None:
     """Write the exports of one edition but SHARED_FILES under `out` (its DATA_DIR folder; `out` is the edition's
     folder in the new site, or a folder beside it, as they need nothing of the pages)."""
     words = _language(root, guide, edition.lang)
@@ -113,7 +113,6 @@ def write_exports(root: Path, guide: Guide, edition: Edition, out: Path, today: 
     files |= {f"{DATA_DIR}/{CALENDAR_DIR}/{name}": feed for name, feed in per_program.items()}
     for path, content in files.items():
         _write(out / path, content)
-    return [out / path for path in files]
 
 
 def write_sitemap(guide: Guide, edition: Edition, editions: list[Edition], out: Path) -> Path | None:
