@@ -125,6 +125,7 @@ SHOWN = [
     ("phone_list", "an office without a number, its agency's", ['href="tel:+81-123-45-0200"'], ["phones--missing"]),
     ("phone_list", "no number, the counters of its concern instead, on the web", ["市の資料に番号の記載がありません", '<a href="agencies/kakuu-soudan-center/">架空相談センター</a>', 'href="tel:+81-86-900-0001"', 'href="categories/soudan/"'], ["お電話"]),
     ("phone_list", "on the list's annex, on paper", ["番号は別紙に載っています", "架空相談センター", 'href="tel:+81-86-900-0001"'], ["<a href=", "categories/"]),
+    ("phone_list", "on the list's annex, in the list of all agencies", ["番号は別紙に載っています"], ["架空相談センター", "tel:", "way-on"]),
     ("phone_list", "no number and nobody to ask", ["市の資料に番号の記載がありません"], ["tel:", "way-on"]),
     ("hours_block", "weekdays and Saturday, with closures to come, on the web", ['<th scope="row">土曜</th><td>9:00–12:00</td>', "2027年2月1日～2027年2月3日 は休み", "館内点検のため休み", "<details"], []),
     ("hours_block", "the same, in lines on paper", ["月曜～金曜", "休み: "], ["<table"]),

@@ -24,6 +24,7 @@ from conftest import STAFF_EXTENSION, STAFF_NAME, TODAY, copy_guide, plant_staff
 from guide.cli import main as guide_command
 from guide import queries
 from guide.handouts.press import Press
+from guide.handouts.sheets import AREA_LEVELS
 from guide.fontguard import FontGuard, HandoutError, printed_text
 from guide.handouts import (
     register,
@@ -180,6 +181,42 @@ def test_unknown_facts_say_not_listed_and_a_missing_number_says_why(printed):
     assert flat("市の資料に番号の記載がありません") in flat(text)  # never a bare "not listed" for a way to contact
     english = flat(text_of(printed.pdf("category-health.pdf", "en")))
     assert flat("Opening hours not listed") in english and flat("Phone the city’s documents give no number") in english
+
+
+ANNEXED_COUNTER = """
+  - id: example-annexed
+    name: {ja: 架空の別紙の窓口}
+    annex: {document: test-list-2026, section: 相談機関一覧 No.9}
+    services:
+      - id: only
+        list_number: 9
+        description: {ja: 架空の別紙の相談}
+        categories: [soudan]
+    source: [{document: test-list-2026, section: 例}]
+    last_verified: 2026-09-15
+"""
+
+
+def test_the_list_of_all_agencies_says_why_a_number_is_missing_without_naming_the_counters_again(minimal_copy, tmp_path):
+    # Its rows print every counter already: naming them again in the narrow phone column made a row a page tall.
+    agencies = minimal_copy / "data" / "agencies.yaml"
+    agencies.write_text(agencies.read_text(encoding="utf-8") + ANNEXED_COUNTER, encoding="utf-8")
+    guide = load_guide(minimal_copy, today=DAY).guide
+    render_handouts(minimal_copy, guide, "ja", tmp_path, today=DAY, site_url=SITE)
+    way_on = flat("同じ分野で電話番号のわかる窓口")
+    assert way_on in flat(text_of(tmp_path / "category-soudan.pdf"))  # the concern's own sheet names them
+    listed = flat(text_of(tmp_path / "agency-list.pdf"))
+    assert flat("架空の別紙の窓口") in listed and flat("番号は別紙に載っています") in listed
+    assert way_on not in listed
+
+
+def test_an_area_sheet_leaves_out_the_ways_on_first_then_one_detail_after_another():
+    first, *shorter = AREA_LEVELS
+    assert all(first.values())
+    assert shorter[0] == {**first, "ways": False}
+    for before, level in zip(AREA_LEVELS, shorter):
+        assert set(level) == set(first) and all(before[key] or not shown for key, shown in level.items())
+        assert sum(level.values()) == sum(before.values()) - 1
 
 
 def test_the_verified_date_on_paper_is_labelled_as_the_documents_date(printed):

@@ -49,7 +49,7 @@ class Fitting:
         return document
 
     def _fewest_pages(self, sheet: Sheet, low: int) -> tuple[int, object]:
-        """The first of a few levels that fits on one page, by bisection (at most four layouts for five
+        """The first of a few levels that fits on one page, by bisection (at most five layouts for six
         levels), or, when none does, the one with the fewest pages.  The least detailed level is laid
         out with its pages numbered: when even it takes several, it is the one printed, as it is."""
         tried: dict[int, object] = {}

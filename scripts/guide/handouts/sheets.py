@@ -48,12 +48,16 @@ def category_levels(count: int) -> EntryLevels:
     return EntryLevels(levels, count)
 
 
+# An area's sheet leaves out first the counters named as the way on from a place without a number
+# (`ways`: three such places in a narrow column took three pages; the concern's sheet and web page
+# name them), then services, addresses and hours.
 AREA_LEVELS = [
-    {"office_services": True, "located_services": True, "located_address": True, "located_hours": True},
-    {"office_services": True, "located_services": False, "located_address": True, "located_hours": True},
-    {"office_services": True, "located_services": False, "located_address": False, "located_hours": True},
-    {"office_services": False, "located_services": False, "located_address": False, "located_hours": True},
-    {"office_services": False, "located_services": False, "located_address": False, "located_hours": False},
+    {"office_services": True, "located_services": True, "located_address": True, "located_hours": True, "ways": True},
+    {"office_services": True, "located_services": True, "located_address": True, "located_hours": True, "ways": False},
+    {"office_services": True, "located_services": False, "located_address": True, "located_hours": True, "ways": False},
+    {"office_services": True, "located_services": False, "located_address": False, "located_hours": True, "ways": False},
+    {"office_services": False, "located_services": False, "located_address": False, "located_hours": True, "ways": False},
+    {"office_services": False, "located_services": False, "located_address": False, "located_hours": False, "ways": False},
 ]
 FULL = [{}]
 
