@@ -49,23 +49,26 @@ class Fitting:
         return document
 
     def _fewest_pages(self, sheet: Sheet, low: int) -> tuple[int, object]:
-        """The first of a few levels that fits on one page, by bisection (at most five layouts for six
-        levels), or, when none does, the one with the fewest pages.  The least detailed level is laid
-        out with its pages numbered: when even it takes several, it is the one printed, as it is."""
+        """The first of a few levels that fits on one page, or, when none does, the one with the fewest
+        pages.  The next level is tried first (leaving out one detail is what most sheets that do not
+        fit need), then the others by bisection: at most five layouts for six levels.  The least
+        detailed level is laid out with its pages numbered: when even it takes several, it is the one
+        printed, as it is."""
         tried: dict[int, object] = {}
+        last = len(sheet.levels) - 1
 
-        def pages(index: int, *, paged: bool = False) -> int:
+        def pages(index: int) -> int:
             if index not in tried:
-                tried[index] = self._layout(sheet, index, paged=paged)
+                tried[index] = self._layout(sheet, index, paged=index == last)
             return len(tried[index].pages)
 
-        last = len(sheet.levels) - 1
-        if pages(low) == 1 or low == last:
-            return low, tried[low]
-        if pages(last, paged=True) > 1:
+        for index in (low, low + 1):
+            if pages(index) == 1 or index == last:
+                return index, tried[index]
+        if pages(last) > 1:
             best = min(tried, key=lambda i: (pages(i), i))
             return best, tried[best]
-        low, high = low + 1, last  # pages(low - 1) > 1 and pages(high) == 1
+        low, high = low + 2, last  # pages(low - 1) > 1 and pages(high) == 1
         while low < high:
             middle = (low + high) // 2
             if pages(middle) == 1:
