@@ -49,6 +49,15 @@ def test_no_public_file_holds_a_staff_only_value(planted_site):
     assert leaks == []
 
 
+def test_the_build_keeps_no_copy_of_the_overlay_in_its_folder(planted_site):
+    # What the data files parsed into is kept in build/ for the next build: never the private overlay's.
+    site, values = planted_site
+    kept = [p for p in (site.parent / "build").rglob("*") if p.is_file()]
+    assert any(p.name == "data--agencies.yaml.marshal" for p in kept)
+    leaks = [(p.name, v) for p in kept for v in values if v.encode() in p.read_bytes()]
+    assert leaks == []
+
+
 def test_the_guide_in_data_has_no_extension_in_a_public_text(run_guide):
     result = run_guide("check", "--root", REPO, "--lang", "en")
     assert not [line for line in result.problem_lines if "extension number" in line]

@@ -160,3 +160,34 @@ def test_keys_that_are_not_text_are_reported(tmp_path, key):
     parsed = read(tmp_path, f"ok: 1\n{key}: x\n")
     assert codes(parsed) == [(2, 1, "key_not_text")]
     assert parsed.data == {"ok": 1}
+
+
+# --- kept from one read to the next ----------------------------------------------------
+
+
+def test_a_file_read_again_is_taken_from_what_was_kept_until_its_bytes_change(tmp_path):
+    path, kept = tmp_path / "agencies.yaml", tmp_path / "kept"
+    path.write_text("agencies:\n  - id: a\n    hours: 8:30\n", encoding="utf-8")
+    first = read_yaml(path, "data/agencies.yaml", kept=kept)
+    (stored,) = kept.iterdir()
+    again = read_yaml(path, "data/agencies.yaml", kept=kept)
+    assert (again.data, again.values, again.keys, again.path) == (first.data, first.values, first.keys, "data/agencies.yaml")
+    assert again.position(("agencies", 0, "hours")) == (3, 12)
+    stored.write_bytes(stored.read_bytes().replace(b"8:30", b"9:45"))  # what was kept, not the file, is read
+    assert read_yaml(path, "data/agencies.yaml", kept=kept).data["agencies"][0]["hours"] == "9:45"
+    path.write_text("agencies:\n  - id: a\n    hours: 10:00\n", encoding="utf-8")  # an edit: read anew, kept anew
+    assert read_yaml(path, "data/agencies.yaml", kept=kept).data["agencies"][0]["hours"] == "10:00"
+    assert read_yaml(path, "data/agencies.yaml", kept=kept).data["agencies"][0]["hours"] == "10:00"
+
+
+def test_a_file_with_problems_is_never_kept_and_a_broken_kept_file_is_read_past(tmp_path):
+    path, kept = tmp_path / "agencies.yaml", tmp_path / "kept"
+    path.write_text("a: 1\na: 2\n", encoding="utf-8")
+    for _ in range(2):  # reported each time
+        assert codes(read_yaml(path, "data/agencies.yaml", kept=kept)) == [(2, 1, "duplicate_key")]
+    assert not kept.exists()
+    path.write_text("a: 1\n", encoding="utf-8")
+    read_yaml(path, "data/agencies.yaml", kept=kept)
+    (stored,) = kept.iterdir()
+    stored.write_bytes(b"\x00not marshal")
+    assert read_yaml(path, "data/agencies.yaml", kept=kept).data == {"a": 1}

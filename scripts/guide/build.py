@@ -235,7 +235,7 @@ def _stop(signum, frame):
 
 
 def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildReport:
-    loaded = load_or_raise(root, today=today)
+    loaded = load_or_raise(root, today=today, keep_parsed=True)
     # The guide lives until the build ends, and the workers fork from here: the cyclic collector
     # need not go through it again (it was built while the collector was paused, so its first
     # collections would go through all of it), nor touch its memory in every worker.

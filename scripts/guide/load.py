@@ -38,6 +38,7 @@ PRIVATE_FILE = "private.yaml"
 # is a hard link (a second name for a file), wherever it points.
 PROJECT_FOLDERS = ("data", "content", "overrides", "locale")
 SITE_DIR, BUILD_DIR = "site", "build"  # what `guide build` writes, and replaces on the next build
+PARSED_DIR = "parsed"  # in BUILD_DIR: what the data files parsed into, for the next build (yamlfile.read_yaml's `kept`)
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
 _SIMPLE_TYPES = {
@@ -70,27 +71,29 @@ class Loaded:
         return [p for p in self.problems if p.is_error]
 
 
-def load_guide(root: Path, *, today: date | None = None, with_private: bool = False) -> Loaded:
-    """Read and check every data file under `root/data`.  Never raises for bad data."""
+def load_guide(root: Path, *, today: date | None = None, with_private: bool = False, keep_parsed: bool = False) -> Loaded:
+    """Read and check every data file under `root/data`.  Never raises for bad data.
+
+    `keep_parsed`: keep what the public files parsed into in the build's folder, for the next build."""
     with collector_paused():  # the model of a large guide is millions of lasting objects
-        return _load_guide(root, today=today, with_private=with_private)
+        return _load_guide(root, today=today, with_private=with_private, kept=root / BUILD_DIR / PARSED_DIR if keep_parsed else None)
 
 
-def _load_guide(root: Path, *, today: date | None, with_private: bool) -> Loaded:
+def _load_guide(root: Path, *, today: date | None, with_private: bool, kept: Path | None) -> Loaded:
     from .checks import check_guide  # noqa: PLC0415 - checks imports this module's types
     data_dir = root / "data"
     result = Loaded(guide=None, problems=link_problems(root))
     parts: dict[str, BaseModel] = {}
     context = {"phone_region": model.City.model_fields["country"].default, "area_code": ""}  # until site.yaml says
     for attribute, (filename, file_model) in DATA_FILES.items():
-        parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result, context)
+        parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result, context, kept)
         if parsed is not None:
             parts[attribute] = parsed
         if attribute == "site" and parsed is not None:
             context = {"phone_region": parsed.city.country, "area_code": parsed.city.phone_area_code or ""}
     for attribute, (filename, file_model) in OPTIONAL_DATA_FILES.items():
         if (data_dir / filename).exists():
-            parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result, context)
+            parsed = _parse(data_dir / filename, f"data/{filename}", file_model, result, context, kept)
             if parsed is not None:  # else its problems are reported, and there is no guide
                 parts[attribute] = parsed
     if with_private and (data_dir / PRIVATE_FILE).is_file():
@@ -199,7 +202,8 @@ def _leads_inside(link: Path, folder: Path, private: Path) -> bool:
     return target.is_relative_to(folder) and target != private
 
 
-def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded, context: dict) -> BaseModel | None:
+def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded, context: dict, kept: Path | None = None) -> BaseModel | None:
+    """The file's model, its problems added to `result`; `kept`: see read_yaml (never for the private overlay: it stays in its one file)."""
     if any(p.code in ("symlink_outside", "hard_link") and (display + "/").startswith(p.file + "/") for p in result.problems):
         return None  # reported, and not read (the file, or the data/ folder, is such a link)
     if not path.exists():
@@ -208,7 +212,7 @@ def _parse(path: Path, display: str, file_model: type[BaseModel], result: Loaded
     if not path.is_file():
         result.problems.append(Problem(display, 1, 1, "not_a_file", {"expected": display}))
         return None
-    yf = read_yaml(path, display)
+    yf = read_yaml(path, display, kept=kept)
     result.files[display] = yf
     result.problems += yf.problems
     if yf.data is None:

@@ -93,7 +93,7 @@ class Preview:
         changed = {name for name in inputs.keys() | self.inputs.keys() if inputs.get(name) != self.inputs.get(name)}
         if not changed and not self.clean:  # an editor's swap or backup file, a folder touched
             return None
-        loaded = load_or_raise(self.root, today=today)
+        loaded = load_or_raise(self.root, today=today, keep_parsed=True)
         guide = loaded.guide
         editions = Edition.all_for(guide)
         clean = self.clean or any(not name.startswith("data/") or name == SITE_FILE for name in changed)

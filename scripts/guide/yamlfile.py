@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import io
+import marshal
 import os
 import re
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,13 +100,49 @@ def collector_paused():
             gc.enable()
 
 
-def read_yaml(path: Path, display: str) -> YamlFile:
-    """Read `path`; problems with the file itself (encoding, tabs, syntax) end up in `.problems`."""
+def read_yaml(path: Path, display: str, *, kept: Path | None = None) -> YamlFile:
+    """Read `path`; problems with the file itself (encoding, tabs, syntax) end up in `.problems`.
+
+    `kept`: a folder where what a file parsed into is kept for the next read of the same bytes (_Kept)."""
     with collector_paused():
-        return _read_yaml(path, display)
+        return _read_yaml(path, display, kept)
 
 
-def _read_yaml(path: Path, display: str) -> YamlFile:
+class _Kept:
+    """What one file parsed into, kept from one read to the next: a build reads the same files again
+    and again (a preview after every save, a build after an edit of another file), and parsing is
+    most of loading a large guide (×100: 2 s).  Keyed by the file's bytes and by this reader (its
+    source, its YAML library, Python); only a file that parsed without a problem is kept, as plain
+    values (marshal: nothing in it runs)."""
+
+    _READER = hashlib.blake2b(
+        Path(__file__).read_bytes() + yaml.__version__.encode() + sys.version.encode() + "".join(sorted(_BIDI)).encode()
+    ).digest()
+
+    def __init__(self, folder: Path, display: str, raw: bytes):
+        self.display, self.file = display, folder / (display.replace("/", "--") + ".marshal")
+        self.key = hashlib.blake2b(self._READER + raw).digest()
+
+    def get(self) -> YamlFile | None:
+        try:
+            key, *fields = marshal.loads(self.file.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        return YamlFile(self.display, *fields) if key == self.key else None
+
+    def keep(self, result: YamlFile) -> YamlFile:
+        if result.problems:
+            return result
+        fields = (self.key, result.data, result.values, result.keys, [], result.alias_values, result.last_index, result.bidi_possible)
+        with contextlib.suppress(OSError):
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.file.with_name(f"{self.file.name}.{os.getpid()}")
+            partial.write_bytes(marshal.dumps(fields))
+            partial.replace(self.file)  # whole or not at all, whoever reads it meanwhile
+        return result
+
+
+def _read_yaml(path: Path, display: str, kept: Path | None = None) -> YamlFile:
     result = YamlFile(display)
     try:
         size = path.stat().st_size
@@ -115,6 +154,14 @@ def _read_yaml(path: Path, display: str) -> YamlFile:
     except OSError as err:
         result.problems.append(Problem(display, 1, 1, "file_unreadable", {"reason": err.strerror or type(err).__name__}))
         return result
+    if kept is None:
+        return _read_text(raw, result)
+    store = _Kept(kept, display, raw)
+    return store.get() or store.keep(_read_text(raw, result))
+
+
+def _read_text(raw: bytes, result: YamlFile) -> YamlFile:
+    display = result.path
     if raw.startswith(b"\xef\xbb\xbf"):
         result.problems.append(Problem(display, 1, 1, "bom"))
         raw = raw[3:]
