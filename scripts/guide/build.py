@@ -434,10 +434,13 @@ def generate(
     renderer = edition_renderer(guide, edition, catalog, today, compiled)
     for page in plan_pages(guide):
         files[page.source_file] = renderer.render(page).encode()
-    for name, text in slip.slip_files(guide, renderer.env).items():
+    slip_files = slip.slip_files(guide, renderer.env)
+    for name, text in slip_files.items():
         files[name] = text.encode()
     if links is not None:
         links.update((f"{edition.prefix}{path}index.html", page_links) for path, page_links in renderer.links.items())
+        # The slip's entry files link nowhere within the site (test_slip_pages): the report need not read them.
+        links.update((f"{edition.prefix}{name}", []) for name in slip_files if name.endswith(".html"))
     assets = "assets/guide/"
     table = calendar_table(calendar, today, HOLIDAY_YEARS)
     files[assets + "calendar.js"] = _js("GUIDE_CALENDAR", table)

@@ -611,11 +611,11 @@ WORDS: dict[str, str] = {
     "no_flow": "The guide has no guided questions (data/flow.yaml).",
 }
 
-_MARKDOWN_SPECIAL = set("\\`*_[]<>|~")
+_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>|~"})  # one pass over the text: a ×100 report escapes 2 million characters
 
 
 def _escape(text: str) -> str:
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    return text.translate(_MARKDOWN_SPECIAL)
 
 
 def _text(value: Text | None, lang: str, default: str) -> str:
