@@ -212,3 +212,29 @@ def test_a_card_links_rightly_from_every_page_it_is_on(minimal_copy):
             assert href in renderer.links[page.path]
             depths.setdefault(agency_id, set()).add(page.path.count("/"))
     assert any(len(found) >= 2 for found in depths.values()), depths  # the same card at two depths at least
+
+
+# --- partials: compiled into the templates that include them ----------------------------
+
+
+def test_a_partial_is_compiled_into_its_page_with_the_same_context_and_its_own_scope():
+    from jinja2 import DictLoader, Environment
+
+    from guide.templating import _InlinedPartials
+
+    env = Environment(loader=DictLoader({
+        "partials/badge.html": "{% set label = 'inner' %}[{{ record }} {{ label }} {{ loop.index }}]\n",
+        "page.html": '{% set label = "outer" %}{% for record in records %}{% include "partials/badge.html" %}{% endfor %} {{ label }}',
+    }), extensions=[_InlinedPartials])
+    compiled = env.compile(env.loader.get_source(env, "page.html")[0], "page.html", raw=True)
+    assert "get_template" not in compiled and "inner" in compiled  # no include left to make a context for
+    assert env.get_template("page.html").render(records=["a", "b"]) == "[a inner 1][b inner 2] outer"
+
+
+def test_a_page_is_compiled_again_when_a_partial_it_includes_changes(tmp_path, monkeypatch):
+    from guide.templating import CompiledTemplates
+
+    cache = CompiledTemplates(str(tmp_path))
+    before = cache.get_source_checksum("{% include \"partials/x.html\" %}")
+    monkeypatch.setattr(CompiledTemplates, "_PARTIALS", CompiledTemplates._PARTIALS + "<p>changed</p>")
+    assert cache.get_source_checksum("{% include \"partials/x.html\" %}") != before

@@ -80,7 +80,7 @@ from .model import Guide
 from .normalize import readings_kept
 from .pages import Renderer, plan_pages
 from .urls import url_for
-from .templating import component_css
+from .templating import CompiledTemplates, component_css
 from .trees import listed
 from .problems import Problem
 from .workers import forked_jobs
@@ -256,7 +256,7 @@ def _build(root: Path, *, today: date, handouts: bool, clean: bool) -> BuildRepo
     shared_data = work / OPEN_DATA_DIR / SHARED_DATA  # the open data that is the same in every edition, copied into each
     last = _last_build(root, editions)
     (work / STATE_FILE).unlink(missing_ok=True)  # from here on the kept Markdown may be ahead of site/
-    compiled = jinja2.FileSystemBytecodeCache(_folder(work / TEMPLATE_CACHE))
+    compiled = CompiledTemplates(_folder(work / TEMPLATE_CACHE))
     sites = [(_edition_site, (root, guide, edition, editions, today, out, last.get(edition.lang), clean, previous is not None, compiled))
              for edition, out in zip(editions, outputs)]
     data = [(write_open_data, (root, guide, edition, folder, today)) for edition, folder in zip(editions, open_data)]

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.ext import Extension
 from jinja2.runtime import Context, Macro
 from markupsafe import Markup, escape
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -32,6 +33,7 @@ def template_environment(translations, bytecode_cache: BytecodeCache | None = No
         lstrip_blocks=True,
         auto_reload=False,  # templates are the generator's own: no need to stat them on every include
         bytecode_cache=bytecode_cache,
+        extensions=[_InlinedPartials],
     )
     env.context_class = _CallingContext
     env.globals.update(_gettext_callables(translations))
@@ -84,6 +86,35 @@ class _CallingContext(Context):
             return __obj(*args, **kwargs)
         except StopIteration:
             return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+PARTIALS = "partials/"
+
+
+class _InlinedPartials(Extension):
+    """`{% include "partials/…" %}` compiled into the template that includes it, as `{% with %}…{% endwith %}`
+    (the same context and the same scope for what the partial sets): an include makes a template context
+    each time, and a page includes four or five partials, on every page of its kind."""
+
+    _INCLUDE = re.compile(r'\{% include "(' + PARTIALS + r'[^"]+)" %\}')
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        def inlined(match: re.Match) -> str:
+            partial = self.environment.loader.get_source(self.environment, match[1])[0]
+            partial = partial[:-1] if partial.endswith("\n") else partial  # as Jinja loads a template
+            return "{% with %}" + self.preprocess(partial, match[1]) + "{% endwith %}"
+
+        return self._INCLUDE.sub(inlined, source)
+
+
+class CompiledTemplates(FileSystemBytecodeCache):
+    """Compiled templates kept in `folder`: a template is compiled again when its source changed or a
+    partial did (partials are compiled into the templates that include them, _InlinedPartials)."""
+
+    _PARTIALS = "".join(p.read_text(encoding="utf-8") for p in sorted((TEMPLATES / PARTIALS).glob("*.html")))
+
+    def get_source_checksum(self, source: str) -> str:
+        return super().get_source_checksum(source + self._PARTIALS)
 
 
 def markdown_block(html: str) -> str:
