@@ -67,7 +67,7 @@ PHASES = [
     ("report", "guide.report", "build_report"),
     ("swap", "guide.build", "_swap_in"),
 ]
-OWN_COST_RUNS = 3  # `--skip-handouts --clean` builds per scale; the table gives the median run's own cost
+OWN_COST_RUNS = 5  # `--skip-handouts --clean` builds per scale; the table gives the median run's own cost (single runs scatter by ±10 points)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
