@@ -70,7 +70,7 @@ def test_the_table_names_the_machine_and_every_phase():
     assert "| `guide serve`: one-record edit → page updated / every edition | 800 ms / 2.5 s |" in text
     assert "| `guide build` after a one-record edit (process) | 6.0 s |" in text
     # 5 s without handouts, of which the slower edition's MkDocs (side by side) took 2.5 s
-    assert "| generator's own cost: `--skip-handouts --clean` less its MkDocs, median of 3 runs | 2.5 s: 100 % of MkDocs (2.5 s) |" in text
+    assert f"| generator's own cost: `--skip-handouts --clean` less its MkDocs, median of {bench.OWN_COST_RUNS} runs | 2.5 s: 100 % of MkDocs (2.5 s) |" in text
 
 
 def test_the_own_cost_is_the_median_run_s_with_the_spread_of_the_runs():
@@ -79,7 +79,7 @@ def test_the_own_cost_is_the_median_run_s_with_the_spread_of_the_runs():
     median = bench.median_run(runs)
     assert median is runs[2]
     text = bench.table([a_result(skip=median, skips=runs)])
-    assert "| generator's own cost: `--skip-handouts --clean` less its MkDocs, median of 3 runs | 1.5 s: 75 % of MkDocs (2.0 s) (runs: 50–100 %) |" in text
+    assert f"| generator's own cost: `--skip-handouts --clean` less its MkDocs, median of {bench.OWN_COST_RUNS} runs | 1.5 s: 75 % of MkDocs (2.0 s) (runs: 50–100 %) |" in text
 
 
 def test_every_phase_names_a_function_of_the_build():
