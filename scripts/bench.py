@@ -425,7 +425,7 @@ def table(results: list[dict]) -> str:
         "# Benchmark",
         "",
         "Made by `./dev bench` (scripts/bench.py): synthetic copies ×N of the guide in `data/`",
-        "(fake names, temporary folder), each run in a fresh process. Wall times, one run each (the own cost: the median of three);",
+        f"(fake names, temporary folder), each run in a fresh process. Wall times, one run each (the own cost: the median of {OWN_COST_RUNS});",
         "the machine may have been shared. Not a test: compare runs on the same machine.",
         "",
         f"Machine: {machine()}",
