@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import GUIDES, TODAY, copy_guide
+from pydantic import BaseModel
 from pypdf import PdfReader
 from searching import search_many
 
@@ -200,7 +201,7 @@ def test_every_number_on_the_site_is_one_the_data_gives(built_guide, guide):
         if isinstance(node, list):
             for item in node:
                 yield from phones(item)
-        elif hasattr(node, "model_fields"):
+        elif isinstance(node, BaseModel):
             if type(node).__name__ == "Phone":
                 yield node
             for name in type(node).model_fields:
