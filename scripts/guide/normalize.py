@@ -34,12 +34,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
+
+from .yamlfile import write_atomically
 
 # Common variant (異体字) → the form most people type.  Keep in step with normalize.js.
 VARIANTS: dict[str, str] = {
@@ -310,9 +311,7 @@ def readings_kept(cache: Path, *, write: bool) -> Iterator[None]:
         yield
         if write:
             made = json.dumps({"dictionary": _dictionary_version(), **_used}, ensure_ascii=False, separators=(",", ":"))
-            partial = cache.with_name(f"{cache.name}.{os.getpid()}")
             with contextlib.suppress(OSError):  # a cache not kept is made again next time
-                partial.write_text(made, encoding="utf-8")
-                os.replace(partial, cache)  # in one step: another edition's build may be reading it
+                write_atomically(cache, made.encode("utf-8"))  # in one step: another edition's build may be reading it
     finally:
         _used = None

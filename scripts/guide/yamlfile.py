@@ -134,11 +134,9 @@ class _Kept:
         if result.problems:
             return result
         fields = (self.key, result.data, result.values, result.keys, [], result.alias_values, result.last_index, result.bidi_possible)
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # not kept: parsed again next time
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.file.with_name(f"{self.file.name}.{os.getpid()}")
-            partial.write_bytes(marshal.dumps(fields))
-            partial.replace(self.file)  # whole or not at all, whoever reads it meanwhile
+            write_atomically(self.file, marshal.dumps(fields))  # whole or not at all, whoever reads it meanwhile
         return result
 
 
