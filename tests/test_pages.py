@@ -236,5 +236,5 @@ def test_a_page_is_compiled_again_when_a_partial_it_includes_changes(tmp_path, m
 
     cache = CompiledTemplates(str(tmp_path))
     before = cache.get_source_checksum("{% include \"partials/x.html\" %}")
-    monkeypatch.setattr(CompiledTemplates, "_PARTIALS", CompiledTemplates._PARTIALS + "<p>changed</p>")
+    monkeypatch.setattr(CompiledTemplates, "_PARTIALS_TEXT", CompiledTemplates._PARTIALS_TEXT + "<p>changed</p>")
     assert cache.get_source_checksum("{% include \"partials/x.html\" %}") != before

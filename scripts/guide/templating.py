@@ -111,10 +111,10 @@ class CompiledTemplates(FileSystemBytecodeCache):
     """Compiled templates kept in `folder`: a template is compiled again when its source changed or a
     partial did (partials are compiled into the templates that include them, _InlinedPartials)."""
 
-    _PARTIALS = "".join(p.read_text(encoding="utf-8") for p in sorted((TEMPLATES / PARTIALS).glob("*.html")))
+    _PARTIALS_TEXT = "".join(p.read_text(encoding="utf-8") for p in sorted((TEMPLATES / PARTIALS).glob("*.html")))
 
     def get_source_checksum(self, source: str) -> str:
-        return super().get_source_checksum(source + self._PARTIALS)
+        return super().get_source_checksum(source + self._PARTIALS_TEXT)
 
 
 def markdown_block(html: str) -> str:
